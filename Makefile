@@ -1,0 +1,48 @@
+# The two commands a newcomer needs (see README):
+#   make demo   - run the main job on the embedded default
+#   make test   - lint, type-check and run the whole test suite
+# Both bootstrap a private uv (in .tools/) and the project's virtual environment (.venv/)
+# from the committed lock file, using the machine's python3; nothing else is needed.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV_STAMP := .venv/.synced-$(UV_VERSION)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: setup demo test lint typecheck pytest lock bench clean
+
+setup: $(VENV_STAMP)
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV_STAMP): $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --all-extras
+	touch $@
+
+demo: $(VENV_STAMP)
+	.venv/bin/volition demo
+
+lint: $(VENV_STAMP)
+	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/ruff format --check src tests benchmarks
+
+typecheck: $(VENV_STAMP)
+	.venv/bin/mypy src/volition/core src/volition/errors.py
+
+pytest: $(VENV_STAMP)
+	.venv/bin/pytest -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+lock: $(UV)
+	$(UV) lock
+
+bench: $(VENV_STAMP)
+	.venv/bin/python benchmarks/bench_voi.py
+
+clean:
+	rm -rf .venv .tools

@@ -1,0 +1,43 @@
+"""The ``volition`` command.
+
+Every command that prints a result takes ``--json``. A mistake in the input ends the
+command with one line on standard error that says what is wrong, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import typer
+
+from volition.cli.demo import demo
+from volition.cli.errors import reports_errors
+from volition.cli.voi import voi
+
+__all__ = ["app", "main", "run"]
+
+app = typer.Typer(
+    name="volition",
+    help="Economics of AI alignment: value of information, information markets, games.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+for command in (voi, demo):
+    app.command()(reports_errors(command))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv``; return the exit status instead of exiting."""
+    try:
+        app(args=list(argv) if argv is not None else None, prog_name="volition")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+def main() -> None:
+    """Entry point of the ``volition`` script."""
+    sys.exit(run())
