@@ -36,7 +36,8 @@ def argmax_lowest(values: NDArray[np.float64], rtol: float = TIE_RTOL) -> NDArra
     """Row-wise argmax of a 2-D array, ties (within ``rtol``) to the lowest index."""
     best = values.max(axis=-1, keepdims=True)
     scale = np.maximum(np.abs(values).max(axis=-1, keepdims=True), 1.0)
-    return np.argmax(values >= best - rtol * scale, axis=-1)
+    chosen: NDArray[np.intp] = np.argmax(values >= best - rtol * scale, axis=-1)
+    return chosen
 
 
 class DecisionProblem(ABC):

@@ -46,7 +46,7 @@ def grouped_sums(
     return result
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, nogil=True)
 def _grouped_serial(
     cells: NDArray[np.intp], weights: NDArray[np.float64], feats: NDArray[np.float64], m: int
 ) -> NDArray[np.float64]:
@@ -59,7 +59,7 @@ def _grouped_serial(
     return out
 
 
-@numba.njit(cache=True, parallel=True)  # type: ignore[untyped-decorator]
+@numba.njit(cache=True, parallel=True)
 def _grouped_parallel(
     cells: NDArray[np.intp], weights: NDArray[np.float64], feats: NDArray[np.float64], m: int
 ) -> NDArray[np.float64]:
@@ -75,4 +75,4 @@ def _grouped_parallel(
             w = weights[s]
             for a in range(d):
                 parts[t, c, a] += w * feats[s, a]
-    return parts.sum(axis=0)
+    return parts.sum(axis=0)  # type: ignore[no-any-return]

@@ -114,7 +114,7 @@ class Partition:
 
     def masses(self, prior: NDArray[np.float64]) -> NDArray[np.float64]:
         """P(cell) for every cell."""
-        return np.bincount(self.cells, weights=prior, minlength=self.n_cells)
+        return np.bincount(self.cells, weights=prior, minlength=self.n_cells).astype(np.float64)
 
     def join(self, other: Partition) -> Partition:
         """The coarsest common refinement (the information of both)."""
@@ -125,7 +125,7 @@ class Partition:
             return other
         inverse, left, right = cross(self, other)
         labels = tuple(
-            self.labels[a] + other.labels[b] for a, b in zip(left.tolist(), right.tolist())
+            self.labels[a] + other.labels[b] for a, b in zip(left.tolist(), right.tolist(), strict=False)
         )
         return Partition._make(inverse, self.keys + other.keys, labels)
 

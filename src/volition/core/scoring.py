@@ -14,7 +14,7 @@ Rules, as utilities (higher is better):
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ from volition.errors import ShapeError
 __all__ = ["ForecastDecision", "ScoringRule"]
 
 
-class ScoringRule(str, Enum):
+class ScoringRule(StrEnum):
     """The proper scoring rules a forecast can be scored by."""
 
     LOG = "log"

@@ -118,7 +118,5 @@ def _policy_matrix(choice: ArrayLike, n_states: int, n_options: int) -> NDArray[
     sums = q.sum(axis=1)
     if np.abs(sums - 1.0).max() > PRIOR_ATOL:
         row = int(np.argmax(np.abs(sums - 1.0)))
-        raise ProbabilityError(
-            f"choice probabilities in row {row} sum to {sums[row]:.12g}, not 1"
-        )
+        raise ProbabilityError(f"choice probabilities in row {row} sum to {sums[row]:.12g}, not 1")
     return np.ascontiguousarray(q)

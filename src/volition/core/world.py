@@ -49,7 +49,9 @@ class World:
             return self.variables[name]
         except KeyError:
             known = ", ".join(self.variables) or "none"
-            raise UnknownNameError(f"unknown variable {name!r}; the variables are {known}") from None
+            raise UnknownNameError(
+                f"unknown variable {name!r}; the variables are {known}"
+            ) from None
 
     def partition(self, names: Iterable[str] | str = ()) -> Partition:
         """The join of the partitions of the named variables (no names: the trivial one).
