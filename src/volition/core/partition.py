@@ -125,7 +125,8 @@ class Partition:
             return other
         inverse, left, right = cross(self, other)
         labels = tuple(
-            self.labels[a] + other.labels[b] for a, b in zip(left.tolist(), right.tolist(), strict=False)
+            self.labels[a] + other.labels[b]
+            for a, b in zip(left.tolist(), right.tolist(), strict=True)
         )
         return Partition._make(inverse, self.keys + other.keys, labels)
 
