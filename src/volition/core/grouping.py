@@ -40,7 +40,9 @@ def grouped_sums(
     w = np.ascontiguousarray(weights, dtype=np.float64)
     c = np.ascontiguousarray(cells, dtype=np.intp)
     if n >= PARALLEL_THRESHOLD and numba.get_num_threads() > 1:
-        result: NDArray[np.float64] = _grouped_parallel(c, w, feats, n_cells)
+        result: NDArray[np.float64] = _grouped_parallel(
+            c, w, feats, n_cells, numba.get_num_threads()
+        )
     else:
         result = _grouped_serial(c, w, feats, n_cells)
     return result
@@ -61,9 +63,12 @@ def _grouped_serial(
 
 @numba.njit(cache=True, parallel=True)
 def _grouped_parallel(
-    cells: NDArray[np.intp], weights: NDArray[np.float64], feats: NDArray[np.float64], m: int
+    cells: NDArray[np.intp],
+    weights: NDArray[np.float64],
+    feats: NDArray[np.float64],
+    m: int,
+    n_threads: int,
 ) -> NDArray[np.float64]:
-    n_threads = numba.get_num_threads()
     n, d = feats.shape
     parts = np.zeros((n_threads, m, d))
     chunk = (n + n_threads - 1) // n_threads

@@ -55,7 +55,9 @@ class ForecastDecision(DecisionProblem):
         if e.dtype != np.bool_:
             if not np.isin(e, (0, 1)).all():
                 bad = int(np.flatnonzero(~np.isin(e, (0, 1)))[0])
-                raise ShapeError(f"forecast event[{bad}] = {e[bad]!r}; the event must be 0 or 1")
+                raise ShapeError(
+                    f"forecast.event[{bad}] = {e[bad].item()!r}; the event must be 0 or 1"
+                )
             e = e.astype(bool)
         try:
             self.rule = ScoringRule(rule)
