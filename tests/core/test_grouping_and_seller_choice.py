@@ -9,22 +9,26 @@ from hypothesis import strategies as st
 
 from tests.core.strategies import RandomWorld, random_worlds
 from volition.core import grouped_sums
-from volition.core.grouping import PARALLEL_THRESHOLD, _grouped_serial
+from volition.core._kernels import grouped_parallel, grouped_serial
+from volition.core.grouping import COMPILED_THRESHOLD
 from volition.errors import ProbabilityError, ShapeError
 
 TOL = 1e-9
 
 
-def test_parallel_and_serial_paths_agree_with_numpy() -> None:
+def test_compiled_and_numpy_paths_agree() -> None:
     rng = np.random.default_rng(7)
-    n, d, m = PARALLEL_THRESHOLD * 3 + 17, 5, 40
+    n, d, m = COMPILED_THRESHOLD * 3 + 17, 5, 40
     cells = rng.integers(0, m, n).astype(np.intp)
     weights = rng.random(n)
     feats = rng.standard_normal((n, d))
     expected = np.zeros((m, d))
     np.add.at(expected, cells, weights[:, None] * feats)
     np.testing.assert_allclose(grouped_sums(cells, weights, feats, m), expected, atol=1e-9)
-    np.testing.assert_allclose(_grouped_serial(cells, weights, feats, m), expected, atol=1e-9)
+    np.testing.assert_allclose(grouped_serial(cells, weights, feats, m), expected, atol=1e-9)
+    np.testing.assert_allclose(grouped_parallel(cells, weights, feats, m, 3), expected, atol=1e-9)
+    small = grouped_sums(cells[:100], weights[:100], feats[:100], m)  # the numpy path
+    np.testing.assert_allclose(small, grouped_serial(cells[:100], weights[:100], feats[:100], m))
 
 
 def test_grouped_sums_checks_lengths() -> None:
