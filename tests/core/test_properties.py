@@ -17,6 +17,7 @@ from volition.core import (
     World,
     argmax_lowest,
 )
+from volition.errors import InputError
 
 TOL = 1e-9
 
@@ -183,3 +184,15 @@ def test_ties_go_to_the_lowest_action_index() -> None:
 def test_ties_within_rounding_go_to_the_lowest_index_and_real_gaps_do_not() -> None:
     values = np.array([[1.0, 1.0 + 1e-15, 0.0], [1.0, 1.0 + 1e-6, 0.0], [-3.0, -3.0, -3.0]])
     np.testing.assert_array_equal(argmax_lowest(values), [0, 1, 0])
+
+
+def test_expected_utility_of_every_action_under_a_posterior() -> None:
+    decision = MatrixDecision(["a", "b"], [[1, 0], [0, 2]])
+    np.testing.assert_allclose(decision.expected_utilities([0.25, 0.75]), [0.25, 1.5])
+    assert decision.describe(decision.best_action([0.9, 0.1])) == "a"
+    np.testing.assert_allclose(decision.utility(np.array([1, 1]), np.array([0, 1])), [0, 2])
+    forecast = ForecastDecision([1, 0], ScoringRule.BRIER)
+    assert forecast.best_action([0.3, 0.7]) == pytest.approx(0.3)
+    np.testing.assert_allclose(forecast.expected_utilities([0.3, 0.7], [0.3, 1.0]), [-0.21, -0.7])
+    with pytest.raises(InputError, match="continuum of actions"):
+        forecast.expected_utilities([0.3, 0.7])

@@ -86,3 +86,13 @@ def test_join_is_the_coarsest_common_refinement(pair) -> None:
     # every state lands in the cell labelled by its own values
     for s in range(len(a_vals)):
         assert ab.labels[ab.cells[s]] == (a_vals[s], b_vals[s])
+
+
+def test_conditioning_on_a_cell_by_variable_values() -> None:
+    world = _world()
+    np.testing.assert_allclose(world.posterior({"I1": 1}), [0, 0, 3 / 7, 4 / 7])
+    np.testing.assert_allclose(world.posterior({"I1": 1, "C": "y"}), [0, 0, 0, 1])
+    with pytest.raises(ProbabilityError, match="probability zero"):
+        world.posterior({"I1": 0, "C": "y"})
+    with pytest.raises(UnknownNameError):
+        world.posterior({"Z": 0})

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from volition.errors import ShapeError, UnknownNameError
+from volition.errors import InputError, ShapeError, UnknownNameError
 
 __all__ = ["TIE_RTOL", "DecisionProblem", "MatrixDecision", "argmax_lowest"]
 
@@ -73,10 +73,18 @@ class DecisionProblem(ABC):
         stats = self._stats(posterior)
         return self.best_actions(stats)[0]
 
-    def expected_utilities(self, posterior: ArrayLike, actions: Actions) -> NDArray[np.float64]:
-        """E[U(a)] under a posterior for each action code in ``actions``."""
+    def all_actions(self) -> Actions:
+        """Every action code, for a finite decision (a forecast has a continuum of them)."""
+        raise InputError(
+            f"{type(self).__name__} has a continuum of actions; pass the ones to evaluate"
+        )
+
+    def expected_utilities(
+        self, posterior: ArrayLike, actions: Actions | None = None
+    ) -> NDArray[np.float64]:
+        """E[U(a)] under a posterior for each action code in ``actions`` (default: all)."""
         stats = self._stats(posterior)
-        acts = np.asarray(actions)
+        acts = np.asarray(self.all_actions() if actions is None else actions)
         return self.expected_utility(np.repeat(stats, acts.size, axis=0), acts.ravel())
 
     def _stats(self, posterior: ArrayLike) -> NDArray[np.float64]:
@@ -115,6 +123,9 @@ class MatrixDecision(DecisionProblem):
     @property
     def features(self) -> NDArray[np.float64]:
         return self.matrix
+
+    def all_actions(self) -> Actions:
+        return np.arange(len(self.actions))
 
     def action_index(self, label: str) -> int:
         """The column of an action label."""

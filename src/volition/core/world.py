@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -52,6 +53,17 @@ class World:
             raise UnknownNameError(
                 f"unknown variable {name!r}; the variables are {known}"
             ) from None
+
+    def event(self, values: Mapping[str, Any]) -> NDArray[np.bool_]:
+        """The event {variables take these values}, e.g. ``{"I1": 1, "I2": 0}``."""
+        mask = np.ones(self.space.size, dtype=bool)
+        for name, value in values.items():
+            mask &= self.variable(name).values == value
+        return mask
+
+    def posterior(self, values: Mapping[str, Any]) -> NDArray[np.float64]:
+        """P(. | variables take these values): conditioning on a cell of their partition."""
+        return self.space.condition(self.event(values))
 
     def partition(self, names: Iterable[str] | str = ()) -> Partition:
         """The join of the partitions of the named variables (no names: the trivial one).
