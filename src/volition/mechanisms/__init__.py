@@ -1,0 +1,31 @@
+"""volition.mechanisms: information-market protocols computed exactly (THEORY.md §3-4)."""
+
+from volition.mechanisms.backward import Plan, Visibility
+from volition.mechanisms.files import load_market, market_from_mapping
+from volition.mechanisms.market import Market, Offer, Scenario
+from volition.mechanisms.protocols import (
+    Inspection,
+    NoInspection,
+    Protocol,
+    ProtocolResult,
+    Recursive,
+    ScenarioOutcome,
+    Successive,
+)
+
+__all__ = [
+    "Inspection",
+    "Market",
+    "NoInspection",
+    "Offer",
+    "Plan",
+    "Protocol",
+    "ProtocolResult",
+    "Recursive",
+    "Scenario",
+    "ScenarioOutcome",
+    "Successive",
+    "Visibility",
+    "load_market",
+    "market_from_mapping",
+]
