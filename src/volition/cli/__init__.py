@@ -13,6 +13,7 @@ import typer
 
 from volition.cli.demo import demo
 from volition.cli.errors import reports_errors
+from volition.cli.games import align
 from volition.cli.voi import voi
 
 __all__ = ["app", "main", "run"]
@@ -24,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (voi, demo):
+for command in (voi, demo, align):
     app.command()(reports_errors(command))
 
 

@@ -1,0 +1,69 @@
+"""volition.games: alignment as Pareto efficiency (THEORY.md §1-2).
+
+Finite normal-form games as one payoff tensor, read from YAML/JSON or Gambit ``.nfg``;
+pure, mixed and (coarse) correlated equilibria; Pareto skylines and the coordinated
+frontier; linear and geometric welfare with supporting weights; the alignment report.
+pygambit (the optional extra ``volition[gambit]``) is used only through
+:mod:`volition.games.gambit`.
+"""
+
+from volition.games.alignment import AlignmentReport, EquilibriumAlignment, alignment_report
+from volition.games.correlated import (
+    CorrelatedEquilibrium,
+    correlated_equilibrium,
+    incentive_gains,
+)
+from volition.games.files import game_from_mapping, load_game
+from volition.games.game import MixedProfile, NormalFormGame
+from volition.games.mixed import MixedEquilibrium
+from volition.games.nfg import read_nfg, write_nfg
+from volition.games.pareto import ParetoFrontier, ParetoTest
+from volition.games.pure import best_response_mask, pure_nash_equilibria, pure_nash_mask
+from volition.games.skyline import dominates, skyline_mask
+from volition.games.vertex_enumeration import vertex_enumeration
+from volition.games.welfare import (
+    GeometricWeights,
+    SupportingWeights,
+    WelfareMaximum,
+    geometric_maximum,
+    geometric_weights,
+    geometric_welfare,
+    linear_maximum,
+    linear_welfare,
+    security_levels,
+    supporting_weights,
+)
+
+__all__ = [
+    "AlignmentReport",
+    "CorrelatedEquilibrium",
+    "EquilibriumAlignment",
+    "GeometricWeights",
+    "MixedEquilibrium",
+    "MixedProfile",
+    "NormalFormGame",
+    "ParetoFrontier",
+    "ParetoTest",
+    "SupportingWeights",
+    "WelfareMaximum",
+    "alignment_report",
+    "best_response_mask",
+    "correlated_equilibrium",
+    "dominates",
+    "game_from_mapping",
+    "geometric_maximum",
+    "geometric_weights",
+    "geometric_welfare",
+    "incentive_gains",
+    "linear_maximum",
+    "linear_welfare",
+    "load_game",
+    "pure_nash_equilibria",
+    "pure_nash_mask",
+    "read_nfg",
+    "security_levels",
+    "skyline_mask",
+    "supporting_weights",
+    "vertex_enumeration",
+    "write_nfg",
+]
