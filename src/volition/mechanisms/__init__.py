@@ -1,5 +1,6 @@
 """volition.mechanisms: information-market protocols computed exactly (THEORY.md §3-4)."""
 
+from volition.mechanisms.admissible import DEFAULT_MAX_POLICIES, BestAdmissible
 from volition.mechanisms.backward import Plan, Visibility
 from volition.mechanisms.files import load_market, market_from_mapping
 from volition.mechanisms.market import Market, Offer, Scenario
@@ -14,6 +15,8 @@ from volition.mechanisms.protocols import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_POLICIES",
+    "BestAdmissible",
     "Inspection",
     "Market",
     "NoInspection",
