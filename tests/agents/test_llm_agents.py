@@ -126,6 +126,26 @@ def test_offers_are_quoted_data_and_injection_cannot_change_the_rules(server) ->
     ]
 
 
+def test_a_follow_up_node_shows_the_offers_it_is_about(server) -> None:
+    server.push('{"action": "buy", "buy": []}')
+    child = NodeView(
+        context_id="c2",
+        query_chain=(*VIEW.query_chain, "Is the rain forecast reliable?"),
+        offers=(OfferView("o3", "carol", "Met office", "The forecast model is accurate", 50),),
+        remaining_budget=200,
+        depth=1,
+        max_depth=1,
+        about=("o1",),
+        ancestor_offers=OFFERS,
+    )
+    LLMBuyer(endpoint(server)).decide(child)
+    data = json.loads(server.requests[0]["messages"][1]["content"].split("\n", 1)[1])
+    assert data["ABOUT"] == [
+        {"id": "o1", "preview": "Rain forecast", "content": "80% rain in Paris tomorrow"}
+    ]
+    assert data["can_follow_up"] is False
+
+
 def test_feedback_on_a_rejected_answer_is_shown_on_retry(server) -> None:
     server.push('{"action": "buy", "buy": []}')
     retry = NodeView(**{**VIEW.__dict__, "feedback": ("not offers of this node: o9",)})

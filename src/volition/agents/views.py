@@ -66,6 +66,10 @@ class NodeView:
     follow_ups_left: int = 0
     known: tuple[KnownInfo, ...] = ()
     context_pages: tuple[str, ...] = ()
+    about: tuple[str, ...] = ()
+    """For a follow-up node: the ids of the parent's offers it is about."""
+    ancestor_offers: tuple[OfferView, ...] = ()
+    """The offers of the nodes above this one, root first (the inspector read them)."""
     feedback: tuple[str, ...] = ()
     """Why earlier answers for this node were rejected (the engine retries with them)."""
 
