@@ -1,0 +1,39 @@
+"""The bazaar's domain: pure Python rules over an abstract store (no HTTP, no SQL)."""
+
+from volition.bazaar.domain.audit import audit
+from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.ledger import Account, AccountKind, EntryKind, JournalEntry, Posting
+from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.memory import MemoryStore
+from volition.bazaar.domain.offers import InfoOffer, OfferStatus, OfferView
+from volition.bazaar.domain.purchases import Mechanism, Purchase
+from volition.bazaar.domain.service import Balances, Bazaar, ContextSpec
+from volition.bazaar.domain.settings import BazaarSettings
+from volition.bazaar.domain.store import Store, UnitOfWork
+from volition.bazaar.domain.users import Token, User
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "Balances",
+    "Bazaar",
+    "BazaarSettings",
+    "ContextSpec",
+    "ContextStatus",
+    "DecisionContext",
+    "EntryKind",
+    "InfoOffer",
+    "JournalEntry",
+    "Matcher",
+    "Mechanism",
+    "MemoryStore",
+    "OfferStatus",
+    "OfferView",
+    "Posting",
+    "Purchase",
+    "Store",
+    "Token",
+    "UnitOfWork",
+    "User",
+    "audit",
+]

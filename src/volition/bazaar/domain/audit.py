@@ -1,0 +1,72 @@
+"""The ledger audit: the invariants money must satisfy, checked from the stored records.
+
+Used by the tests (after every random operation), by the benchmark afterwards, and available to
+operators. Each violation is one line of text; an empty list means the books are sound.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from volition.bazaar.domain.ledger import FUNDING, AccountKind, EntryKind, earnings, hold
+from volition.bazaar.domain.store import Store
+
+__all__ = ["audit"]
+
+
+def audit(store: Store) -> list[str]:
+    """Check that money is conserved, nothing is overspent and every purchase is paid once."""
+    problems: list[str] = []
+    with store.begin(write=False) as uow:
+        entries = list(uow.ledger.entries())
+        balances = uow.ledger.balances()
+        purchases = uow.purchases.all()
+        all_contexts = uow.contexts.find(limit=10**9)
+
+    for e in entries:
+        if sum(p.amount for p in e.postings) != 0:
+            problems.append(f"entry {e.id} is not balanced")
+    if sum(balances.values()) != 0:
+        problems.append(f"all balances sum to {sum(balances.values())}, not 0")
+    for account, amount in balances.items():
+        if account.may_go_negative and amount > 0:
+            problems.append(f"{account.key} is positive ({amount})")
+        if not account.may_go_negative and amount < 0:
+            problems.append(f"{account.key} is negative ({amount})")
+    funded = sum(
+        e.amount_for([FUNDING]) for e in entries if e.kind in (EntryKind.GRANT, EntryKind.CREDIT)
+    )
+    if balances.get(FUNDING, 0) != funded:
+        problems.append(f"funding balance {balances.get(FUNDING, 0)} != credits {funded}")
+
+    paid = Counter(p.offer_id for p in purchases)
+    problems += [f"offer {o} bought {n} times" for o, n in paid.items() if n > 1]
+    by_entry = {e.id: e for e in entries}
+    purchase_entries = {e.id for e in entries if e.kind is EntryKind.PURCHASE}
+    for p in purchases:
+        if p.price == 0:
+            continue
+        entry = by_entry.get(p.entry_id or "")
+        if entry is None or entry.kind is not EntryKind.PURCHASE:
+            problems.append(f"purchase {p.id} has no payment")
+            continue
+        purchase_entries.discard(entry.id)
+        if entry.amount_for([earnings(p.seller_id)]) != p.price:
+            problems.append(f"purchase {p.id} did not pay its seller {p.price}")
+        if entry.amount_for([hold(p.context_id)]) != -p.price:
+            problems.append(f"purchase {p.id} was not paid from its context's reservation")
+    problems += [f"payment {e} has no purchase" for e in sorted(purchase_entries)]
+
+    spent = Counter[str]()
+    for p in purchases:
+        spent[p.context_id] += p.price
+    for c in all_contexts:
+        if spent[c.id] > c.budget:
+            problems.append(f"context {c.id} spent {spent[c.id]} of a budget of {c.budget}")
+        left = balances.get(hold(c.id), 0)
+        if not c.is_active and left != 0:
+            problems.append(f"closed context {c.id} still holds {left}")
+    holds = [a for a in balances if a.kind is AccountKind.HOLD]
+    known = {c.id for c in all_contexts}
+    problems += [f"{a.key} belongs to no context" for a in holds if a.owner not in known]
+    return problems

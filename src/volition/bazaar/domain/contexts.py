@@ -1,0 +1,61 @@
+"""Decision contexts: what a buyer wants to know, with a reserved budget (THEORY.md §5)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["ACTIVE", "ContextStatus", "DecisionContext"]
+
+
+class ContextStatus(enum.StrEnum):
+    """The life of a context: open -> (inspecting) -> decided | expired | cancelled."""
+
+    OPEN = "open"  # accepting offers
+    INSPECTING = "inspecting"  # the buyer's inspector is reading offers (next issue)
+    DECIDED = "decided"  # the buyer is done; unspent budget released
+    EXPIRED = "expired"  # its time ran out; unspent budget released
+    CANCELLED = "cancelled"  # the buyer withdrew it; unspent budget released
+
+
+ACTIVE = frozenset({ContextStatus.OPEN, ContextStatus.INSPECTING})
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionContext:
+    """A buyer's question with its budget.
+
+    A top-level context reserves ``budget`` from the buyer's cash. A child context (non-empty
+    ``parent_offer_ids``, all offers of ``parent_context_id``) is a follow-up question about those
+    offers; its budget comes from the parent's reservation and returns there while the parent is
+    active. ``named_seller_ids``, when not empty, are the only sellers who may offer.
+    """
+
+    id: str
+    buyer_id: str
+    query: str
+    pages: tuple[str, ...]
+    budget: int
+    priority: float
+    named_seller_ids: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None
+    status: ContextStatus
+    parent_offer_ids: tuple[str, ...] = ()
+    parent_context_id: str | None = None
+    depth: int = 0
+
+    @property
+    def is_child(self) -> bool:
+        """Whether this is a follow-up context about offers of another context."""
+        return self.parent_context_id is not None
+
+    @property
+    def is_active(self) -> bool:
+        """Whether it still accepts offers and purchases (ignoring the clock)."""
+        return self.status in ACTIVE
+
+    def is_due(self, now: datetime) -> bool:
+        """Whether it is active but past its expiry."""
+        return self.is_active and self.expires_at is not None and self.expires_at <= now

@@ -1,0 +1,306 @@
+"""The in-memory store: the testing seam, and the store experiments run the platform on.
+
+One re-entrant lock serialises units of work (so racing threads behave as on a database with
+row locks), and an undo log rolls a failed unit of work back. Records are frozen dataclasses,
+so nothing outside a unit of work can change stored state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.errors_util import duplicate
+from volition.bazaar.domain.ledger import Account, JournalEntry
+from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.offers import InfoOffer
+from volition.bazaar.domain.purchases import Purchase
+from volition.bazaar.domain.store import (
+    ContextRepository,
+    IdempotencyRecord,
+    IdempotencyRepository,
+    LedgerRepository,
+    MatcherRepository,
+    OfferRepository,
+    PurchaseRepository,
+    TokenRepository,
+    UnitOfWork,
+    UserRepository,
+)
+from volition.bazaar.domain.users import Token, User
+
+__all__ = ["MemoryStore"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Table(Generic[K, V]):
+    """A dict whose changes are undone if the unit of work fails."""
+
+    def __init__(self, undo: list[Callable[[], None]]) -> None:
+        self.rows: dict[K, V] = {}
+        self._undo = undo
+
+    def get(self, key: K) -> V | None:
+        return self.rows.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        if key in self.rows:
+            self._undo.append(self._restorer(key, self.rows[key]))
+        else:
+            self._undo.append(self._remover(key))
+        self.rows[key] = value
+
+    def _restorer(self, key: K, old: V) -> Callable[[], None]:
+        def restore() -> None:
+            self.rows[key] = old
+
+        return restore
+
+    def _remover(self, key: K) -> Callable[[], None]:
+        def remove() -> None:
+            self.rows.pop(key, None)
+
+        return remove
+
+    def delete(self, key: K) -> None:
+        if key in self.rows:
+            self._undo.append(self._restorer(key, self.rows.pop(key)))
+
+    def values(self) -> list[V]:
+        return list(self.rows.values())
+
+
+class _Users:
+    def __init__(self, table: _Table[str, User]) -> None:
+        self._t = table
+
+    def add(self, user: User) -> None:
+        if self.get_by_name(user.name) is not None or self._t.get(user.id) is not None:
+            raise duplicate("user name", user.name)
+        self._t.put(user.id, user)
+
+    def get(self, user_id: str, *, lock: bool = False) -> User | None:
+        return self._t.get(user_id)
+
+    def get_by_name(self, name: str) -> User | None:
+        return next((u for u in self._t.values() if u.name == name), None)
+
+    def update(self, user: User) -> None:
+        self._t.put(user.id, user)
+
+    def count(self) -> int:
+        return len(self._t.rows)
+
+
+class _Tokens:
+    def __init__(self, table: _Table[str, Token]) -> None:
+        self._t = table
+
+    def add(self, token: Token) -> None:
+        self._t.put(token.token_hash, token)
+
+    def get(self, token_hash: str) -> Token | None:
+        return self._t.get(token_hash)
+
+    def delete(self, token_hash: str) -> None:
+        self._t.delete(token_hash)
+
+
+class _Contexts:
+    def __init__(self, table: _Table[str, DecisionContext]) -> None:
+        self._t = table
+
+    def add(self, context: DecisionContext) -> None:
+        self._t.put(context.id, context)
+
+    def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
+        return self._t.get(context_id)
+
+    def update(self, context: DecisionContext) -> None:
+        self._t.put(context.id, context)
+
+    def find(
+        self,
+        *,
+        statuses: Sequence[ContextStatus] = (),
+        top_level_only: bool = False,
+        buyer_id: str | None = None,
+        limit: int = 100,
+    ) -> list[DecisionContext]:
+        rows = [
+            c
+            for c in self._t.values()
+            if (not statuses or c.status in statuses)
+            and not (top_level_only and c.is_child)
+            and (buyer_id is None or c.buyer_id == buyer_id)
+        ]
+        rows.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+        return rows[:limit]
+
+    def children(self, context_id: str) -> list[DecisionContext]:
+        return [c for c in self._t.values() if c.parent_context_id == context_id]
+
+    def due(self, now: datetime) -> list[DecisionContext]:
+        return [c for c in self._t.values() if c.is_due(now)]
+
+
+class _Offers:
+    def __init__(self, table: _Table[str, InfoOffer]) -> None:
+        self._t = table
+
+    def add(self, offer: InfoOffer) -> None:
+        self._t.put(offer.id, offer)
+
+    def get(self, offer_id: str, *, lock: bool = False) -> InfoOffer | None:
+        return self._t.get(offer_id)
+
+    def update(self, offer: InfoOffer) -> None:
+        self._t.put(offer.id, offer)
+
+    def for_context(self, context_id: str) -> list[InfoOffer]:
+        rows = [o for o in self._t.values() if o.context_id == context_id]
+        return sorted(rows, key=lambda o: (o.created_at, o.id))
+
+    def by_seller(self, seller_id: str) -> list[InfoOffer]:
+        rows = [o for o in self._t.values() if o.seller_id == seller_id]
+        return sorted(rows, key=lambda o: (o.created_at, o.id))
+
+
+class _Purchases:
+    def __init__(self, table: _Table[str, Purchase]) -> None:
+        self._t = table
+
+    def add(self, purchase: Purchase) -> None:
+        if self.for_offer(purchase.offer_id) is not None:
+            raise duplicate("purchase of offer", purchase.offer_id)
+        self._t.put(purchase.id, purchase)
+
+    def get(self, purchase_id: str) -> Purchase | None:
+        return self._t.get(purchase_id)
+
+    def for_offer(self, offer_id: str) -> Purchase | None:
+        return next((p for p in self._t.values() if p.offer_id == offer_id), None)
+
+    def for_buyer(self, buyer_id: str) -> list[Purchase]:
+        rows = [p for p in self._t.values() if p.buyer_id == buyer_id]
+        return sorted(rows, key=lambda p: (p.created_at, p.id), reverse=True)
+
+    def for_context(self, context_id: str) -> list[Purchase]:
+        return [p for p in self._t.values() if p.context_id == context_id]
+
+    def all(self) -> list[Purchase]:
+        return self._t.values()
+
+
+class _Matchers:
+    def __init__(self, table: _Table[str, Matcher]) -> None:
+        self._t = table
+
+    def add(self, matcher: Matcher) -> None:
+        self._t.put(matcher.id, matcher)
+
+    def get(self, matcher_id: str) -> Matcher | None:
+        return self._t.get(matcher_id)
+
+    def delete(self, matcher_id: str) -> None:
+        self._t.delete(matcher_id)
+
+    def for_seller(self, seller_id: str) -> list[Matcher]:
+        return [m for m in self._t.values() if m.seller_id == seller_id]
+
+
+class _Ledger:
+    def __init__(self, entries: _Table[str, JournalEntry]) -> None:
+        self._t = entries
+
+    def record(self, entry: JournalEntry) -> None:
+        if self._t.get(entry.id) is not None:
+            raise duplicate("journal entry", entry.id)
+        self._t.put(entry.id, entry)
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        return self._t.get(entry_id)
+
+    def balance(self, account: Account) -> int:
+        return sum(
+            p.amount for e in self._t.rows.values() for p in e.postings if p.account == account
+        )
+
+    def balances(self) -> dict[Account, int]:
+        out: dict[Account, int] = {}
+        for e in self._t.rows.values():
+            for p in e.postings:
+                out[p.account] = out.get(p.account, 0) + p.amount
+        return out
+
+    def entries_for(self, accounts: Sequence[Account], limit: int = 200) -> list[JournalEntry]:
+        wanted = set(accounts)
+        rows = [e for e in self._t.values() if any(p.account in wanted for p in e.postings)]
+        rows.sort(key=lambda e: (e.created_at, e.id), reverse=True)
+        return rows[:limit]
+
+    def entries(self) -> Iterator[JournalEntry]:
+        return iter(self._t.values())
+
+
+class _Idempotency:
+    def __init__(self, table: _Table[tuple[str, str], IdempotencyRecord]) -> None:
+        self._t = table
+
+    def get(self, user_id: str, key: str) -> IdempotencyRecord | None:
+        return self._t.get((user_id, key))
+
+    def add(self, record: IdempotencyRecord) -> None:
+        if self._t.get((record.user_id, record.key)) is not None:
+            raise duplicate("idempotency key", record.key)
+        self._t.put((record.user_id, record.key), record)
+
+
+class _MemoryUnitOfWork:
+    def __init__(self, store: MemoryStore) -> None:
+        s = store
+        self.users: UserRepository = _Users(s.users)
+        self.tokens: TokenRepository = _Tokens(s.tokens)
+        self.contexts: ContextRepository = _Contexts(s.contexts)
+        self.offers: OfferRepository = _Offers(s.offers)
+        self.purchases: PurchaseRepository = _Purchases(s.purchases)
+        self.matchers: MatcherRepository = _Matchers(s.matchers)
+        self.ledger: LedgerRepository = _Ledger(s.entries)
+        self.idempotency: IdempotencyRepository = _Idempotency(s.idempotency)
+
+
+class MemoryStore:
+    """A store that keeps everything in this process's memory."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._undo: list[Callable[[], None]] = []
+        self.users: _Table[str, User] = _Table(self._undo)
+        self.tokens: _Table[str, Token] = _Table(self._undo)
+        self.contexts: _Table[str, DecisionContext] = _Table(self._undo)
+        self.offers: _Table[str, InfoOffer] = _Table(self._undo)
+        self.purchases: _Table[str, Purchase] = _Table(self._undo)
+        self.matchers: _Table[str, Matcher] = _Table(self._undo)
+        self.entries: _Table[str, JournalEntry] = _Table(self._undo)
+        self.idempotency: _Table[tuple[str, str], IdempotencyRecord] = _Table(self._undo)
+
+    @contextmanager
+    def begin(self, *, write: bool = True) -> Iterator[UnitOfWork]:
+        """Open a unit of work; it commits on success and is undone on any exception."""
+        with self._lock:
+            mark = len(self._undo)
+            try:
+                yield _MemoryUnitOfWork(self)
+            except BaseException:
+                while len(self._undo) > mark:
+                    self._undo.pop()()
+                raise
+            finally:
+                if mark == 0:
+                    self._undo.clear()

@@ -1,0 +1,50 @@
+"""Information offers: a public preview, private info and a price (THEORY.md §5)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["InfoOffer", "OfferStatus", "OfferView"]
+
+
+class OfferStatus(enum.StrEnum):
+    """An offer is active until its seller withdraws it."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class InfoOffer:
+    """A seller's offer on one context. Its content never changes once posted.
+
+    ``inspected`` is set once an inspector has read the private info; from then on (or once
+    bought) the offer cannot be withdrawn.
+    """
+
+    id: str
+    context_id: str
+    seller_id: str
+    preview: str
+    private_info: str
+    price: int
+    created_at: datetime
+    status: OfferStatus = OfferStatus.ACTIVE
+    inspected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OfferView:
+    """An offer as one viewer may see it: ``private_info`` is None unless they may read it."""
+
+    id: str
+    context_id: str
+    seller_id: str
+    preview: str
+    price: int
+    created_at: datetime
+    status: OfferStatus
+    purchased: bool
+    private_info: str | None

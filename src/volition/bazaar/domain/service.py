@@ -1,0 +1,808 @@
+"""The bazaar's operations: every change of state, each one atomic unit of work.
+
+``Bazaar`` is the only writer. Each method opens one unit of work on the store, checks
+everything, then writes; an error leaves nothing changed. Money-moving methods lock the
+acting user's row first (then contexts, then offers, always in that order, so racing requests
+queue instead of deadlocking) and accept an idempotency key: a repeated key returns the first
+result and moves no money.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
+from volition.bazaar.domain.ids import Clock, new_id, utc_now
+from volition.bazaar.domain.ledger import (
+    FUNDING,
+    Account,
+    EntryKind,
+    JournalEntry,
+    cash,
+    earnings,
+    hold,
+    transfer,
+)
+from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.offers import InfoOffer, OfferStatus, OfferView
+from volition.bazaar.domain.passwords import PasswordHasher
+from volition.bazaar.domain.purchases import Mechanism, Purchase
+from volition.bazaar.domain.settings import BazaarSettings
+from volition.bazaar.domain.store import IdempotencyRecord, Store, UnitOfWork
+from volition.bazaar.domain.users import Token, User, hash_token, validate_name
+from volition.bazaar.domain.visibility import can_read_private, can_see_context
+from volition.bazaar.errors import (
+    Conflict,
+    Forbidden,
+    InsufficientFunds,
+    NotFound,
+    Unauthorized,
+)
+from volition.errors import InputError, PriceError
+
+__all__ = ["Balances", "Bazaar", "ContextSpec"]
+
+T = TypeVar("T")
+_CLOSED_BY = {
+    ContextStatus.CANCELLED: "cancelled",
+    ContextStatus.EXPIRED: "expired",
+    ContextStatus.DECIDED: "decided",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContextSpec:
+    """What a buyer asks for when posting a context.
+
+    ``named_sellers`` are user names; ``parent_offer_ids`` make it a follow-up (child)
+    context about those offers, funded from their context's reservation.
+    """
+
+    query: str
+    budget: int
+    priority: float = 0.5
+    pages: tuple[str, ...] = ()
+    named_sellers: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+    parent_offer_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Balances:
+    """A user's money in cents: available cash, reserved in their active contexts, earnings."""
+
+    cash: int
+    reserved: int
+    earnings: int
+
+
+def _check_cents(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{what} must be a whole number of cents, not {value!r}")
+    return value
+
+
+def _check_text(value: str, what: str, limit: int, *, empty_ok: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text")
+    if not empty_ok and not value.strip():
+        raise InputError(f"{what} is empty; write something")
+    if len(value) > limit:
+        raise InputError(f"{what} is {len(value)} characters long; the limit is {limit}")
+    return value
+
+
+class Bazaar:
+    """The platform's domain service over an abstract ``Store``."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        hasher: PasswordHasher,
+        settings: BazaarSettings | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.store = store
+        self.hasher = hasher
+        self.settings = settings or BazaarSettings()
+        self.clock = clock
+
+    # ---------------------------------------------------------------- users and tokens
+
+    def register(
+        self, name: str, password: str, *, buyer: bool = True, seller: bool = False
+    ) -> User:
+        """Sign up a user (never an operator); credit the starting grant if one is set."""
+        return self._create_user(name, password, buyer=buyer, seller=seller, operator=False)
+
+    def bootstrap_operator(self, name: str, password: str) -> User:
+        """Create an operator. Trusted set-up only (CLI, server start), never reachable by HTTP."""
+        return self._create_user(name, password, buyer=True, seller=True, operator=True)
+
+    def _create_user(
+        self, name: str, password: str, *, buyer: bool, seller: bool, operator: bool
+    ) -> User:
+        validate_name(name)
+        if not isinstance(password, str) or not 8 <= len(password) <= 256:
+            raise InputError("a password must be 8 to 256 characters long")
+        if not (buyer or seller):
+            raise InputError("a user must be a buyer, a seller or both")
+        password_hash = self.hasher.hash(password)  # slow: outside the transaction
+        now = self.clock()
+        user = User(new_id("usr"), name, password_hash, buyer, seller, operator, now)
+        with self.store.begin() as uow:
+            if uow.users.get_by_name(name) is not None:
+                raise Conflict(f"the user name {name!r} is taken; choose another")
+            uow.users.add(user)
+            grant = self.settings.starting_grant
+            if grant > 0:
+                uow.ledger.record(
+                    transfer(
+                        new_id("ent"),
+                        EntryKind.GRANT,
+                        FUNDING,
+                        cash(user.id),
+                        grant,
+                        now,
+                        "starting grant",
+                    )
+                )
+        return user
+
+    def grant_operator(self, actor_id: str, user_id: str) -> User:
+        """Make ``user_id`` an operator; only an operator may do this."""
+        with self.store.begin() as uow:
+            actor = self._user(uow, actor_id)
+            if not actor.is_operator:
+                raise Forbidden("only an operator can grant the operator role")
+            user = self._user(uow, user_id, lock=True)
+            user = replace(user, is_operator=True)
+            uow.users.update(user)
+            return user
+
+    def issue_token(self, name: str, password: str) -> tuple[str, Token]:
+        """Check a password and return a new bearer token (shown once) with its record."""
+        with self.store.begin(write=False) as uow:
+            user = uow.users.get_by_name(name)
+        if user is None or not self.hasher.verify(user.password_hash, password):
+            raise Unauthorized("wrong user name or password")
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        record = Token(hash_token(token), user.id, now, now + self.settings.token_lifetime)
+        with self.store.begin() as uow:
+            uow.tokens.add(record)
+        return token, record
+
+    def authenticate(self, token: str) -> User:
+        """The user a bearer token stands for; ``Unauthorized`` if unknown or expired."""
+        with self.store.begin(write=False) as uow:
+            record = uow.tokens.get(hash_token(token))
+            if record is None or record.expires_at <= self.clock():
+                raise Unauthorized("the token is unknown or expired; sign in again")
+            return self._user(uow, record.user_id)
+
+    def revoke_token(self, token: str) -> None:
+        """Forget a bearer token (sign out)."""
+        with self.store.begin() as uow:
+            uow.tokens.delete(hash_token(token))
+
+    def user(self, user_id: str) -> User:
+        """The user with this id."""
+        with self.store.begin(write=False) as uow:
+            return self._user(uow, user_id)
+
+    # ---------------------------------------------------------------------- money
+
+    def credit(
+        self, actor_id: str, user_id: str, cents: int, *, idempotency_key: str | None = None
+    ) -> JournalEntry:
+        """Operator credit: move ``cents`` from the funding source to a user's cash."""
+        _check_cents(cents, "a credit")
+        if not 0 < cents <= self.settings.max_budget:
+            raise InputError(
+                f"a credit must be between 1 and {self.settings.max_budget} cents, not {cents}"
+            )
+        with self.store.begin() as uow:
+            actor = self._user(uow, actor_id, lock=True)
+            if not actor.is_operator:
+                raise Forbidden("only an operator can credit money")
+            first = self._replay(uow, actor_id, idempotency_key, "credit", uow.ledger.entry)
+            if first is not None:
+                return first
+            self._user(uow, user_id)
+            entry = transfer(
+                new_id("ent"),
+                EntryKind.CREDIT,
+                FUNDING,
+                cash(user_id),
+                cents,
+                self.clock(),
+                f"credit by {actor.name}",
+            )
+            uow.ledger.record(entry)
+            self._remember(uow, actor_id, idempotency_key, "credit", entry.id)
+            return entry
+
+    def balances(self, user_id: str) -> Balances:
+        """A user's cash, reservations and earnings, derived from the postings."""
+        with self.store.begin(write=False) as uow:
+            self._user(uow, user_id)
+            return self._balances(uow, user_id)
+
+    def ledger(self, user_id: str, limit: int = 200) -> list[JournalEntry]:
+        """Journal entries touching the user's accounts (their contexts' holds included)."""
+        with self.store.begin(write=False) as uow:
+            self._user(uow, user_id)
+            return uow.ledger.entries_for(self._accounts_of(uow, user_id), limit)
+
+    def remaining(self, context_id: str) -> int:
+        """What is left of a context's reservation, in cents."""
+        with self.store.begin(write=False) as uow:
+            return uow.ledger.balance(hold(context_id))
+
+    # ------------------------------------------------------------------- contexts
+
+    def post_context(
+        self, actor_id: str, spec: ContextSpec, *, idempotency_key: str | None = None
+    ) -> DecisionContext:
+        """Post a decision context, reserving its budget (THEORY.md §5).
+
+        A top-level context reserves from the buyer's cash; a child context reserves from its
+        parent's remaining reservation. Refused with ``InsufficientFunds`` when the money is
+        not there.
+        """
+        s = self.settings
+        _check_text(spec.query, "the query", s.max_query_chars)
+        budget = _check_cents(spec.budget, "the budget")
+        if not 0 <= budget <= s.max_budget:
+            raise InputError(f"the budget must be between 0 and {s.max_budget} cents, not {budget}")
+        if not isinstance(spec.priority, int | float) or not (
+            math.isfinite(spec.priority) and 0.0 <= spec.priority <= 1.0
+        ):
+            raise InputError(f"the priority must be a number in [0, 1], not {spec.priority!r}")
+        if len(spec.pages) > s.max_pages:
+            raise InputError(f"{len(spec.pages)} context pages given; the limit is {s.max_pages}")
+        for url in spec.pages:
+            _check_text(url, "a context page URL", s.max_url_chars)
+            if not url.startswith(("http://", "https://")):
+                raise InputError(f"context page {url!r} is not an http(s) URL")
+        now = self.clock()
+        if spec.expires_at is not None and spec.expires_at <= now:
+            raise InputError("the expiry is in the past; give a time in the future")
+        with self.store.begin() as uow:
+            buyer = self._user(uow, actor_id, lock=True)
+            if not buyer.is_buyer:
+                raise Forbidden("only buyers can post contexts; sign up with the buyer role")
+            first = self._replay(uow, actor_id, idempotency_key, "context", uow.contexts.get)
+            if first is not None:
+                return first
+            named: list[str] = []
+            for name in dict.fromkeys(spec.named_sellers):
+                seller = uow.users.get_by_name(name)
+                if seller is None or not seller.is_seller:
+                    raise NotFound(f"there is no seller named {name!r}")
+                named.append(seller.id)
+            parent = self._parent_of(uow, buyer, spec.parent_offer_ids)
+            context = DecisionContext(
+                id=new_id("ctx"),
+                buyer_id=buyer.id,
+                query=spec.query,
+                pages=tuple(spec.pages),
+                budget=budget,
+                priority=float(spec.priority),
+                named_seller_ids=tuple(named),
+                created_at=now,
+                expires_at=spec.expires_at,
+                status=ContextStatus.OPEN,
+                parent_offer_ids=tuple(dict.fromkeys(spec.parent_offer_ids)),
+                parent_context_id=parent.id if parent else None,
+                depth=parent.depth + 1 if parent else 0,
+            )
+            source = hold(parent.id) if parent else cash(buyer.id)
+            available = uow.ledger.balance(source)
+            if budget > available:
+                where = "the parent context's reservation" if parent else "your available cash"
+                raise InsufficientFunds(
+                    f"a budget of {budget} cents is more than {where} ({available} cents); "
+                    "lower the budget or add funds"
+                )
+            uow.contexts.add(context)
+            if budget > 0:
+                uow.ledger.record(
+                    transfer(
+                        new_id("ent"),
+                        EntryKind.RESERVE,
+                        source,
+                        hold(context.id),
+                        budget,
+                        now,
+                        f"budget of {context.id}",
+                    )
+                )
+            self._remember(uow, actor_id, idempotency_key, "context", context.id)
+            return context
+
+    def _parent_of(
+        self, uow: UnitOfWork, buyer: User, offer_ids: Sequence[str]
+    ) -> DecisionContext | None:
+        if not offer_ids:
+            return None
+        offers = [uow.offers.get(i) for i in offer_ids]
+        found = [o for o in offers if o is not None]
+        if len(found) != len(offers):
+            raise NotFound("a parent offer does not exist; check the offer ids")
+        context_ids = {o.context_id for o in found}
+        if len(context_ids) != 1:
+            raise InputError("the parent offers of a follow-up context must share one context")
+        parent = uow.contexts.get(context_ids.pop(), lock=True)
+        assert parent is not None
+        if parent.buyer_id != buyer.id:
+            raise Forbidden("follow-up contexts can only be posted about offers on your contexts")
+        self._ensure_active(parent)
+        if parent.depth + 1 > self.settings.max_depth:
+            raise InputError(f"follow-up contexts may nest at most {self.settings.max_depth} deep")
+        return parent
+
+    def cancel_context(self, actor_id: str, context_id: str) -> DecisionContext:
+        """Cancel an active context of yours, releasing what is left of its budget."""
+        return self._close(actor_id, context_id, ContextStatus.CANCELLED)
+
+    def decide_context(self, actor_id: str, context_id: str) -> DecisionContext:
+        """Mark an active context of yours decided, releasing what is left of its budget."""
+        return self._close(actor_id, context_id, ContextStatus.DECIDED)
+
+    def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
+        """Move an open context of yours to ``inspecting`` (used by the inspection engine)."""
+        with self.store.begin() as uow:
+            self._user(uow, actor_id, lock=True)
+            context = self._own_context(uow, actor_id, context_id)
+            if context.status is not ContextStatus.OPEN:
+                raise Conflict(f"context {context_id} is {context.status.value}, not open")
+            context = replace(context, status=ContextStatus.INSPECTING)
+            uow.contexts.update(context)
+            return context
+
+    def _close(self, actor_id: str, context_id: str, status: ContextStatus) -> DecisionContext:
+        with self.store.begin() as uow:
+            self._user(uow, actor_id, lock=True)
+            context = self._own_context(uow, actor_id, context_id)
+            if not context.is_active:
+                raise Conflict(
+                    f"context {context_id} is already {context.status.value}; nothing to release"
+                )
+            return self._release(uow, context, status)
+
+    def expire_due(self) -> list[DecisionContext]:
+        """Expire every active context past its expiry, releasing what is left of each."""
+        now = self.clock()
+        with self.store.begin(write=False) as uow:
+            if not uow.contexts.due(now):
+                return []
+        done: list[DecisionContext] = []
+        with self.store.begin() as uow:
+            for context in uow.contexts.due(now):
+                fresh = uow.contexts.get(context.id, lock=True)
+                if fresh is not None and fresh.is_due(now):
+                    done.append(self._release(uow, fresh, ContextStatus.EXPIRED))
+        return done
+
+    def _release(
+        self, uow: UnitOfWork, context: DecisionContext, status: ContextStatus
+    ) -> DecisionContext:
+        """Close ``context`` (its active children first) and return its unspent budget."""
+        for child in uow.contexts.children(context.id):
+            fresh = uow.contexts.get(child.id, lock=True)
+            if fresh is not None and fresh.is_active:
+                self._release(uow, fresh, status)
+        left = uow.ledger.balance(hold(context.id))
+        if left > 0:
+            target = cash(context.buyer_id)
+            if context.parent_context_id is not None:
+                parent = uow.contexts.get(context.parent_context_id)
+                if parent is not None and parent.is_active:
+                    target = hold(parent.id)
+            uow.ledger.record(
+                transfer(
+                    new_id("ent"),
+                    EntryKind.RELEASE,
+                    hold(context.id),
+                    target,
+                    left,
+                    self.clock(),
+                    f"{context.id} {_CLOSED_BY[status]}",
+                )
+            )
+        closed = replace(context, status=status)
+        uow.contexts.update(closed)
+        return closed
+
+    def context(self, viewer_id: str | None, context_id: str) -> DecisionContext:
+        """A context, if ``viewer_id`` (None: anonymous) may see it; else ``NotFound``."""
+        with self.store.begin(write=False) as uow:
+            return self._visible_context(uow, self._viewer(uow, viewer_id), context_id)
+
+    def contexts(
+        self,
+        viewer_id: str | None,
+        *,
+        mine: bool = False,
+        statuses: Sequence[ContextStatus] = (),
+        limit: int = 100,
+    ) -> list[DecisionContext]:
+        """Public (top-level) contexts, newest first; ``mine``: all of the viewer's own."""
+        with self.store.begin(write=False) as uow:
+            if mine:
+                if viewer_id is None:
+                    raise Unauthorized("sign in to list your own contexts")
+                self._user(uow, viewer_id)
+                return uow.contexts.find(statuses=statuses, buyer_id=viewer_id, limit=limit)
+            return uow.contexts.find(statuses=statuses, top_level_only=True, limit=limit)
+
+    # --------------------------------------------------------------------- offers
+
+    def post_offer(
+        self,
+        actor_id: str,
+        context_id: str,
+        *,
+        preview: str,
+        private_info: str,
+        price: int,
+        idempotency_key: str | None = None,
+    ) -> InfoOffer:
+        """Offer information on a context: a public preview, private info and a price."""
+        s = self.settings
+        _check_text(preview, "the preview", s.max_preview_chars)
+        _check_text(private_info, "the private info", s.max_private_chars)
+        if isinstance(price, bool) or not isinstance(price, int) or price < 0:
+            raise PriceError(f"a price must be a whole number of cents >= 0, not {price!r}")
+        if price > s.max_budget:
+            raise PriceError(f"a price cannot exceed {s.max_budget} cents")
+        with self.store.begin() as uow:
+            seller = self._user(uow, actor_id, lock=True)
+            context = self._visible_context(uow, seller, context_id)
+            if not seller.is_seller:
+                raise Forbidden("only sellers can post offers; sign up with the seller role")
+            first = self._replay(uow, actor_id, idempotency_key, "offer", uow.offers.get)
+            if first is not None:
+                return first
+            if context.buyer_id == seller.id:
+                raise Forbidden("you cannot offer information on your own context")
+            if context.named_seller_ids and seller.id not in context.named_seller_ids:
+                raise Forbidden("this context is open only to the sellers it names")
+            self._ensure_active(context)
+            offer = InfoOffer(
+                new_id("off"), context.id, seller.id, preview, private_info, price, self.clock()
+            )
+            uow.offers.add(offer)
+            self._remember(uow, actor_id, idempotency_key, "offer", offer.id)
+            return offer
+
+    def withdraw_offer(self, actor_id: str, offer_id: str) -> InfoOffer:
+        """Withdraw your offer; only before anyone has inspected or bought it."""
+        with self.store.begin() as uow:
+            actor = self._user(uow, actor_id, lock=True)
+            offer = uow.offers.get(offer_id)
+            if offer is None:
+                raise NotFound(f"there is no offer {offer_id}")
+            context = self._visible_context(uow, actor, offer.context_id)
+            uow.contexts.get(context.id, lock=True)
+            offer = uow.offers.get(offer_id, lock=True)
+            assert offer is not None
+            if offer.seller_id != actor.id:
+                raise Forbidden("only the seller of an offer can withdraw it")
+            if offer.status is OfferStatus.WITHDRAWN:
+                raise Conflict(f"offer {offer_id} is already withdrawn")
+            if uow.purchases.for_offer(offer_id) is not None:
+                raise Conflict(f"offer {offer_id} has been bought; it cannot be withdrawn")
+            if offer.inspected:
+                raise Conflict(f"offer {offer_id} has been inspected; it cannot be withdrawn")
+            offer = replace(offer, status=OfferStatus.WITHDRAWN)
+            uow.offers.update(offer)
+            return offer
+
+    def mark_inspected(self, actor_id: str, offer_id: str) -> InfoOffer:
+        """Record that the buyer's inspector read an offer (it can no longer be withdrawn)."""
+        with self.store.begin() as uow:
+            actor = self._user(uow, actor_id, lock=True)
+            offer = uow.offers.get(offer_id)
+            if offer is None:
+                raise NotFound(f"there is no offer {offer_id}")
+            context = self._visible_context(uow, actor, offer.context_id)
+            if context.buyer_id != actor.id:
+                raise Forbidden("only the buyer of a context inspects its offers")
+            uow.contexts.get(context.id, lock=True)
+            offer = uow.offers.get(offer_id, lock=True)
+            assert offer is not None
+            if offer.status is OfferStatus.WITHDRAWN:
+                raise Conflict(f"offer {offer_id} was withdrawn")
+            offer = replace(offer, inspected=True)
+            uow.offers.update(offer)
+            return offer
+
+    def offer(self, viewer_id: str | None, offer_id: str) -> OfferView:
+        """An offer as the viewer may see it (private info only where the rules allow)."""
+        with self.store.begin(write=False) as uow:
+            viewer = self._viewer(uow, viewer_id)
+            offer = uow.offers.get(offer_id)
+            if offer is None:
+                raise NotFound(f"there is no offer {offer_id}")
+            context = self._visible_context(uow, viewer, offer.context_id)
+            return self._view(uow, viewer, offer, context)
+
+    def offers(self, viewer_id: str | None, context_id: str) -> list[OfferView]:
+        """The offers on a context, oldest first, as the viewer may see them."""
+        with self.store.begin(write=False) as uow:
+            viewer = self._viewer(uow, viewer_id)
+            context = self._visible_context(uow, viewer, context_id)
+            return [self._view(uow, viewer, o, context) for o in uow.offers.for_context(context_id)]
+
+    # ------------------------------------------------------------------ purchases
+
+    def buy_blind(
+        self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
+    ) -> Purchase:
+        """Buy an offer on its preview alone: the naive market (THEORY.md §5).
+
+        The price moves from the context's reservation to the seller's earnings, exactly once.
+        """
+        with self.store.begin() as uow:
+            buyer = self._user(uow, actor_id, lock=True)
+            first = self._replay(uow, actor_id, idempotency_key, "purchase", uow.purchases.get)
+            if first is not None:
+                return first
+            offer = uow.offers.get(offer_id)
+            if offer is None:
+                raise NotFound(f"there is no offer {offer_id}")
+            context = self._visible_context(uow, buyer, offer.context_id)
+            if context.buyer_id != buyer.id:
+                raise Forbidden("only the buyer who posted the context can buy its offers")
+            locked = uow.contexts.get(context.id, lock=True)
+            offer = uow.offers.get(offer_id, lock=True)
+            assert locked is not None and offer is not None
+            context = locked
+            if uow.purchases.for_offer(offer.id) is not None:
+                raise Conflict(f"offer {offer.id} is already bought; it is paid only once")
+            if offer.status is OfferStatus.WITHDRAWN:
+                raise Conflict(f"offer {offer.id} was withdrawn by its seller")
+            self._ensure_active(context)
+            left = uow.ledger.balance(hold(context.id))
+            if offer.price > left:
+                raise InsufficientFunds(
+                    f"offer {offer.id} costs {offer.price} cents but context {context.id} has "
+                    f"only {left} cents of its budget left"
+                )
+            now = self.clock()
+            entry_id = None
+            if offer.price > 0:
+                entry = transfer(
+                    new_id("ent"),
+                    EntryKind.PURCHASE,
+                    hold(context.id),
+                    earnings(offer.seller_id),
+                    offer.price,
+                    now,
+                    f"purchase of {offer.id}",
+                )
+                uow.ledger.record(entry)
+                entry_id = entry.id
+            purchase = Purchase(
+                new_id("pur"),
+                offer.id,
+                context.id,
+                buyer.id,
+                offer.seller_id,
+                offer.price,
+                Mechanism.NAIVE,
+                entry_id,
+                now,
+            )
+            uow.purchases.add(purchase)
+            self._remember(uow, actor_id, idempotency_key, "purchase", purchase.id)
+            return purchase
+
+    def purchases(self, buyer_id: str) -> list[tuple[Purchase, OfferView]]:
+        """A buyer's purchases, newest first, each with the offer as the buyer may see it."""
+        with self.store.begin(write=False) as uow:
+            buyer = self._user(uow, buyer_id)
+            out = []
+            for p in uow.purchases.for_buyer(buyer_id):
+                offer = uow.offers.get(p.offer_id)
+                context = uow.contexts.get(p.context_id)
+                assert offer is not None and context is not None
+                out.append((p, self._view(uow, buyer, offer, context)))
+            return out
+
+    # ------------------------------------------------------------- matchers, inbox
+
+    def add_matcher(
+        self,
+        actor_id: str,
+        *,
+        keywords: Sequence[str] = (),
+        min_budget: int = 0,
+        min_priority: float = 0.0,
+        max_age: timedelta | None = None,
+    ) -> Matcher:
+        """Add a matcher that fills the seller's inbox with contexts that pass it."""
+        if len(keywords) > self.settings.max_keywords:
+            raise InputError(f"at most {self.settings.max_keywords} keywords per matcher")
+        words = tuple(_check_text(w, "a keyword", 100).strip() for w in keywords)
+        _check_cents(min_budget, "the minimum budget")
+        if min_budget < 0:
+            raise InputError("the minimum budget cannot be negative")
+        if not (math.isfinite(min_priority) and 0.0 <= min_priority <= 1.0):
+            raise InputError(f"the minimum priority must be in [0, 1], not {min_priority}")
+        if max_age is not None and max_age <= timedelta(0):
+            raise InputError("the age limit must be positive")
+        with self.store.begin() as uow:
+            seller = self._user(uow, actor_id)
+            if not seller.is_seller:
+                raise Forbidden("only sellers have matchers; sign up with the seller role")
+            matcher = Matcher(
+                new_id("mat"),
+                seller.id,
+                words,
+                min_budget,
+                float(min_priority),
+                max_age,
+                self.clock(),
+            )
+            uow.matchers.add(matcher)
+            return matcher
+
+    def remove_matcher(self, actor_id: str, matcher_id: str) -> None:
+        """Delete one of your matchers."""
+        with self.store.begin() as uow:
+            matcher = uow.matchers.get(matcher_id)
+            if matcher is None or matcher.seller_id != actor_id:
+                raise NotFound(f"you have no matcher {matcher_id}")
+            uow.matchers.delete(matcher_id)
+
+    def matchers(self, actor_id: str) -> list[Matcher]:
+        """Your matchers."""
+        with self.store.begin(write=False) as uow:
+            self._user(uow, actor_id)
+            return uow.matchers.for_seller(actor_id)
+
+    def inbox(self, actor_id: str, limit: int = 100) -> list[DecisionContext]:
+        """Active contexts for this seller: those passing a matcher, naming them, or asking
+        about their offers (child contexts); never their own. Newest first."""
+        now = self.clock()
+        with self.store.begin(write=False) as uow:
+            seller = self._user(uow, actor_id)
+            matchers = uow.matchers.for_seller(actor_id)
+            found: dict[str, DecisionContext] = {}
+            for c in uow.contexts.find(statuses=tuple(ACTIVE), top_level_only=True, limit=1000):
+                if c.buyer_id == seller.id or c.is_due(now):
+                    continue
+                if c.named_seller_ids and seller.id not in c.named_seller_ids:
+                    continue
+                if seller.id in c.named_seller_ids or any(m.matches(c, now) for m in matchers):
+                    found[c.id] = c
+            for offer in uow.offers.by_seller(seller.id):
+                for child in uow.contexts.children(offer.context_id):
+                    if child.is_active and offer.id in child.parent_offer_ids:
+                        found[child.id] = child
+            rows = sorted(found.values(), key=lambda c: (c.created_at, c.id), reverse=True)
+            return rows[:limit]
+
+    # ------------------------------------------------------------------- helpers
+
+    def _user(self, uow: UnitOfWork, user_id: str, *, lock: bool = False) -> User:
+        user = uow.users.get(user_id, lock=lock)
+        if user is None:
+            raise NotFound(f"there is no user {user_id}")
+        return user
+
+    def _viewer(self, uow: UnitOfWork, viewer_id: str | None) -> User | None:
+        return None if viewer_id is None else self._user(uow, viewer_id)
+
+    def _own_context(self, uow: UnitOfWork, actor_id: str, context_id: str) -> DecisionContext:
+        actor = self._user(uow, actor_id)
+        context = self._visible_context(uow, actor, context_id)
+        if context.buyer_id != actor_id:
+            raise Forbidden("only the buyer who posted a context can do this")
+        locked = uow.contexts.get(context_id, lock=True)
+        assert locked is not None
+        return locked
+
+    def _visible_context(
+        self, uow: UnitOfWork, viewer: User | None, context_id: str
+    ) -> DecisionContext:
+        context = uow.contexts.get(context_id)
+        if context is None or not can_see_context(
+            viewer, context, self._parent_sellers(uow, context)
+        ):
+            raise NotFound(f"there is no context {context_id}")
+        return context
+
+    def _parent_sellers(self, uow: UnitOfWork, context: DecisionContext) -> frozenset[str]:
+        offers = (uow.offers.get(i) for i in context.parent_offer_ids)
+        return frozenset(o.seller_id for o in offers if o is not None)
+
+    def _ensure_active(self, context: DecisionContext) -> None:
+        if not context.is_active:
+            raise Conflict(f"context {context.id} is {context.status.value}; it takes no more")
+        if context.is_due(self.clock()):
+            raise Conflict(f"context {context.id} expired at {context.expires_at}")
+
+    def _parent_readable(self, uow: UnitOfWork, context: DecisionContext) -> bool:
+        """Amnesia: whether the buyer may read some parent offer of this child context."""
+        parent = uow.contexts.get(context.parent_context_id or "")
+        if parent is None:
+            return False
+        for parent_offer_id in context.parent_offer_ids:
+            offer = uow.offers.get(parent_offer_id)
+            if offer is None or uow.purchases.for_offer(offer.id) is None:
+                continue
+            if not parent.is_child or self._parent_readable(uow, parent):
+                return True
+        return False
+
+    def _view(
+        self, uow: UnitOfWork, viewer: User | None, offer: InfoOffer, context: DecisionContext
+    ) -> OfferView:
+        purchased = uow.purchases.for_offer(offer.id) is not None
+        parent_readable = False
+        if context.is_child and viewer is not None and viewer.id == context.buyer_id:
+            parent_readable = self._parent_readable(uow, context)
+        allowed = can_read_private(viewer, offer, context, purchased, parent_readable)
+        return OfferView(
+            id=offer.id,
+            context_id=offer.context_id,
+            seller_id=offer.seller_id,
+            preview=offer.preview,
+            price=offer.price,
+            created_at=offer.created_at,
+            status=offer.status,
+            purchased=purchased,
+            private_info=offer.private_info if allowed else None,
+        )
+
+    def _balances(self, uow: UnitOfWork, user_id: str) -> Balances:
+        own = uow.contexts.find(statuses=tuple(ACTIVE), buyer_id=user_id, limit=10**9)
+        return Balances(
+            cash=uow.ledger.balance(cash(user_id)),
+            reserved=sum(uow.ledger.balance(hold(c.id)) for c in own),
+            earnings=uow.ledger.balance(earnings(user_id)),
+        )
+
+    def _accounts_of(self, uow: UnitOfWork, user_id: str) -> list[Account]:
+        own = uow.contexts.find(buyer_id=user_id, limit=10**9)
+        return [cash(user_id), earnings(user_id), *(hold(c.id) for c in own)]
+
+    def _replay(
+        self,
+        uow: UnitOfWork,
+        user_id: str,
+        key: str | None,
+        operation: str,
+        load: Callable[[str], T | None],
+    ) -> T | None:
+        """The first result of an earlier call with the same idempotency key, if any."""
+        if key is None:
+            return None
+        if not 1 <= len(key) <= 200:
+            raise InputError("an idempotency key must be 1 to 200 characters long")
+        record = uow.idempotency.get(user_id, key)
+        if record is None:
+            return None
+        if record.operation != operation:
+            raise Conflict(
+                f"idempotency key {key!r} was already used for a {record.operation}; "
+                "use a fresh key for each operation"
+            )
+        return load(record.result_id)
+
+    def _remember(
+        self, uow: UnitOfWork, user_id: str, key: str | None, operation: str, result_id: str
+    ) -> None:
+        if key is not None:
+            uow.idempotency.add(IdempotencyRecord(user_id, key, operation, result_id, self.clock()))

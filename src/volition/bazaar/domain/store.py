@@ -1,0 +1,147 @@
+"""The abstract store: repositories grouped in a unit of work (one atomic transaction).
+
+The domain service only talks to these protocols. ``Store.begin()`` opens a unit of work;
+leaving the ``with`` block without an exception commits it, with one rolls everything back.
+``lock=True`` on a read asks the store to hold the row until the end of the unit of work
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite and the in-memory store serialise whole
+writing units of work instead), which is what makes money movements safe when requests race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.ledger import Account, JournalEntry
+from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.offers import InfoOffer
+from volition.bazaar.domain.purchases import Purchase
+from volition.bazaar.domain.users import Token, User
+
+__all__ = [
+    "ContextRepository",
+    "IdempotencyRecord",
+    "IdempotencyRepository",
+    "LedgerRepository",
+    "MatcherRepository",
+    "OfferRepository",
+    "PurchaseRepository",
+    "Store",
+    "TokenRepository",
+    "UnitOfWork",
+    "UserRepository",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The first result of an operation called with ``key`` by ``user_id``."""
+
+    user_id: str
+    key: str
+    operation: str
+    result_id: str
+    created_at: datetime
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+    def get(self, user_id: str, *, lock: bool = False) -> User | None: ...
+    def get_by_name(self, name: str) -> User | None: ...
+    def update(self, user: User) -> None: ...
+    def count(self) -> int: ...
+
+
+class TokenRepository(Protocol):
+    def add(self, token: Token) -> None: ...
+    def get(self, token_hash: str) -> Token | None: ...
+    def delete(self, token_hash: str) -> None: ...
+
+
+class ContextRepository(Protocol):
+    def add(self, context: DecisionContext) -> None: ...
+    def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None: ...
+    def update(self, context: DecisionContext) -> None: ...
+    def find(
+        self,
+        *,
+        statuses: Sequence[ContextStatus] = (),
+        top_level_only: bool = False,
+        buyer_id: str | None = None,
+        limit: int = 100,
+    ) -> list[DecisionContext]:
+        """Newest first, filtered by status (empty: any), level and buyer."""
+        ...
+
+    def children(self, context_id: str) -> list[DecisionContext]: ...
+    def due(self, now: datetime) -> list[DecisionContext]:
+        """Active contexts whose expiry is at or before ``now``."""
+        ...
+
+
+class OfferRepository(Protocol):
+    def add(self, offer: InfoOffer) -> None: ...
+    def get(self, offer_id: str, *, lock: bool = False) -> InfoOffer | None: ...
+    def update(self, offer: InfoOffer) -> None: ...
+    def for_context(self, context_id: str) -> list[InfoOffer]:
+        """Oldest first."""
+        ...
+
+    def by_seller(self, seller_id: str) -> list[InfoOffer]: ...
+
+
+class PurchaseRepository(Protocol):
+    def add(self, purchase: Purchase) -> None: ...
+    def get(self, purchase_id: str) -> Purchase | None: ...
+    def for_offer(self, offer_id: str) -> Purchase | None: ...
+    def for_buyer(self, buyer_id: str) -> list[Purchase]: ...
+    def for_context(self, context_id: str) -> list[Purchase]: ...
+    def all(self) -> list[Purchase]: ...
+
+
+class MatcherRepository(Protocol):
+    def add(self, matcher: Matcher) -> None: ...
+    def get(self, matcher_id: str) -> Matcher | None: ...
+    def delete(self, matcher_id: str) -> None: ...
+    def for_seller(self, seller_id: str) -> list[Matcher]: ...
+
+
+class LedgerRepository(Protocol):
+    def record(self, entry: JournalEntry) -> None: ...
+    def entry(self, entry_id: str) -> JournalEntry | None: ...
+    def balance(self, account: Account) -> int: ...
+    def balances(self) -> dict[Account, int]:
+        """Every account that has a posting, with its balance."""
+        ...
+
+    def entries_for(self, accounts: Sequence[Account], limit: int = 200) -> list[JournalEntry]:
+        """Entries touching any of ``accounts``, newest first."""
+        ...
+
+    def entries(self) -> Iterator[JournalEntry]: ...
+
+
+class IdempotencyRepository(Protocol):
+    def get(self, user_id: str, key: str) -> IdempotencyRecord | None: ...
+    def add(self, record: IdempotencyRecord) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    users: UserRepository
+    tokens: TokenRepository
+    contexts: ContextRepository
+    offers: OfferRepository
+    purchases: PurchaseRepository
+    matchers: MatcherRepository
+    ledger: LedgerRepository
+    idempotency: IdempotencyRepository
+
+
+class Store(Protocol):
+    def begin(self, *, write: bool = True) -> AbstractContextManager[UnitOfWork]:
+        """Open a unit of work; ``write=False`` promises not to write (no global lock)."""
+        ...
