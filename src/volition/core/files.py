@@ -18,9 +18,10 @@ starts with the file and the key (and index) at fault.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -32,7 +33,16 @@ from volition.core.space import ProbabilitySpace
 from volition.core.world import World
 from volition.errors import FileFormatError, InputError
 
-__all__ = ["ProblemSpec", "load_problem", "problem_from_mapping", "read_structured_file"]
+__all__ = [
+    "ProblemSpec",
+    "errors_located",
+    "load_problem",
+    "problem_from_mapping",
+    "read_structured_file",
+    "validate_spec",
+]
+
+Spec = TypeVar("Spec", bound=BaseModel)
 
 Scalar = int | float | str | bool
 
@@ -99,14 +109,30 @@ def load_problem(path: str | Path) -> Problem:
 
 def problem_from_mapping(data: Any, source: str = "problem") -> Problem:
     """Build a problem from the file's content (a mapping); errors start with ``source``."""
+    spec = validate_spec(data, ProblemSpec, source, keys="states, prior, ...")
+    with errors_located(source):
+        return _build(spec)
+
+
+def validate_spec(data: Any, spec: type[Spec], source: str, keys: str) -> Spec:
+    """Validate a file's content against a pydantic model.
+
+    Any mistake becomes one ``FileFormatError`` starting with ``source`` and the key (and
+    index) at fault, e.g. ``market.yaml: levels.0.offers.1.price: ...``.
+    """
     if not isinstance(data, Mapping):
-        raise FileFormatError(f"{source}: expected a mapping with keys states, prior, ...")
+        raise FileFormatError(f"{source}: expected a mapping with keys {keys}")
     try:
-        spec = ProblemSpec.model_validate(data)
+        return spec.model_validate(data)
     except ValidationError as exc:
         raise FileFormatError(f"{source}: {_first_error(exc)}") from exc
+
+
+@contextmanager
+def errors_located(source: str) -> Iterator[None]:
+    """Prefix the message of any ``InputError`` raised inside with ``source``."""
     try:
-        return _build(spec)
+        yield
     except InputError as exc:
         raise type(exc)(f"{source}: {exc}") from exc
 
