@@ -205,3 +205,37 @@ def test_scenario_weights_mix_the_per_scenario_values(fact_checking: Market) -> 
         )
         parts.append(scenario.probability * Recursive(2).evaluate(alone).expected_utility)
     assert rip.expected_utility == pytest.approx(sum(parts))
+
+
+def test_non_theorem_rip_is_not_the_argmax_over_purchase_tuples() -> None:
+    """THEORY.md §4: RIP is not the best purchase tuple given every offer seen.
+
+    Four equally likely states; ``risky`` pays 2 in s2 and -1 in s1, s3. X (free) says
+    "not s3", Y (0.25) says "s2". Seeing everything, one would buy X alone in s2 and nothing
+    elsewhere (value 0.5). RIP's deepest self, seeing Y = 0 in s0, s1, must pay for Y to stop
+    its shallower self (who sees X only) from buying X and going risky: value 0.375.
+    """
+    from volition.core import MatrixDecision, ProbabilitySpace, Problem, World
+    from volition.mechanisms.admissible import omniscient_tuple_value
+
+    world = World.build(ProbabilitySpace(4, [0.25] * 4), {"X": [0, 0, 0, 1], "Y": [0, 0, 1, 0]})
+    utility = np.array([[0, 0], [0, -1], [0, 2], [0, -1]])
+    problem = Problem(world, MatrixDecision(["safe", "risky"], utility))
+    market = Market.build(
+        problem, [[Offer("x", "s1", ("X",), 0.0)], [Offer("y", "s2", ("Y",), 0.25)]]
+    )
+    rip = Recursive(2).evaluate(market)
+    assert rip.expected_utility == pytest.approx(0.375)
+    assert omniscient_tuple_value(market) == pytest.approx(0.5)
+    assert _at(rip, "s0")["bought"] == [[], ["y"]]
+    assert _at(rip, "s2")["bought"] == [["x"], []]
+
+
+@settings(max_examples=30, deadline=None)
+@given(markets(sizes=(2, 1), max_states=5))
+def test_property_omniscient_tuple_bounds_every_protocol(market: Market) -> None:
+    from volition.mechanisms.admissible import omniscient_tuple_value
+
+    bound = omniscient_tuple_value(market, 2)
+    for protocol in (Recursive(2), Successive(2), Inspection(), NoInspection()):
+        assert protocol.evaluate(market).expected_utility <= bound + TOL

@@ -34,7 +34,7 @@ from volition.mechanisms.backward import Plan
 from volition.mechanisms.market import Market, Offer
 from volition.mechanisms.protocols import Protocol, ProtocolResult, evaluate_plans
 
-__all__ = ["DEFAULT_MAX_POLICIES", "BestAdmissible"]
+__all__ = ["DEFAULT_MAX_POLICIES", "BestAdmissible", "omniscient_tuple_value"]
 
 DEFAULT_MAX_POLICIES = 20_000
 """Joint purchase policies the exhaustive search may enumerate before it refuses."""
@@ -227,3 +227,36 @@ class _Search:
 
 def _ids(menu: tuple[Offer, ...], mask: int) -> frozenset[str]:
     return frozenset(o.id for k, o in enumerate(menu) if mask >> k & 1)
+
+
+def omniscient_tuple_value(market: Market, depth: int | None = None) -> float:
+    """E[max over purchase tuples of E[U(x^0) - price | every offer on sale]]: not admissible.
+
+    The purchase tuple (x^1..x^N) is chosen seeing the contents of every offer on sale, and
+    x^0 is the Bayes action on the contents bought. THEORY.md §4's non-theorem: RIP is not
+    this argmax (a shallower decider cannot use what a deeper one saw and did not buy).
+    """
+    problem = market.problem
+    n = market.n_levels if depth is None else depth
+    total = 0.0
+    for scenario in market.scenarios:
+        menus = [market.menu(scenario, k) for k in range(n)]
+        seen = market.partition([o for menu in menus for o in menu])
+        columns = []
+        for masks in itertools.product(*(range(1 << len(menu)) for menu in menus)):
+            bought = [o for menu, m in zip(menus, masks, strict=True) for o in _chosen(menu, m)]
+            part = market.partition(bought)
+            stats = grouped_sums(part.cells, problem.prior, problem.decision.features, part.n_cells)
+            actions = np.asarray(problem.decision.best_actions(stats))[part.cells]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                utility = problem.decision.utility(np.arange(part.n_states), actions)
+            price = math.fsum(o.price for o in bought)
+            columns.append(np.where(problem.prior > 0, utility, 0.0) - price)
+        values = np.stack(columns, axis=1)
+        per_cell = grouped_sums(seen.cells, problem.prior, values, seen.n_cells)
+        total += scenario.probability * float(per_cell.max(axis=1).sum())
+    return total
+
+
+def _chosen(menu: tuple[Offer, ...], mask: int) -> list[Offer]:
+    return [o for k, o in enumerate(menu) if mask >> k & 1]
