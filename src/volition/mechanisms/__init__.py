@@ -13,6 +13,7 @@ from volition.mechanisms.protocols import (
     ScenarioOutcome,
     Successive,
 )
+from volition.mechanisms.sellers import Regime, SellerOutcome, StrategicSeller, strategic_seller
 
 __all__ = [
     "DEFAULT_MAX_POLICIES",
@@ -25,10 +26,14 @@ __all__ = [
     "Protocol",
     "ProtocolResult",
     "Recursive",
+    "Regime",
     "Scenario",
     "ScenarioOutcome",
+    "SellerOutcome",
+    "StrategicSeller",
     "Successive",
     "Visibility",
     "load_market",
     "market_from_mapping",
+    "strategic_seller",
 ]
