@@ -137,7 +137,7 @@ def test_bad_nfg_fails_with_one_clear_message(text: str, words: str) -> None:
 
 
 @settings(max_examples=30)
-@given(games(integers=False))
+@given(games(any_float=True))
 def test_property_nfg_round_trip_is_exact(game: NormalFormGame) -> None:
     for style in ("outcome", "payoff"):
         back = read_nfg(write_nfg(game, style))  # type: ignore[arg-type]

@@ -50,15 +50,23 @@ def games(
     players: tuple[int, int] = (2, 3),
     strategies: tuple[int, int] = (1, 4),
     integers: bool | None = None,
+    any_float: bool = False,
 ) -> NormalFormGame:
-    """Random games; small integer payoffs make degenerate games (ties) frequent."""
+    """Random games; small integer payoffs make degenerate games (ties) frequent.
+
+    Otherwise payoffs are hundredths in [-100, 100], so a tie is an exact tie and a
+    difference is far above every tolerance (solvers then agree exactly); ``any_float``
+    draws arbitrary floats instead (for exact file round trips).
+    """
     n = draw(st.integers(*players))
     shape = tuple(draw(st.integers(*strategies)) for _ in range(n))
     small = draw(st.booleans()) if integers is None else integers
     elements = (
-        st.integers(-3, 3).map(float)
+        st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=True)
+        if any_float
+        else st.integers(-3, 3).map(float)
         if small
-        else st.floats(-100, 100, allow_nan=False, allow_subnormal=False)
+        else st.integers(-10_000, 10_000).map(lambda k: k / 100)
     )
     u = draw(arrays(np.float64, (n, *shape), elements=elements))
     return NormalFormGame(

@@ -20,7 +20,7 @@ from volition.games.nfg import read_nfg, write_nfg
 from volition.games.pareto import ParetoFrontier, ParetoTest
 from volition.games.pure import best_response_mask, pure_nash_equilibria, pure_nash_mask
 from volition.games.skyline import dominates, skyline_mask
-from volition.games.vertex_enumeration import vertex_enumeration
+from volition.games.vertices import vertex_enumeration
 from volition.games.welfare import (
     GeometricWeights,
     SupportingWeights,

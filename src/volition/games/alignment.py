@@ -31,7 +31,7 @@ from volition.games.game import NormalFormGame
 from volition.games.mixed import MixedEquilibrium
 from volition.games.pareto import ParetoFrontier, ParetoTest
 from volition.games.pure import pure_nash_equilibria
-from volition.games.vertex_enumeration import vertex_enumeration
+from volition.games.vertices import vertex_enumeration
 from volition.games.welfare import (
     GeometricWeights,
     SupportingWeights,

@@ -140,7 +140,12 @@ def gambit_mixed_equilibria(
         found = MixedEquilibrium.of(game, profile, f"gambit-{method}", exact_method(method))
         if found.max_regret <= 1e-6 * game.scale():
             out.append(found)
-    if result.equilibria and not out:
+    if not result.equilibria:
+        raise ComputationError(
+            f"Gambit's {method} found no equilibrium in this game (path-following can miss "
+            "them all); try method 'logit'"
+        )
+    if not out:
         raise ComputationError(
             f"Gambit's {method} returned no profile with regret below 1e-6 of the payoff "
             "range; try another method"

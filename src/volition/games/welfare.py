@@ -21,6 +21,7 @@ from volition.games.game import NormalFormGame
 from volition.games.pareto import LP_RTOL, ParetoFrontier
 
 __all__ = [
+    "POSITIVE_WEIGHT",
     "GeometricWeights",
     "SupportingWeights",
     "WelfareMaximum",
@@ -134,6 +135,10 @@ def geometric_maximum(
     return WelfareMaximum(geometric_welfare(u, p, d), u, p, (), "slsqp", False)
 
 
+POSITIVE_WEIGHT = 1e-5
+"""Supporting weights below this count as zero (the LP works to a tolerance)."""
+
+
 @dataclass(frozen=True, eq=False)
 class SupportingWeights:
     """Weights lambda >= 0, sum 1, with lambda . u* >= lambda . v for every v in C.
@@ -160,15 +165,16 @@ def supporting_weights(frontier: ParetoFrontier, payoffs: ArrayLike) -> Supporti
     u = np.asarray(payoffs, dtype=np.float64)
     pts = frontier.points
     n = frontier.game.n_players
-    tol = LP_RTOL * frontier.game.scale()
-    # variables: lambda (n), m; maximise m
+    scale = frontier.game.scale()
+    # variables: lambda (n), m; maximise m. Payoffs in units of the game's range, so the
+    # slack LP_RTOL (and HiGHS's own tolerance) is relative.
     a_ub = np.vstack(
         [
-            np.hstack([pts - u, np.zeros((len(pts), 1))]),
+            np.hstack([(pts - u) / scale, np.zeros((len(pts), 1))]),
             np.hstack([-np.eye(n), np.ones((n, 1))]),
         ]
     )
-    b_ub = np.concatenate([np.full(len(pts), tol), np.zeros(n)])
+    b_ub = np.concatenate([np.full(len(pts), LP_RTOL), np.zeros(n)])
     res = linprog(
         c=np.concatenate([np.zeros(n), [-1.0]]),
         A_ub=a_ub,
@@ -191,8 +197,11 @@ def supporting_weights(frontier: ParetoFrontier, payoffs: ArrayLike) -> Supporti
     lam = np.clip(res.x[:n], 0.0, None)
     lam /= lam.sum()
     m = float(res.x[n])
-    if m > 1e-9:
+    if m > POSITIVE_WEIGHT:
         return SupportingWeights(lam, True, m, "strictly positive weights support this outcome")
+    # the tolerance lets a weight that must be 0 come out at about LP_RTOL / gap: snap it
+    lam = np.where(lam < POSITIVE_WEIGHT, 0.0, lam)
+    lam /= lam.sum()
     return SupportingWeights(
         lam,
         False,
