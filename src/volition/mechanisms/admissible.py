@@ -82,6 +82,7 @@ class _Search:
         self.depth = depth
         self.limit = limit
         self.leaves = 0
+        self.estimate = 1
         prior = problem.prior
         support = np.flatnonzero(prior > 0)
         n_sc = len(market.scenarios)
@@ -142,8 +143,10 @@ class _Search:
         first = np.array([np.flatnonzero(key_of == k)[0] for k in range(keys.shape[0])])
         menus = [self.menus[int(self.sigma[e])][d - 1] for e in first]
         counts = [1 << len(menu) for menu in menus]
-        if math.prod(counts) > self.limit:
-            self._refuse(math.prod(counts))
+        if self.leaves == 0:  # on the first path: estimate the size before enumerating
+            self.estimate *= math.prod(counts)
+            if self.estimate > self.limit:
+                self._refuse(self.estimate)
         best: _Best | None = None
         for assignment in itertools.product(*(range(c) for c in counts)):
             new_codes = np.array(
@@ -191,7 +194,7 @@ class _Search:
         n_offers = len(self.market.offers)
         raise ComputationError(
             f"the exhaustive best admissible protocol needs more than {self.limit} joint "
-            f"policies here (at least {size}; depth {self.depth}, {n_offers} offers, "
+            f"policies here (about {size}; depth {self.depth}, {n_offers} offers, "
             f"{self.market.problem.space.size} states); use rip, a smaller market, or a "
             "larger max_policies"
         )

@@ -1,0 +1,162 @@
+"""``volition market``: purchase protocols on a market file (THEORY.md §4).
+
+``volition oversight`` (the marginal-value mechanism) lives here too: both read market files.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from volition.cli.output import console, fmt, print_json, print_table
+from volition.errors import ComputationError, InputError
+from volition.mechanisms import (
+    DEFAULT_MAX_POLICIES,
+    BestAdmissible,
+    Inspection,
+    Market,
+    NoInspection,
+    Protocol,
+    ProtocolResult,
+    Recursive,
+    Successive,
+    load_market,
+)
+
+__all__ = ["ProtocolName", "build_protocol", "compare_report", "market", "market_report"]
+
+
+class ProtocolName(StrEnum):
+    """The protocols ``volition market`` runs."""
+
+    NONE = "none"
+    IP = "ip"
+    SUCCESSIVE = "successive"
+    RIP = "rip"
+    BEST = "best"
+
+
+def build_protocol(
+    name: ProtocolName, depth: int | None, max_policies: int = DEFAULT_MAX_POLICIES
+) -> Protocol:
+    """The protocol called ``name`` at ``depth`` (none and ip have depth 1)."""
+    if name in (ProtocolName.NONE, ProtocolName.IP):
+        if depth not in (None, 1):
+            raise InputError(
+                f"protocol {name.value} looks one level deep; drop --depth or use successive/rip"
+            )
+        return NoInspection() if name is ProtocolName.NONE else Inspection()
+    if name is ProtocolName.SUCCESSIVE:
+        return Successive(depth)
+    if name is ProtocolName.RIP:
+        return Recursive(depth)
+    return BestAdmissible(depth, max_policies)
+
+
+def market_report(result: ProtocolResult) -> dict[str, Any]:
+    """What ``volition market`` prints for one protocol, as a JSON-ready dict."""
+    return {
+        "protocol": result.protocol,
+        "depth": result.depth,
+        "method": result.method,
+        "expected_utility": result.expected_utility,
+        "expected_price_paid": result.expected_price_paid,
+        "no_info_expected_utility": result.no_info_expected_utility,
+        "seller_revenue": dict(result.seller_revenue),
+        "outcomes": result.rows(),
+    }
+
+
+def compare_report(
+    market: Market, depth: int | None, max_policies: int = DEFAULT_MAX_POLICIES
+) -> dict[str, Any]:
+    """Every protocol on one market; ``best`` carries a refusal when the market is too big."""
+    rows: dict[str, Any] = {}
+    for name in ProtocolName:
+        shallow = name in (ProtocolName.NONE, ProtocolName.IP)
+        protocol = build_protocol(name, None if shallow else depth, max_policies)
+        try:
+            result = protocol.evaluate(market)
+        except ComputationError as exc:
+            rows[name.value] = {"refused": str(exc)}
+            continue
+        rows[name.value] = {
+            "depth": result.depth,
+            "expected_utility": result.expected_utility,
+            "expected_price_paid": result.expected_price_paid,
+            "method": result.method,
+        }
+    return {"no_info_expected_utility": market.problem.no_info()[1], "protocols": rows}
+
+
+def market(
+    file: Annotated[Path, typer.Argument(help="A market file (YAML or JSON).")],
+    protocol: Annotated[
+        ProtocolName, typer.Option(help="The purchase protocol.")
+    ] = ProtocolName.RIP,
+    depth: Annotated[
+        int | None, typer.Option(help="Levels of inspection (default: every level).")
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Run every protocol side by side.")
+    ] = False,
+    max_policies: Annotated[
+        int, typer.Option(help="Largest exhaustive search `best` may run.")
+    ] = DEFAULT_MAX_POLICIES,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """What a purchase protocol buys, decides and is worth on a market (THEORY.md §4)."""
+    loaded = load_market(file)
+    if depth is not None and not 0 <= depth <= loaded.n_levels:
+        raise InputError(
+            f"--depth {depth} is outside 0..{loaded.n_levels} (the market's levels of offers)"
+        )
+    if compare:
+        report = compare_report(loaded, depth, max_policies)
+        if as_json:
+            print_json(report)
+            return
+        console.print(f"Without information: {fmt(report['no_info_expected_utility'])}")
+        print_table(
+            f"Protocols on {file}",
+            ["protocol", "depth", "expected utility", "expected price paid"],
+            [
+                [name, "-", v["refused"], "-"]
+                if "refused" in v
+                else [name, v["depth"], v["expected_utility"], v["expected_price_paid"]]
+                for name, v in report["protocols"].items()
+            ],
+        )
+        return
+    result = build_protocol(protocol, depth, max_policies).evaluate(loaded)
+    report = market_report(result)
+    if as_json:
+        print_json(report)
+        return
+    console.print(
+        f"{result.protocol} (depth {result.depth}): expected utility "
+        f"[bold]{fmt(result.expected_utility)}[/bold], price paid "
+        f"{fmt(result.expected_price_paid)}; without information "
+        f"{fmt(result.no_info_expected_utility)}"
+    )
+    print_table(
+        "Outcomes per scenario and state",
+        ["scenario", "state", "probability", "bought (per level)", "action", "paid"],
+        [
+            [
+                r["scenario"],
+                r["state"],
+                r["probability"],
+                " | ".join(",".join(ids) or "-" for ids in r["bought"]),
+                r["action"],
+                r["paid"],
+            ]
+            for r in report["outcomes"]
+        ],
+    )
+    print_table(
+        "Seller revenue (expected)", ["seller", "revenue"], list(report["seller_revenue"].items())
+    )
