@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from volition.bazaar.domain import Bazaar, BazaarSettings, MemoryStore, Store, User
 from volition.bazaar.security import Argon2Hasher
+from volition.bazaar.storage import SqlStore, make_engine, upgrade
+from volition.bazaar.storage.models import Base
 
 CHEAP_HASHER = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
@@ -33,12 +40,92 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-STORE_KINDS = ["memory"]
+STORE_KINDS = ["memory", "sqlite", "postgresql"]
+SQL_KINDS = ["sqlite", "postgresql"]
+PG_SERVER = os.environ.get("VOLITION_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def _pg_unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is needed in CI and is not reachable at {PG_SERVER}: {reason}")
+    pytest.skip(f"PostgreSQL not reachable at {PG_SERVER}: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of this xdist worker's own, dropped afterwards."""
+    name = f"volition_test_{worker_id}"
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as exc:
+        admin.dispose()
+        _pg_unavailable(str(exc).splitlines()[0])
+    url = f"{PG_SERVER}/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+class StoreFactory:
+    """Makes fresh, empty, migrated stores of one kind."""
+
+    def __init__(self, kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+        self.kind = kind
+        self.request = request
+        self.tmp_path = tmp_path
+        self.made: list[SqlStore] = []
+
+    def __call__(self) -> Store:
+        if self.kind == "memory":
+            return MemoryStore()
+        if self.kind == "sqlite":
+            template: Path = self.request.getfixturevalue("sqlite_template")
+            path = self.tmp_path / f"bazaar{len(self.made)}.db"
+            shutil.copy(template, path)
+            store = SqlStore.open(f"sqlite:///{path}", migrate=False)
+        else:
+            url: str = self.request.getfixturevalue("pg_url")
+            store = SqlStore.open(url, migrate=False)
+            tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+            with store.engine.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        for old in self.made:
+            old.close()
+        self.made.append(store)
+        return store
+
+    def close(self) -> None:
+        for store in self.made:
+            store.close()
 
 
 @pytest.fixture(params=STORE_KINDS)
-def store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    yield MemoryStore()
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    factory = StoreFactory(request.param, request, tmp_path)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def store(store_factory: StoreFactory) -> Store:
+    return store_factory()
 
 
 @pytest.fixture

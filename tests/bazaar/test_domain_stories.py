@@ -13,7 +13,7 @@ from volition.bazaar.domain import (
     ContextSpec,
     ContextStatus,
     Mechanism,
-    MemoryStore,
+    Store,
     audit,
 )
 from volition.bazaar.errors import (
@@ -207,7 +207,7 @@ def test_closing_a_parent_closes_its_children(bazaar: Bazaar, cast: Cast) -> Non
 
 
 def test_follow_ups_only_on_your_own_offers_and_bounded_depth(
-    store: MemoryStore, clock: FakeClock
+    store: Store, clock: FakeClock
 ) -> None:
     from tests.bazaar.conftest import CHEAP_HASHER
 
@@ -340,7 +340,7 @@ def test_matchers_fill_the_inbox(bazaar: Bazaar, cast: Cast, clock: FakeClock) -
         bazaar.add_matcher(cast.other_buyer.id, keywords=["x"])
 
 
-def test_starting_grant(store: MemoryStore, clock: FakeClock) -> None:
+def test_starting_grant(store: Store, clock: FakeClock) -> None:
     from tests.bazaar.conftest import CHEAP_HASHER
 
     b = Bazaar(

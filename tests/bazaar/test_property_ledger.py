@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hypothesis import settings
+import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
-from tests.bazaar.conftest import CHEAP_HASHER, FakeClock
+from tests.bazaar.conftest import CHEAP_HASHER, SQL_KINDS, FakeClock, StoreFactory
 from volition.bazaar.domain import Bazaar, BazaarSettings, ContextSpec, MemoryStore, Store, audit
 from volition.bazaar.domain.ledger import FUNDING
 from volition.errors import VolitionError
@@ -233,3 +240,21 @@ class BazaarMachine(RuleBasedStateMachine):
 
 TestMemoryBazaar = BazaarMachine.TestCase
 TestMemoryBazaar.settings = settings(max_examples=80, stateful_step_count=40, deadline=None)
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+def test_property_sql_stores_keep_the_books(store_factory: StoreFactory) -> None:
+    """The same machine on SQLite and PostgreSQL, fewer examples (each one is a fresh database)."""
+
+    class SqlMachine(BazaarMachine):
+        make_store = staticmethod(store_factory)
+
+    run_state_machine_as_test(
+        SqlMachine,
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -1,0 +1,214 @@
+"""SQLAlchemy 2 models of the bazaar's tables, with the ledger's invariants as constraints.
+
+The Alembic migrations in ``alembic/versions`` create exactly these tables (a test compares
+them). Money is BIGINT cents; a posting is never zero; prices and budgets never negative;
+an offer is bought at most once (unique ``purchases.offer_id``). On PostgreSQL a deferred
+constraint trigger also checks that each journal entry's postings sum to zero at commit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base",
+    "ContextRow",
+    "EntryRow",
+    "IdempotencyRow",
+    "MatcherRow",
+    "OfferRow",
+    "PostingRow",
+    "PurchaseRow",
+    "TokenRow",
+    "UserRow",
+    "UtcDateTime",
+]
+
+ID = String(40)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_buyer: Mapped[bool] = mapped_column(Boolean)
+    is_seller: Mapped[bool] = mapped_column(Boolean)
+    is_operator: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TokenRow(Base):
+    __tablename__ = "tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ContextRow(Base):
+    __tablename__ = "contexts"
+    __table_args__ = (
+        CheckConstraint("budget >= 0", name="ck_contexts_budget"),
+        CheckConstraint("priority >= 0 AND priority <= 1", name="ck_contexts_priority"),
+        CheckConstraint(
+            "status IN ('open', 'inspecting', 'decided', 'expired', 'cancelled')",
+            name="ck_contexts_status",
+        ),
+        CheckConstraint("depth >= 0", name="ck_contexts_depth"),
+        Index("ix_contexts_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    query: Mapped[str] = mapped_column(Text)
+    pages: Mapped[list[str]] = mapped_column(JSON)
+    budget: Mapped[int] = mapped_column(BigInteger)
+    priority: Mapped[float] = mapped_column(Float)
+    named_seller_ids: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    parent_offer_ids: Mapped[list[str]] = mapped_column(JSON)
+    parent_context_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("contexts.id"), nullable=True, index=True
+    )
+    depth: Mapped[int] = mapped_column(Integer)
+
+
+class OfferRow(Base):
+    __tablename__ = "offers"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="ck_offers_price"),
+        CheckConstraint("status IN ('active', 'withdrawn')", name="ck_offers_status"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    preview: Mapped[str] = mapped_column(Text)
+    private_info: Mapped[str] = mapped_column(Text)
+    price: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    inspected: Mapped[bool] = mapped_column(Boolean)
+
+
+class EntryRow(Base):
+    __tablename__ = "journal_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release')",
+            name="ck_journal_entries_kind",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    memo: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class PostingRow(Base):
+    __tablename__ = "postings"
+    __table_args__ = (CheckConstraint("amount <> 0", name="ck_postings_nonzero"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ID, ForeignKey("journal_entries.id"), index=True)
+    account: Mapped[str] = mapped_column(String(60), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class PurchaseRow(Base):
+    __tablename__ = "purchases"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="ck_purchases_price"),
+        CheckConstraint("mechanism IN ('naive', 'inspection')", name="ck_purchases_mechanism"),
+        CheckConstraint(
+            "(price = 0 AND entry_id IS NULL) OR (price > 0 AND entry_id IS NOT NULL)",
+            name="ck_purchases_paid",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    offer_id: Mapped[str] = mapped_column(ID, ForeignKey("offers.id"), unique=True)
+    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), index=True)
+    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    price: Mapped[int] = mapped_column(BigInteger)
+    mechanism: Mapped[str] = mapped_column(String(16))
+    entry_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("journal_entries.id"), nullable=True, unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MatcherRow(Base):
+    __tablename__ = "matchers"
+    __table_args__ = (
+        CheckConstraint("min_budget >= 0", name="ck_matchers_min_budget"),
+        CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_matchers_priority"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    min_budget: Mapped[int] = mapped_column(BigInteger)
+    min_priority: Mapped[float] = mapped_column(Float)
+    max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IdempotencyRow(Base):
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(16))
+    result_id: Mapped[str] = mapped_column(ID)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

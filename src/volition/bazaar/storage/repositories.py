@@ -1,0 +1,418 @@
+"""The SQL repositories: each maps one table to the domain's frozen records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+
+from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
+from volition.bazaar.domain.ledger import Account, EntryKind, JournalEntry, Posting
+from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.offers import InfoOffer, OfferStatus
+from volition.bazaar.domain.purchases import Mechanism, Purchase
+from volition.bazaar.domain.store import IdempotencyRecord
+from volition.bazaar.domain.users import Token, User
+from volition.bazaar.storage.models import (
+    Base,
+    ContextRow,
+    EntryRow,
+    IdempotencyRow,
+    MatcherRow,
+    OfferRow,
+    PostingRow,
+    PurchaseRow,
+    TokenRow,
+    UserRow,
+)
+
+__all__ = [
+    "SqlContexts",
+    "SqlIdempotency",
+    "SqlLedger",
+    "SqlMatchers",
+    "SqlOffers",
+    "SqlPurchases",
+    "SqlTokens",
+    "SqlUsers",
+]
+
+_tables = Base.metadata.tables
+U = _tables[UserRow.__tablename__]
+T = _tables[TokenRow.__tablename__]
+C = _tables[ContextRow.__tablename__]
+O = _tables[OfferRow.__tablename__]  # noqa: E741
+E = _tables[EntryRow.__tablename__]
+P = _tables[PostingRow.__tablename__]
+PU = _tables[PurchaseRow.__tablename__]
+M = _tables[MatcherRow.__tablename__]
+I = _tables[IdempotencyRow.__tablename__]  # noqa: E741
+
+
+class _Repo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _one(self, stmt: Any) -> Row[Any] | None:
+        return self.conn.execute(stmt).first()
+
+
+def _user(r: Row[Any]) -> User:
+    return User(r.id, r.name, r.password_hash, r.is_buyer, r.is_seller, r.is_operator, r.created_at)
+
+
+class SqlUsers(_Repo):
+    def add(self, user: User) -> None:
+        self.conn.execute(
+            insert(U).values(
+                id=user.id,
+                name=user.name,
+                password_hash=user.password_hash,
+                is_buyer=user.is_buyer,
+                is_seller=user.is_seller,
+                is_operator=user.is_operator,
+                created_at=user.created_at,
+            )
+        )
+
+    def get(self, user_id: str, *, lock: bool = False) -> User | None:
+        stmt = select(U).where(U.c.id == user_id)
+        row = self._one(stmt.with_for_update() if lock else stmt)
+        return _user(row) if row else None
+
+    def get_by_name(self, name: str) -> User | None:
+        row = self._one(select(U).where(U.c.name == name))
+        return _user(row) if row else None
+
+    def update(self, user: User) -> None:
+        self.conn.execute(
+            update(U)
+            .where(U.c.id == user.id)
+            .values(
+                is_buyer=user.is_buyer,
+                is_seller=user.is_seller,
+                is_operator=user.is_operator,
+                password_hash=user.password_hash,
+            )
+        )
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(U)).scalar_one())
+
+
+class SqlTokens(_Repo):
+    def add(self, token: Token) -> None:
+        self.conn.execute(
+            insert(T).values(
+                token_hash=token.token_hash,
+                user_id=token.user_id,
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+            )
+        )
+
+    def get(self, token_hash: str) -> Token | None:
+        r = self._one(select(T).where(T.c.token_hash == token_hash))
+        return Token(r.token_hash, r.user_id, r.created_at, r.expires_at) if r else None
+
+    def delete(self, token_hash: str) -> None:
+        self.conn.execute(delete(T).where(T.c.token_hash == token_hash))
+
+
+def _context(r: Row[Any]) -> DecisionContext:
+    return DecisionContext(
+        id=r.id,
+        buyer_id=r.buyer_id,
+        query=r.query,
+        pages=tuple(r.pages),
+        budget=r.budget,
+        priority=r.priority,
+        named_seller_ids=tuple(r.named_seller_ids),
+        created_at=r.created_at,
+        expires_at=r.expires_at,
+        status=ContextStatus(r.status),
+        parent_offer_ids=tuple(r.parent_offer_ids),
+        parent_context_id=r.parent_context_id,
+        depth=r.depth,
+    )
+
+
+class SqlContexts(_Repo):
+    def add(self, context: DecisionContext) -> None:
+        self.conn.execute(
+            insert(C).values(
+                id=context.id,
+                buyer_id=context.buyer_id,
+                query=context.query,
+                pages=list(context.pages),
+                budget=context.budget,
+                priority=context.priority,
+                named_seller_ids=list(context.named_seller_ids),
+                created_at=context.created_at,
+                expires_at=context.expires_at,
+                status=context.status.value,
+                parent_offer_ids=list(context.parent_offer_ids),
+                parent_context_id=context.parent_context_id,
+                depth=context.depth,
+            )
+        )
+
+    def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
+        stmt = select(C).where(C.c.id == context_id)
+        row = self._one(stmt.with_for_update() if lock else stmt)
+        return _context(row) if row else None
+
+    def update(self, context: DecisionContext) -> None:
+        # Only the status changes after posting; the rest is immutable.
+        self.conn.execute(update(C).where(C.c.id == context.id).values(status=context.status.value))
+
+    def find(
+        self,
+        *,
+        statuses: Sequence[ContextStatus] = (),
+        top_level_only: bool = False,
+        buyer_id: str | None = None,
+        limit: int = 100,
+    ) -> list[DecisionContext]:
+        stmt = select(C)
+        if statuses:
+            stmt = stmt.where(C.c.status.in_([s.value for s in statuses]))
+        if top_level_only:
+            stmt = stmt.where(C.c.parent_context_id.is_(None))
+        if buyer_id is not None:
+            stmt = stmt.where(C.c.buyer_id == buyer_id)
+        stmt = stmt.order_by(C.c.created_at.desc(), C.c.id.desc()).limit(limit)
+        return [_context(r) for r in self.conn.execute(stmt)]
+
+    def children(self, context_id: str) -> list[DecisionContext]:
+        stmt = select(C).where(C.c.parent_context_id == context_id).order_by(C.c.id)
+        return [_context(r) for r in self.conn.execute(stmt)]
+
+    def due(self, now: datetime) -> list[DecisionContext]:
+        stmt = (
+            select(C)
+            .where(C.c.status.in_([s.value for s in ACTIVE]), C.c.expires_at <= now)
+            .order_by(C.c.depth, C.c.id)
+        )
+        return [_context(r) for r in self.conn.execute(stmt)]
+
+
+def _offer(r: Row[Any]) -> InfoOffer:
+    return InfoOffer(
+        r.id,
+        r.context_id,
+        r.seller_id,
+        r.preview,
+        r.private_info,
+        r.price,
+        r.created_at,
+        OfferStatus(r.status),
+        r.inspected,
+    )
+
+
+class SqlOffers(_Repo):
+    def add(self, offer: InfoOffer) -> None:
+        self.conn.execute(
+            insert(O).values(
+                id=offer.id,
+                context_id=offer.context_id,
+                seller_id=offer.seller_id,
+                preview=offer.preview,
+                private_info=offer.private_info,
+                price=offer.price,
+                created_at=offer.created_at,
+                status=offer.status.value,
+                inspected=offer.inspected,
+            )
+        )
+
+    def get(self, offer_id: str, *, lock: bool = False) -> InfoOffer | None:
+        stmt = select(O).where(O.c.id == offer_id)
+        row = self._one(stmt.with_for_update() if lock else stmt)
+        return _offer(row) if row else None
+
+    def update(self, offer: InfoOffer) -> None:
+        # The content is immutable: only the status and the inspected flag change.
+        self.conn.execute(
+            update(O)
+            .where(O.c.id == offer.id)
+            .values(status=offer.status.value, inspected=offer.inspected)
+        )
+
+    def for_context(self, context_id: str) -> list[InfoOffer]:
+        stmt = select(O).where(O.c.context_id == context_id).order_by(O.c.created_at, O.c.id)
+        return [_offer(r) for r in self.conn.execute(stmt)]
+
+    def by_seller(self, seller_id: str) -> list[InfoOffer]:
+        stmt = select(O).where(O.c.seller_id == seller_id).order_by(O.c.created_at, O.c.id)
+        return [_offer(r) for r in self.conn.execute(stmt)]
+
+
+def _purchase(r: Row[Any]) -> Purchase:
+    return Purchase(
+        r.id,
+        r.offer_id,
+        r.context_id,
+        r.buyer_id,
+        r.seller_id,
+        r.price,
+        Mechanism(r.mechanism),
+        r.entry_id,
+        r.created_at,
+    )
+
+
+class SqlPurchases(_Repo):
+    def add(self, purchase: Purchase) -> None:
+        self.conn.execute(
+            insert(PU).values(
+                id=purchase.id,
+                offer_id=purchase.offer_id,
+                context_id=purchase.context_id,
+                buyer_id=purchase.buyer_id,
+                seller_id=purchase.seller_id,
+                price=purchase.price,
+                mechanism=purchase.mechanism.value,
+                entry_id=purchase.entry_id,
+                created_at=purchase.created_at,
+            )
+        )
+
+    def get(self, purchase_id: str) -> Purchase | None:
+        row = self._one(select(PU).where(PU.c.id == purchase_id))
+        return _purchase(row) if row else None
+
+    def for_offer(self, offer_id: str) -> Purchase | None:
+        row = self._one(select(PU).where(PU.c.offer_id == offer_id))
+        return _purchase(row) if row else None
+
+    def for_buyer(self, buyer_id: str) -> list[Purchase]:
+        stmt = (
+            select(PU)
+            .where(PU.c.buyer_id == buyer_id)
+            .order_by(PU.c.created_at.desc(), PU.c.id.desc())
+        )
+        return [_purchase(r) for r in self.conn.execute(stmt)]
+
+    def for_context(self, context_id: str) -> list[Purchase]:
+        stmt = select(PU).where(PU.c.context_id == context_id).order_by(PU.c.id)
+        return [_purchase(r) for r in self.conn.execute(stmt)]
+
+    def all(self) -> list[Purchase]:
+        return [_purchase(r) for r in self.conn.execute(select(PU).order_by(PU.c.id))]
+
+
+def _matcher(r: Row[Any]) -> Matcher:
+    age = None if r.max_age_seconds is None else timedelta(seconds=r.max_age_seconds)
+    return Matcher(
+        r.id, r.seller_id, tuple(r.keywords), r.min_budget, r.min_priority, age, r.created_at
+    )
+
+
+class SqlMatchers(_Repo):
+    def add(self, matcher: Matcher) -> None:
+        age = matcher.max_age
+        self.conn.execute(
+            insert(M).values(
+                id=matcher.id,
+                seller_id=matcher.seller_id,
+                keywords=list(matcher.keywords),
+                min_budget=matcher.min_budget,
+                min_priority=matcher.min_priority,
+                max_age_seconds=None if age is None else age.total_seconds(),
+                created_at=matcher.created_at,
+            )
+        )
+
+    def get(self, matcher_id: str) -> Matcher | None:
+        row = self._one(select(M).where(M.c.id == matcher_id))
+        return _matcher(row) if row else None
+
+    def delete(self, matcher_id: str) -> None:
+        self.conn.execute(delete(M).where(M.c.id == matcher_id))
+
+    def for_seller(self, seller_id: str) -> list[Matcher]:
+        stmt = select(M).where(M.c.seller_id == seller_id).order_by(M.c.created_at, M.c.id)
+        return [_matcher(r) for r in self.conn.execute(stmt)]
+
+
+class SqlLedger(_Repo):
+    def record(self, entry: JournalEntry) -> None:
+        self.conn.execute(
+            insert(E).values(
+                id=entry.id,
+                kind=entry.kind.value,
+                memo=entry.memo[:200],
+                created_at=entry.created_at,
+            )
+        )
+        self.conn.execute(
+            insert(P),
+            [
+                {"entry_id": entry.id, "account": p.account.key, "amount": p.amount}
+                for p in entry.postings
+            ],
+        )
+
+    def _entries(self, rows: Sequence[Row[Any]]) -> list[JournalEntry]:
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        postings: dict[str, list[Posting]] = {i: [] for i in ids}
+        stmt = select(P).where(P.c.entry_id.in_(ids)).order_by(P.c.id)
+        for p in self.conn.execute(stmt):
+            postings[p.entry_id].append(Posting(Account.parse(p.account), p.amount))
+        return [
+            JournalEntry(r.id, EntryKind(r.kind), tuple(postings[r.id]), r.created_at, r.memo)
+            for r in rows
+        ]
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        rows = self.conn.execute(select(E).where(E.c.id == entry_id)).all()
+        found = self._entries(rows)
+        return found[0] if found else None
+
+    def balance(self, account: Account) -> int:
+        stmt = select(func.coalesce(func.sum(P.c.amount), 0)).where(P.c.account == account.key)
+        return int(self.conn.execute(stmt).scalar_one())
+
+    def balances(self) -> dict[Account, int]:
+        stmt = select(P.c.account, func.sum(P.c.amount)).group_by(P.c.account)
+        return {Account.parse(a): int(s) for a, s in self.conn.execute(stmt)}
+
+    def entries_for(self, accounts: Sequence[Account], limit: int = 200) -> list[JournalEntry]:
+        keys = [a.key for a in accounts]
+        ids = select(P.c.entry_id).where(P.c.account.in_(keys)).distinct()
+        stmt = (
+            select(E)
+            .where(E.c.id.in_(ids))
+            .order_by(E.c.created_at.desc(), E.c.id.desc())
+            .limit(limit)
+        )
+        return self._entries(self.conn.execute(stmt).all())
+
+    def entries(self) -> Iterator[JournalEntry]:
+        rows = self.conn.execute(select(E).order_by(E.c.created_at, E.c.id)).all()
+        return iter(self._entries(rows))
+
+
+class SqlIdempotency(_Repo):
+    def get(self, user_id: str, key: str) -> IdempotencyRecord | None:
+        r = self._one(select(I).where(I.c.user_id == user_id, I.c.key == key))
+        if r is None:
+            return None
+        return IdempotencyRecord(r.user_id, r.key, r.operation, r.result_id, r.created_at)
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self.conn.execute(
+            insert(I).values(
+                user_id=record.user_id,
+                key=record.key,
+                operation=record.operation,
+                result_id=record.result_id,
+                created_at=record.created_at,
+            )
+        )

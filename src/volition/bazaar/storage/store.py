@@ -1,0 +1,98 @@
+"""The SQL store: one database transaction per unit of work.
+
+A writing unit of work on SQLite starts with ``BEGIN IMMEDIATE`` (writers queue on the
+database lock); on PostgreSQL rows read with ``lock=True`` are taken ``FOR UPDATE``. Database
+errors are translated here, once: a violated unique or check constraint becomes ``Conflict``,
+anything else ``StorageError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from volition.bazaar.domain.store import (
+    ContextRepository,
+    IdempotencyRepository,
+    LedgerRepository,
+    MatcherRepository,
+    OfferRepository,
+    PurchaseRepository,
+    TokenRepository,
+    UnitOfWork,
+    UserRepository,
+)
+from volition.bazaar.errors import Conflict, StorageError
+from volition.bazaar.storage.engine import make_engine
+from volition.bazaar.storage.migrate import upgrade
+from volition.bazaar.storage.repositories import (
+    SqlContexts,
+    SqlIdempotency,
+    SqlLedger,
+    SqlMatchers,
+    SqlOffers,
+    SqlPurchases,
+    SqlTokens,
+    SqlUsers,
+)
+
+__all__ = ["SqlStore", "SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """The repositories of one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.users: UserRepository = SqlUsers(conn)
+        self.tokens: TokenRepository = SqlTokens(conn)
+        self.contexts: ContextRepository = SqlContexts(conn)
+        self.offers: OfferRepository = SqlOffers(conn)
+        self.purchases: PurchaseRepository = SqlPurchases(conn)
+        self.matchers: MatcherRepository = SqlMatchers(conn)
+        self.ledger: LedgerRepository = SqlLedger(conn)
+        self.idempotency: IdempotencyRepository = SqlIdempotency(conn)
+
+
+class SqlStore:
+    """A store on a SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate: bool = True) -> SqlStore:
+        """Connect to ``url`` (default: ``$VOLITION_DATABASE_URL`` or ``sqlite:///volition.db``)
+        and, unless told not to, upgrade the schema to the newest migration."""
+        engine = make_engine(url)
+        if migrate:
+            upgrade(engine)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def begin(self, *, write: bool = True) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block succeeds, rolled back otherwise."""
+        mode = "IMMEDIATE" if write else "DEFERRED"
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(volition_sqlite_begin=mode)
+                with conn.begin():
+                    yield SqlUnitOfWork(conn)
+        except IntegrityError as exc:
+            raise Conflict(
+                "the change conflicts with data already stored (a duplicate or a broken "
+                "constraint); reload and try again"
+            ) from exc
+        except DBAPIError as exc:
+            raise StorageError(f"the database failed: {type(exc.orig).__name__}") from exc
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()

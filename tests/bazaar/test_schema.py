@@ -1,0 +1,64 @@
+"""The Alembic migrations build exactly the models' schema, and the constraints hold."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from tests.bazaar.conftest import SQL_KINDS
+from volition.bazaar.domain import Store
+from volition.bazaar.storage import SqlStore, database_url
+from volition.bazaar.storage.models import Base
+from volition.errors import InputError
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+def test_migrations_match_the_models(store: Store) -> None:
+    assert isinstance(store, SqlStore)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO journal_entries (id, kind, memo, created_at) "
+        "VALUES ('e1', 'theft', '', CURRENT_TIMESTAMP)",
+        "INSERT INTO journal_entries (id, kind, memo, created_at) "
+        "VALUES ('e1', 'credit', '', CURRENT_TIMESTAMP); "
+        "INSERT INTO postings (entry_id, account, amount) VALUES ('e1', 'cash:x', 0)",
+    ],
+)
+def test_check_constraints_refuse_bad_rows(store: Store, statement: str) -> None:
+    assert isinstance(store, SqlStore)
+    with pytest.raises(Exception, match=r"(?i)check|constraint"), store.engine.begin() as conn:
+        for part in statement.split("; "):
+            conn.execute(text(part))
+
+
+@pytest.mark.parametrize("store_factory", ["postgresql"], indirect=True)
+def test_postgresql_refuses_an_unbalanced_entry_at_commit(store: Store) -> None:
+    assert isinstance(store, SqlStore)
+    with pytest.raises(Exception, match="not balanced"), store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO journal_entries (id, kind, memo, created_at) "
+                "VALUES ('e1', 'credit', '', now())"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO postings (entry_id, account, amount) VALUES ('e1', 'cash:x', 5)")
+        )
+
+
+def test_database_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VOLITION_DATABASE_URL", raising=False)
+    assert database_url() == "sqlite:///volition.db"
+    monkeypatch.setenv("VOLITION_DATABASE_URL", "postgresql://u:p@h/db")
+    assert database_url() == "postgresql+psycopg://u:p@h/db"
+    with pytest.raises(InputError, match="not supported"):
+        database_url("mysql://h/db")
