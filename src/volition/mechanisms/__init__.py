@@ -2,8 +2,20 @@
 
 from volition.mechanisms.admissible import DEFAULT_MAX_POLICIES, BestAdmissible
 from volition.mechanisms.backward import Plan, Visibility
-from volition.mechanisms.files import load_market, market_from_mapping
+from volition.mechanisms.files import (
+    OversightSetting,
+    load_market,
+    load_oversight,
+    market_from_mapping,
+)
 from volition.mechanisms.market import Market, Offer, Scenario
+from volition.mechanisms.oversight import (
+    OversightResult,
+    extends,
+    inextensible,
+    marginal_value_equilibrium,
+    rewards,
+)
 from volition.mechanisms.protocols import (
     Inspection,
     NoInspection,
@@ -22,6 +34,8 @@ __all__ = [
     "Market",
     "NoInspection",
     "Offer",
+    "OversightResult",
+    "OversightSetting",
     "Plan",
     "Protocol",
     "ProtocolResult",
@@ -33,7 +47,12 @@ __all__ = [
     "StrategicSeller",
     "Successive",
     "Visibility",
+    "extends",
+    "inextensible",
     "load_market",
+    "load_oversight",
+    "marginal_value_equilibrium",
     "market_from_mapping",
+    "rewards",
     "strategic_seller",
 ]

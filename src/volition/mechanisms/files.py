@@ -18,6 +18,7 @@ Every mistake becomes one ``InputError`` whose message starts with the file and 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from volition.core.files import read_structured_file
 from volition.errors import FileFormatError, InputError
 from volition.mechanisms.market import Market, Offer, Scenario
 
-__all__ = ["load_market", "market_from_mapping"]
+__all__ = ["OversightSetting", "load_market", "load_oversight", "market_from_mapping"]
 
 
 class OfferSpec(BaseModel):
@@ -57,6 +58,14 @@ class ScenarioSpec(BaseModel):
     name: str = ""
 
 
+class OversightSpec(BaseModel):
+    """``oversight:``: the marginal-value mechanism's informers and what they know (K)."""
+
+    model_config = ConfigDict(extra="forbid")
+    informers: int | None = Field(default=None, ge=1)
+    knows: list[str] = ["state"]
+
+
 class MarketSpec(BaseModel):
     """The market file, validated."""
 
@@ -64,7 +73,30 @@ class MarketSpec(BaseModel):
     world: str | dict[str, Any]
     levels: list[LevelSpec] = Field(min_length=1)
     scenarios: list[ScenarioSpec] | None = None
+    oversight: OversightSpec | None = None
     description: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class OversightSetting:
+    """A market file read for ``volition oversight``: the level-0 offers are the menu."""
+
+    market: Market
+    informers: int | None
+    knows: tuple[str, ...]
+
+
+def load_oversight(path: str | Path) -> OversightSetting:
+    """Read a market file for the marginal-value mechanism (``oversight:`` is optional)."""
+    path = Path(path)
+    data = read_structured_file(path)
+    market = market_from_mapping(data, source=str(path), base=path.parent)
+    spec = MarketSpec.model_validate(data).oversight or OversightSpec()
+    try:
+        market.problem.world.partition(spec.knows)
+    except InputError as exc:
+        raise type(exc)(f"{path}: oversight.knows: {exc}") from exc
+    return OversightSetting(market, spec.informers, tuple(spec.knows))
 
 
 def load_market(path: str | Path) -> Market:
