@@ -1,0 +1,495 @@
+"""Benchmark of the VOI kernel against one streaming pass over U (issue 2, "Performance").
+
+The world: n states with a prior (random, normalised), a finite decision of A actions with
+U[state, action] standard normal float64, and information I whose partition has C cells
+(a random label in [0, C) per state, every cell occurring). The quantity is the ex-ante
+(Lindley) value of I together with eq. (2) on every cell, ``information_value``.
+
+Measured, each as the minimum over ``--repeats`` timed calls after one warm-up call:
+
+- the floor: one streaming pass over U, ``U.sum()`` (one thread), and the same pass split
+  over two threads (numpy releases the GIL), since the kernel itself runs on numba's threads;
+- the kernel, ``information_value(decision, prior, partition)``, on numba's threads and on
+  one thread (a comparison with ``U.sum()`` that load on a shared machine distorts less),
+  with ``grouped_sums``
+  (the one pass over U) and ``Partition.masses`` (the cell probabilities) timed alone;
+- a straightforward per-cell loop: the states sorted once by cell, then per cell
+  ``P[idx] @ U[idx]``, the best action, x0 and the Lindley value. Its ex-ante value must equal
+  the kernel's (rtol 1e-9): the benchmark also checks correctness.
+
+One-off costs are reported apart, they are not the kernel: numba's first call (compilation or
+cache load), building ``MatrixDecision`` (validation: ``isfinite`` makes a temporary boolean
+array of n*A bytes), building the partition (``np.unique``) and the loop's argsort.
+
+Run ``.venv/bin/python benchmarks/bench_voi.py`` (about 3 minutes), ``--quick`` (seconds), or
+``--states 100000000 --no-scaling`` for one large world (checked against free memory first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from volition.core import grouping
+from volition.core.decision import MatrixDecision
+from volition.core.grouping import grouped_sums
+from volition.core.partition import Partition
+from volition.core.voi import information_value
+
+RTOL = 1e-9
+LOOP_REPEATS = 3
+"""The per-cell loop is timed at most this many times (it is the slow baseline)."""
+BLAS_SETTLE = 0.2
+HEADROOM = 2 << 30
+"""Memory left free for the rest of the machine when checking that a world fits."""
+
+
+@dataclass
+class Timing:
+    """Seconds of every timed call; ``best`` (the minimum) is what the tables report."""
+
+    runs: list[float]
+
+    @property
+    def best(self) -> float:
+        return min(self.runs)
+
+
+@dataclass
+class Row:
+    """One world's figures."""
+
+    states: int
+    actions: int
+    cells: int
+    sum1: float
+    sum2: float
+    kernel: float
+    kernel1: float
+    grouped: float
+    masses: float
+    loop: float | None
+    ex_ante: float
+    loop_ex_ante: float | None
+    one_off: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def u_bytes(self) -> int:
+        return self.states * self.actions * 8
+
+
+def timed(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, Timing]:
+    """One warm-up call of each, then ``repeats`` rounds that time each once, in turn.
+
+    Interleaving the rounds lets every figure see the same spells of load from the rest of
+    a shared machine, so that their minima stay comparable.
+    """
+    for fn in fns.values():
+        fn()
+    runs: dict[str, list[float]] = {name: [] for name in fns}
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                t = time.perf_counter()
+                fn()
+                runs[name].append(time.perf_counter() - t)
+    finally:
+        gc.enable()
+    return {name: Timing(r) for name, r in runs.items()}
+
+
+def once(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """The result of one call and its seconds."""
+    t = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t
+
+
+def normal_buffer(size: int, seed: int) -> NDArray[np.float64]:
+    """``size`` standard normal float64 numbers, filled in place (no temporary copy)."""
+    buf = np.empty(size, dtype=np.float64)
+    np.random.default_rng(seed).standard_normal(out=buf)
+    return buf
+
+
+def world_inputs(
+    buf: NDArray[np.float64], states: int, actions: int, cells: int, seed: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int32]]:
+    """U (a C-contiguous view of ``buf``), a prior and labels in which every cell occurs."""
+    if states < cells:
+        raise SystemExit(f"{states} states cannot fill {cells} cells")
+    u = buf[: states * actions].reshape(states, actions)
+    rng = np.random.default_rng(seed + 1)
+    prior = rng.random(states) + 0.5
+    prior /= prior.sum()
+    labels = rng.integers(0, cells, states, dtype=np.int32)
+    labels[rng.choice(states, cells, replace=False)] = np.arange(cells, dtype=np.int32)
+    return u, prior, labels
+
+
+def one_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` with numba limited to one thread (restored afterwards)."""
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return fn(*args)
+    finally:
+        numba.set_num_threads(threads)
+
+
+def floor_two_threads(u: NDArray[np.float64], pool: ThreadPoolExecutor) -> float:
+    half = u.shape[0] // 2
+    return float(sum(pool.map(lambda part: part.sum(), (u[:half], u[half:]))))
+
+
+def loop_ex_ante(
+    u: NDArray[np.float64], prior: NDArray[np.float64], order: NDArray[np.intp], bounds: list[int]
+) -> float:
+    """The ex-ante value by a per-cell loop over contiguous slices of one argsort."""
+    n_cells = len(bounds) - 1
+    stats = np.empty((n_cells, u.shape[1]))
+    for c in range(n_cells):
+        idx = order[bounds[c] : bounds[c + 1]]
+        stats[c] = prior[idx] @ u[idx]
+    x0 = int(np.argmax(stats.sum(axis=0)))
+    best = stats.max(axis=1)
+    return float((best - stats[:, x0]).sum())
+
+
+def measure(
+    buf: NDArray[np.float64],
+    states: int,
+    actions: int,
+    cells: int,
+    repeats: int,
+    seed: int,
+    pool: ThreadPoolExecutor,
+    loop: bool = True,
+) -> Row:
+    u, prior, labels = world_inputs(buf, states, actions, cells, seed)
+    one_off: dict[str, float] = {}
+    decision, one_off["decision"] = once(MatrixDecision, actions, u)
+    part, one_off["partition"] = once(Partition.from_values, "I", labels)
+    del labels
+    assert part.n_cells == cells
+    result, one_off["first_call"] = once(lambda: information_value(decision, prior, part))
+
+    t = timed(
+        {
+            "sum1": lambda: u.sum(),
+            "sum2": lambda: floor_two_threads(u, pool),
+            "kernel": lambda: information_value(decision, prior, part),
+            "kernel1": lambda: one_thread(information_value, decision, prior, part),
+            "grouped": lambda: grouped_sums(part.cells, prior, u, cells),
+            "masses": lambda: part.masses(prior),
+        },
+        repeats,
+    )
+
+    loop_time = loop_value = None
+    if loop:
+        (order, bounds), one_off["argsort"] = once(
+            lambda: (
+                np.argsort(part.cells, kind="stable"),
+                np.concatenate(([0], np.cumsum(np.bincount(part.cells, minlength=cells)))).tolist(),
+            )
+        )
+        # No warm-up: nothing to compile, and each call of the loop is long.
+        runs = []
+        for _ in range(min(repeats, LOOP_REPEATS)):
+            loop_value, seconds = once(loop_ex_ante, u, prior, order, bounds)
+            runs.append(seconds)
+        loop_time = min(runs)
+        if not np.isclose(loop_value, result.ex_ante, rtol=RTOL, atol=0.0):
+            raise AssertionError(
+                f"per-cell loop ex-ante {loop_value!r} != kernel {result.ex_ante!r} "
+                f"(n={states}, A={actions}, C={cells})"
+            )
+        # OpenBLAS's threads spin for a while after the loop's matrix products and would
+        # take a core from the next (two-thread) kernel timing.
+        time.sleep(BLAS_SETTLE)
+    return Row(
+        states=states,
+        actions=actions,
+        cells=cells,
+        sum1=t["sum1"].best,
+        sum2=t["sum2"].best,
+        kernel=t["kernel"].best,
+        kernel1=t["kernel1"].best,
+        grouped=t["grouped"].best,
+        masses=t["masses"].best,
+        loop=loop_time,
+        ex_ante=result.ex_ante,
+        loop_ex_ante=loop_value,
+        one_off=one_off,
+    )
+
+
+# -- memory ---------------------------------------------------------------------------------
+
+
+def bytes_needed(floats: int, states: int, actions: int, loop: bool) -> int:
+    """Peak bytes of a run: the buffer of U plus, for its largest world, per state the prior
+    (8), the labels (int32, 4), the partition's cells (intp, 8), the loop's argsort (8) and
+    the larger transient of ``np.unique`` building the partition (about 40: a sorted copy,
+    the permutation, the inverse, masks) and of the ``isfinite`` check in ``MatrixDecision``
+    (A bytes of booleans).
+    """
+    per_state = 8 + 4 + 8 + (8 if loop else 0) + max(40, actions)
+    return 8 * floats + states * per_state
+
+
+def available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def check_fits(floats: int, states: int, actions: int, loop: bool) -> None:
+    need = bytes_needed(floats, states, actions, loop)
+    free = available_memory()
+    print(f"memory: about {need / 2**30:.1f} GiB needed at peak; available {_gib(free)}")
+    if free is not None and need + HEADROOM > free:
+        per_state = bytes_needed(actions, 1, actions, loop)
+        largest = (free - HEADROOM) // per_state
+        raise SystemExit(
+            f"that does not fit here with {HEADROOM >> 30} GiB headroom; the largest world "
+            f"with {actions} actions is about {largest:,} states ({per_state} bytes a state)"
+        )
+
+
+def _gib(value: int | None) -> str:
+    return "unknown" if value is None else f"{value / 2**30:.1f} GiB"
+
+
+# -- report ---------------------------------------------------------------------------------
+
+
+def ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1e3:.1f}"
+
+
+def table(title: str, rows: list[Row]) -> str:
+    head = (
+        "| states | actions | cells | U (MB) | U.sum() ms | 2-thread sum ms | kernel ms "
+        "| kernel 1 thread ms | grouped_sums ms | masses ms | per-cell loop ms "
+        "| kernel / U.sum() | kernel / 2-thread sum | kernel 1 thread / U.sum() "
+        "| loop / kernel | kernel ns/state |"
+    )
+    lines = [f"### {title}", "", head, "|" + "---|" * 16]
+    for r in rows:
+        loop_ratio = "-" if r.loop is None else f"{r.loop / r.kernel:.1f}"
+        lines.append(
+            f"| {r.states:,} | {r.actions} | {r.cells:,} | {r.u_bytes / 1e6:,.0f} "
+            f"| {ms(r.sum1)} | {ms(r.sum2)} | {ms(r.kernel)} | {ms(r.kernel1)} "
+            f"| {ms(r.grouped)} | {ms(r.masses)} | {ms(r.loop)} | {r.kernel / r.sum1:.2f} "
+            f"| {r.kernel / r.sum2:.2f} | {r.kernel1 / r.sum1:.2f} | {loop_ratio} "
+            f"| {r.kernel / r.states * 1e9:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def one_off_table(rows: list[Row]) -> str:
+    lines = [
+        "### One-off costs (single call each, not the kernel)",
+        "",
+        "| states | actions | cells | MatrixDecision ms | Partition.from_values ms "
+        "| first information_value ms | loop argsort ms |",
+        "|" + "---|" * 7,
+    ]
+    for r in rows:
+        o = r.one_off
+        lines.append(
+            f"| {r.states:,} | {r.actions} | {r.cells:,} | {ms(o.get('decision'))} "
+            f"| {ms(o.get('partition'))} | {ms(o.get('first_call'))} | {ms(o.get('argsort'))} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    model = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = None
+    try:
+        with open("/proc/meminfo") as f:
+            mem = int(f.readline().split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpu": model or platform.processor(),
+        "cpus": os.cpu_count(),
+        "memory": _gib(mem),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "numba_threads": numba.get_num_threads(),
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "command": " ".join([os.path.relpath(sys.executable), *sys.argv]),
+    }
+
+
+def threshold() -> Any:
+    """The number of states from which ``grouped_sums`` runs compiled code."""
+    for name in ("COMPILED_THRESHOLD", "PARALLEL_THRESHOLD"):
+        if hasattr(grouping, name):
+            return getattr(grouping, name)
+    return "?"
+
+
+def compiled_kernels() -> list[tuple[str, Any]]:
+    """The numba dispatchers behind ``grouped_sums`` (wherever the package keeps them)."""
+    modules = [grouping]
+    try:
+        from volition.core import _kernels
+
+        modules.append(_kernels)
+    except ImportError:
+        pass
+    return [
+        (f"{m.__name__}.{name}", obj)
+        for m in modules
+        for name, obj in vars(m).items()
+        if hasattr(obj, "stats") and hasattr(obj, "py_func")
+    ]
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--states", type=float, default=None, help="states of the main world (1e7)")
+    ap.add_argument("--actions", type=int, default=16, help="actions of the main world (16)")
+    ap.add_argument("--cells", type=float, default=1000, help="cells of the main world (1000)")
+    ap.add_argument("--repeats", type=int, default=None, help="timed calls per figure (7)")
+    ap.add_argument("--quick", action="store_true", help="small worlds, a few seconds")
+    ap.add_argument("--no-scaling", action="store_true", help="only the main world")
+    ap.add_argument("--no-loop", action="store_true", help="skip the per-cell loop")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", metavar="PATH", help="also write every figure as JSON")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    quick = args.quick
+    states = int(args.states or (10**6 if quick else 10**7))
+    cells = int(args.cells)
+    actions = args.actions
+    repeats = args.repeats or (3 if quick else 7)
+    loop = not args.no_loop
+    scaling = not args.no_scaling
+    info = machine()
+    print(", ".join(f"{k}: {v}" for k, v in info.items()))
+    print(f"compiled kernel from {threshold()} states on; figures are the min of {repeats} calls")
+
+    if quick:
+        by_states = [10**4, 10**5, 10**6]
+        by_actions = [2, 16, 64]
+        by_cells = [10, 1000, 10**4]
+        side = 10**6
+    else:
+        by_states = [10**5, 10**6, 10**7, 3 * 10**7]
+        by_actions = [2, 16, 64]
+        by_cells = [10, 1000, 10**5]
+        side = 10**7
+    # One buffer of normal numbers serves every world: U of any shape is a view of its start.
+    size, most_states, most_actions = states * actions, states, actions
+    if scaling:
+        size = max(size, max(by_states) * 16, side * max(by_actions))
+        most_states = max(states, *by_states, side)
+        most_actions = max(actions, *by_actions)
+    check_fits(size, most_states, most_actions, loop)
+    buf, t_gen = once(lambda: normal_buffer(size, args.seed))
+    print(f"generated {size:,} normal numbers ({size * 8 / 1e9:.2f} GB) in {t_gen:.1f} s")
+
+    sections: dict[str, list[Row]] = {}
+    with ThreadPoolExecutor(2) as pool:
+
+        def run(n: int, a: int, c: int) -> Row:
+            row = measure(buf, n, a, c, repeats, args.seed, pool, loop)
+            print(
+                f"  n={n:,} A={a} C={c:,}: kernel {ms(row.kernel)} ms, U.sum() {ms(row.sum1)} ms"
+                f" ({row.kernel / row.sum1:.2f}x), loop {ms(row.loop)} ms, "
+                f"ex-ante {row.ex_ante:.6e}",
+                flush=True,
+            )
+            return row
+
+        print("main world")
+        sections["Main world"] = [run(states, actions, cells)]
+        if scaling:
+            print("scaling with states")
+            sections["Time against states (16 actions, 1000 cells)"] = [
+                run(n, 16, 1000) for n in by_states
+            ]
+            print("scaling with actions")
+            sections[f"Time against actions ({side:,} states, 1000 cells)"] = [
+                run(side, a, 1000) for a in by_actions
+            ]
+            print("scaling with cells")
+            sections[f"Time against cells ({side:,} states, 16 actions)"] = [
+                run(side, 16, c) for c in by_cells
+            ]
+
+    print()
+    for title, rows in sections.items():
+        print(table(title, rows))
+        print()
+    print(one_off_table([r for rows in sections.values() for r in rows]))
+    main_row = sections["Main world"][0]
+    print(
+        f"\nmain world: kernel {ms(main_row.kernel)} ms = {main_row.kernel / main_row.sum1:.2f}x "
+        f"U.sum() ({ms(main_row.sum1)} ms), target 3x: "
+        f"{'met' if main_row.kernel <= 3 * main_row.sum1 else 'MISSED'}"
+    )
+    for name, dispatcher in compiled_kernels():
+        stats = dispatcher.stats
+        if stats.cache_hits or stats.cache_misses:
+            print(
+                f"numba {name}: cache hits {sum(stats.cache_hits.values())}, "
+                f"misses {sum(stats.cache_misses.values())} (a miss compiles, in the first call)"
+            )
+    print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.json:
+        out = {
+            "machine": info,
+            "repeats": repeats,
+            "sections": {title: [asdict(r) for r in rows] for title, rows in sections.items()},
+        }
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
