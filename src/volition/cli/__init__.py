@@ -14,7 +14,7 @@ import typer
 from volition.cli.demo import demo
 from volition.cli.errors import reports_errors
 from volition.cli.games import align
-from volition.cli.market import market
+from volition.cli.market import market, oversight
 from volition.cli.voi import voi
 
 __all__ = ["app", "main", "run"]
@@ -26,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (voi, demo, align, market):
+for command in (voi, demo, align, market, oversight):
     app.command()(reports_errors(command))
 
 

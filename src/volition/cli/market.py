@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
 from volition.cli.output import console, fmt, print_json, print_table
@@ -19,14 +20,25 @@ from volition.mechanisms import (
     Inspection,
     Market,
     NoInspection,
+    OversightResult,
     Protocol,
     ProtocolResult,
     Recursive,
     Successive,
     load_market,
+    load_oversight,
+    marginal_value_equilibrium,
 )
 
-__all__ = ["ProtocolName", "build_protocol", "compare_report", "market", "market_report"]
+__all__ = [
+    "ProtocolName",
+    "build_protocol",
+    "compare_report",
+    "market",
+    "market_report",
+    "oversight",
+    "oversight_report",
+]
 
 
 class ProtocolName(StrEnum):
@@ -159,4 +171,72 @@ def market(
     )
     print_table(
         "Seller revenue (expected)", ["seller", "revenue"], list(report["seller_revenue"].items())
+    )
+
+
+def oversight_report(result: OversightResult, problem: Any) -> dict[str, Any]:
+    """What ``volition oversight`` prints, as a JSON-ready dict (states of positive prior)."""
+    states = []
+    for s in np.flatnonzero(problem.prior > 0):
+        path = result.paths[s]
+        states.append(
+            {
+                "state": problem.space.states[s],
+                "probability": float(problem.prior[s]),
+                "path": list(path),
+                "rewards": [float(r) for r in result.rewards[:, s]],
+                "equilibrium_value": float(result.value[s]),
+                "ideal_value": float(result.ideal[s]),
+            }
+        )
+    return {
+        "informers": result.informers if result.informers is not None else "until one passes",
+        "knows": list(result.knows.keys),
+        "method": result.method,
+        "expected_equilibrium_value": result.expected_value,
+        "expected_ideal_value": result.expected_ideal,
+        "states": states,
+    }
+
+
+def oversight(
+    file: Annotated[Path, typer.Argument(help="A market file; its level-0 offers are the menu.")],
+    informers: Annotated[
+        int | None,
+        typer.Option(
+            help="A fixed number of informers (default: the file's, else until one passes)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The marginal-value oversight mechanism: equilibrium path, rewards, value vs ideal."""
+    setting = load_oversight(file)
+    problem = setting.market.problem
+    n = informers if informers is not None else setting.informers
+    if n is not None and n < 1:
+        raise InputError(f"--informers must be >= 1, got {n}")
+    result = marginal_value_equilibrium(problem, setting.market.levels[0], n, setting.knows)
+    report = oversight_report(result, problem)
+    if as_json:
+        print_json(report)
+        return
+    console.print(
+        f"Marginal-value mechanism, informers: {report['informers']}; expected equilibrium "
+        f"value [bold]{fmt(result.expected_value)}[/bold] against the ideal "
+        f"{fmt(result.expected_ideal)}"
+    )
+    print_table(
+        "Subgame-perfect equilibrium per state (K = " + ", ".join(report["knows"]) + ")",
+        ["state", "probability", "path", "rewards R^n", "value", "ideal"],
+        [
+            [
+                row["state"],
+                row["probability"],
+                " ".join(o or "null" for o in row["path"]),
+                " ".join(fmt(r) for r in row["rewards"]),
+                row["equilibrium_value"],
+                row["ideal_value"],
+            ]
+            for row in report["states"]
+        ],
     )
