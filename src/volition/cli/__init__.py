@@ -13,7 +13,7 @@ import typer
 
 from volition.cli.demo import demo
 from volition.cli.errors import reports_errors
-from volition.cli.games import align
+from volition.cli.games import align, commitment
 from volition.cli.market import market, oversight
 from volition.cli.voi import voi
 
@@ -26,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (voi, demo, align, market, oversight):
+for command in (voi, demo, align, commitment, market, oversight):
     app.command()(reports_errors(command))
 
 

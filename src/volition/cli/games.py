@@ -1,4 +1,5 @@
-"""``volition align``: is a game's equilibrium outcome Pareto-optimal? (THEORY.md §1)."""
+"""``volition align`` (is an equilibrium Pareto-optimal? THEORY.md §1) and ``volition commitment``
+(the value of commitment in a game tree, THEORY.md §2)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import typer
 
 from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
-from volition.games import alignment_report, load_game
+from volition.games import alignment_report, commitment_problem, load_game, load_tree
 
-__all__ = ["align", "parse_weights"]
+__all__ = ["align", "commitment", "parse_weights"]
 
 
 def align(
@@ -47,6 +48,41 @@ def align(
         print_json(payload)
     else:
         _print(payload, game.title or str(game_file))
+
+
+def commitment(
+    game_file: Annotated[
+        Path,
+        typer.Argument(metavar="TREE", help="A two-player game tree: YAML/JSON, or Gambit .efg."),
+    ],
+    committer: Annotated[
+        str | None,
+        typer.Option(help="The player who may commit (default: the one who moves second)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Subgame-perfect outcome vs. the outcome under commitment, and their Pareto gap."""
+    report = commitment_problem(load_tree(game_file), committer).to_json()
+    if as_json:
+        print_json(report)
+        return
+    spe = report["subgame_perfect"]
+    rows: list[list[Any]] = [
+        ["subgame-perfect play", " -> ".join(spe["path"]) or "(no move)"],
+        ["subgame-perfect payoffs", spe["payoffs"]],
+    ]
+    for kind, outcome in report["commitment"].items():
+        rows.append([f"{report['committer']} commits ({kind})", outcome["strategy"]])
+        rows.append(
+            [
+                f"  response, payoffs ({kind})",
+                f"{outcome['response']}; "
+                + ", ".join(f"{k}={v:.6g}" for k, v in outcome["payoffs"].items()),
+            ]
+        )
+    rows.append(["value of commitment", report["value_of_commitment"]])
+    rows.append(["Pareto improvement", "yes" if report["pareto_improvement"] else "no"])
+    print_table(str(report["model"]), ["", "value"], rows)
 
 
 def parse_weights(text: str, option: str, allow_negative: bool = False) -> list[float]:

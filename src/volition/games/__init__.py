@@ -8,12 +8,20 @@ pygambit (the optional extra ``volition[gambit]``) is used only through
 """
 
 from volition.games.alignment import AlignmentReport, EquilibriumAlignment, alignment_report
+from volition.games.assurance import CommitmentProblem, commitment_problem
+from volition.games.backward import (
+    SubgamePerfectEquilibrium,
+    strategic_form,
+    subgame_perfect_equilibrium,
+)
+from volition.games.commitment import CommitmentOutcome, commitment_outcome
 from volition.games.correlated import (
     CorrelatedEquilibrium,
     correlated_equilibrium,
     incentive_gains,
 )
-from volition.games.files import game_from_mapping, load_game
+from volition.games.extensive import ExtensiveGame, Node, tree_from_mapping
+from volition.games.files import game_from_mapping, load_game, load_tree
 from volition.games.game import MixedProfile, NormalFormGame
 from volition.games.mixed import MixedEquilibrium
 from volition.games.nfg import read_nfg, write_nfg
@@ -36,18 +44,25 @@ from volition.games.welfare import (
 
 __all__ = [
     "AlignmentReport",
+    "CommitmentOutcome",
+    "CommitmentProblem",
     "CorrelatedEquilibrium",
     "EquilibriumAlignment",
+    "ExtensiveGame",
     "GeometricWeights",
     "MixedEquilibrium",
     "MixedProfile",
+    "Node",
     "NormalFormGame",
     "ParetoFrontier",
     "ParetoTest",
+    "SubgamePerfectEquilibrium",
     "SupportingWeights",
     "WelfareMaximum",
     "alignment_report",
     "best_response_mask",
+    "commitment_outcome",
+    "commitment_problem",
     "correlated_equilibrium",
     "dominates",
     "game_from_mapping",
@@ -58,12 +73,16 @@ __all__ = [
     "linear_maximum",
     "linear_welfare",
     "load_game",
+    "load_tree",
     "pure_nash_equilibria",
     "pure_nash_mask",
     "read_nfg",
     "security_levels",
     "skyline_mask",
+    "strategic_form",
+    "subgame_perfect_equilibrium",
     "supporting_weights",
+    "tree_from_mapping",
     "vertex_enumeration",
     "write_nfg",
 ]

@@ -27,10 +27,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from volition.core.files import read_structured_file
 from volition.errors import FileFormatError, InputError
+from volition.games.backward import strategic_form
+from volition.games.extensive import ExtensiveGame, tree_from_mapping
+from volition.games.gambit import read_efg
 from volition.games.game import NormalFormGame
 from volition.games.nfg import read_nfg
 
-__all__ = ["GameSpec", "game_from_mapping", "load_game"]
+__all__ = ["GameSpec", "game_from_mapping", "load_game", "load_tree"]
 
 Nested = float | list[Any]
 
@@ -55,15 +58,33 @@ class GameSpec(BaseModel):
 
 
 def load_game(path: str | Path) -> NormalFormGame:
-    """Read a game file: Gambit ``.nfg``, or YAML/JSON in the format above."""
+    """Read a game file: Gambit ``.nfg``, or YAML/JSON in the format above.
+
+    A game tree (``.efg``, or YAML/JSON with a ``tree`` key) is read as its strategic form.
+    """
     path = Path(path)
-    if path.suffix.lower() == ".nfg":
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise FileFormatError(f"{path}: cannot read the file ({exc.strerror})") from exc
-        return read_nfg(text, source=str(path))
-    return game_from_mapping(read_structured_file(path), source=str(path))
+    if path.suffix.lower() == ".efg":
+        return strategic_form(load_tree(path))
+    if path.suffix.lower() != ".nfg":
+        data = read_structured_file(path)
+        if isinstance(data, Mapping) and "tree" in data:
+            return strategic_form(tree_from_mapping(data, source=str(path)))
+        return game_from_mapping(data, source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    return read_nfg(text, source=str(path))
+
+
+def load_tree(path: str | Path) -> ExtensiveGame:
+    """Read a game tree: Gambit ``.efg`` (needs the extra ``volition[gambit]``) or YAML/JSON."""
+    path = Path(path)
+    if path.suffix.lower() == ".efg":
+        if not path.is_file():
+            raise FileFormatError(f"{path}: cannot read the file (no such file)")
+        return read_efg(path)
+    return tree_from_mapping(read_structured_file(path), source=str(path))
 
 
 def game_from_mapping(data: Any, source: str = "game") -> NormalFormGame:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from volition.errors import ComputationError, FileFormatError
+from volition.games.extensive import ExtensiveGame, Node
 from volition.games.game import NormalFormGame
 from volition.games.mixed import MixedEquilibrium, dedupe
 
@@ -23,6 +24,7 @@ __all__ = [
     "gambit_available",
     "gambit_mixed_equilibria",
     "gambit_pure_equilibria",
+    "read_efg",
     "read_nfg_with_gambit",
     "to_gambit",
     "write_nfg_with_gambit",
@@ -84,6 +86,46 @@ def read_nfg_with_gambit(path: str | Path) -> NormalFormGame:
         return from_gambit(gbt.read_nfg(str(path)))
     except (OSError, ValueError, RuntimeError) as exc:
         raise FileFormatError(f"{path}: Gambit cannot read it: {exc}") from exc
+
+
+def read_efg(path: str | Path) -> ExtensiveGame:
+    """Read a Gambit ``.efg`` extensive game into our tree.
+
+    Gambit may attach outcomes to inner nodes; payoffs add up along the path, so each of
+    our terminals carries the sum. Information sets are named ``player:number``.
+    """
+    gbt = _gbt()
+    try:
+        g = gbt.read_efg(str(path))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise FileFormatError(f"{path}: Gambit cannot read it: {exc}") from exc
+    players = list(g.players)
+    names = tuple(p.label or str(i + 1) for i, p in enumerate(players))
+    return ExtensiveGame(names, _tree(g.root, players, (), np.zeros(len(players))), g.title)
+
+
+def _tree(node: Any, players: list[Any], path: tuple[str, ...], above: np.ndarray) -> Node:
+    here = above.copy()
+    if node.outcome:  # an empty NodeOutcome is falsy
+        here += np.array([float(node.outcome[p]) for p in players])
+    if node.is_terminal:
+        return Node(path, payoffs=here)
+    infoset = node.infoset
+    actions = tuple(a.label or str(k + 1) for k, a in enumerate(infoset.actions))
+    children = tuple(
+        _tree(child, players, (*path, a), here)
+        for a, child in zip(actions, node.children, strict=True)
+    )
+    if node.player.is_chance:
+        probs = np.array([float(a.prob) for a in infoset.actions])
+        return Node(path, actions=actions, children=children, probabilities=probs)
+    player = players.index(node.player)
+    return Node(path, player, f"{names_of(node.player)}:{infoset.number}", actions, children)
+
+
+def names_of(player: Any) -> str:
+    """A Gambit player's label (its number when unlabelled)."""
+    return str(player.label or player.number)
 
 
 def write_nfg_with_gambit(game: NormalFormGame) -> str:
