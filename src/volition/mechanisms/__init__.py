@@ -1,5 +1,18 @@
-"""volition.mechanisms: information-market protocols computed exactly (THEORY.md §3-4)."""
+"""volition.mechanisms: information-market protocols computed exactly (THEORY.md §3-4).
 
+- :class:`Market`: offers <I, i, p> per level and a prior over which exist (``load_market``);
+- protocols, all called ``protocol.evaluate(market)``: :class:`NoInspection`,
+  :class:`Inspection`, :class:`Successive`, :class:`Recursive` (RIP) and
+  :class:`BestAdmissible` (exhaustive, small instances);
+- :func:`strategic_seller`: what a seller reveals under each regime, and the buyer's value;
+- :func:`marginal_value_equilibrium`: the marginal-value oversight mechanism;
+- :mod:`volition.mechanisms.examples`: legumes, fact-checking, cheap refutation.
+
+Every decision conditions on the *contents* of the offers it sees, never on the event that
+another decision chose to buy them (see :mod:`volition.mechanisms.backward`).
+"""
+
+from volition.mechanisms import examples
 from volition.mechanisms.admissible import DEFAULT_MAX_POLICIES, BestAdmissible
 from volition.mechanisms.backward import Plan, Visibility
 from volition.mechanisms.files import (
@@ -47,6 +60,7 @@ __all__ = [
     "StrategicSeller",
     "Successive",
     "Visibility",
+    "examples",
     "extends",
     "inextensible",
     "load_market",
