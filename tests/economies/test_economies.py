@@ -90,6 +90,7 @@ def test_second_welfare_theorem_transfers_reproduce_the_optimum(economy, shares)
         economy.agents, economy.goods, economy.utilities, second.allocation
     )
     eq = competitive_equilibrium(moved)
+    assert eq.converged
     np.testing.assert_allclose(eq.allocation, second.allocation, atol=1e-4)
     np.testing.assert_allclose(eq.prices, second.prices, rtol=1e-4)
 

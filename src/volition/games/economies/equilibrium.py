@@ -3,8 +3,10 @@
 Two documented methods:
 
 - ``root`` (Cobb-Douglas and CES): solve excess demand z(p) = 0 for the log prices of goods
-  1..m-1, good 0 the numeraire, with MINPACK's hybrid Powell method
-  (``scipy.optimize.root``); Walras' law clears good 0.
+  1..m-1, good 0 the numeraire, with MINPACK's Levenberg-Marquardt method
+  (``scipy.optimize.root``, which on these problems does not stall as the hybrid Powell
+  method can); Walras' law clears good 0. With ``auto``, a root that fails to clear the
+  market is retried by proportional response where that applies (no complementary CES).
 - ``proportional-response`` (any utility; chosen when an agent's utility is linear, whose
   demand is a set): each agent splits its income p . omega_i over goods in proportion to the
   utility each good contributed last round; prices are total bids. It converges to an
@@ -85,7 +87,14 @@ def competitive_equilibrium(
         raise InputError("a Pigouvian tax needs an externality to tax")
     has_linear = any(isinstance(u, Linear) for u in economy.utilities)
     if method == "auto":
-        method = "proportional-response" if has_linear else "root"
+        if has_linear:
+            method = "proportional-response"
+        else:
+            found = competitive_equilibrium(economy, tax_rate=tax_rate, method="root", tol=tol)
+            complements = any(isinstance(u, CES) and u.rho < 0 for u in economy.utilities)
+            if found.converged or tax_rate or complements:
+                return found
+            method = "proportional-response"
     if method == "root":
         if has_linear:
             raise InputError(
@@ -122,7 +131,7 @@ def _solve_root(economy: ExchangeEconomy, tax_rate: float, tol: float) -> tuple[
         return np.asarray((allocation.sum(axis=0) - supply)[1:] / supply[1:])
 
     guess = np.zeros(economy.n_goods - 1)
-    solution = root(excess, guess, method="hybr", options={"xtol": tol * 1e-2})
+    solution = root(excess, guess, method="lm", options={"xtol": tol * 1e-2, "ftol": tol * 1e-2})
     prices = np.concatenate([[1.0], np.exp(solution.x)])
     return prices / prices.sum(), int(solution.nfev)
 

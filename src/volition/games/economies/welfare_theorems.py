@@ -1,10 +1,12 @@
 """The two welfare theorems on an exchange economy, and the externality that breaks the first.
 
-- :func:`pareto_improvement` tests an allocation for (strong) Pareto optimality by the convex
-  programme max sum_i s_i s.t. U_i(x) >= U_i(x*) + s_i c_i, s >= 0, sum_i x_i <= supply,
-  x >= 0 (c_i a scale, so gains are relative). An optimum of 0 means no feasible allocation
-  helps someone without hurting another. The first welfare theorem (THEORY.md §2) says a
-  competitive equilibrium passes this test, unless an externality breaks it.
+- :func:`pareto_improvement` tests an allocation for (strong) Pareto optimality: exactly, by
+  the KKT conditions of weighted welfare (supporting prices and positive weights exist, a
+  linear programme), and by measuring the largest gain, the convex programme
+  max sum_i s_i s.t. U_i(x) >= U_i(x*) + s_i c_i, s >= 0, sum_i x_i <= supply, x >= 0
+  (c_i a scale, so gains are relative), which also yields an improving reallocation. The
+  first welfare theorem (THEORY.md §2) says a competitive equilibrium passes this test,
+  unless an externality breaks it.
 - :func:`second_welfare_theorem`: a chosen Pareto optimum (by income shares, through the
   Eisenberg-Gale programme, or given), its supporting prices and the endowment transfers
   T_i = p . (x*_i - omega_i), summing to zero, that make it a competitive equilibrium;
@@ -106,29 +108,34 @@ def pareto_improvement(economy: ExchangeEconomy, allocation: ArrayLike) -> Paret
         return np.hstack([jac, -np.diag(scale)])
 
     supply_jac = np.hstack([-np.tile(np.eye(m), n), np.zeros((m, n))])
-    result = minimize(
-        lambda z: -z[n * m :].sum(),
-        # start just inside the interior: Cobb-Douglas gradients blow up on the boundary
-        np.concatenate(
-            [(0.999 * np.clip(x_star, 0.0, None) + 0.001 * supply / n).ravel(), np.zeros(n)]
-        ),
-        jac=lambda z: np.concatenate([np.zeros(n * m), -np.ones(n)]),
-        bounds=[(0.0, float(supply[j % m])) for j in range(n * m)] + [(0.0, 10.0)] * n,
-        constraints=[
-            {"type": "ineq", "fun": gains_constraint, "jac": gains_jacobian},
-            {
-                "type": "ineq",
-                "fun": lambda z: supply - z[: n * m].reshape(n, m).sum(axis=0),
-                "jac": lambda z: supply_jac,
-            },
-        ],
-        method="SLSQP",
-        options={"maxiter": 500, "ftol": 1e-12},
-    )
-    gain = max(0.0, float(-result.fun)) if result.success else 0.0
-    if not result.success and result.status not in (0, 9):
-        raise ComputationError(f"the Pareto test did not solve: {result.message}")
-    return ParetoTest(gain, result.x[: n * m].reshape(n, m), gain <= PARETO_TOL)
+    starts = [0.999 * np.clip(x_star, 0.0, None) + 0.001 * supply / n, np.tile(supply / n, (n, 1))]
+    best_gain, best_x = 0.0, x_star
+    for start in starts:  # inside the interior: Cobb-Douglas gradients blow up on the boundary
+        result = minimize(
+            lambda z: -z[n * m :].sum(),
+            np.concatenate([start.ravel(), np.zeros(n)]),
+            jac=lambda z: np.concatenate([np.zeros(n * m), -np.ones(n)]),
+            bounds=[(0.0, float(supply[j % m])) for j in range(n * m)] + [(0.0, 10.0)] * n,
+            constraints=[
+                {"type": "ineq", "fun": gains_constraint, "jac": gains_jacobian},
+                {
+                    "type": "ineq",
+                    "fun": lambda z: supply - z[: n * m].reshape(n, m).sum(axis=0),
+                    "jac": lambda z: supply_jac,
+                },
+            ],
+            method="SLSQP",
+            options={"maxiter": 500, "ftol": 1e-12},
+        )
+        feasible = (gains_constraint(result.x) >= -1e-9).all() and (
+            supply - result.x[: n * m].reshape(n, m).sum(axis=0) >= -1e-9
+        ).all()
+        if feasible and -result.fun > best_gain:
+            best_gain, best_x = float(-result.fun), result.x[: n * m].reshape(n, m)
+        if result.success:
+            break
+    supported = _supporting_prices(economy, x_star) is not None
+    return ParetoTest(best_gain, best_x, supported and best_gain <= PARETO_TOL)
 
 
 def second_welfare_theorem(
@@ -162,6 +169,8 @@ def second_welfare_theorem(
         if np.abs(x.sum(axis=0) - economy.supply).max() > 1e-9 * economy.supply.max():
             raise InputError("the allocation must use exactly the economy's supply of each good")
     prices = _supporting_prices(economy, x)
+    if prices is None:
+        raise InputError("this allocation is not Pareto-optimal: no prices support it")
     incomes = x @ prices
     transfers = incomes - economy.endowments @ prices
     reproduces = all(
@@ -203,26 +212,35 @@ def _eisenberg_gale(economy: ExchangeEconomy, lam: NDArray[np.float64]) -> Matri
     return np.asarray(x * (supply / x.sum(axis=0)))  # no slack: the optimum uses all goods
 
 
-def _supporting_prices(economy: ExchangeEconomy, x: Matrix) -> NDArray[np.float64]:
+def _supporting_prices(economy: ExchangeEconomy, x: Matrix) -> NDArray[np.float64] | None:
+    """Prices p and welfare weights mu > 0 satisfying the KKT conditions at x, if any.
+
+    x maximises sum_i mu_i U_i over feasible allocations iff mu_i dU_i/dx_ij <= p_j for all
+    i, j, with equality where agent i consumes good j, and p_j = 0 for a good left over. The
+    externality enters the source's marginal utility of the polluting good as -mu_h damage.
+    Linear in (p, mu): a linear programme (HiGHS) that maximises the smallest weight.
+    """
     n, m = economy.n_agents, economy.n_goods
     grads = np.array([u.gradient(x[i]) for i, u in enumerate(economy.utilities)])
-    grads = grads / np.abs(grads).max()
+    scale = max(float(np.abs(grads).max()), 1e-300)
     consumed = x > 1e-6 * economy.supply
-    # variables p (m), beta (n), t: maximise t <= beta_i, so every beta is bounded away from
-    # 0; beta_i g_ij <= p_j everywhere, and >= p_j - TOL where agent i consumes good j
-    size = m + n + 1
+    leftover = x.sum(axis=0) < economy.supply * (1 - 1e-9)
+    e = economy.externality
+    size = m + n + 1  # p, mu, t
     rows, bounds_ub = [], []
     for i in range(n):
         for j in range(m):
             row = np.zeros(size)
-            row[j], row[m + i] = -1.0, grads[i, j]
+            row[j], row[m + i] = -1.0, grads[i, j] / scale
+            if e is not None and (i, j) == (e.source, e.good):
+                row[m + e.harmed] -= e.damage / scale
             rows.append(row)
             bounds_ub.append(0.0)
             if consumed[i, j]:
                 rows.append(-row)
                 bounds_ub.append(_SUPPORT_TOL)
         floor = np.zeros(size)
-        floor[m + i], floor[-1] = -1.0, 1.0
+        floor[m + i], floor[-1] = -1.0, 1.0  # t <= mu_i
         rows.append(floor)
         bounds_ub.append(0.0)
     result = linprog(
@@ -231,11 +249,11 @@ def _supporting_prices(economy: ExchangeEconomy, x: Matrix) -> NDArray[np.float6
         b_ub=np.array(bounds_ub),
         A_eq=np.concatenate([np.ones(m), np.zeros(n + 1)])[None, :],
         b_eq=[1.0],
-        bounds=[(0, None)] * size,
+        bounds=[(0, 0) if leftover[j] else (0, None) for j in range(m)] + [(0, None)] * (n + 1),
         method="highs",
     )
     if result.status != 0 or -result.fun <= 1e-9:
-        raise InputError("this allocation is not Pareto-optimal: no prices support it")
+        return None
     return np.asarray(result.x[:m])
 
 
