@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import typer
 
 from volition.cli.demo import demo
+from volition.cli.economy import economy, failures
 from volition.cli.errors import reports_errors
 from volition.cli.games import align, commitment
 from volition.cli.market import market, oversight
@@ -26,7 +27,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (voi, demo, align, commitment, market, oversight):
+for command in (voi, demo, align, commitment, market, oversight, economy, failures):
     app.command()(reports_errors(command))
 
 
