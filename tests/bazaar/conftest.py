@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+from tests.bazaar.api_helpers import Api
+from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, BazaarSettings, MemoryStore, Store, User
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlStore, make_engine, upgrade
@@ -154,3 +158,43 @@ def cast(bazaar: Bazaar) -> Cast:
     for user in (buyer, other_buyer, other_seller):
         bazaar.credit(operator.id, user.id, 10_000)
     return Cast(operator, buyer, other_buyer, seller, other_seller)
+
+
+@dataclass
+class ApiWorld:
+    """A running API with an operator, two buyers and two sellers signed in."""
+
+    api: Api
+    bazaar: Bazaar
+    operator: httpx.Client
+    buyer: httpx.Client
+    other_buyer: httpx.Client
+    seller: httpx.Client
+    other_seller: httpx.Client
+
+
+@pytest.fixture(name="w")
+def api_world(store_factory: StoreFactory) -> Iterator[ApiWorld]:
+    if store_factory.kind == "memory":
+        pytest.skip("the HTTP API is tested on the SQL stores")
+    bazaar = Bazaar(store_factory(), hasher=CHEAP_HASHER)
+    bazaar.bootstrap_operator("root", PASSWORD)
+    with serve_in_thread(create_app(bazaar, ApiSettings(expiry_sweep_seconds=0))) as url:
+        api = Api(url)
+        operator = api.sign_in("root")
+        world = ApiWorld(
+            api=api,
+            bazaar=bazaar,
+            operator=operator,
+            buyer=api.sign_up("alice"),
+            other_buyer=api.sign_up("bob"),
+            seller=api.sign_up("carol", ("seller",)),
+            other_seller=api.sign_up("dave", ("buyer", "seller")),
+        )
+        for name in ("alice", "bob", "dave"):
+            r = operator.post("/api/operator/credits", json={"user": name, "cents": 10_000})
+            assert r.status_code == 201, r.text
+        try:
+            yield world
+        finally:
+            api.close()

@@ -197,6 +197,14 @@ class Bazaar:
         with self.store.begin(write=False) as uow:
             return self._user(uow, user_id)
 
+    def find_user(self, name_or_id: str) -> User:
+        """The user with this name, or else this id."""
+        with self.store.begin(write=False) as uow:
+            user = uow.users.get_by_name(name_or_id) or uow.users.get(name_or_id)
+            if user is None:
+                raise NotFound(f"there is no user {name_or_id!r}")
+            return user
+
     # ---------------------------------------------------------------------- money
 
     def credit(

@@ -1,0 +1,102 @@
+"""The FastAPI application: routers under ``/api``, errors mapped once, CORS closed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from volition.bazaar.api.errors import install_error_handlers
+from volition.bazaar.api.routes import contexts, matchers, offers, operator, users
+from volition.bazaar.domain import Bazaar
+
+__all__ = ["ApiSettings", "create_app"]
+
+log = logging.getLogger("volition.bazaar.api")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    """HTTP settings. CORS is closed unless origins are listed."""
+
+    cors_origins: Sequence[str] = ()
+    max_body_bytes: int = 256 * 1024
+    expiry_sweep_seconds: float = 5.0  # 0 turns the background sweep off
+
+
+def create_app(bazaar: Bazaar, settings: ApiSettings | None = None) -> FastAPI:
+    """The bazaar's HTTP API on ``bazaar``."""
+    settings = settings or ApiSettings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.expiry_sweep_seconds > 0:
+            task = asyncio.create_task(_sweep(bazaar, settings.expiry_sweep_seconds))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="volition bazaar",
+        summary="A recursive information market: buyers post decision contexts, sellers offer "
+        "information with hidden private parts, and a double-entry ledger moves the money.",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.bazaar = bazaar
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        )
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            return JSONResponse(
+                {
+                    "error": "too_large",
+                    "message": f"the request body is over {settings.max_body_bytes} bytes",
+                },
+                status_code=413,
+            )
+        return await call_next(request)
+
+    for module in (users, contexts, offers, matchers, operator):
+        app.include_router(module.router, prefix="/api")
+
+    @app.get("/api/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness: the server answers."""
+        return {"status": "ok"}
+
+    return app
+
+
+async def _sweep(bazaar: Bazaar, every: float) -> None:
+    """Expire overdue contexts now and then, releasing their budgets."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await run_in_threadpool(bazaar.expire_due)
+        except Exception as exc:  # keep sweeping; the next request will also expire
+            log.warning("expiry sweep failed: %s", type(exc).__name__)

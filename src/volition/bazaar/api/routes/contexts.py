@@ -1,0 +1,100 @@
+"""Decision contexts and the offers on them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, OptionalUser
+from volition.bazaar.api.schemas import ContextCreate, ContextPublic, OfferCreate, OfferPublic
+from volition.bazaar.domain import Bazaar, ContextSpec, ContextStatus, DecisionContext, User
+
+router = APIRouter(prefix="/contexts", tags=["contexts"])
+
+
+def _public(bazaar: Bazaar, context: DecisionContext, viewer: User | None) -> ContextPublic:
+    mine = viewer is not None and viewer.id == context.buyer_id
+    return ContextPublic.of(context, bazaar.remaining(context.id) if mine else None)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def post_context(
+    body: ContextCreate, bazaar: BazaarDep, user: CurrentUser, key: IdempotencyKey = None
+) -> ContextPublic:
+    """Post a decision context; its budget is reserved from your cash (402 if not there)."""
+    expires_at = None
+    if body.expires_in_seconds is not None:
+        expires_at = bazaar.clock() + timedelta(seconds=body.expires_in_seconds)
+    spec = ContextSpec(
+        query=body.query,
+        budget=body.budget,
+        priority=body.priority,
+        pages=tuple(body.pages),
+        named_sellers=tuple(body.named_sellers),
+        expires_at=expires_at,
+        parent_offer_ids=tuple(body.parent_offer_ids),
+    )
+    return _public(bazaar, bazaar.post_context(user.id, spec, idempotency_key=key), user)
+
+
+@router.get("")
+def list_contexts(
+    bazaar: BazaarDep,
+    user: OptionalUser,
+    statuses: Annotated[list[ContextStatus] | None, Query(alias="status")] = None,
+    mine: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ContextPublic]:
+    """Public contexts (never follow-up ones), newest first; ``mine=true``: all of yours."""
+    bazaar.expire_due()
+    found = bazaar.contexts(
+        user.id if user else None, mine=mine, statuses=tuple(statuses or ()), limit=limit
+    )
+    return [_public(bazaar, c, user) for c in found]
+
+
+@router.get("/{context_id}")
+def get_context(context_id: str, bazaar: BazaarDep, user: OptionalUser) -> ContextPublic:
+    """One context, if you may see it (follow-ups: only their buyer and the sellers asked)."""
+    bazaar.expire_due()
+    return _public(bazaar, bazaar.context(user.id if user else None, context_id), user)
+
+
+@router.post("/{context_id}/cancel")
+def cancel_context(context_id: str, bazaar: BazaarDep, user: CurrentUser) -> ContextPublic:
+    """Cancel your context; what is left of its budget returns to you."""
+    return _public(bazaar, bazaar.cancel_context(user.id, context_id), user)
+
+
+@router.post("/{context_id}/decide")
+def decide_context(context_id: str, bazaar: BazaarDep, user: CurrentUser) -> ContextPublic:
+    """Close your context as decided; what is left of its budget returns to you."""
+    return _public(bazaar, bazaar.decide_context(user.id, context_id), user)
+
+
+@router.post("/{context_id}/offers", status_code=status.HTTP_201_CREATED)
+def post_offer(
+    context_id: str,
+    body: OfferCreate,
+    bazaar: BazaarDep,
+    user: CurrentUser,
+    key: IdempotencyKey = None,
+) -> OfferPublic:
+    """Offer information: a public preview, private info, and a price in cents."""
+    offer = bazaar.post_offer(
+        user.id,
+        context_id,
+        preview=body.preview,
+        private_info=body.private_info,
+        price=body.price,
+        idempotency_key=key,
+    )
+    return OfferPublic.of(bazaar.offer(user.id, offer.id))
+
+
+@router.get("/{context_id}/offers")
+def list_offers(context_id: str, bazaar: BazaarDep, user: OptionalUser) -> list[OfferPublic]:
+    """The offers on a context; private info only where you may read it."""
+    return [OfferPublic.of(o) for o in bazaar.offers(user.id if user else None, context_id)]

@@ -1,0 +1,67 @@
+"""Sign-up, sign-in, and the signed-in user's account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from volition.bazaar.api.deps import BazaarDep, CurrentUser, bearer_token
+from volition.bazaar.api.schemas import (
+    BalancesPublic,
+    EntryPublic,
+    MePublic,
+    PurchasePublic,
+    TokenCreate,
+    TokenPublic,
+    UserCreate,
+    UserPublic,
+)
+
+router = APIRouter(tags=["users"])
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreate, bazaar: BazaarDep) -> UserPublic:
+    """Sign up as a buyer, a seller or both. Nobody can sign up as an operator."""
+    user = bazaar.register(
+        body.name, body.password, buyer="buyer" in body.roles, seller="seller" in body.roles
+    )
+    return UserPublic.of(user)
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+def create_token(body: TokenCreate, bazaar: BazaarDep) -> TokenPublic:
+    """Sign in: a bearer token, shown once, that expires."""
+    token, record = bazaar.issue_token(body.name, body.password)
+    return TokenPublic(access_token=token, expires_at=record.expires_at)
+
+
+@router.delete("/tokens/current", status_code=status.HTTP_204_NO_CONTENT)
+def delete_token(
+    bazaar: BazaarDep, user: CurrentUser, token: Annotated[str, Depends(bearer_token)]
+) -> None:
+    """Sign out: the token stops working."""
+    bazaar.revoke_token(token)
+
+
+@router.get("/me")
+def me(bazaar: BazaarDep, user: CurrentUser) -> MePublic:
+    """The signed-in user with their balances (cash, reserved, earnings) in cents."""
+    return MePublic(
+        **UserPublic.of(user).model_dump(), balances=BalancesPublic.of(bazaar.balances(user.id))
+    )
+
+
+@router.get("/me/ledger")
+def my_ledger(
+    bazaar: BazaarDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[EntryPublic]:
+    """Journal entries touching your accounts, newest first."""
+    return [EntryPublic.of(e) for e in bazaar.ledger(user.id, limit)]
+
+
+@router.get("/me/purchases")
+def my_purchases(bazaar: BazaarDep, user: CurrentUser) -> list[PurchasePublic]:
+    """What you bought, with the private info you may now read."""
+    return [PurchasePublic.of(p, view) for p, view in bazaar.purchases(user.id)]

@@ -1,0 +1,270 @@
+"""The JSON shapes of the API: ``XCreate`` for input, ``XPublic`` for output.
+
+Inputs forbid unknown fields, so a request cannot smuggle in ``is_operator`` or a balance.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from volition.bazaar.domain import (
+    Balances,
+    DecisionContext,
+    JournalEntry,
+    Matcher,
+    OfferView,
+    Purchase,
+    User,
+)
+
+__all__ = [
+    "BalancesPublic",
+    "ContextCreate",
+    "ContextPublic",
+    "CreditCreate",
+    "EntryPublic",
+    "ErrorPublic",
+    "MatcherCreate",
+    "MatcherPublic",
+    "MePublic",
+    "OfferCreate",
+    "OfferPublic",
+    "OperatorGrant",
+    "PurchasePublic",
+    "TokenCreate",
+    "TokenPublic",
+    "UserCreate",
+    "UserPublic",
+]
+
+Cents = Annotated[int, Field(ge=0, le=10**12, description="an amount in integer cents")]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ErrorPublic(BaseModel):
+    """Every error: a machine-readable kind and a message that says what to fix."""
+
+    error: str
+    message: str
+
+
+class UserCreate(_Input):
+    name: Annotated[str, Field(min_length=2, max_length=39)]
+    password: Annotated[str, Field(min_length=8, max_length=256)]
+    roles: list[Literal["buyer", "seller"]] = Field(default=["buyer"], min_length=1)
+
+
+class UserPublic(BaseModel):
+    id: str
+    name: str
+    is_buyer: bool
+    is_seller: bool
+    is_operator: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserPublic:
+        return cls(
+            id=user.id,
+            name=user.name,
+            is_buyer=user.is_buyer,
+            is_seller=user.is_seller,
+            is_operator=user.is_operator,
+            created_at=user.created_at,
+        )
+
+
+class BalancesPublic(BaseModel):
+    cash: int
+    reserved: int
+    earnings: int
+
+    @classmethod
+    def of(cls, b: Balances) -> BalancesPublic:
+        return cls(cash=b.cash, reserved=b.reserved, earnings=b.earnings)
+
+
+class MePublic(UserPublic):
+    balances: BalancesPublic
+
+
+class TokenCreate(_Input):
+    name: Annotated[str, Field(max_length=39)]
+    password: Annotated[str, Field(max_length=256)]
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class PostingPublic(BaseModel):
+    account: str
+    amount: int
+
+
+class EntryPublic(BaseModel):
+    id: str
+    kind: str
+    memo: str
+    created_at: datetime
+    postings: list[PostingPublic]
+
+    @classmethod
+    def of(cls, e: JournalEntry) -> EntryPublic:
+        return cls(
+            id=e.id,
+            kind=e.kind.value,
+            memo=e.memo,
+            created_at=e.created_at,
+            postings=[PostingPublic(account=p.account.key, amount=p.amount) for p in e.postings],
+        )
+
+
+class ContextCreate(_Input):
+    query: Annotated[str, Field(min_length=1, max_length=2_000)]
+    budget: Cents
+    priority: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.5
+    pages: Annotated[list[Annotated[str, Field(max_length=2_000)]], Field(max_length=20)] = []
+    named_sellers: Annotated[list[str], Field(max_length=50)] = []
+    expires_in_seconds: Annotated[int | None, Field(gt=0, le=10**8)] = None
+    parent_offer_ids: Annotated[list[str], Field(max_length=50)] = []
+
+
+class ContextPublic(BaseModel):
+    id: str
+    buyer_id: str
+    query: str
+    pages: list[str]
+    budget: int
+    remaining: int | None = Field(None, description="unspent budget; shown to the buyer only")
+    priority: float
+    named_seller_ids: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    status: str
+    parent_offer_ids: list[str]
+    parent_context_id: str | None
+    depth: int
+
+    @classmethod
+    def of(cls, c: DecisionContext, remaining: int | None = None) -> ContextPublic:
+        return cls(
+            id=c.id,
+            buyer_id=c.buyer_id,
+            query=c.query,
+            pages=list(c.pages),
+            budget=c.budget,
+            remaining=remaining,
+            priority=c.priority,
+            named_seller_ids=list(c.named_seller_ids),
+            created_at=c.created_at,
+            expires_at=c.expires_at,
+            status=c.status.value,
+            parent_offer_ids=list(c.parent_offer_ids),
+            parent_context_id=c.parent_context_id,
+            depth=c.depth,
+        )
+
+
+class OfferCreate(_Input):
+    preview: Annotated[str, Field(min_length=1, max_length=2_000)]
+    private_info: Annotated[str, Field(min_length=1, max_length=20_000)]
+    price: Cents
+
+
+class OfferPublic(BaseModel):
+    id: str
+    context_id: str
+    seller_id: str
+    preview: str
+    price: int
+    created_at: datetime
+    status: str
+    purchased: bool
+    private_info: str | None = Field(
+        description="present only for the seller and, once bought, the buyer"
+    )
+
+    @classmethod
+    def of(cls, o: OfferView) -> OfferPublic:
+        return cls(
+            id=o.id,
+            context_id=o.context_id,
+            seller_id=o.seller_id,
+            preview=o.preview,
+            price=o.price,
+            created_at=o.created_at,
+            status=o.status.value,
+            purchased=o.purchased,
+            private_info=o.private_info,
+        )
+
+
+class PurchasePublic(BaseModel):
+    id: str
+    offer_id: str
+    context_id: str
+    seller_id: str
+    price: int
+    mechanism: str = Field(description="'naive' for a blind purchase: the naive market")
+    created_at: datetime
+    offer: OfferPublic | None = None
+
+    @classmethod
+    def of(cls, p: Purchase, offer: OfferView | None = None) -> PurchasePublic:
+        return cls(
+            id=p.id,
+            offer_id=p.offer_id,
+            context_id=p.context_id,
+            seller_id=p.seller_id,
+            price=p.price,
+            mechanism=p.mechanism.value,
+            created_at=p.created_at,
+            offer=OfferPublic.of(offer) if offer else None,
+        )
+
+
+class MatcherCreate(_Input):
+    keywords: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=20)
+    ] = []
+    min_budget: Cents = 0
+    min_priority: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.0
+    max_age_seconds: Annotated[int | None, Field(gt=0, le=10**8)] = None
+
+
+class MatcherPublic(BaseModel):
+    id: str
+    keywords: list[str]
+    min_budget: int
+    min_priority: float
+    max_age_seconds: float | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: Matcher) -> MatcherPublic:
+        return cls(
+            id=m.id,
+            keywords=list(m.keywords),
+            min_budget=m.min_budget,
+            min_priority=m.min_priority,
+            max_age_seconds=None if m.max_age is None else m.max_age.total_seconds(),
+            created_at=m.created_at,
+        )
+
+
+class CreditCreate(_Input):
+    user: Annotated[str, Field(min_length=1, max_length=40, description="user name or id")]
+    cents: Annotated[int, Field(gt=0, le=10**12)]
+
+
+class OperatorGrant(_Input):
+    user: Annotated[str, Field(min_length=1, max_length=40, description="user name or id")]
