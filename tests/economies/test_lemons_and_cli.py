@@ -71,6 +71,12 @@ def test_failures_command(capsys) -> None:
     assert ext["untaxed"]["first_welfare_theorem"]["pareto_optimal"] is False
     assert ext["taxed"]["first_welfare_theorem"]["pareto_optimal"] is True
     assert ext["tax_rate"] > 0
+    power = _json(capsys, ["failures", "tragedy-of-power", "--json"])
+    assert power["subgame_perfect"]["path"] == ["Don't build"]
+    assert power["commitment"]["pure"]["response"] == "Build"
+    assert power["pareto_improvement"] is True
+    hitch = _json(capsys, ["failures", "hitchhiker", "--json"])
+    assert hitch["failure"] == "hitchhiker" and hitch["value_of_commitment"]
     assert run(["failures", "lemons"]) == 0
     assert "welfare_lost" in capsys.readouterr().out
 
@@ -114,7 +120,9 @@ def test_bad_economy_files_are_one_line(capsys, tmp_path, content, args, message
 
 def test_unknown_failure_and_bad_lemons_file(capsys, tmp_path) -> None:
     assert run(["failures", "tragedy"]) == 2
-    assert "unknown failure 'tragedy'; choose one of lemons, externality" in capsys.readouterr().err
+    assert "unknown failure 'tragedy'; choose one of lemons, externality, tragedy-of-power" in (
+        capsys.readouterr().err
+    )
     bad = tmp_path / "lemons.yaml"
     bad.write_text(yaml.safe_dump({"qualities": [1, 2], "buyer_value": 0.5}))
     assert run(["failures", "lemons", "--file", str(bad)]) == 2

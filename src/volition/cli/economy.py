@@ -9,9 +9,11 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.cli.games import print_commitment
 from volition.cli.output import console, fmt, print_json, print_table
 from volition.core.files import read_structured_file, validate_spec
 from volition.errors import InputError, UnknownNameError
+from volition.games import commitment_problem, load_tree
 from volition.games.economies import (
     ExchangeEconomy,
     competitive_equilibrium,
@@ -25,7 +27,12 @@ from volition.games.failures import LemonsMarket, lemons_equilibrium
 
 __all__ = ["economy", "economy_report", "failure_report", "failures"]
 
-FAILURES = {"lemons": "failure_lemons.yaml", "externality": "economy_externality.yaml"}
+FAILURES = {
+    "lemons": "failure_lemons.yaml",
+    "externality": "economy_externality.yaml",
+    "tragedy-of-power": "game_tragedy_of_power_tree.yaml",
+    "hitchhiker": "game_parfits_hitchhiker.yaml",
+}
 
 
 def economy(
@@ -76,7 +83,9 @@ def economy_report(economy: ExchangeEconomy, shares: list[float] | None = None) 
 
 
 def failures(
-    name: Annotated[str, typer.Argument(help="lemons or externality")],
+    name: Annotated[
+        str, typer.Argument(help="lemons, externality, tragedy-of-power or hitchhiker")
+    ],
     file: Annotated[
         Path | None, typer.Option(help="Parameters (default: the shipped example).")
     ] = None,
@@ -86,12 +95,24 @@ def failures(
     report = failure_report(name, file)
     if as_json:
         print_json(report)
-        return
-    print_table(
-        f"Market failure: {name}",
-        ["quantity", "value"],
-        [[k, v] for k, v in report.items() if not isinstance(v, dict | list)],
-    )
+    elif name in ("tragedy-of-power", "hitchhiker"):
+        print_commitment(report)
+    elif name == "externality":
+        rows = [
+            [label, fmt(part["allocation"]), part["first_welfare_theorem"]["pareto_optimal"]]
+            for label, part in (("no tax", report["untaxed"]), ("Pigouvian tax", report["taxed"]))
+        ]
+        print_table(
+            f"Externality: tax rate {fmt(report['tax_rate'])}",
+            ["market", "allocation", "Pareto-optimal"],
+            rows,
+        )
+    else:
+        print_table(
+            f"Market failure: {name}",
+            ["quantity", "value"],
+            [[k, v] for k, v in report.items() if not isinstance(v, dict)],
+        )
 
 
 class _LemonsSpec(BaseModel):
@@ -112,6 +133,8 @@ def failure_report(name: str, file: Path | None = None) -> dict[str, Any]:
         path = file or default
         if name == "externality":
             return _externality(load_economy(path))
+        if name in ("tragedy-of-power", "hitchhiker"):  # imperfect assurance: no commitment
+            return {"failure": name, **commitment_problem(load_tree(path), None).to_json()}
         spec = validate_spec(read_structured_file(path), _LemonsSpec, str(path), "qualities")
     market = LemonsMarket.build(
         spec.qualities,

@@ -65,7 +65,12 @@ def commitment(
     report = commitment_problem(load_tree(game_file), committer).to_json()
     if as_json:
         print_json(report)
-        return
+    else:
+        print_commitment(report)
+
+
+def print_commitment(report: dict[str, Any]) -> None:
+    """The commitment report as a table: subgame-perfect play against commitment."""
     spe = report["subgame_perfect"]
     rows: list[list[Any]] = [
         ["subgame-perfect play", " -> ".join(spe["path"]) or "(no move)"],
