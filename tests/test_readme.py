@@ -21,14 +21,13 @@ def test_python_examples_run(code: str, capsys) -> None:
     exec(compile(code, "README.md", "exec"), {})
 
 
-def test_cli_examples_run(monkeypatch, capsys) -> None:
+def _cli_commands() -> list[str]:
+    text = "\n".join(_blocks("sh")).replace("\\\n", " ")
+    return [line for line in text.splitlines() if line.startswith(".venv/bin/volition")]
+
+
+@pytest.mark.parametrize("command", _cli_commands())
+def test_cli_examples_run(command: str, monkeypatch, capsys) -> None:
     monkeypatch.chdir(ROOT)
-    commands = [
-        line.replace("\\\n", " ")
-        for line in re.split(r"(?<!\\)\n", _blocks("sh")[1])
-        if line.startswith(".venv/bin/volition")
-    ]
-    assert len(commands) == 4
-    for command in commands:
-        argv = shlex.split(command.split("#")[0].replace("\\", " "))[1:]
-        assert run(argv) == 0, command
+    argv = shlex.split(command.split("#")[0])[1:]
+    assert run(argv) == 0, command
