@@ -248,6 +248,8 @@ def test_idempotency_keys_replay_the_first_result(bazaar: Bazaar, cast: Cast) ->
     assert bazaar.buy_blind(cast.buyer.id, offer.id, idempotency_key="k2") == p1
     with pytest.raises(Conflict, match="already used"):
         bazaar.buy_blind(cast.buyer.id, offer.id, idempotency_key="k1")
+    with pytest.raises(Conflict, match="different request"):
+        bazaar.post_context(cast.buyer.id, ContextSpec("q", budget=701), idempotency_key="k1")
     e1 = bazaar.credit(cast.operator.id, cast.seller.id, 50, idempotency_key="c")
     assert bazaar.credit(cast.operator.id, cast.seller.id, 50, idempotency_key="c") == e1
     assert bazaar.balances(cast.seller.id).cash == 50

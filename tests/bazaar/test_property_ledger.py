@@ -197,6 +197,8 @@ class BazaarMachine(RuleBasedStateMachine):
         assert audit(self.store) == []
         with self.store.begin(write=False) as uow:
             assert -uow.ledger.balance(FUNDING) == self.credited
+            for account, amount in uow.ledger.balances().items():
+                assert uow.ledger.balance(account) == amount
             purchases = uow.purchases.all()
         assert {p.offer_id: p.price for p in purchases} == self.bought
         for u in self.users:

@@ -216,25 +216,26 @@ class _Matchers:
 
 
 class _Ledger:
-    def __init__(self, entries: _Table[str, JournalEntry]) -> None:
+    def __init__(self, entries: _Table[str, JournalEntry], sums: _Table[Account, int]) -> None:
         self._t = entries
+        self._sums = sums  # running sums of the postings, kept with the entries
 
     def record(self, entry: JournalEntry) -> None:
         if self._t.get(entry.id) is not None:
             raise duplicate("journal entry", entry.id)
         self._t.put(entry.id, entry)
+        for p in entry.postings:
+            self._sums.put(p.account, (self._sums.get(p.account) or 0) + p.amount)
 
     def entry(self, entry_id: str) -> JournalEntry | None:
         return self._t.get(entry_id)
 
     def balance(self, account: Account) -> int:
-        return sum(
-            p.amount for e in self._t.rows.values() for p in e.postings if p.account == account
-        )
+        return self._sums.get(account) or 0
 
     def balances(self) -> dict[Account, int]:
         out: dict[Account, int] = {}
-        for e in self._t.rows.values():
+        for e in self._t.rows.values():  # recomputed from the postings, for audits
             for p in e.postings:
                 out[p.account] = out.get(p.account, 0) + p.amount
         return out
@@ -271,7 +272,7 @@ class _MemoryUnitOfWork:
         self.offers: OfferRepository = _Offers(s.offers)
         self.purchases: PurchaseRepository = _Purchases(s.purchases)
         self.matchers: MatcherRepository = _Matchers(s.matchers)
-        self.ledger: LedgerRepository = _Ledger(s.entries)
+        self.ledger: LedgerRepository = _Ledger(s.entries, s.sums)
         self.idempotency: IdempotencyRepository = _Idempotency(s.idempotency)
 
 
@@ -288,6 +289,7 @@ class MemoryStore:
         self.purchases: _Table[str, Purchase] = _Table(self._undo)
         self.matchers: _Table[str, Matcher] = _Table(self._undo)
         self.entries: _Table[str, JournalEntry] = _Table(self._undo)
+        self.sums: _Table[Account, int] = _Table(self._undo)
         self.idempotency: _Table[tuple[str, str], IdempotencyRecord] = _Table(self._undo)
 
     @contextmanager

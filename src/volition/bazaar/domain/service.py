@@ -9,6 +9,7 @@ result and moves no money.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 from collections.abc import Callable, Sequence
@@ -220,7 +221,10 @@ class Bazaar:
             actor = self._user(uow, actor_id, lock=True)
             if not actor.is_operator:
                 raise Forbidden("only an operator can credit money")
-            first = self._replay(uow, actor_id, idempotency_key, "credit", uow.ledger.entry)
+            request = f"{user_id}:{cents}"
+            first = self._replay(
+                uow, actor_id, idempotency_key, "credit", request, uow.ledger.entry
+            )
             if first is not None:
                 return first
             self._user(uow, user_id)
@@ -234,7 +238,7 @@ class Bazaar:
                 f"credit by {actor.name}",
             )
             uow.ledger.record(entry)
-            self._remember(uow, actor_id, idempotency_key, "credit", entry.id)
+            self._remember(uow, actor_id, idempotency_key, "credit", request, entry.id)
             return entry
 
     def balances(self, user_id: str) -> Balances:
@@ -287,7 +291,11 @@ class Bazaar:
             buyer = self._user(uow, actor_id, lock=True)
             if not buyer.is_buyer:
                 raise Forbidden("only buyers can post contexts; sign up with the buyer role")
-            first = self._replay(uow, actor_id, idempotency_key, "context", uow.contexts.get)
+            # a retry may recompute a relative expiry, so the expiry is not part of the request
+            request = repr(replace(spec, expires_at=None))
+            first = self._replay(
+                uow, actor_id, idempotency_key, "context", request, uow.contexts.get
+            )
             if first is not None:
                 return first
             named: list[str] = []
@@ -333,7 +341,7 @@ class Bazaar:
                         f"budget of {context.id}",
                     )
                 )
-            self._remember(uow, actor_id, idempotency_key, "context", context.id)
+            self._remember(uow, actor_id, idempotency_key, "context", request, context.id)
             return context
 
     def _parent_of(
@@ -477,7 +485,8 @@ class Bazaar:
             context = self._visible_context(uow, seller, context_id)
             if not seller.is_seller:
                 raise Forbidden("only sellers can post offers; sign up with the seller role")
-            first = self._replay(uow, actor_id, idempotency_key, "offer", uow.offers.get)
+            request = repr((context_id, preview, private_info, price))
+            first = self._replay(uow, actor_id, idempotency_key, "offer", request, uow.offers.get)
             if first is not None:
                 return first
             if context.buyer_id == seller.id:
@@ -489,7 +498,7 @@ class Bazaar:
                 new_id("off"), context.id, seller.id, preview, private_info, price, self.clock()
             )
             uow.offers.add(offer)
-            self._remember(uow, actor_id, idempotency_key, "offer", offer.id)
+            self._remember(uow, actor_id, idempotency_key, "offer", request, offer.id)
             return offer
 
     def withdraw_offer(self, actor_id: str, offer_id: str) -> InfoOffer:
@@ -562,7 +571,9 @@ class Bazaar:
         """
         with self.store.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
-            first = self._replay(uow, actor_id, idempotency_key, "purchase", uow.purchases.get)
+            first = self._replay(
+                uow, actor_id, idempotency_key, "purchase", offer_id, uow.purchases.get
+            )
             if first is not None:
                 return first
             offer = uow.offers.get(offer_id)
@@ -612,7 +623,7 @@ class Bazaar:
                 now,
             )
             uow.purchases.add(purchase)
-            self._remember(uow, actor_id, idempotency_key, "purchase", purchase.id)
+            self._remember(uow, actor_id, idempotency_key, "purchase", offer_id, purchase.id)
             return purchase
 
     def purchases(self, buyer_id: str) -> list[tuple[Purchase, OfferView]]:
@@ -792,9 +803,10 @@ class Bazaar:
         user_id: str,
         key: str | None,
         operation: str,
+        request: str,
         load: Callable[[str], T | None],
     ) -> T | None:
-        """The first result of an earlier call with the same idempotency key, if any."""
+        """The first result of an earlier identical call with the same idempotency key."""
         if key is None:
             return None
         if not 1 <= len(key) <= 200:
@@ -802,15 +814,29 @@ class Bazaar:
         record = uow.idempotency.get(user_id, key)
         if record is None:
             return None
-        if record.operation != operation:
+        if record.operation != operation or record.request_hash != _digest(request):
             raise Conflict(
-                f"idempotency key {key!r} was already used for a {record.operation}; "
-                "use a fresh key for each operation"
+                f"idempotency key {key!r} was already used for a different request "
+                f"(a {record.operation}); use a fresh key for each new request"
             )
         return load(record.result_id)
 
     def _remember(
-        self, uow: UnitOfWork, user_id: str, key: str | None, operation: str, result_id: str
+        self,
+        uow: UnitOfWork,
+        user_id: str,
+        key: str | None,
+        operation: str,
+        request: str,
+        result_id: str,
     ) -> None:
         if key is not None:
-            uow.idempotency.add(IdempotencyRecord(user_id, key, operation, result_id, self.clock()))
+            uow.idempotency.add(
+                IdempotencyRecord(
+                    user_id, key, operation, _digest(request), result_id, self.clock()
+                )
+            )
+
+
+def _digest(request: str) -> str:
+    return hashlib.sha256(request.encode()).hexdigest()

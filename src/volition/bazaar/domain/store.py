@@ -39,11 +39,16 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
-    """The first result of an operation called with ``key`` by ``user_id``."""
+    """The first result of an operation called with ``key`` by ``user_id``.
+
+    ``request_hash`` fingerprints the request, so that reusing a key for a different request
+    is refused instead of silently answered with an unrelated result.
+    """
 
     user_id: str
     key: str
     operation: str
+    request_hash: str
     result_id: str
     created_at: datetime
 

@@ -210,5 +210,6 @@ class IdempotencyRow(Base):
     user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     operation: Mapped[str] = mapped_column(String(16))
+    request_hash: Mapped[str] = mapped_column(String(64))
     result_id: Mapped[str] = mapped_column(ID)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -404,7 +404,9 @@ class SqlIdempotency(_Repo):
         r = self._one(select(I).where(I.c.user_id == user_id, I.c.key == key))
         if r is None:
             return None
-        return IdempotencyRecord(r.user_id, r.key, r.operation, r.result_id, r.created_at)
+        return IdempotencyRecord(
+            r.user_id, r.key, r.operation, r.request_hash, r.result_id, r.created_at
+        )
 
     def add(self, record: IdempotencyRecord) -> None:
         self.conn.execute(
@@ -412,6 +414,7 @@ class SqlIdempotency(_Repo):
                 user_id=record.user_id,
                 key=record.key,
                 operation=record.operation,
+                request_hash=record.request_hash,
                 result_id=record.result_id,
                 created_at=record.created_at,
             )

@@ -147,6 +147,7 @@ def upgrade() -> None:
         sa.Column("user_id", ID, sa.ForeignKey("users.id"), primary_key=True),
         sa.Column("key", sa.String(200), primary_key=True),
         sa.Column("operation", sa.String(16), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
         sa.Column("result_id", ID, nullable=False),
         sa.Column("created_at", UtcDateTime, nullable=False),
     )
