@@ -156,3 +156,9 @@ def test_ragged_game_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run(["align", str(bad)]) != 0
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "payoffs[1]" in err and err.count("\n") == 1
+
+
+def test_large_two_player_games_fall_back_to_lemke_howson() -> None:
+    report = alignment_report(load_game(EXAMPLES / "game_coordination.yaml"), max_bases=1)
+    assert report.mixed_method == "gambit-lcp"
+    assert all(e.equilibrium.max_regret <= 1e-9 for e in report.equilibria)

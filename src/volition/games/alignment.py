@@ -13,8 +13,9 @@ anarchy / stability for utilitarian welfare.
 welfare defaults to the players' pure security levels. The prices of anarchy and stability
 are max_C W / min_eq W and max_C W / max_eq W for W = sum_i u_i, reported only when the
 welfare values involved are positive (ratios of non-positive welfare mean nothing).
-Mixed equilibria: vertex enumeration for two players; Gambit's logit solver for more players
-when the extra ``volition[gambit]`` is installed (one equilibrium), else pure ones only.
+Mixed equilibria: vertex enumeration for two players (Gambit's Lemke-Howson ``lcp`` when the
+game is too large to enumerate); Gambit's logit solver for more players (one equilibrium);
+without the extra ``volition[gambit]`` those fall back to pure equilibria only.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from volition.games.game import NormalFormGame
 from volition.games.mixed import MixedEquilibrium
 from volition.games.pareto import ParetoFrontier, ParetoTest
 from volition.games.pure import pure_nash_equilibria
-from volition.games.vertices import vertex_enumeration
+from volition.games.vertices import DEFAULT_MAX_BASES, vertex_enumeration
 from volition.games.welfare import (
     GeometricWeights,
     SupportingWeights,
@@ -98,16 +99,20 @@ def alignment_report(
     principal: ArrayLike | None = None,
     disagreement: ArrayLike | None = None,
     mixed: MixedMode = "auto",
+    max_bases: int = DEFAULT_MAX_BASES,
 ) -> AlignmentReport:
-    """Analyse every equilibrium of ``game`` against the Pareto frontier (THEORY.md §1)."""
+    """Analyse every equilibrium of ``game`` against the Pareto frontier (THEORY.md §1).
+
+    ``max_bases`` bounds two-player vertex enumeration; beyond it Gambit's ``lcp`` is used.
+    """
     lam = None if principal is None else normalised_weights(principal, game.n_players)
     d = security_levels(game) if disagreement is None else np.asarray(disagreement, float)
     frontier = ParetoFrontier.of(game)
-    found, method = _equilibria(game, mixed)
+    found, method = _equilibria(game, mixed, max_bases)
     best_lam = None if lam is None else linear_maximum(game, lam).value
     rows = []
     for eq, kind in found:
-        test = frontier.test(eq.payoffs)
+        test = frontier.test(eq.payoffs, check_feasible=False)  # an equilibrium is feasible
         linear = supporting_weights(frontier, eq.payoffs)
         geometric = (
             None if linear.weights is None else geometric_weights(eq.payoffs, linear.weights, d)
@@ -134,7 +139,7 @@ def alignment_report(
 
 
 def _equilibria(
-    game: NormalFormGame, mixed: MixedMode
+    game: NormalFormGame, mixed: MixedMode, max_bases: int
 ) -> tuple[list[tuple[MixedEquilibrium, Literal["pure", "mixed"]]], str | None]:
     out: list[tuple[MixedEquilibrium, Literal["pure", "mixed"]]] = []
     for p in pure_nash_equilibria(game):
@@ -143,8 +148,14 @@ def _equilibria(
     if mixed == "none":
         return out, None
     if game.n_players == 2:
-        found = vertex_enumeration(game)
-        method = "vertex-enumeration"
+        try:
+            found = vertex_enumeration(game, max_bases)
+            method = "vertex-enumeration"
+        except ComputationError:  # too large to enumerate: Lemke-Howson paths if available
+            if not gambit_available():
+                return out, None
+            found = gambit_mixed_equilibria(game, "lcp")
+            method = "gambit-lcp"
     else:
         if not gambit_available():
             return out, None

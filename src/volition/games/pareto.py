@@ -39,7 +39,8 @@ class ParetoTest:
     ``strongly_pareto`` / ``weakly_pareto``: no pure profile dominates it (weakly /
     strictly in every coordinate). ``coordinated_pareto``: no point of C dominates it;
     ``coordinated_weakly_pareto``: no point of C is strictly better for everyone.
-    ``feasible``: it lies in C. ``total_gain`` / ``uniform_gain``: the LP optima above;
+    ``feasible``: it lies in C (None when not checked). ``total_gain`` / ``uniform_gain``:
+    the LP optima above;
     ``dominating_point``: a point of C that attains the total gain (None if not dominated).
     """
 
@@ -48,7 +49,7 @@ class ParetoTest:
     weakly_pareto: bool
     coordinated_pareto: bool
     coordinated_weakly_pareto: bool
-    feasible: bool
+    feasible: bool | None
     total_gain: float
     uniform_gain: float
     dominating_point: NDArray[np.float64] | None
@@ -87,8 +88,13 @@ class ParetoFrontier:
         mask = self.weak_mask if weak else self.strong_mask
         return [tuple(int(a) for a in idx) for idx in np.argwhere(mask)]
 
-    def test(self, payoffs: ArrayLike) -> ParetoTest:
-        """Test any payoff vector against the pure payoffs and against their hull C."""
+    def test(self, payoffs: ArrayLike, check_feasible: bool = True) -> ParetoTest:
+        """Test any payoff vector against the pure payoffs and against their hull C.
+
+        ``check_feasible=False`` skips the LP over all distinct payoff vectors that decides
+        whether the vector lies in C (known for an equilibrium's payoffs; costly in a
+        game with millions of profiles).
+        """
         u = np.asarray(payoffs, dtype=np.float64)
         n = self.game.n_players
         if u.shape != (n,) or not np.all(np.isfinite(u)):
@@ -106,7 +112,7 @@ class ParetoFrontier:
             weakly_pareto=weak,
             coordinated_pareto=total <= tol,
             coordinated_weakly_pareto=uniform <= tol,
-            feasible=self._feasible(u, tol),
+            feasible=self._feasible(u, tol) if check_feasible else None,
             total_gain=max(0.0, total),
             uniform_gain=uniform if abs(uniform) > tol else 0.0,
             dominating_point=point if total > tol else None,
