@@ -111,6 +111,17 @@ def test_demo_prints_the_headlines_computed_from_the_examples(capsys) -> None:
     assert by_file["examples/oil_wildcatter.yaml"]["value of perfect information"] == (
         pytest.approx(35.0)
     )
+    legumes = by_file["examples/legumes.yaml"]
+    assert legumes["expected utility, rip (depth 2)"] > legumes["expected utility, ip (depth 1)"]
+    power = by_file["examples/game_tragedy_of_power_tree.yaml"]
+    assert power["subgame-perfect play"] == "Don't build"
+    assert all(
+        power["payoffs with commitment"][p] > power["payoffs without commitment"][p]
+        for p in ("Humans", "AI")
+    )
+    refutation = by_file["examples/cheap_refutation.yaml"]
+    assert refutation["equilibrium value"] < refutation["ideal value (best offer given K)"]
+    assert by_file["examples/failure_lemons.yaml"]["welfare lost to unravelling"] > 1
     assert run(["demo"]) == 0
     assert "Oil wildcatter" in capsys.readouterr().out
 
