@@ -31,7 +31,7 @@ lint: $(VENV_STAMP)
 	.venv/bin/ruff format --check src tests benchmarks
 
 typecheck: $(VENV_STAMP)
-	.venv/bin/mypy src/volition/core src/volition/errors.py
+	.venv/bin/mypy src/volition
 
 pytest: $(VENV_STAMP)
 	.venv/bin/pytest -n 2 $(PYTEST_ARGS)

@@ -14,7 +14,7 @@ import typer
 from volition.cli.demo import demo
 from volition.cli.economy import economy, failures
 from volition.cli.errors import reports_errors
-from volition.cli.games import align, commitment
+from volition.cli.games import align, commitment, convert, equilibria
 from volition.cli.market import market, oversight
 from volition.cli.voi import voi
 
@@ -27,7 +27,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (voi, demo, align, commitment, market, oversight, economy, failures):
+for command in (
+    voi,
+    demo,
+    align,
+    commitment,
+    convert,
+    equilibria,
+    market,
+    oversight,
+    economy,
+    failures,
+):
     app.command()(reports_errors(command))
 
 

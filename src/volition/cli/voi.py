@@ -62,7 +62,7 @@ def voi_report(
         known = problem.value_knowing(info, knowing, price)
         report["knowing"] = [
             {
-                "values": known.partition.cell_values(c),
+                "values": known.partition.cell_values(int(c)),
                 "probability": float(known.probabilities[c]),
                 "value": float(known.values[c]),
             }
@@ -74,7 +74,7 @@ def voi_report(
 def _cells(problem: Problem, value: InformationValue) -> list[dict[str, Any]]:
     return [
         {
-            "values": value.partition.cell_values(c),
+            "values": value.partition.cell_values(int(c)),
             "probability": float(value.probabilities[c]),
             "action": problem.describe(value.actions[c]),
             "ex_post": float(value.ex_post[c]),
