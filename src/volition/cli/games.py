@@ -1,18 +1,41 @@
-"""``volition align`` (is an equilibrium Pareto-optimal? THEORY.md §1) and ``volition commitment``
-(the value of commitment in a game tree, THEORY.md §2)."""
+"""The games commands (THEORY.md §1-2): ``align`` (is an equilibrium Pareto-optimal?),
+``equilibria`` (pure, mixed, correlated), ``commitment`` (the value of commitment in a game
+tree) and ``convert`` (YAML/JSON <-> Gambit .nfg)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
 from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
-from volition.games import alignment_report, commitment_problem, load_game, load_tree
+from volition.games import (
+    MixedEquilibrium,
+    NormalFormGame,
+    alignment_report,
+    commitment_problem,
+    correlated_equilibrium,
+    incentive_gains,
+    load_game,
+    load_tree,
+    pure_nash_equilibria,
+    save_game,
+    vertex_enumeration,
+)
+from volition.games.gambit import gambit_mixed_equilibria
 
-__all__ = ["align", "commitment", "parse_weights"]
+__all__ = [
+    "align",
+    "commitment",
+    "convert",
+    "equilibria",
+    "equilibria_report",
+    "parse_weights",
+    "print_commitment",
+]
 
 
 def align(
@@ -156,3 +179,129 @@ def _profile_text(profile: dict[str, Any]) -> str:
             choice = " + ".join(f"{p:.4g} {s}" for s, p in choice.items())
         parts.append(f"{player}: {choice}")
     return "; ".join(parts)
+
+
+MIXED_METHODS = ("vertex", "enummixed", "lcp", "logit", "gnm", "none")
+
+
+def equilibria(
+    game_file: Annotated[
+        Path, typer.Argument(metavar="GAME", help="A game file: YAML, JSON, .nfg or .efg.")
+    ],
+    method: Annotated[
+        str,
+        typer.Option(
+            help="Mixed equilibria: vertex (all extreme ones, two players), enummixed, lcp, "
+            "logit or gnm (Gambit, extra volition[gambit]), or none."
+        ),
+    ] = "vertex",
+    welfare: Annotated[
+        str | None,
+        typer.Option(
+            help="Weights of the welfare the correlated equilibria maximise (default 1,..,1)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Pure, mixed, correlated and coarse correlated equilibria (the best for a welfare)."""
+    if method not in MIXED_METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(MIXED_METHODS)}")
+    game = load_game(game_file)
+    weights = None if welfare is None else parse_weights(welfare, "--welfare")
+    report = equilibria_report(game, method, weights)
+    if as_json:
+        print_json(report)
+        return
+    rows = [[_profile_text(e["profile"]), "pure", e["payoffs"]] for e in report["pure"]]
+    rows += [[_profile_text(e["profile"]), e["method"], e["payoffs"]] for e in report["mixed"]]
+    for key in ("correlated", "coarse_correlated"):
+        ce = report[key]
+        support = "; ".join(
+            f"{p['probability']:.4g} ({', '.join(p['profile'].values())})"
+            for p in ce["distribution"]
+        )
+        rows.append([support, key.replace("_", " "), ce["payoffs"]])
+    print_table(f"{game.title or game_file}: equilibria", ["profile", "kind", "payoffs"], rows)
+
+
+def equilibria_report(
+    game: NormalFormGame, method: str = "vertex", welfare: list[float] | None = None
+) -> dict[str, Any]:
+    """The content ``volition equilibria`` prints, as a JSON-ready dict."""
+    mixed: list[MixedEquilibrium] = []
+    if method == "vertex":
+        mixed = vertex_enumeration(game)
+    elif method != "none":
+        mixed = gambit_mixed_equilibria(game, method)  # type: ignore[arg-type]
+    out: dict[str, Any] = {
+        "players": list(game.players),
+        "pure": [
+            {
+                "profile": dict(zip(game.players, game.profile_labels(p), strict=True)),
+                "payoffs": _by_player(
+                    game, game.payoff_vectors()[np.ravel_multi_index(p, game.shape)]
+                ),
+            }
+            for p in pure_nash_equilibria(game)
+        ],
+        "mixed": [
+            {
+                "profile": {
+                    player: {
+                        game.strategies[i][a]: _round(float(eq.profile[i][a]))
+                        for a in np.flatnonzero(eq.profile[i] > 1e-12)
+                    }
+                    for i, player in enumerate(game.players)
+                },
+                "payoffs": _by_player(game, eq.payoffs),
+                "max_regret": eq.max_regret,
+                "method": eq.method,
+            }
+            for eq in mixed
+            if not eq.is_pure
+        ],
+    }
+    for key, coarse in (("correlated", False), ("coarse_correlated", True)):
+        ce = correlated_equilibrium(game, welfare, coarse=coarse)
+        flat = ce.distribution.ravel()
+        out[key] = {
+            "distribution": [
+                {
+                    "profile": dict(
+                        zip(game.players, game.profile_labels(game.profile(int(k))), strict=True)
+                    ),
+                    "probability": _round(float(flat[k])),
+                }
+                for k in np.flatnonzero(flat > 1e-12)
+            ],
+            "payoffs": _by_player(game, ce.payoffs),
+            "welfare": _round(ce.welfare),
+            "max_incentive_gain": float(incentive_gains(game, ce.distribution, coarse).max()),
+        }
+    return out
+
+
+def _by_player(game: NormalFormGame, values: Any) -> dict[str, float]:
+    return {p: _round(float(v)) for p, v in zip(game.players, values, strict=True)}
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.12g}") + 0.0
+
+
+def convert(
+    game_file: Annotated[
+        Path, typer.Argument(metavar="GAME", help="A game file: YAML, JSON, .nfg or .efg.")
+    ],
+    output: Annotated[
+        Path, typer.Argument(metavar="OUT", help="Where to write: .nfg, .json or .yaml.")
+    ],
+    style: Annotated[
+        str, typer.Option(help="For .nfg: outcome (as Gambit writes) or payoff.")
+    ] = "outcome",
+) -> None:
+    """Convert a game between YAML/JSON and Gambit .nfg (a tree becomes its strategic form)."""
+    if style not in ("outcome", "payoff"):
+        raise InputError(f"unknown .nfg style {style!r}; use outcome or payoff")
+    save_game(load_game(game_file), output, style)  # type: ignore[arg-type]
+    console.print(f"wrote {output}")

@@ -21,7 +21,7 @@ from volition.games.correlated import (
     incentive_gains,
 )
 from volition.games.extensive import ExtensiveGame, Node, tree_from_mapping
-from volition.games.files import game_from_mapping, load_game, load_tree
+from volition.games.files import game_from_mapping, game_to_mapping, load_game, load_tree, save_game
 from volition.games.game import MixedProfile, NormalFormGame
 from volition.games.mixed import MixedEquilibrium
 from volition.games.nfg import read_nfg, write_nfg
@@ -66,6 +66,7 @@ __all__ = [
     "correlated_equilibrium",
     "dominates",
     "game_from_mapping",
+    "game_to_mapping",
     "geometric_maximum",
     "geometric_weights",
     "geometric_welfare",
@@ -77,6 +78,7 @@ __all__ = [
     "pure_nash_equilibria",
     "pure_nash_mask",
     "read_nfg",
+    "save_game",
     "security_levels",
     "skyline_mask",
     "strategic_form",

@@ -19,10 +19,13 @@ the file and names the key and index at fault.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from volition.core.files import read_structured_file
@@ -31,9 +34,16 @@ from volition.games.backward import strategic_form
 from volition.games.extensive import ExtensiveGame, tree_from_mapping
 from volition.games.gambit import read_efg
 from volition.games.game import NormalFormGame
-from volition.games.nfg import read_nfg
+from volition.games.nfg import NfgStyle, read_nfg, write_nfg
 
-__all__ = ["GameSpec", "game_from_mapping", "load_game", "load_tree"]
+__all__ = [
+    "GameSpec",
+    "game_from_mapping",
+    "game_to_mapping",
+    "load_game",
+    "load_tree",
+    "save_game",
+]
 
 Nested = float | list[Any]
 
@@ -85,6 +95,43 @@ def load_tree(path: str | Path) -> ExtensiveGame:
             raise FileFormatError(f"{path}: cannot read the file (no such file)")
         return read_efg(path)
     return tree_from_mapping(read_structured_file(path), source=str(path))
+
+
+def game_to_mapping(game: NormalFormGame) -> dict[str, Any]:
+    """The game in the file format above (``payoffs`` as cells), ready for YAML or JSON."""
+    cells = np.moveaxis(game.payoffs, 0, -1)
+    return {
+        "title": game.title,
+        "players": list(game.players),
+        "strategies": [list(s) for s in game.strategies],
+        "payoffs": [_plain(c) for c in cells.tolist()],
+    }
+
+
+def save_game(game: NormalFormGame, path: str | Path, style: NfgStyle = "outcome") -> None:
+    """Write a game by suffix: ``.nfg`` (Gambit, ``style`` outcome or payoff), ``.json``,
+    or YAML otherwise."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".nfg":
+        text = write_nfg(game, style)
+    elif suffix == ".json":
+        text = json.dumps(game_to_mapping(game), indent=2) + "\n"
+    else:
+        text = yaml.safe_dump(
+            game_to_mapping(game), sort_keys=False, allow_unicode=True, default_flow_style=None
+        )
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot write the file ({exc.strerror})") from exc
+
+
+def _plain(value: Any) -> Any:
+    """Integral floats as ints, for files people read."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return int(value) if float(value).is_integer() else value
 
 
 def game_from_mapping(data: Any, source: str = "game") -> NormalFormGame:
