@@ -55,6 +55,16 @@ def test_equilibria_welfare_weights_and_table(capsys: pytest.CaptureFixture[str]
     assert "coarse correlated" in capsys.readouterr().out
 
 
+def test_equilibria_default_method_suits_the_player_count(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = _json(capsys, "equilibria", str(EXAMPLES / "game_three_player.yaml"))
+    assert [e["profile"] for e in out["pure"]] == [{"P1": "N", "P2": "N", "P3": "N"}]
+    assert out["mixed"] == []  # the logit limit is the pure equilibrium
+    assert run(["equilibria", str(EXAMPLES / "game_three_player.yaml"), "--method", "vertex"]) != 0
+    assert "two players" in capsys.readouterr().err
+
+
 def test_equilibria_bad_method(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(EXAMPLES / "game_coordination.yaml")
     assert run(["equilibria", path, "--method", "magic"]) != 0

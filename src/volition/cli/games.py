@@ -25,7 +25,7 @@ from volition.games import (
     save_game,
     vertex_enumeration,
 )
-from volition.games.gambit import gambit_mixed_equilibria
+from volition.games.gambit import gambit_available, gambit_mixed_equilibria
 
 __all__ = [
     "align",
@@ -181,7 +181,7 @@ def _profile_text(profile: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-MIXED_METHODS = ("vertex", "enummixed", "lcp", "logit", "gnm", "none")
+MIXED_METHODS = ("auto", "vertex", "enummixed", "lcp", "logit", "gnm", "none")
 
 
 def equilibria(
@@ -192,9 +192,10 @@ def equilibria(
         str,
         typer.Option(
             help="Mixed equilibria: vertex (all extreme ones, two players), enummixed, lcp, "
-            "logit or gnm (Gambit, extra volition[gambit]), or none."
+            "logit or gnm (Gambit, extra volition[gambit]), none, or auto (vertex for two "
+            "players, else logit when the extra is installed)."
         ),
-    ] = "vertex",
+    ] = "auto",
     welfare: Annotated[
         str | None,
         typer.Option(
@@ -225,9 +226,11 @@ def equilibria(
 
 
 def equilibria_report(
-    game: NormalFormGame, method: str = "vertex", welfare: list[float] | None = None
+    game: NormalFormGame, method: str = "auto", welfare: list[float] | None = None
 ) -> dict[str, Any]:
     """The content ``volition equilibria`` prints, as a JSON-ready dict."""
+    if method == "auto":
+        method = "vertex" if game.n_players == 2 else "logit" if gambit_available() else "none"
     mixed: list[MixedEquilibrium] = []
     if method == "vertex":
         mixed = vertex_enumeration(game)
