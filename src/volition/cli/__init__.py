@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import typer
 
+from volition.cli.bazaar import operator, serve
 from volition.cli.demo import demo
 from volition.cli.economy import economy, failures
 from volition.cli.errors import reports_errors
@@ -38,6 +39,8 @@ for command in (
     oversight,
     economy,
     failures,
+    serve,
+    operator,
 ):
     app.command()(reports_errors(command))
 

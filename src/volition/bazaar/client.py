@@ -1,0 +1,252 @@
+"""A Python client for the bazaar's HTTP API (httpx).
+
+>>> with BazaarClient("http://127.0.0.1:8000") as bazaar:  # doctest: +SKIP
+...     bazaar.sign_in("alice", "demo-password")
+...     ctx = bazaar.post_context("Will it rain in Oslo tomorrow?", budget=500)
+
+Errors come back as volition's own exceptions (``NotFound``, ``InsufficientFunds``, ...) with
+the server's message, so code using the client reads like code using the domain.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from volition.bazaar.api.errors import STATUS_OF
+from volition.bazaar.api.schemas import (
+    ContextPublic,
+    EntryPublic,
+    MatcherPublic,
+    MePublic,
+    OfferPublic,
+    PurchasePublic,
+    TokenPublic,
+    UserPublic,
+)
+from volition.bazaar.errors import StorageError
+from volition.errors import InputError, VolitionError
+
+__all__ = ["BazaarClient"]
+
+M = TypeVar("M", bound=BaseModel)
+_ERRORS: dict[str, type[VolitionError]] = {kind: cls for cls, _, kind in STATUS_OF}
+
+
+class BazaarClient:
+    """One user's session with a bazaar server."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0) -> None:
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        self.token = token
+
+    def __enter__(self) -> BazaarClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.close()
+
+    # ---------------------------------------------------------------- transport
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        headers = {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            r = self._http.request(method, f"/api{path}", json=json, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise StorageError(f"cannot reach the bazaar at {self._http.base_url}: {exc}") from exc
+        if r.is_success:
+            return r.json() if r.content else None
+        try:
+            body = r.json()
+            kind, message = body.get("error", ""), body.get("message", r.text)
+        except ValueError:
+            kind, message = "", r.text
+        error = _ERRORS.get(kind, InputError if r.status_code < 500 else StorageError)
+        raise error(f"{message} (HTTP {r.status_code})")
+
+    def _one(self, model: type[M], data: Any) -> M:
+        return model.model_validate(data)
+
+    def _many(self, model: type[M], data: Any) -> list[M]:
+        return [model.model_validate(d) for d in data]
+
+    # ------------------------------------------------------------------ users
+
+    def sign_up(self, name: str, password: str, roles: tuple[str, ...] = ("buyer",)) -> UserPublic:
+        """Create an account (buyer and/or seller)."""
+        body = {"name": name, "password": password, "roles": list(roles)}
+        return self._one(UserPublic, self._call("POST", "/users", json=body))
+
+    def sign_in(self, name: str, password: str) -> TokenPublic:
+        """Get a token and use it for the following calls."""
+        body = {"name": name, "password": password}
+        token = self._one(TokenPublic, self._call("POST", "/tokens", json=body))
+        self.token = token.access_token
+        return token
+
+    def sign_out(self) -> None:
+        """Revoke the current token."""
+        self._call("DELETE", "/tokens/current")
+        self.token = None
+
+    def me(self) -> MePublic:
+        """Your account and balances."""
+        return self._one(MePublic, self._call("GET", "/me"))
+
+    def ledger(self, limit: int = 200) -> list[EntryPublic]:
+        """Journal entries touching your accounts, newest first."""
+        return self._many(EntryPublic, self._call("GET", "/me/ledger", params={"limit": limit}))
+
+    def purchases(self) -> list[PurchasePublic]:
+        """Your purchases with their private info."""
+        return self._many(PurchasePublic, self._call("GET", "/me/purchases"))
+
+    # --------------------------------------------------------------- contexts
+
+    def post_context(
+        self,
+        query: str,
+        budget: int,
+        *,
+        priority: float = 0.5,
+        pages: list[str] | None = None,
+        named_sellers: list[str] | None = None,
+        expires_in_seconds: int | None = None,
+        parent_offer_ids: list[str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> ContextPublic:
+        """Post a decision context, reserving ``budget`` cents."""
+        body = {
+            "query": query,
+            "budget": budget,
+            "priority": priority,
+            "pages": pages or [],
+            "named_sellers": named_sellers or [],
+            "expires_in_seconds": expires_in_seconds,
+            "parent_offer_ids": parent_offer_ids or [],
+        }
+        data = self._call("POST", "/contexts", json=body, idempotency_key=idempotency_key)
+        return self._one(ContextPublic, data)
+
+    def contexts(
+        self, *, mine: bool = False, status: list[str] | None = None, limit: int = 100
+    ) -> list[ContextPublic]:
+        """Public contexts, or all of yours with ``mine=True``."""
+        params: dict[str, Any] = {"mine": mine, "limit": limit}
+        if status:
+            params["status"] = status
+        return self._many(ContextPublic, self._call("GET", "/contexts", params=params))
+
+    def context(self, context_id: str) -> ContextPublic:
+        """One context."""
+        return self._one(ContextPublic, self._call("GET", f"/contexts/{context_id}"))
+
+    def cancel(self, context_id: str) -> ContextPublic:
+        """Cancel your context, releasing its unspent budget."""
+        return self._one(ContextPublic, self._call("POST", f"/contexts/{context_id}/cancel"))
+
+    def decide(self, context_id: str) -> ContextPublic:
+        """Close your context as decided, releasing its unspent budget."""
+        return self._one(ContextPublic, self._call("POST", f"/contexts/{context_id}/decide"))
+
+    # ----------------------------------------------------------------- offers
+
+    def post_offer(
+        self,
+        context_id: str,
+        *,
+        preview: str,
+        private_info: str,
+        price: int,
+        idempotency_key: str | None = None,
+    ) -> OfferPublic:
+        """Offer information on a context."""
+        body = {"preview": preview, "private_info": private_info, "price": price}
+        data = self._call(
+            "POST", f"/contexts/{context_id}/offers", json=body, idempotency_key=idempotency_key
+        )
+        return self._one(OfferPublic, data)
+
+    def offers(self, context_id: str) -> list[OfferPublic]:
+        """The offers on a context."""
+        return self._many(OfferPublic, self._call("GET", f"/contexts/{context_id}/offers"))
+
+    def offer(self, offer_id: str) -> OfferPublic:
+        """One offer."""
+        return self._one(OfferPublic, self._call("GET", f"/offers/{offer_id}"))
+
+    def withdraw(self, offer_id: str) -> OfferPublic:
+        """Withdraw your offer."""
+        return self._one(OfferPublic, self._call("DELETE", f"/offers/{offer_id}"))
+
+    def buy(self, offer_id: str, *, idempotency_key: str | None = None) -> PurchasePublic:
+        """Buy an offer blind (the naive market)."""
+        data = self._call("POST", f"/offers/{offer_id}/purchase", idempotency_key=idempotency_key)
+        return self._one(PurchasePublic, data)
+
+    # --------------------------------------------------------- matchers, inbox
+
+    def add_matcher(
+        self,
+        keywords: list[str] | None = None,
+        *,
+        min_budget: int = 0,
+        min_priority: float = 0.0,
+        max_age_seconds: int | None = None,
+    ) -> MatcherPublic:
+        """Add a matcher to your inbox."""
+        body = {
+            "keywords": keywords or [],
+            "min_budget": min_budget,
+            "min_priority": min_priority,
+            "max_age_seconds": max_age_seconds,
+        }
+        return self._one(MatcherPublic, self._call("POST", "/me/matchers", json=body))
+
+    def matchers(self) -> list[MatcherPublic]:
+        """Your matchers."""
+        return self._many(MatcherPublic, self._call("GET", "/me/matchers"))
+
+    def remove_matcher(self, matcher_id: str) -> None:
+        """Delete one of your matchers."""
+        self._call("DELETE", f"/me/matchers/{matcher_id}")
+
+    def inbox(self) -> list[ContextPublic]:
+        """Contexts for you as a seller."""
+        return self._many(ContextPublic, self._call("GET", "/me/inbox"))
+
+    # --------------------------------------------------------------- operator
+
+    def credit(self, user: str, cents: int, *, idempotency_key: str | None = None) -> EntryPublic:
+        """Credit a user's cash (operators only)."""
+        body = {"user": user, "cents": cents}
+        data = self._call("POST", "/operator/credits", json=body, idempotency_key=idempotency_key)
+        return self._one(EntryPublic, data)
+
+    def grant_operator(self, user: str) -> UserPublic:
+        """Make a user an operator (operators only)."""
+        return self._one(UserPublic, self._call("POST", "/operator/operators", json={"user": user}))

@@ -1,0 +1,127 @@
+"""The Python client against a live server, and ``volition serve --demo`` end to end."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from volition.bazaar.client import BazaarClient
+from volition.bazaar.demo import DEMO_LOGINS
+from volition.bazaar.errors import Conflict, Forbidden, InsufficientFunds, NotFound, Unauthorized
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS[:1], indirect=True)
+def test_the_client_covers_a_market_round(w: ApiWorld) -> None:
+    url = w.api.base_url
+    with BazaarClient(url) as alice, BazaarClient(url) as carol, BazaarClient(url) as root:
+        alice.sign_in("alice", "correct horse battery")
+        carol.sign_up("erin", "long password", roles=("seller",))
+        carol.sign_in("erin", "long password")
+        root.sign_in("root", "correct horse battery")
+        carol.add_matcher(["oslo"], min_budget=100)
+        [matcher] = carol.matchers()
+        ctx = alice.post_context("Rain in Oslo?", 500, idempotency_key="c1")
+        assert alice.post_context("Rain in Oslo?", 500, idempotency_key="c1").id == ctx.id
+        assert [c.id for c in carol.inbox()] == [ctx.id]
+        offer = carol.post_offer(ctx.id, preview="radar", private_info="rain at 2", price=200)
+        assert offer.private_info == "rain at 2"
+        assert alice.offer(offer.id).private_info is None
+        assert [o.id for o in alice.offers(ctx.id)] == [offer.id]
+        bought = alice.buy(offer.id)
+        assert bought.mechanism == "naive" and bought.offer and bought.offer.private_info
+        with pytest.raises(Conflict):
+            alice.buy(offer.id)
+        with pytest.raises(InsufficientFunds):
+            alice.post_context("too much", 10**9)
+        with pytest.raises(NotFound):
+            alice.context("ctx_nope")
+        with pytest.raises(Forbidden):
+            alice.credit("alice", 5)
+        assert carol.me().balances.earnings == 200
+        assert [p.offer_id for p in alice.purchases()] == [offer.id]
+        assert alice.decide(ctx.id).status == "decided"
+        assert alice.me().balances.cash == 10_000 - 200
+        assert alice.ledger()[0].kind == "release"
+        assert ctx.id in [c.id for c in alice.contexts(mine=True)]
+        root.credit("erin", 300, idempotency_key="k")
+        assert carol.me().balances.cash == 300
+        carol.remove_matcher(matcher.id)
+        assert carol.matchers() == []
+        other = alice.post_context("second", 10)
+        assert alice.cancel(other.id).status == "cancelled"
+        assert root.grant_operator("erin").is_operator
+        alice.sign_out()
+        with pytest.raises(Unauthorized):
+            alice.me()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_volition_serve_demo_runs_the_platform(tmp_path: Path) -> None:
+    port = _free_port()
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
+    launcher = "from volition.cli import main; main()"
+    command = [sys.executable, "-c", launcher, "serve", "--demo", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--database", database],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health").is_success:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.communicate()[0]
+            assert time.monotonic() < deadline, "volition serve did not start"
+            time.sleep(0.2)
+        login = next(x for x in DEMO_LOGINS if x.name == "alice")
+        with BazaarClient(base) as alice:
+            alice.sign_in(login.name, login.password)
+            assert len(alice.contexts(mine=True)) == 2
+            assert alice.me().balances.reserved == 8_00
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}" in output
+    assert "alice / alice-demo-password" in output
+    assert "Authorization" not in output and "Bearer" not in output
+
+
+def test_volition_operator_creates_the_first_operator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from volition.bazaar.storage import SqlStore
+    from volition.cli import run
+
+    database = f"sqlite:///{tmp_path / 'op.db'}"
+    monkeypatch.setenv("VOLITION_OPERATOR_PASSWORD", "a long operator password")
+    assert run(["operator", "root", "--database", database]) == 0
+    assert run(["operator", "root", "--database", database]) == 2  # the name is taken
+    store = SqlStore.open(database)
+    with store.begin(write=False) as uow:
+        user = uow.users.get_by_name("root")
+    store.close()
+    assert user is not None and user.is_operator
+    assert "a long operator password" not in user.password_hash
