@@ -71,6 +71,11 @@ def test_property_pure_equilibria_match_brute_force_and_gambit(game: NormalFormG
             brute.append(profile)
     assert found == brute
     assert found == gambit_pure_equilibria(game)
+    # a pure equilibrium is a (point-mass) correlated equilibrium
+    for profile in found:
+        point = np.zeros(game.shape)
+        point[profile] = 1.0
+        assert incentive_gains(game, point).max() <= 1e-9
 
 
 def _as_set(equilibria: list[MixedEquilibrium]) -> set[tuple[float, ...]]:

@@ -113,6 +113,39 @@ def test_we_read_what_gambit_writes() -> None:
     assert ours.strategies == PUBLIC_GOOD.strategies
 
 
+def test_names_with_quotes_spaces_and_braces_survive_the_round_trip() -> None:
+    game = NormalFormGame.from_cells(
+        [[[1, 2]], [[3, 4]]],
+        players=['The "AI"', "Human kind"],
+        strategies=[['say "yes"', "don't"], ["{wait}"]],
+        title='A "quoted" title',
+    )
+    for style in ("outcome", "payoff"):
+        back = read_nfg(write_nfg(game, style))  # type: ignore[arg-type]
+        assert back.players == game.players and back.title == game.title
+        if style == "outcome":
+            assert back.strategies == game.strategies
+    theirs = from_gambit(pygambit.read_nfg(io.StringIO(write_nfg(game))))
+    assert theirs.strategies == game.strategies and theirs.players == game.players
+
+
+@pytest.mark.parametrize(
+    ("players", "title", "words"),
+    [
+        (["Humanité", "b"], "", "not ASCII"),
+        (["a  b", "c"], "", "not a valid Gambit label"),
+        ([" a", "c"], "", "not a valid Gambit label"),
+        (["a", "b"], "Über", "not ASCII"),
+    ],
+)
+def test_writing_refuses_labels_gambit_cannot_read(
+    players: list[str], title: str, words: str
+) -> None:
+    game = NormalFormGame.from_cells([[[1, 2]]], players=players, title=title)
+    with pytest.raises(FileFormatError, match=words):
+        write_nfg(game)
+
+
 def test_payoff_style_with_fractions_and_decimals() -> None:
     text = 'NFG 1 R "t" { "a" "b" } { 2 1 }\n\n1/2 0.25 -3 4e1\n'
     game = read_nfg(text)

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.games.textbook import BATTLE, PRISONERS, games
-from volition.errors import ComputationError, ShapeError
+from volition.errors import ComputationError, InputError, ShapeError
 from volition.games import (
     NormalFormGame,
     ParetoFrontier,
@@ -31,8 +31,10 @@ def test_welfare_functions() -> None:
     assert geometric_welfare([0, 3], [0.5, 0.5], [1, -1]) == 0.0
     assert geometric_welfare([0, 3], [0.0, 1.0], [1, -1]) == pytest.approx(4.0)
     assert np.allclose(normalised_weights([1, 3], 2), [0.25, 0.75])
-    for bad in ([1.0], [-1.0, 2.0], [0.0, 0.0]):
-        with pytest.raises(ShapeError):
+    with pytest.raises(ShapeError, match="one number per player"):
+        normalised_weights([1.0], 2)
+    for bad in ([-1.0, 2.0], [0.0, 0.0], [np.nan, 1.0]):
+        with pytest.raises(InputError, match="non-negative"):
             normalised_weights(bad, 2)
 
 

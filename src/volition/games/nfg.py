@@ -110,8 +110,8 @@ def read_nfg(text: str, source: str = "nfg") -> NormalFormGame:
         flat = _outcome_payoffs(t, n, n_profiles)
     else:
         flat = np.array([t.number("a payoff") for _ in range(n * n_profiles)]).reshape(-1, n)
-    if t.peek() is not None:
-        raise FileFormatError(f"{source}: unexpected {t.peek()[1]!r} after the payoffs")  # type: ignore[index]
+    if (extra := t.peek()) is not None:
+        raise FileFormatError(f"{source}: unexpected {extra[1]!r} after the payoffs")
     tables = [flat[:, i].reshape(shape, order="F") for i in range(n)]
     return NormalFormGame.from_tables(tables, players, strategies, title=title)
 
@@ -142,6 +142,11 @@ def write_nfg(game: NormalFormGame, style: NfgStyle = "outcome") -> str:
     """The game as ``.nfg`` text in the outcome (default, as Gambit writes) or payoff style."""
     if style not in ("outcome", "payoff"):
         raise FileFormatError(f"unknown .nfg style {style!r}; use 'outcome' or 'payoff'")
+    _check_ascii(game.title, "the title")
+    for player, labels in zip(game.players, game.strategies, strict=True):
+        _check_label(player, "player")
+        for label in labels:
+            _check_label(label, f"a strategy of {player!r}")
     players = " ".join(_quote(p) for p in game.players)
     lines = [f"NFG 1 R {_quote(game.title)} {{ {players} }}", ""]
     if style == "outcome":
@@ -157,6 +162,27 @@ def write_nfg(game: NormalFormGame, style: NfgStyle = "outcome") -> str:
     else:
         lines += [" ".join(_num(v) for v in row) for row in flat] + [""]
     return "\n".join(lines)
+
+
+_LABEL = re.compile(r"^(?:[!-~]+(?: [!-~]+)*)?$")
+
+
+def _check_ascii(text: str, what: str) -> None:
+    if not text.isascii():
+        raise FileFormatError(
+            f"{what} {text!r} is not ASCII, which Gambit's .nfg files cannot hold; "
+            "rename it or save the game as YAML/JSON"
+        )
+
+
+def _check_label(label: str, what: str) -> None:
+    """Gambit's rule: printable ASCII, single inner spaces, none at either end."""
+    _check_ascii(label, what)
+    if not _LABEL.match(label):
+        raise FileFormatError(
+            f"{what} {label!r} is not a valid Gambit label (printable ASCII with single "
+            "spaces, none at the ends); rename it or save the game as YAML/JSON"
+        )
 
 
 def _names(labels: tuple[str, ...]) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog, minimize
 
-from volition.errors import ComputationError, ShapeError
+from volition.errors import ComputationError, InputError, ShapeError
 from volition.games.game import NormalFormGame
 from volition.games.pareto import LP_RTOL, ParetoFrontier
 
@@ -42,7 +42,7 @@ def normalised_weights(weights: ArrayLike, n: int) -> NDArray[np.float64]:
     if w.shape != (n,):
         raise ShapeError(f"welfare weights need one number per player ({n}), got {w.size}")
     if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ShapeError(f"welfare weights must be non-negative and not all zero, got {w.tolist()}")
+        raise InputError(f"welfare weights must be non-negative and not all zero, got {w.tolist()}")
     return np.asarray(w / w.sum(), dtype=np.float64)
 
 
