@@ -162,3 +162,16 @@ def test_large_two_player_games_fall_back_to_lemke_howson() -> None:
     report = alignment_report(load_game(EXAMPLES / "game_coordination.yaml"), max_bases=1)
     assert report.mixed_method == "gambit-lcp"
     assert all(e.equilibrium.max_regret <= 1e-9 for e in report.equilibria)
+
+
+def test_negative_chance_probability_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "chance.yaml"
+    bad.write_text(
+        "players: [a, b]\ntree:\n  chance: {x: -0.5, y: 1.5}\n  moves: {x: [1, 1], y: [0, 0]}\n"
+    )
+    for command in ("align", "commitment", "equilibria"):
+        assert run([command, str(bad)]) != 0
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {bad}: tree.chance") and err.count("\n") == 1

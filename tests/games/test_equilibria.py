@@ -117,6 +117,8 @@ def test_property_vertex_enumeration_agrees_with_gambit(game: NormalFormGame) ->
     """Random games, degenerate ones included (small integer payoffs tie often)."""
     ours = vertex_enumeration(game)
     assert ours, "every finite game has an equilibrium"
+    # pure equilibria are extreme points of the equilibrium set
+    assert set(pure_nash_equilibria(game)) <= {e.pure_profile() for e in ours if e.is_pure}
     assert all(e.max_regret <= TOL * game.scale() for e in ours)
     assert _same(ours, gambit_mixed_equilibria(game, "enummixed"))
 
