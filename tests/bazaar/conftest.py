@@ -58,7 +58,8 @@ def _pg_unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str) -> Iterator[str]:
     """A migrated PostgreSQL database of this xdist worker's own, dropped afterwards."""
-    name = f"volition_test_{worker_id}"
+    # The pid keeps two test runs on one server (other sessions, CI) from sharing a database.
+    name = f"volition_test_{worker_id}_{os.getpid()}"
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

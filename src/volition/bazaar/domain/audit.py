@@ -57,7 +57,7 @@ def audit(store: Store) -> list[str]:
             problems.append(f"purchase {p.id} was not paid from its context's reservation")
     problems += [f"payment {e} has no purchase" for e in sorted(purchase_entries)]
 
-    spent = Counter[str]()
+    spent: Counter[str] = Counter()
     for p in purchases:
         spent[p.context_id] += p.price
     for c in all_contexts:
@@ -66,6 +66,24 @@ def audit(store: Store) -> list[str]:
         left = balances.get(hold(c.id), 0)
         if not c.is_active and left != 0:
             problems.append(f"closed context {c.id} still holds {left}")
+    # Reservations equal open budgets: an active top-level context's budget is all still held
+    # somewhere in its tree of follow-ups, or paid for purchases in that tree.
+    children: dict[str, list[str]] = {}
+    for c in all_contexts:
+        if c.parent_context_id is not None:
+            children.setdefault(c.parent_context_id, []).append(c.id)
+    for c in all_contexts:
+        if c.is_child or not c.is_active:
+            continue
+        tree, todo = [], [c.id]
+        while todo:
+            tree.append(todo.pop())
+            todo.extend(children.get(tree[-1], []))
+        accounted = sum(balances.get(hold(i), 0) + spent[i] for i in tree)
+        if accounted != c.budget:
+            problems.append(
+                f"context {c.id} has a budget of {c.budget} but {accounted} is held or spent"
+            )
     holds = [a for a in balances if a.kind is AccountKind.HOLD]
     known = {c.id for c in all_contexts}
     problems += [f"{a.key} belongs to no context" for a in holds if a.owner not in known]
