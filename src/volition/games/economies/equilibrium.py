@@ -32,7 +32,12 @@ from volition.errors import InputError
 from volition.games.economies.economy import ExchangeEconomy
 from volition.games.economies.utilities import CES, CobbDouglas, Linear
 
-__all__ = ["CompetitiveEquilibrium", "competitive_equilibrium", "market_outcome"]
+__all__ = [
+    "CompetitiveEquilibrium",
+    "competitive_equilibrium",
+    "fisher_equilibrium",
+    "market_outcome",
+]
 
 Vector = NDArray[np.float64]
 
@@ -113,6 +118,19 @@ def competitive_equilibrium(
     return _report(economy, prices, allocation, incomes, tax_rate, method, iterations, tol)
 
 
+def fisher_equilibrium(
+    economy: ExchangeEconomy, budgets: Vector, tol: float = 1e-10, max_iterations: int = 200_000
+) -> tuple[Vector, NDArray[np.float64], bool]:
+    """The Fisher market with these budgets, by proportional response: (prices, allocation,
+    converged). Its allocation is the Eisenberg-Gale optimum max sum_i B_i log u_i(x_i); it
+    converges for Cobb-Douglas, linear and substitute CES (rho > 0) utilities.
+    """
+    prices, allocation, _ = _proportional_response(economy, tol, max_iterations, budgets)
+    scaled = prices * budgets.sum()  # prices in the budgets' money
+    gap = _gap(economy, scaled, allocation, budgets)
+    return prices, allocation, bool(gap < 1e3 * tol)
+
+
 def _faced_prices(economy: ExchangeEconomy, prices: Vector, tax_rate: float, i: int) -> Vector:
     e = economy.externality
     if e is None or not tax_rate or i != e.source:
@@ -137,16 +155,21 @@ def _solve_root(economy: ExchangeEconomy, tax_rate: float, tol: float) -> tuple[
 
 
 def _proportional_response(
-    economy: ExchangeEconomy, tol: float, max_iterations: int
+    economy: ExchangeEconomy,
+    tol: float,
+    max_iterations: int,
+    budgets: Vector | None = None,
 ) -> tuple[Vector, NDArray[np.float64], int]:
+    """Proportional response; with fixed ``budgets`` it solves the Fisher market instead."""
     supply = economy.supply
     n, m = economy.n_agents, economy.n_goods
     prices = 1.0 / (m * supply)
-    bids = np.outer(economy.endowments @ prices, np.full(m, 1.0 / m))
+    start = economy.endowments @ prices if budgets is None else budgets
+    bids = np.outer(start, np.full(m, 1.0 / m))
     for iteration in range(1, max_iterations + 1):
         prices = np.maximum(bids.sum(axis=0) / supply, 1e-300)  # per unit; money is conserved
         allocation = bids / prices
-        incomes = economy.endowments @ prices
+        incomes = economy.endowments @ prices if budgets is None else budgets
         shares = np.array([_contributions(economy.utilities[i], allocation[i]) for i in range(n)])
         bids = incomes[:, None] * shares
         if iteration % 50 == 0 and _gap(economy, prices, allocation, incomes) < tol:

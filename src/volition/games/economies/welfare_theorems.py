@@ -30,7 +30,12 @@ from scipy.optimize import linprog, minimize
 
 from volition.errors import ComputationError, InputError
 from volition.games.economies.economy import ExchangeEconomy
-from volition.games.economies.equilibrium import CompetitiveEquilibrium, competitive_equilibrium
+from volition.games.economies.equilibrium import (
+    CompetitiveEquilibrium,
+    competitive_equilibrium,
+    fisher_equilibrium,
+)
+from volition.games.economies.utilities import CES
 
 __all__ = [
     "ParetoTest",
@@ -182,6 +187,15 @@ def second_welfare_theorem(
 
 
 def _eisenberg_gale(economy: ExchangeEconomy, lam: NDArray[np.float64]) -> Matrix:
+    """max sum_i lambda_i log u_i(x_i) over feasible allocations.
+
+    Without complements this is the Fisher market with budgets lambda, solved accurately by
+    proportional response; complementary CES falls back to SLSQP.
+    """
+    if not any(isinstance(u, CES) and u.rho < 0 for u in economy.utilities):
+        _, allocation, converged = fisher_equilibrium(economy, lam)
+        if converged:
+            return allocation
     n, m = economy.n_agents, economy.n_goods
     supply = economy.supply
 
