@@ -569,10 +569,26 @@ class Bazaar:
 
         The price moves from the context's reservation to the seller's earnings, exactly once.
         """
+        return self._buy(actor_id, offer_id, Mechanism.NAIVE, idempotency_key)
+
+    def buy_inspected(
+        self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
+    ) -> Purchase:
+        """Buy an offer the buyer's inspector has read: the inspection mechanism (THEORY.md §4-5).
+
+        As ``buy_blind``, paid from the context's reservation exactly once, but only for an offer
+        marked inspected (``mark_inspected``), and recorded with ``Mechanism.INSPECTION``.
+        """
+        return self._buy(actor_id, offer_id, Mechanism.INSPECTION, idempotency_key)
+
+    def _buy(
+        self, actor_id: str, offer_id: str, mechanism: Mechanism, idempotency_key: str | None
+    ) -> Purchase:
+        operation = "purchase" if mechanism is Mechanism.NAIVE else "inspected"
         with self.store.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
             first = self._replay(
-                uow, actor_id, idempotency_key, "purchase", offer_id, uow.purchases.get
+                uow, actor_id, idempotency_key, operation, offer_id, uow.purchases.get
             )
             if first is not None:
                 return first
@@ -590,6 +606,11 @@ class Bazaar:
                 raise Conflict(f"offer {offer.id} is already bought; it is paid only once")
             if offer.status is OfferStatus.WITHDRAWN:
                 raise Conflict(f"offer {offer.id} was withdrawn by its seller")
+            if mechanism is Mechanism.INSPECTION and not offer.inspected:
+                raise Conflict(
+                    f"offer {offer.id} has not been inspected; mark it inspected before buying "
+                    "it by inspection, or buy it blind"
+                )
             self._ensure_active(context)
             left = uow.ledger.balance(hold(context.id))
             if offer.price > left:
@@ -618,12 +639,12 @@ class Bazaar:
                 buyer.id,
                 offer.seller_id,
                 offer.price,
-                Mechanism.NAIVE,
+                mechanism,
                 entry_id,
                 now,
             )
             uow.purchases.add(purchase)
-            self._remember(uow, actor_id, idempotency_key, "purchase", offer_id, purchase.id)
+            self._remember(uow, actor_id, idempotency_key, operation, offer_id, purchase.id)
             return purchase
 
     def purchases(self, buyer_id: str) -> list[tuple[Purchase, OfferView]]:

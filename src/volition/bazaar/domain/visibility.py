@@ -1,8 +1,9 @@
 """Who may see what: the privacy rules of the bazaar (THEORY.md §5, Amnesia).
 
 - A top-level context and its offers' public fields are public.
-- A child context (and its offers) is visible only to its buyer and to the sellers of the
-  parent offers it is about; it never appears in public lists.
+- A child context (and its offers) is visible only to its buyer, to the sellers of the
+  parent offers it is about, and to the sellers it names (the inspection engine names the bot
+  sellers it asks); it never appears in public lists.
 - An offer's private info is readable by its seller; by the buyer only once bought, and, in
   a child context, only if the buyer may also read a parent offer it concerns (so what an
   inspector bought below an offer the buyer did not buy stays forgotten). Nobody else, not
@@ -26,7 +27,11 @@ def can_see_context(
         return True
     if viewer is None:
         return False
-    return viewer.id == context.buyer_id or viewer.id in parent_seller_ids
+    return (
+        viewer.id == context.buyer_id
+        or viewer.id in parent_seller_ids
+        or viewer.id in context.named_seller_ids
+    )
 
 
 def can_read_private(

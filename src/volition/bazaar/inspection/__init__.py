@@ -1,0 +1,44 @@
+"""volition.bazaar.inspection: the recursive inspection engine (THEORY.md §4-5, issue 5).
+
+An :class:`InspectionEngine` runs a buyer agent over a tree of contexts on a
+:class:`volition.bazaar.domain.Bazaar`: bot sellers (:class:`Bot`) are asked for offers, the
+agent reads the offers, buys some (paid by inspection) or follows up in a child context, and
+every answer is held to the rules with bounded retries. State is kept as decisions and ids in
+an :class:`InspectionRepository`; an operator-only audit trail records each agent call.
+"""
+
+from volition.bazaar.inspection.bots import Bot, solicit
+from volition.bazaar.inspection.engine import InspectionEngine
+from volition.bazaar.inspection.judging import Judgement, judge
+from volition.bazaar.inspection.limits import InspectionLimits, Policy
+from volition.bazaar.inspection.records import (
+    AgentCall,
+    Inspection,
+    InspectionStatus,
+    Node,
+    NodeState,
+    Outcome,
+    PendingDecision,
+    Verdict,
+)
+from volition.bazaar.inspection.repository import InspectionRepository, MemoryInspectionRepository
+
+__all__ = [
+    "AgentCall",
+    "Bot",
+    "Inspection",
+    "InspectionEngine",
+    "InspectionLimits",
+    "InspectionRepository",
+    "InspectionStatus",
+    "Judgement",
+    "MemoryInspectionRepository",
+    "Node",
+    "NodeState",
+    "Outcome",
+    "PendingDecision",
+    "Policy",
+    "Verdict",
+    "judge",
+    "solicit",
+]

@@ -1,0 +1,72 @@
+"""Bot sellers: asked once each when a context of an inspection is posted (THEORY.md §5)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from volition.agents import ContextView, SellerAgent
+from volition.bazaar.domain import Bazaar, DecisionContext
+from volition.errors import VolitionError
+
+__all__ = ["Bot", "solicit"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Bot:
+    """A seller agent acting as the bazaar user ``user_id`` (who must have the seller role)."""
+
+    user_id: str
+    agent: SellerAgent
+
+
+def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> int:
+    """Ask each bot once for an offer on ``context`` and post it; return how many were posted.
+
+    A bot that already offered on the context, is its buyer, or is not among the sellers the
+    context names is not asked (at most one offer per bot per context). A bot that fails or
+    whose offer the bazaar refuses is skipped: a seller cannot stop an inspection.
+    """
+    with bazaar.store.begin(write=False) as uow:
+        offered = {o.seller_id for o in uow.offers.for_context(context.id)}
+        about = tuple(
+            o.preview for i in context.parent_offer_ids if (o := uow.offers.get(i)) is not None
+        )
+    view = ContextView(
+        context_id=context.id,
+        query=context.query,
+        max_budget=context.budget,
+        priority=context.priority,
+        context_pages=context.pages,
+        about_previews=about,
+    )
+    posted = 0
+    for bot in bots:
+        if bot.user_id in offered or bot.user_id == context.buyer_id:
+            continue
+        if context.named_seller_ids and bot.user_id not in context.named_seller_ids:
+            continue
+        offered.add(bot.user_id)
+        try:
+            reply = bot.agent.respond(view)
+        except Exception as exc:  # a seller's failure must not stop the buyer's inspection
+            log.warning("bot %s failed on %s: %s", bot.user_id, context.id, type(exc).__name__)
+            continue
+        if reply.offer is None:
+            continue
+        draft = reply.offer
+        try:
+            bazaar.post_offer(
+                bot.user_id,
+                context.id,
+                preview=draft.preview,
+                private_info=draft.private_info,
+                price=draft.price,
+            )
+        except VolitionError as exc:
+            log.info("offer of bot %s on %s refused: %s", bot.user_id, context.id, exc)
+            continue
+        posted += 1
+    return posted

@@ -1,0 +1,380 @@
+"""The recursive inspection engine: a state machine over a tree of nodes (THEORY.md §4-5).
+
+One node per context. A node asks the bot sellers, gathers offers until it has enough or its
+deadline passes, asks the buyer agent (retrying a bounded number of times with the reasons of
+each refusal), then either buys (``Mechanism.INSPECTION``, paid from its context's reservation)
+and closes its context, or opens a follow-up child context funded from its reservation and
+decides again once the child is done, knowing what the child bought. Depth, breadth, waiting
+and retries are bounded by ``InspectionLimits``.
+
+Nothing waits: ``start``, ``offer_arrived`` and ``tick`` only move nodes between states;
+``step`` does one node's work and ``run_until_idle`` steps until every node waits for offers,
+time or nothing. Each step records its decision before acting on it, and acts through
+idempotency keys, so repeating a step (a resumed job) never pays anyone twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from volition.agents import Buy, BuyerAgent, BuyerReply, FollowUp, NodeView, Usage
+from volition.bazaar.domain import (
+    Bazaar,
+    ContextSpec,
+    ContextStatus,
+    DecisionContext,
+    OfferStatus,
+)
+from volition.bazaar.domain.ids import new_id
+from volition.bazaar.errors import Conflict, Forbidden, NotFound
+from volition.bazaar.inspection.bots import Bot, solicit
+from volition.bazaar.inspection.judging import Judgement, judge
+from volition.bazaar.inspection.limits import InspectionLimits
+from volition.bazaar.inspection.records import (
+    AgentCall,
+    Inspection,
+    InspectionStatus,
+    Node,
+    NodeState,
+    Outcome,
+    PendingDecision,
+    Verdict,
+)
+from volition.bazaar.inspection.repository import InspectionRepository, MemoryInspectionRepository
+from volition.bazaar.inspection.views import build_view
+from volition.errors import InputError, VolitionError
+
+__all__ = ["InspectionEngine"]
+
+log = logging.getLogger(__name__)
+
+
+class InspectionEngine:
+    """Runs inspections of buyers' contexts with one buyer agent and a set of bot sellers."""
+
+    def __init__(
+        self,
+        bazaar: Bazaar,
+        buyer: BuyerAgent,
+        *,
+        bots: tuple[Bot, ...] = (),
+        repository: InspectionRepository | None = None,
+        limits: InspectionLimits | None = None,
+    ) -> None:
+        self.bazaar = bazaar
+        self.buyer = buyer
+        self.bots = tuple(bots)
+        self.repository: InspectionRepository = repository or MemoryInspectionRepository()
+        self.limits = limits or InspectionLimits()
+
+    # ------------------------------------------------------------------- commands
+
+    def start(
+        self, actor_id: str, context_id: str, *, limits: InspectionLimits | None = None
+    ) -> Inspection:
+        """Start inspecting a top-level open context of ``actor_id``; its work runs in steps."""
+        limits = limits or self.limits
+        context = self.bazaar.context(actor_id, context_id)
+        if context.buyer_id != actor_id:
+            raise Forbidden("only the buyer who posted a context can have it inspected")
+        if context.is_child:
+            raise InputError(
+                f"context {context_id} is a follow-up; inspect its top-level context instead"
+            )
+        if self.repository.node_for_context(context_id) is not None:
+            raise Conflict(f"context {context_id} is already being inspected")
+        self.bazaar.start_inspecting(actor_id, context_id)  # refuses a context that is not open
+        now = self.bazaar.clock()
+        node = Node(new_id("nod"), new_id("ins"), context_id, None, 0, NodeState.SOLICITING)
+        inspection = Inspection(
+            node.inspection_id,
+            context_id,
+            actor_id,
+            self.buyer.name,
+            limits,
+            node.id,
+            InspectionStatus.RUNNING,
+            now,
+        )
+        self.repository.add_inspection(inspection)
+        self.repository.add_node(node)
+        return inspection
+
+    def offer_arrived(self, context_id: str) -> None:
+        """An offer was posted on ``context_id``: a gathering node may now have enough."""
+        node = self.repository.node_for_context(context_id)
+        if node is not None and node.state is NodeState.GATHERING:
+            self._check_gathered(node)
+
+    def tick(self, now: datetime | None = None) -> int:
+        """Move every gathering node whose deadline has passed to deciding; return how many."""
+        due = self.repository.gathering_due(now or self.bazaar.clock())
+        for node in due:
+            self.repository.update_node(replace(node, state=NodeState.DECIDING))
+        return len(due)
+
+    def step(self) -> bool:
+        """Do the work of one ready node; False when no node has work to do now."""
+        ready = self.repository.ready(limit=1)
+        if not ready:
+            return False
+        node = ready[0]
+        if node.state is NodeState.SOLICITING:
+            self._solicit(node)
+        elif node.state is NodeState.DECIDING:
+            self._decide(node)
+        else:
+            self._act(node)
+        return True
+
+    def run_until_idle(self, max_steps: int = 10_000) -> int:
+        """Step until every node waits (for offers, a deadline, or nothing); return the steps."""
+        for steps in range(max_steps):
+            if not self.step():
+                return steps
+        raise RuntimeError(f"the inspection engine did not settle within {max_steps} steps")
+
+    # ---------------------------------------------------------------------- reads
+
+    def inspection(self, inspection_id: str) -> Inspection:
+        """The inspection with this id."""
+        inspection = self.repository.get_inspection(inspection_id)
+        if inspection is None:
+            raise NotFound(f"there is no inspection {inspection_id}")
+        return inspection
+
+    def nodes(self, actor_id: str, inspection_id: str) -> list[Node]:
+        """The tree of an inspection (root first), for its buyer or an operator."""
+        inspection = self.inspection(inspection_id)
+        user = self.bazaar.user(actor_id)
+        if actor_id != inspection.buyer_id and not user.is_operator:
+            raise NotFound(f"there is no inspection {inspection_id}")
+        return self.repository.nodes(inspection_id)
+
+    def audit_trail(self, actor_id: str, inspection_id: str) -> list[AgentCall]:
+        """Operator only: per agent call, the offer ids seen, the decision, tokens and cost."""
+        if not self.bazaar.user(actor_id).is_operator:
+            raise Forbidden("only an operator can read the audit trail of inspections")
+        self.inspection(inspection_id)
+        return self.repository.calls(inspection_id)
+
+    # ---------------------------------------------------------------------- steps
+
+    def _context(self, node: Node) -> DecisionContext:
+        with self.bazaar.store.begin(write=False) as uow:
+            context = uow.contexts.get(node.context_id)
+        assert context is not None, f"node {node.id} lost its context"
+        return context
+
+    def _limits(self, node: Node) -> InspectionLimits:
+        return self.inspection(node.inspection_id).limits
+
+    def _solicit(self, node: Node) -> None:
+        context = self._context(node)
+        if not context.is_active:
+            self._finish(node, Outcome.CLOSED)
+            return
+        solicit(self.bazaar, self.bots, context)
+        deadline = self.bazaar.clock() + self._limits(node).gather_timeout
+        node = replace(node, state=NodeState.GATHERING, deadline=deadline)
+        self.repository.update_node(node)
+        self._check_gathered(node)
+
+    def _check_gathered(self, node: Node) -> None:
+        with self.bazaar.store.begin(write=False) as uow:
+            offers = [
+                o for o in uow.offers.for_context(node.context_id) if o.status is OfferStatus.ACTIVE
+            ]
+        if len(offers) >= self._limits(node).min_offers:
+            self.repository.update_node(replace(node, state=NodeState.DECIDING))
+
+    def _decide(self, node: Node) -> None:
+        inspection = self.inspection(node.inspection_id)
+        limits = inspection.limits
+        context = self._context(node)
+        if not context.is_active:
+            self._finish(node, Outcome.CLOSED)
+            return
+        self._mark_inspected(inspection.buyer_id, context.id)
+        max_depth = min(limits.max_depth, self.bazaar.settings.max_depth)
+        with self.bazaar.store.begin(write=False) as uow:
+            view = build_view(uow, self.repository, node, limits, max_depth)
+        if not view.offers:
+            self._finish(node, Outcome.NO_OFFERS)
+            return
+        feedback: list[str] = []
+        for attempt in range(limits.max_retries + 1):
+            asked = replace(view, feedback=tuple(feedback))
+            reply = self._ask(asked)
+            judgement = judge(asked, reply, self.bazaar.settings.max_query_chars)
+            self._record(node, attempt, asked, reply, judgement)
+            if judgement.verdict is Verdict.ACCEPTED:
+                assert judgement.decision is not None
+                self.repository.update_node(
+                    replace(node, state=NodeState.ACTING, pending=_pending(judgement))
+                )
+                return
+            feedback.extend(judgement.reasons)
+        self._finish(node, Outcome.GAVE_UP)
+
+    def _mark_inspected(self, buyer_id: str, context_id: str) -> None:
+        with self.bazaar.store.begin(write=False) as uow:
+            unread = [
+                o.id
+                for o in uow.offers.for_context(context_id)
+                if o.status is OfferStatus.ACTIVE and not o.inspected
+            ]
+        for offer_id in unread:
+            try:
+                self.bazaar.mark_inspected(buyer_id, offer_id)
+            except Conflict:  # withdrawn in the meantime: it is simply not inspected
+                continue
+
+    def _ask(self, view: NodeView) -> BuyerReply:
+        try:
+            return self.buyer.decide(view)
+        except Exception as exc:  # an agent's crash is a malformed answer, retried and bounded
+            log.warning("buyer agent %s failed: %s", self.buyer.name, type(exc).__name__)
+            return BuyerReply(None, Usage(), f"the agent failed ({type(exc).__name__})")
+
+    def _record(
+        self, node: Node, attempt: int, view: NodeView, reply: BuyerReply, judgement: Judgement
+    ) -> None:
+        decision = reply.decision
+        seen = tuple(o.id for o in view.offers)
+        named: tuple[str, ...] = ()
+        action: str | None = None
+        budget = 0
+        if judgement.verdict is not Verdict.MALFORMED and decision is not None:
+            if isinstance(decision, Buy):
+                action, named = "buy", tuple(decision.offer_ids)
+            else:
+                action, named, budget = "follow_up", tuple(decision.about), decision.budget
+        usage = reply.usage if isinstance(reply.usage, Usage) else Usage()
+        self.repository.add_call(
+            AgentCall(
+                id=new_id("cal"),
+                inspection_id=node.inspection_id,
+                node_id=node.id,
+                attempt=attempt,
+                seen_offer_ids=seen,
+                known_offer_ids=tuple(k.offer_id for k in view.known),
+                verdict=judgement.verdict,
+                action=action,
+                decided_ids=tuple(i for i in named if i in seen),
+                unknown_ids=sum(1 for i in named if i not in seen),
+                budget=budget,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost=usage.cost,
+                at=self.bazaar.clock(),
+            )
+        )
+
+    def _act(self, node: Node) -> None:
+        pending = node.pending
+        assert pending is not None, f"node {node.id} is acting without a decision"
+        if pending.follow_up:
+            self._follow_up(node, pending)
+            return
+        buyer_id = self.inspection(node.inspection_id).buyer_id
+        for offer_id in pending.offer_ids:
+            try:
+                self.bazaar.buy_inspected(
+                    buyer_id, offer_id, idempotency_key=f"{node.id}:buy:{offer_id}"
+                )
+            except VolitionError as exc:  # closed from outside meanwhile: keep what was bought
+                log.info("node %s could not buy %s: %s", node.id, offer_id, exc)
+                self._finish(node, Outcome.CLOSED)
+                return
+        self._finish(node, Outcome.BOUGHT)
+
+    def _follow_up(self, node: Node, pending: PendingDecision) -> None:
+        buyer_id = self.inspection(node.inspection_id).buyer_id
+        parent_context = self._context(node)
+        spec = ContextSpec(
+            query=pending.query,
+            budget=pending.budget,
+            priority=parent_context.priority,
+            named_sellers=self._invited(pending.offer_ids),
+            parent_offer_ids=pending.offer_ids,
+        )
+        key = f"{node.id}:follow-up:{node.follow_ups}"
+        try:
+            child_context = self.bazaar.post_context(buyer_id, spec, idempotency_key=key)
+            if child_context.status is ContextStatus.OPEN:
+                self.bazaar.start_inspecting(buyer_id, child_context.id)
+        except VolitionError as exc:  # e.g. the parent closed meanwhile: decide again, once less
+            log.info("node %s could not follow up: %s", node.id, exc)
+            self.repository.update_node(
+                replace(
+                    node, state=NodeState.DECIDING, pending=None, follow_ups=node.follow_ups + 1
+                )
+            )
+            return
+        child = self.repository.node_for_context(child_context.id)
+        if child is None:
+            child = Node(
+                new_id("nod"),
+                node.inspection_id,
+                child_context.id,
+                node.id,
+                node.depth + 1,
+                NodeState.SOLICITING,
+            )
+            self.repository.add_node(child)
+        self.repository.update_node(
+            replace(
+                node,
+                state=NodeState.WAITING,
+                pending=None,
+                child_node_id=child.id,
+                follow_ups=node.follow_ups + 1,
+            )
+        )
+
+    def _invited(self, parent_offer_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """The sellers a child context names: the bots, and the sellers of its parent offers.
+
+        With no bots the child names nobody and stays open to its parent offers' sellers.
+        """
+        if not self.bots:
+            return ()
+        with self.bazaar.store.begin(write=False) as uow:
+            ids = [b.user_id for b in self.bots]
+            ids += [o.seller_id for i in parent_offer_ids if (o := uow.offers.get(i)) is not None]
+            users = [uow.users.get(i) for i in dict.fromkeys(ids)]
+        return tuple(u.name for u in users if u is not None and u.is_seller)
+
+    def _finish(self, node: Node, outcome: Outcome) -> None:
+        """End a node: close its context (releasing the rest), then resume its parent."""
+        buyer_id = self.inspection(node.inspection_id).buyer_id
+        context = self._context(node)
+        if context.is_active:
+            self.bazaar.decide_context(buyer_id, context.id)
+        with self.bazaar.store.begin(write=False) as uow:
+            bought = tuple(p.offer_id for p in uow.purchases.for_context(context.id))
+        self.repository.update_node(
+            replace(node, state=NodeState.DONE, pending=None, bought=bought, outcome=outcome)
+        )
+        if node.parent_node_id is None:
+            inspection = self.inspection(node.inspection_id)
+            self.repository.update_inspection(
+                replace(inspection, status=InspectionStatus.DONE, finished_at=self.bazaar.clock())
+            )
+            return
+        parent = self.repository.get_node(node.parent_node_id)
+        if parent is not None and parent.state is NodeState.WAITING:
+            self.repository.update_node(
+                replace(parent, state=NodeState.DECIDING, child_node_id=None)
+            )
+
+
+def _pending(judgement: Judgement) -> PendingDecision:
+    decision = judgement.decision
+    if isinstance(decision, FollowUp):
+        return PendingDecision(True, tuple(decision.about), decision.budget, decision.query)
+    assert isinstance(decision, Buy)
+    return PendingDecision(False, tuple(dict.fromkeys(decision.offer_ids)))

@@ -1,0 +1,145 @@
+"""The persisted state of inspections: plain frozen records of decisions and ids, no content.
+
+Each record maps to one table row (tuples of ids to an array or JSON column). Nothing here
+holds what an agent saw: no preview, private info or feedback text, only ids, states,
+numbers, and the decisions taken (a follow-up's query is a decision; it also becomes the
+child context's query in the bazaar).
+
+A node's life (one node per context)::
+
+    soliciting -> gathering -> deciding -> acting -> done
+                                  ^           |
+                                  +- waiting -+   (acting on a follow-up opens a child)
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from volition.bazaar.inspection.limits import InspectionLimits
+
+__all__ = [
+    "READY",
+    "AgentCall",
+    "Inspection",
+    "InspectionStatus",
+    "Node",
+    "NodeState",
+    "Outcome",
+    "PendingDecision",
+    "Verdict",
+]
+
+
+class NodeState(enum.StrEnum):
+    """Where a node is in its life."""
+
+    SOLICITING = "soliciting"  # its context is posted; the bot sellers are still to be asked
+    GATHERING = "gathering"  # waiting for offers (minimum count or deadline)
+    DECIDING = "deciding"  # the buyer agent is to be asked
+    ACTING = "acting"  # a decision is recorded; its purchases or follow-up are under way
+    WAITING = "waiting"  # a child node is open; this node decides again when it is done
+    DONE = "done"
+
+
+READY = frozenset({NodeState.SOLICITING, NodeState.DECIDING, NodeState.ACTING})
+"""States in which a node has work to do now (the others wait for offers, time or a child)."""
+
+
+class Outcome(enum.StrEnum):
+    """How a node ended."""
+
+    BOUGHT = "bought"  # a legal Buy (possibly of nothing) was carried out
+    NO_OFFERS = "no_offers"  # the deadline passed with no offers; the agent was not asked
+    GAVE_UP = "gave_up"  # every answer was malformed or illegal; nothing bought
+    CLOSED = "closed"  # the context was closed (expired, cancelled) from outside
+
+
+class InspectionStatus(enum.StrEnum):
+    """An inspection runs until its root node is done."""
+
+    RUNNING = "running"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDecision:
+    """A legal decision being carried out: buy ``offer_ids``, or follow up about them."""
+
+    follow_up: bool
+    offer_ids: tuple[str, ...]
+    budget: int = 0
+    query: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """One inspection of a buyer's top-level context by a buyer agent."""
+
+    id: str
+    context_id: str
+    buyer_id: str
+    agent: str
+    limits: InspectionLimits
+    root_node_id: str
+    status: InspectionStatus
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One node of the tree: a context being inspected.
+
+    ``deadline``: when gathering ends whatever the offer count. ``pending``: the decision
+    being carried out (state ``acting``). ``child_node_id``: the open child (``waiting``).
+    ``bought``: the offers bought here, once done.
+    """
+
+    id: str
+    inspection_id: str
+    context_id: str
+    parent_node_id: str | None
+    depth: int
+    state: NodeState
+    deadline: datetime | None = None
+    follow_ups: int = 0
+    pending: PendingDecision | None = None
+    child_node_id: str | None = None
+    bought: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+
+
+class Verdict(enum.StrEnum):
+    """What the engine made of one answer of the buyer agent."""
+
+    ACCEPTED = "accepted"
+    MALFORMED = "malformed"  # no decision could be read (or the agent failed)
+    ILLEGAL = "illegal"  # a decision that breaks the rules of the node
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCall:
+    """The operator's audit record of one call of the buyer agent: ids, numbers, no content.
+
+    ``decided_ids`` keeps only ids of offers the call saw (an agent's invented ids may carry
+    anything, so they are only counted in ``unknown_ids``).
+    """
+
+    id: str
+    inspection_id: str
+    node_id: str
+    attempt: int
+    seen_offer_ids: tuple[str, ...]
+    known_offer_ids: tuple[str, ...]
+    verdict: Verdict
+    action: str | None  # "buy", "follow_up", or None when malformed
+    decided_ids: tuple[str, ...]
+    unknown_ids: int
+    budget: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float
+    at: datetime
