@@ -26,7 +26,7 @@ from volition.games import (
     subgame_perfect_equilibrium,
     tree_from_mapping,
 )
-from volition.games.gambit import read_efg
+from volition.games.gambit import gambit_agent_pure_equilibria, read_efg, to_gambit_tree
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
 CATALOG = Path(pygambit.__file__).parent / "catalog_data"
@@ -133,6 +133,7 @@ def test_bad_trees_fail_with_one_clear_message(tree: Any, words: str, error: typ
 
 @pytest.mark.parametrize("path", sorted(CATALOG.glob("**/*.efg"))[:12], ids=lambda p: p.stem)
 def test_gambit_catalog_trees_read_and_match_gambits_strategic_form(path: Path) -> None:
+    """Gambit's strategic form is the reduced one: its payoff vectors are among ours."""
     game = read_efg(path)
     ours = strategic_form(game)
     g = pygambit.read_efg(str(path))
@@ -151,6 +152,11 @@ def trees(draw: st.DrawFn, depth: int = 3) -> dict[str, Any]:
         if level == depth or (draw(st.booleans()) and level > 0):
             return [draw(st.integers(-5, 5)), draw(st.integers(-5, 5))]
         k = draw(st.integers(1, 3))
+        if draw(st.integers(0, 4)) == 0:  # sometimes nature moves
+            return {
+                "chance": {"heads": 0.25, "tails": 0.75},
+                "moves": {"heads": node(level + 1), "tails": node(level + 1)},
+            }
         return {
             "player": draw(st.sampled_from(["A", "B"])),
             "moves": {f"m{level}{i}": node(level + 1) for i in range(k)},
@@ -175,6 +181,21 @@ def test_property_backward_induction_is_a_nash_equilibrium_of_the_strategic_form
         profile.append(np.eye(form.shape[i])[form.strategies[i].index(label)])
     assert np.allclose(form.expected_payoffs(profile), spe.payoffs)
     assert form.regrets(profile).max() <= 1e-9
+
+
+@settings(max_examples=25)
+@given(trees())
+def test_property_backward_induction_is_among_gambits_agent_equilibria(
+    data: dict[str, Any],
+) -> None:
+    """Cross-check with Gambit: every subgame-perfect plan is a pure agent-form equilibrium
+    (the tree is rebuilt in Gambit by the adapter, chance moves and all)."""
+    game = tree_from_mapping(data)
+    spe = subgame_perfect_equilibrium(game)
+    theirs = gambit_agent_pure_equilibria(game)
+    assert spe.plan in theirs
+    g = to_gambit_tree(game)
+    assert len(list(g.nodes)) == sum(1 for _ in game.root.walk())
 
 
 @settings(max_examples=30)

@@ -8,6 +8,7 @@ that names the extra to install.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
@@ -21,12 +22,15 @@ from volition.games.mixed import MixedEquilibrium, dedupe
 
 __all__ = [
     "GambitMethod",
+    "from_gambit",
+    "gambit_agent_pure_equilibria",
     "gambit_available",
     "gambit_mixed_equilibria",
     "gambit_pure_equilibria",
     "read_efg",
     "read_nfg_with_gambit",
     "to_gambit",
+    "to_gambit_tree",
     "write_nfg_with_gambit",
 ]
 
@@ -121,6 +125,64 @@ def _tree(node: Any, players: list[Any], path: tuple[str, ...], above: np.ndarra
         return Node(path, actions=actions, children=children, probabilities=probs)
     player = players.index(node.player)
     return Node(path, player, f"{names_of(node.player)}:{infoset.number}", actions, children)
+
+
+def to_gambit_tree(game: ExtensiveGame) -> Any:
+    """A pygambit game tree with our players, actions, information sets and payoffs.
+
+    Nodes are added breadth first; a node of an information set already created joins it
+    (``append_infoset``), so imperfect information is kept.
+    """
+    gbt = _gbt()
+    g = gbt.Game.new_tree(players=list(game.players), title=game.title or "game")
+    infosets: dict[tuple[int, str], Any] = {}
+    queue: list[tuple[Node, Any]] = [(game.root, g.root)]
+    for k, (node, gnode) in enumerate(queue):  # the list grows while it is walked
+        if node.payoffs is not None:
+            outcome = g.add_outcome(f"o{k}", [_exact(v) for v in node.payoffs])
+            g.set_outcome(gnode, outcome)
+            continue
+        if node.probabilities is not None:
+            g.append_move(gnode, g.players.chance, list(node.actions))
+            g.set_chance_probs(gnode.infoset, [_exact(p) for p in node.probabilities])
+        else:
+            assert node.player is not None and node.infoset is not None
+            key = (node.player, node.infoset)
+            if key in infosets:
+                g.append_infoset(gnode, infosets[key])
+            else:
+                g.append_move(gnode, list(g.players)[node.player], list(node.actions))
+                gnode.infoset.label = node.infoset
+                infosets[key] = gnode.infoset
+        queue += [
+            (child, gnode.children[action])
+            for action, child in zip(node.actions, node.children, strict=True)
+        ]
+    return g
+
+
+def _exact(v: float) -> Any:
+    """A float as Gambit's exact rational (floats are exact binary fractions)."""
+    gbt = _gbt()
+    frac = Fraction(float(v))
+    return gbt.Rational(frac.numerator, frac.denominator)
+
+
+def gambit_agent_pure_equilibria(game: ExtensiveGame) -> list[tuple[dict[str, str], ...]]:
+    """Gambit's pure equilibria of the agent form (every SPE is one): per player, the action
+    chosen at each information set (named as in ``game``)."""
+    gbt = _gbt()
+    g = to_gambit_tree(game)
+    result = gbt.nash.enumpure_agent_solve(g)
+    out = []
+    for eq in result.equilibria:
+        plans: tuple[dict[str, str], ...] = tuple({} for _ in game.players)
+        for index, player in enumerate(g.players):
+            for infoset in player.infosets:
+                chosen = [a.label for a in infoset.actions if float(eq[a]) > 0.5]
+                plans[index][infoset.label] = chosen[0]
+        out.append(plans)
+    return out
 
 
 def names_of(player: Any) -> str:
