@@ -8,6 +8,7 @@ themselves an operator.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -225,18 +226,30 @@ def test_idempotency_key_header(w: ApiWorld) -> None:
     assert me(w.buyer)["balances"]["cash"] == 9_000
 
 
-def test_parallel_purchases_over_http_never_overspend(w: ApiWorld) -> None:
+def test_parallel_purchases_and_posts_over_http_never_overspend(w: ApiWorld) -> None:
     ctx = post_context(w.buyer, 1_000)
     sellers = [w.api.sign_up(f"seller{i}", ("seller",)) for i in range(6)]
     offers = [post_offer(s, ctx["id"], 300) for s in sellers]
-    requests = [f"/api/offers/{o}/purchase" for o in offers] * 2
+    calls = [("post", f"/api/offers/{o}/purchase", None) for o in offers] * 2
+    calls += [("post", "/api/contexts", {"query": "more", "budget": 2_000})] * 6
     with ThreadPoolExecutor(max_workers=12) as pool:
-        codes = list(pool.map(lambda p: w.buyer.post(p).status_code, requests))
-    assert sorted(codes).count(201) == 3, codes
-    assert set(codes) <= {201, 402, 409}, codes
-    assert me(w.buyer)["balances"] == {"cash": 9_000, "reserved": 100, "earnings": 0}
+        codes = list(pool.map(lambda c: w.buyer.request(c[0], c[1], json=c[2]).status_code, calls))
+    purchases, posts = codes[:12], codes[12:]
+    assert purchases.count(201) == 3 and set(purchases) <= {201, 402, 409}, purchases
+    assert posts.count(201) == 4 and set(posts) <= {201, 402}, posts  # 9_000 cents of cash
+    assert me(w.buyer)["balances"] == {"cash": 1_000, "reserved": 8_100, "earnings": 0}
     assert sum(me(s)["balances"]["earnings"] for s in sellers) == 900
     assert audit(w.bazaar.store) == []
+
+
+def test_an_expired_context_releases_its_budget(w: ApiWorld) -> None:
+    ctx = post_context(w.buyer, 700, expires_in_seconds=1)
+    offer = post_offer(w.seller, ctx["id"], 100)
+    time.sleep(1.2)
+    r = w.buyer.post(f"/api/offers/{offer}/purchase")
+    assert r.status_code == 409 and "expired" in r.json()["message"]
+    assert ok(w.buyer.get(f"/api/contexts/{ctx['id']}"))["status"] == "expired"
+    assert me(w.buyer)["balances"] == {"cash": 10_000, "reserved": 0, "earnings": 0}
 
 
 def test_cors_is_closed_by_default(w: ApiWorld) -> None:

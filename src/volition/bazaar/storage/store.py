@@ -1,7 +1,8 @@
 """The SQL store: one database transaction per unit of work.
 
 A writing unit of work on SQLite starts with ``BEGIN IMMEDIATE`` (writers queue on the
-database lock); on PostgreSQL rows read with ``lock=True`` are taken ``FOR UPDATE``. Database
+database lock); on PostgreSQL rows read with ``lock=True`` are taken ``FOR UPDATE``, and a
+reading unit of work runs at REPEATABLE READ so that all its statements see one snapshot. Database
 errors are translated here, once: a violated unique or check constraint becomes ``Conflict``,
 anything else ``StorageError``.
 """
@@ -82,7 +83,11 @@ class SqlStore:
         mode = "IMMEDIATE" if write else "DEFERRED"
         try:
             with self.engine.connect() as conn:
-                conn = conn.execution_options(volition_sqlite_begin=mode)
+                options: dict[str, str] = {"volition_sqlite_begin": mode}
+                if not write and self.dialect == "postgresql":
+                    # one snapshot for every statement of a read (balances, audits)
+                    options["isolation_level"] = "REPEATABLE READ"
+                conn = conn.execution_options(**options)
                 with conn.begin():
                     yield SqlUnitOfWork(conn)
         except IntegrityError as exc:
