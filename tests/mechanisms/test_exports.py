@@ -28,6 +28,7 @@ EXPORTED = {
     "examples",
     "extends",
     "inextensible",
+    "join_closure",
     "load_market",
     "load_oversight",
     "marginal_value_equilibrium",

@@ -15,6 +15,7 @@ from volition.mechanisms import (
     OversightSetting,
     extends,
     inextensible,
+    join_closure,
     load_oversight,
     marginal_value_equilibrium,
     rewards,
@@ -88,21 +89,22 @@ def test_property_rewards_telescope(problem: Problem, moves: list[tuple[str, flo
     np.testing.assert_allclose(r.sum(axis=0)[support], expected[support], atol=TOL)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     problems(max_states=5),
     st.lists(
         st.tuples(st.sampled_from("XYZ"), st.sampled_from([0.0, 0.5, 2.0])),
         min_size=1,
         max_size=3,
+        unique_by=lambda spec: spec[0],
     ),
 )
 def test_property_marginal_value_equilibrium_theorem(
     problem: Problem, specs: list[tuple[str, float]]
 ) -> None:
-    """THEORY.md §4: x^1_* is inextensible, x^n_* = null for n > 1, and x^1_* has the highest
-    ex-post value among inextensible offers."""
-    menu = [Offer(f"y{i}", "b", (v,), p) for i, (v, p) in enumerate(specs)]
+    """THEORY.md §4 on menus closed under joins: x^1_* is inextensible, x^n_* = null for
+    n > 1, and x^1_* has the highest ex-post value among inextensible offers."""
+    menu = join_closure([Offer(f"y{i}", "b", (v,), p) for i, (v, p) in enumerate(specs)])
     result = marginal_value_equilibrium(problem, menu)
     alone = np.stack([rewards(problem, [o])[0] for o in menu])
     inext_alone = np.stack([inextensible(problem, menu, [y]) for y in range(len(menu))])
@@ -126,3 +128,21 @@ def test_oversight_input_errors(cheap: OversightSetting) -> None:
         marginal_value_equilibrium(problem, _menu(cheap), informers=12)
     with pytest.raises(InputError, match="null offer never extends"):
         extends(problem, _menu(cheap), [], -1)
+
+
+def test_without_joins_two_informers_can_split_one_argument() -> None:
+    """On a menu not closed under joins the equilibrium may have two offers (see module doc)."""
+    from volition.core import MatrixDecision, ProbabilitySpace, World
+
+    space = ProbabilitySpace.from_weights(5, [3, 1, 1, 1, 1])
+    world = World.build(space, {"X": [0, 0, 0, 1, 0], "Y": [0, 0, 1, 1, 0]})
+    utility = np.array([[0, 1, 0], [0, 0, 0], [1, -1, 0], [0, 0, 2], [0, 0, 0]])
+    problem = Problem(world, MatrixDecision(3, utility))
+    menu = [Offer("x", "b", ("X",), 0.0), Offer("y", "b", ("Y",), 0.0)]
+    split = marginal_value_equilibrium(problem, menu)
+    assert split.paths[2] == ("y", "x")
+    np.testing.assert_allclose(split.rewards[:, 2], [1.0, 1.0])
+    joined = marginal_value_equilibrium(problem, join_closure(menu))
+    assert joined.paths[2][0] == "x+y"
+    assert all(x is None for x in joined.paths[2][1:])
+    assert joined.rewards[0, 2] == pytest.approx(2.0)

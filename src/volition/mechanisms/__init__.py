@@ -26,6 +26,7 @@ from volition.mechanisms.oversight import (
     OversightResult,
     extends,
     inextensible,
+    join_closure,
     marginal_value_equilibrium,
     rewards,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "examples",
     "extends",
     "inextensible",
+    "join_closure",
     "load_market",
     "load_oversight",
     "marginal_value_equilibrium",

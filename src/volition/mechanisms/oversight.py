@@ -16,6 +16,11 @@ game is one of perfect information for each cell of K, solved exactly by backwar
 indifferent between offers makes the first in the order (null, then the menu's order), i.e.
 it says nothing unless speaking strictly pays.
 
+The theorem of THEORY.md §4 (x^1_* inextensible, then null) presumes informers may offer any
+variables K determines, so a menu closed under joining offers (:func:`join_closure`, prices
+adding). On a menu that is not, two informers may split one argument between them (beta^1
+offers Y, beta^2 adds X, both paid): the tests show such a case.
+
 Extension and inextensibility *(choice, strict)*: y (not null) *extends* a history h when
 its reward after h, with nothing following, is > 0 (a free repetition, worth exactly 0, does
 not count). With d informers left, h is *inextensible* when d = 0, or when every extension
@@ -25,6 +30,7 @@ y can be answered by an extension z of h + y with h + y + z inextensible with d 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +48,7 @@ __all__ = [
     "OversightResult",
     "extends",
     "inextensible",
+    "join_closure",
     "marginal_value_equilibrium",
     "rewards",
 ]
@@ -91,6 +98,8 @@ class _Game:
                     "determine; the informers can only offer what they know"
                 )
         self._partition = lru_cache(maxsize=None)(self._partition_uncached)
+        self.extends_memo: dict[tuple[frozenset[str], int], NDArray[np.bool_]] = {}
+        self.inextensible_memo: dict[tuple[frozenset[str], int], NDArray[np.bool_]] = {}
         self.acted = lru_cache(maxsize=None)(self._acted_uncached)
 
     def names(self, history: History) -> frozenset[str]:
@@ -127,6 +136,24 @@ class _Game:
             means = np.where(mass[:, None] > 0, sums / np.where(mass > 0, mass, 1.0)[:, None], 0)
         prices = np.array([self.price(i) for i in history])
         return np.asarray(means[final.cells].T - prices[:, None], dtype=np.float64)
+
+
+def join_closure(menu: Sequence[Offer]) -> tuple[Offer, ...]:
+    """Every non-empty combination of the offers, as one offer each (prices add, ids joined
+    with ``+``): the menu of informers who may offer any variables their offers determine."""
+    closed = []
+    for r in range(1, len(menu) + 1):
+        for combo in itertools.combinations(menu, r):
+            names = tuple(dict.fromkeys(x for o in combo for x in o.reveals))
+            closed.append(
+                Offer(
+                    "+".join(o.id for o in combo),
+                    combo[0].seller,
+                    names,
+                    sum(o.price for o in combo),
+                )
+            )
+    return tuple(closed)
 
 
 def rewards(problem: Problem, history: Sequence[Offer | None]) -> NDArray[np.float64]:
@@ -168,7 +195,7 @@ def marginal_value_equilibrium(
         what = f"{m} offers + null, {informers} informers"
     if size > max_histories:
         raise ComputationError(
-            f"backward induction would visit {size} histories ({what}), more than "
+            f"backward induction may visit up to {size} histories ({what}), more than "
             f"{max_histories}; use fewer informers or offers"
         )
     game = _Game(problem, menu, problem.world.partition(list(knows)))
@@ -228,6 +255,12 @@ def _solve_fixed(game: _Game, history: History, informers: int) -> Solution:
     return _choose(options, len(history))
 
 
+def _new(game: _Game, history: History, y: int) -> bool:
+    """Whether offer y reveals something the history has not: an offer that does not is
+    worth -p <= 0 to its informer, no more than passing, and passing wins ties."""
+    return not set(game.menu[y].reveals) <= game.names(history)
+
+
 def _solve_unbounded(game: _Game, history: History, m: int) -> Solution:
     """Moves until one informer passes; paths and rewards padded to ``m`` rows."""
     n = game.states.size
@@ -236,7 +269,9 @@ def _solve_unbounded(game: _Game, history: History, m: int) -> Solution:
     stop_path[: len(history)] = np.array(history, dtype=np.intp)[:, None]
     stop = (stop_path, np.concatenate([done, np.zeros((m - len(history), n))], axis=0))
     options = [stop]
-    options += [_solve_unbounded(game, (*history, y), m) for y in range(m) if y not in history]
+    options += [
+        _solve_unbounded(game, (*history, y), m) for y in range(m) if _new(game, history, y)
+    ]
     if len(options) == 1 or len(history) == m:
         return stop
     return _choose(options, len(history))
@@ -266,8 +301,14 @@ def extends(
 
 
 def _extends(game: _Game, history: History, y: int) -> NDArray[np.bool_]:
-    r = game.rewards((*history, y))[len(history)]
-    return np.asarray(r > 1e-12, dtype=np.bool_)
+    # y's reward with nothing following depends only on what h revealed, not on its order
+    key = (game.names(history), y)
+    hit = game.extends_memo.get(key)
+    if hit is None:
+        r = game.rewards((*history, y))[len(history)]
+        hit = np.asarray(r > 1e-12, dtype=np.bool_)
+        game.extends_memo[key] = hit
+    return hit
 
 
 def inextensible(
@@ -287,6 +328,10 @@ def _inextensible(game: _Game, history: History, remaining: int) -> NDArray[np.b
     n = game.states.size
     if remaining <= 0:
         return np.ones(n, dtype=np.bool_)
+    key = (game.names(history), remaining)
+    hit = game.inextensible_memo.get(key)
+    if hit is not None:
+        return hit
     ok = np.ones(n, dtype=np.bool_)
     for y in range(len(game.menu)):
         ext = _extends(game, history, y)
@@ -299,4 +344,5 @@ def _inextensible(game: _Game, history: History, remaining: int) -> NDArray[np.b
                     game, (*history, y, z), remaining - 2
                 )
         ok &= ~ext | answered
+    game.inextensible_memo[key] = ok
     return ok
