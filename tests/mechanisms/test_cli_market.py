@@ -44,7 +44,11 @@ def test_market_every_protocol_on_fact_checking(
     revenue = data["seller_revenue"]
     assert isinstance(revenue, dict)
     assert sum(revenue.values()) == pytest.approx(data["expected_price_paid"])
-    assert len(data["outcomes"]) == 16  # type: ignore[arg-type]
+    outcomes = data["outcomes"]
+    assert isinstance(outcomes, list)
+    assert len(outcomes) == 16
+    for row in outcomes:
+        assert sum(row["revenue"].values()) == pytest.approx(row["paid"])
 
 
 def test_market_compare_json_refuses_best_when_too_big(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,3 +121,10 @@ def test_market_bad_options(
 ) -> None:
     assert run(["market", FACTS, *argv]) == 2
     assert words in capsys.readouterr().err
+
+
+def test_market_best_refuses_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["market", LEGUMES, "--protocol", "best", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: the exhaustive best admissible protocol needs more than")
+    assert "\n" not in err

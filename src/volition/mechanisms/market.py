@@ -130,14 +130,6 @@ class Market:
         names = sorted({name for offer in offers for name in offer.reveals})
         return self.problem.world.partition(names)
 
-    def with_levels(self, levels: Sequence[Sequence[Offer]]) -> Market:
-        """The same problem and scenarios with other menus (scenario ids must still exist)."""
-        kept = [
-            Scenario(s.probability, s.absent & {o.id for m in levels for o in m}, s.name)
-            for s in self.scenarios
-        ]
-        return Market.build(self.problem, levels, kept)
-
 
 def _check_reveals(problem: Problem, offer: Offer) -> None:
     if not offer.reveals:

@@ -97,7 +97,8 @@ class ProtocolResult:
         return self.expected_utility - self.no_info_expected_utility
 
     def rows(self) -> list[dict[str, Any]]:
-        """Per scenario and state (of positive probability): bought ids, action, paid."""
+        """Per scenario and state (of positive probability): bought ids per level, action,
+        price paid, each paid seller's revenue and the realised utility net of prices."""
         problem = self.market.problem
         rows = []
         for out in self.outcomes:
@@ -110,6 +111,7 @@ class ProtocolResult:
                         "bought": [list(ids) for ids in out.bought(int(s))],
                         "action": problem.describe(out.plan.actions[s]),
                         "paid": float(out.plan.paid[s]),
+                        "revenue": out.revenue(int(s)),
                         "utility": float(out.plan.value[s]),
                     }
                 )
