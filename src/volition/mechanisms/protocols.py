@@ -8,7 +8,10 @@ Every protocol is called the same way, ``protocol.evaluate(market) -> ProtocolRe
   with what was bought (the Information Bazaar: the inspector forgets what it does not buy).
 - :class:`Successive` (depth N): decider n inspects levels 0..n-1 but sees only what the
   next deeper level bought for it: U^{n+1} is defined from U^n alone, so an offer that
-  matters more than one level up is never bought for that reason.
+  matters more than one level up is never bought for that reason. *(choice)* In THEORY.md's
+  U^{n+1}(<I,i,p>) = U^n(argmax E[U^n | I=i]) - U^n(argmax E[U^n]) - p the baseline does not
+  depend on the purchase, so maximising E[U^{n+1}] is maximising the final utility net of
+  prices with the level-n decision conditioned on I = i only: that is what is computed.
 - :class:`Recursive` (RIP, depth N): decider n sees I^0..I^{n-1} and everything bought by
   x^{n+1}..x^N; x^0 sees only what was bought.
 
@@ -16,6 +19,13 @@ All of them are deepest-first backward induction (:mod:`volition.mechanisms.back
 they differ only in what each decider sees. Decisions condition on the *contents* of the
 offers bought, never on the event that they were chosen. Depth 1 is the same for IP,
 successive inspection and RIP.
+
+What is proven and tested: RIP and successive inspection never lose value with depth, IP
+beats buying blind, nothing falls below the no-information value, and the exhaustive best
+admissible protocol (:mod:`volition.mechanisms.admissible`) is at least as good as every one
+of them. THEORY.md's "RIP optimality" holds with free offers; with prices, an admissible
+protocol that reads meaning into *which* offers were bought can beat content-conditioned RIP
+(see that module and its tests).
 """
 
 from __future__ import annotations
