@@ -174,6 +174,18 @@ def test_child_contexts_are_funded_by_the_parent_and_hidden(bazaar: Bazaar, cast
             bazaar.offers(outsider, child.id)
     assert bazaar.context(cast.seller.id, child.id).id == child.id
     assert child.id in [c.id for c in bazaar.inbox(cast.seller.id)]
+    assert child.id not in [c.id for c in bazaar.inbox(cast.other_seller.id)]
+    bazaar.add_matcher(cast.other_seller.id)  # matches every public context, never a follow-up
+    assert child.id not in [c.id for c in bazaar.inbox(cast.other_seller.id)]
+    asked = bazaar.post_context(
+        cast.buyer.id,
+        ContextSpec(
+            "dave, check it", budget=0, parent_offer_ids=(offer.id,), named_sellers=("dave",)
+        ),
+    )
+    assert asked.id in [c.id for c in bazaar.inbox(cast.other_seller.id)]
+    assert bazaar.context(cast.other_seller.id, asked.id).id == asked.id
+    bazaar.cancel_context(cast.buyer.id, asked.id)
     # the only visible seller answers the follow-up; it costs the parent's reservation
     review = bazaar.post_offer(
         cast.seller.id, child.id, preview="review", private_info="solid", price=100

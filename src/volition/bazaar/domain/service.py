@@ -712,19 +712,23 @@ class Bazaar:
             return uow.matchers.for_seller(actor_id)
 
     def inbox(self, actor_id: str, limit: int = 100) -> list[DecisionContext]:
-        """Active contexts for this seller: those passing a matcher, naming them, or asking
-        about their offers (child contexts); never their own. Newest first."""
+        """Active contexts for this seller: public ones passing a matcher, any naming them, and
+        follow-ups asking about their offers; never their own. Newest first."""
         now = self.clock()
         with self.store.begin(write=False) as uow:
             seller = self._user(uow, actor_id)
             matchers = uow.matchers.for_seller(actor_id)
             found: dict[str, DecisionContext] = {}
-            for c in uow.contexts.find(statuses=tuple(ACTIVE), top_level_only=True, limit=1000):
+            for c in uow.contexts.find(statuses=tuple(ACTIVE), limit=1000):
                 if c.buyer_id == seller.id or c.is_due(now):
                     continue
-                if c.named_seller_ids and seller.id not in c.named_seller_ids:
-                    continue
-                if seller.id in c.named_seller_ids or any(m.matches(c, now) for m in matchers):
+                if seller.id in c.named_seller_ids:
+                    found[c.id] = c  # named: asked directly, top-level or follow-up
+                elif (
+                    not c.is_child
+                    and not c.named_seller_ids
+                    and any(m.matches(c, now) for m in matchers)
+                ):
                     found[c.id] = c
             for offer in uow.offers.by_seller(seller.id):
                 for child in uow.contexts.children(offer.context_id):
