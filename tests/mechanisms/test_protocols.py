@@ -239,3 +239,40 @@ def test_property_omniscient_tuple_bounds_every_protocol(market: Market) -> None
     bound = omniscient_tuple_value(market, 2)
     for protocol in (Recursive(2), Successive(2), Inspection(), NoInspection()):
         assert protocol.evaluate(market).expected_utility <= bound + TOL
+
+
+def _constant_on(keys: list[tuple[object, ...]], values: list[object]) -> bool:
+    seen: dict[tuple[object, ...], object] = {}
+    for key, value in zip(keys, values, strict=True):
+        if seen.setdefault(key, value) != value:
+            return False
+    return True
+
+
+@settings(max_examples=40, deadline=None)
+@given(markets(sizes=(2, 2), max_states=6))
+def test_property_rip_decisions_use_only_what_they_may(market: Market) -> None:
+    """Admissibility: x^2 depends on I^0, I^1 only; x^1 on I^0 and x^2 (ids and contents);
+    x^0 on what x^1, x^2 bought. Checked state by state on RIP's outcomes."""
+    result = Recursive(2).evaluate(market)
+    world = market.problem.world
+    states = np.flatnonzero(market.problem.prior > 0)
+
+    def contents(names: set[str], s: int) -> tuple[object, ...]:
+        return tuple(world.variable(n).values[s].item() for n in sorted(names))
+
+    for out in result.outcomes:
+        menus = out.menus
+        seen0 = {n for o in menus[0] for n in o.reveals}
+        seen1 = seen0 | {n for o in menus[1] for n in o.reveals}
+        bought = {int(s): out.bought(int(s)) for s in states}
+
+        def names_of(ids: tuple[str, ...]) -> set[str]:
+            return {n for i in ids for n in market.offer(i).reveals}
+
+        x2 = [bought[s][1] for s in states]
+        assert _constant_on([contents(seen1, s) for s in states], list(x2))
+        keys1 = [(bought[s][1], contents(seen0 | names_of(bought[s][1]), s)) for s in states]
+        assert _constant_on(keys1, [bought[s][0] for s in states])
+        keys0 = [(bought[s], contents(names_of(bought[s][0] + bought[s][1]), s)) for s in states]
+        assert _constant_on(keys0, [out.plan.actions[s].item() for s in states])
