@@ -168,7 +168,7 @@ class _Solver:
 def solve_scenario(market: Market, scenario: Scenario, depth: int, vis: Visibility) -> Plan:
     """Every decision of a depth-``depth`` protocol in one scenario, in every state."""
     solver = _Solver(market, scenario, depth, vis)
-    top = solver.solve(depth + 1, {}) if depth > 0 else solver.solve(1, {})
+    top = solver.solve(depth + 1, {})  # decider `depth`; depth 0 is the action alone
     value = np.where(solver.support, top.value, 0.0)
     return Plan(masks=top.masks, actions=top.actions, paid=top.paid, value=value)
 

@@ -206,9 +206,13 @@ def marginal_value_equilibrium(
     n_states = problem.space.size
     base = game.acted(frozenset())
     value = np.zeros(n_states)
-    for s in range(n_states):
-        hist = tuple(int(i) for i in path_idx[:, s] if i >= 0)
-        value[s] = game.acted(game.names(hist))[s] - base[s] - sum(game.price(i) for i in hist)
+    distinct, inverse = np.unique(path_idx.T, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    for g, row in enumerate(distinct):
+        hist = tuple(int(i) for i in row if i >= 0)
+        sel = inverse == g
+        gain = game.acted(game.names(hist))[sel] - base[sel]
+        value[sel] = gain - sum(game.price(i) for i in hist)
     value = np.where(game.support, value, 0.0)
     paths = tuple(
         tuple(None if i < 0 else menu[i].id for i in path_idx[:, s]) for s in range(n_states)

@@ -164,20 +164,21 @@ def _evaluate(
     market = Market.build(problem, [[offer], *context][:depth])
     plan = solve_scenario(market, Scenario(1.0), depth, _RIP)
     deeper = [market.levels[k] for k in range(1, depth)]
-    context_ids = tuple(
-        tuple(
-            o.id
-            for menu, masks in zip(deeper, plan.masks[1:], strict=True)
-            for j, o in enumerate(menu)
-            if int(masks[s]) >> j & 1
-        )
-        for s in range(n)
-    )
-    context_paid = plan.paid.copy()
+    masks = np.stack(plan.masks[1:], axis=1) if depth > 1 else np.zeros((n, 0), dtype=np.intp)
+    groups, inverse = np.unique(masks, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    group_ids: list[tuple[str, ...]] = []
     wtp = np.zeros(n)
-    for ids in set(context_ids):
+    for g, row in enumerate(groups):
+        ids = tuple(
+            o.id
+            for menu, mask in zip(deeper, row, strict=True)
+            for j, o in enumerate(menu)
+            if int(mask) >> j & 1
+        )
+        group_ids.append(ids)
         names = {x for i in ids for x in market.offer(i).reveals}
-        sel = np.array([c == ids for c in context_ids])
+        sel = inverse == g
         with_part = problem.world.partition(sorted(names | set(message)))
         without_part = problem.world.partition(sorted(names))
         diff = _acted(problem, with_part) - _acted(problem, without_part)
@@ -185,6 +186,8 @@ def _evaluate(
         mass = with_part.masses(problem.prior)
         per_cell = np.where(mass > 0, sums / np.where(mass > 0, mass, 1.0), 0.0)
         wtp[sel] = np.maximum(per_cell[with_part.cells[sel]], 0.0)
+    context_ids = tuple(group_ids[g] for g in inverse.tolist())
+    context_paid = plan.paid.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         utility = problem.decision.utility(states, plan.actions)
     support = problem.prior > 0
