@@ -57,6 +57,9 @@ def test_the_client_covers_a_market_round(w: ApiWorld) -> None:
         assert carol.matchers() == []
         other = alice.post_context("second", 10)
         assert alice.cancel(other.id).status == "cancelled"
+        assert root.audit().sound
+        with pytest.raises(Forbidden):
+            alice.audit()
         assert root.grant_operator("erin").is_operator
         alice.sign_out()
         with pytest.raises(Unauthorized):

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from volition.bazaar.api.errors import STATUS_OF
 from volition.bazaar.api.schemas import (
+    AuditPublic,
     ContextPublic,
     EntryPublic,
     MatcherPublic,
@@ -250,3 +251,7 @@ class BazaarClient:
     def grant_operator(self, user: str) -> UserPublic:
         """Make a user an operator (operators only)."""
         return self._one(UserPublic, self._call("POST", "/operator/operators", json={"user": user}))
+
+    def audit(self) -> AuditPublic:
+        """Check the books (operators only)."""
+        return self._one(AuditPublic, self._call("GET", "/operator/audit"))

@@ -21,6 +21,7 @@ from volition.bazaar.domain import (
 )
 
 __all__ = [
+    "AuditPublic",
     "BalancesPublic",
     "ContextCreate",
     "ContextPublic",
@@ -264,6 +265,11 @@ class MatcherPublic(BaseModel):
 class CreditCreate(_Input):
     user: Annotated[str, Field(min_length=1, max_length=40, description="user name or id")]
     cents: Annotated[int, Field(gt=0, le=10**12)]
+
+
+class AuditPublic(BaseModel):
+    sound: bool
+    problems: list[str]
 
 
 class OperatorGrant(_Input):

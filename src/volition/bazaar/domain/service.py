@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
@@ -240,6 +241,12 @@ class Bazaar:
             uow.ledger.record(entry)
             self._remember(uow, actor_id, idempotency_key, "credit", request, entry.id)
             return entry
+
+    def audit(self, actor_id: str) -> list[str]:
+        """Check the books (``volition.bazaar.domain.audit``); operators only."""
+        if not self.user(actor_id).is_operator:
+            raise Forbidden("only an operator can audit the ledger")
+        return audit(self.store)
 
     def balances(self, user_id: str) -> Balances:
         """A user's cash, reservations and earnings, derived from the postings."""

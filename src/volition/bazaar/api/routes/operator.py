@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey
-from volition.bazaar.api.schemas import CreditCreate, EntryPublic, OperatorGrant, UserPublic
+from volition.bazaar.api.schemas import (
+    AuditPublic,
+    CreditCreate,
+    EntryPublic,
+    OperatorGrant,
+    UserPublic,
+)
 
 router = APIRouter(prefix="/operator", tags=["operator"])
 
@@ -24,3 +30,10 @@ def grant_operator(body: OperatorGrant, bazaar: BazaarDep, user: CurrentUser) ->
     """Make another user an operator (operators only)."""
     target = bazaar.find_user(body.user)
     return UserPublic.of(bazaar.grant_operator(user.id, target.id))
+
+
+@router.get("/audit")
+def audit(bazaar: BazaarDep, user: CurrentUser) -> AuditPublic:
+    """Check the books: money conserved, nothing overspent, every purchase paid once."""
+    problems = bazaar.audit(user.id)
+    return AuditPublic(sound=not problems, problems=problems)
