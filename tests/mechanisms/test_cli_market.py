@@ -128,3 +128,11 @@ def test_market_best_refuses_in_one_line(capsys: pytest.CaptureFixture[str]) -> 
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: the exhaustive best admissible protocol needs more than")
     assert "\n" not in err
+
+
+def test_market_compare_max_policies_is_honoured(capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, ["market", FACTS, "--compare", "--max-policies", "10", "--json"])
+    protocols = data["protocols"]
+    assert isinstance(protocols, dict)
+    assert "more than 10 joint policies" in protocols["best"]["refused"]
+    assert "expected_utility" in protocols["rip"]
