@@ -101,7 +101,7 @@ def test_imperfect_information_needs_the_strategic_form() -> None:
         }
     )
     assert not pennies.perfect_information
-    with pytest.raises(ComputationError, match="strategic form"):
+    with pytest.raises(ComputationError, match="subgame_perfect_behaviour"):
         subgame_perfect_equilibrium(pennies)
     assert strategic_form(pennies).shape == (2, 2)  # B cannot condition on A's move
 

@@ -28,6 +28,13 @@ from volition.games.nfg import read_nfg, write_nfg
 from volition.games.pareto import ParetoFrontier, ParetoTest
 from volition.games.pure import best_response_mask, pure_nash_equilibria, pure_nash_mask
 from volition.games.skyline import dominates, skyline_mask
+from volition.games.subgames import (
+    Behaviour,
+    BehaviourEquilibrium,
+    behaviour_to_mixed,
+    subgame_perfect_behaviour,
+    subgame_roots,
+)
 from volition.games.vertices import vertex_enumeration
 from volition.games.welfare import (
     GeometricWeights,
@@ -44,6 +51,8 @@ from volition.games.welfare import (
 
 __all__ = [
     "AlignmentReport",
+    "Behaviour",
+    "BehaviourEquilibrium",
     "CommitmentOutcome",
     "CommitmentProblem",
     "CorrelatedEquilibrium",
@@ -60,6 +69,7 @@ __all__ = [
     "SupportingWeights",
     "WelfareMaximum",
     "alignment_report",
+    "behaviour_to_mixed",
     "best_response_mask",
     "commitment_outcome",
     "commitment_problem",
@@ -82,7 +92,9 @@ __all__ = [
     "security_levels",
     "skyline_mask",
     "strategic_form",
+    "subgame_perfect_behaviour",
     "subgame_perfect_equilibrium",
+    "subgame_roots",
     "supporting_weights",
     "tree_from_mapping",
     "vertex_enumeration",

@@ -54,7 +54,7 @@ def subgame_perfect_equilibrium(game: ExtensiveGame) -> SubgamePerfectEquilibriu
     if not game.perfect_information:
         raise ComputationError(
             "backward induction needs perfect information, but an information set of this "
-            "game holds several nodes; analyse its strategic form (strategic_form) instead"
+            "game holds several nodes; use subgame_perfect_behaviour (subgame decomposition)"
         )
     plan: tuple[dict[str, str], ...] = tuple({} for _ in game.players)
     ties = [False]
