@@ -15,6 +15,7 @@ another decision chose to buy them (see :mod:`volition.mechanisms.backward`).
 from volition.mechanisms import examples
 from volition.mechanisms.admissible import DEFAULT_MAX_POLICIES, BestAdmissible
 from volition.mechanisms.backward import Plan, Visibility
+from volition.mechanisms.extension import extends, inextensible
 from volition.mechanisms.files import (
     OversightSetting,
     load_market,
@@ -24,8 +25,6 @@ from volition.mechanisms.files import (
 from volition.mechanisms.market import Market, Offer, Scenario
 from volition.mechanisms.oversight import (
     OversightResult,
-    extends,
-    inextensible,
     join_closure,
     marginal_value_equilibrium,
     rewards,

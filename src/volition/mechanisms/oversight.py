@@ -21,11 +21,7 @@ variables K determines, so a menu closed under joining offers (:func:`join_closu
 adding). On a menu that is not, two informers may split one argument between them (beta^1
 offers Y, beta^2 adds X, both paid): the tests show such a case.
 
-Extension and inextensibility *(choice, strict)*: y (not null) *extends* a history h when
-its reward after h, with nothing following, is > 0 (a free repetition, worth exactly 0, does
-not count). With d informers left, h is *inextensible* when d = 0, or when every extension
-y can be answered by an extension z of h + y with h + y + z inextensible with d - 2 left
-(no answer is possible when d = 1).
+Extension and inextensibility are in :mod:`volition.mechanisms.extension`.
 """
 
 from __future__ import annotations
@@ -46,8 +42,6 @@ from volition.mechanisms.market import Offer
 __all__ = [
     "MAX_HISTORIES",
     "OversightResult",
-    "extends",
-    "inextensible",
     "join_closure",
     "marginal_value_equilibrium",
     "rewards",
@@ -292,61 +286,3 @@ def _ideal(game: _Game, base: NDArray[np.float64]) -> NDArray[np.float64]:
         per_cell = np.where(mass > 0, sums / np.where(mass > 0, mass, 1.0), 0.0)
         gains.append(per_cell[k.cells] - offer.price)
     return np.asarray(np.max(np.stack(gains, axis=1), axis=1), dtype=np.float64)
-
-
-def extends(
-    problem: Problem, menu: Sequence[Offer], history: Sequence[int], y: int
-) -> NDArray[np.bool_]:
-    """Whether offer ``y`` (an index, not null) extends ``history``, at every state."""
-    if y < 0:
-        raise InputError("the null offer never extends a history")
-    game = _Game(problem, menu, problem.world.partition("state"))
-    return _extends(game, tuple(history), y)
-
-
-def _extends(game: _Game, history: History, y: int) -> NDArray[np.bool_]:
-    # y's reward with nothing following depends only on what h revealed, not on its order
-    key = (game.names(history), y)
-    hit = game.extends_memo.get(key)
-    if hit is None:
-        r = game.rewards((*history, y))[len(history)]
-        hit = np.asarray(r > 1e-12, dtype=np.bool_)
-        game.extends_memo[key] = hit
-    return hit
-
-
-def inextensible(
-    problem: Problem, menu: Sequence[Offer], history: Sequence[int], remaining: int | None = None
-) -> NDArray[np.bool_]:
-    """Whether ``history`` is inextensible with ``remaining`` informers left, at every state.
-
-    ``remaining=None``: unboundedly many. The recursion still ends, since an extension has a
-    positive reward and so reveals something new each time.
-    """
-    game = _Game(problem, menu, problem.world.partition("state"))
-    bound = 2 * len(menu) + 2 if remaining is None else remaining
-    return _inextensible(game, tuple(history), bound)
-
-
-def _inextensible(game: _Game, history: History, remaining: int) -> NDArray[np.bool_]:
-    n = game.states.size
-    if remaining <= 0:
-        return np.ones(n, dtype=np.bool_)
-    key = (game.names(history), remaining)
-    hit = game.inextensible_memo.get(key)
-    if hit is not None:
-        return hit
-    ok = np.ones(n, dtype=np.bool_)
-    for y in range(len(game.menu)):
-        ext = _extends(game, history, y)
-        if not ext.any():
-            continue
-        answered = np.zeros(n, dtype=np.bool_)
-        if remaining >= 2:
-            for z in range(len(game.menu)):
-                answered |= _extends(game, (*history, y), z) & _inextensible(
-                    game, (*history, y, z), remaining - 2
-                )
-        ok &= ~ext | answered
-    game.inextensible_memo[key] = ok
-    return ok
