@@ -3,6 +3,7 @@ no profitable deviation in the whole game nor in any subgame."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 
 from tests.games.test_extensive import trees
+from volition.cli import run
 from volition.errors import ComputationError
 from volition.games import (
     Behaviour,
@@ -135,3 +137,18 @@ def test_gambit_catalog_games(path: Path) -> None:
         return
     eq = subgame_perfect_behaviour(game)
     assert_subgame_perfect(game, eq.behaviour)
+
+
+def test_subgame_perfect_command(capsys: pytest.CaptureFixture[str]) -> None:
+    examples = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
+    assert run(["subgame-perfect", str(examples / "game_entry_price_war.yaml"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["payoffs"] == {"Entrant": 3.0, "Incumbent": 2.0}
+    assert {
+        "player": "Incumbent",
+        "infoset": "respond",
+        "actions": {"Fight": 0.0, "Accommodate": 1.0},
+    } in out["behaviour"]
+    assert out["subgames"] == 2
+    assert run(["subgame-perfect", str(examples / "game_tragedy_of_power.efg")]) == 0
+    assert "subgame-perfect play" in capsys.readouterr().out

@@ -15,7 +15,7 @@ from volition.cli.bazaar import operator, serve
 from volition.cli.demo import demo
 from volition.cli.economy import economy, failures
 from volition.cli.errors import reports_errors
-from volition.cli.games import align, commitment, convert, equilibria
+from volition.cli.games import align, commitment, convert, equilibria, subgame_perfect
 from volition.cli.market import market, oversight
 from volition.cli.voi import voi
 
@@ -35,6 +35,7 @@ for command in (
     commitment,
     convert,
     equilibria,
+    subgame_perfect,
     market,
     oversight,
     economy,

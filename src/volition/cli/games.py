@@ -1,6 +1,7 @@
 """The games commands (THEORY.md §1-2): ``align`` (is an equilibrium Pareto-optimal?),
 ``equilibria`` (pure, mixed, correlated), ``commitment`` (the value of commitment in a game
-tree) and ``convert`` (YAML/JSON <-> Gambit .nfg)."""
+tree), ``subgame-perfect`` (behaviour strategies of any tree) and ``convert`` (YAML/JSON <->
+Gambit .nfg)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from volition.games import (
     load_tree,
     pure_nash_equilibria,
     save_game,
+    subgame_perfect_behaviour,
     vertex_enumeration,
 )
 from volition.games.gambit import gambit_available, gambit_mixed_equilibria
@@ -35,6 +37,7 @@ __all__ = [
     "equilibria_report",
     "parse_weights",
     "print_commitment",
+    "subgame_perfect",
 ]
 
 
@@ -308,3 +311,31 @@ def convert(
         raise InputError(f"unknown .nfg style {style!r}; use outcome or payoff")
     save_game(load_game(game_file), output, style)  # type: ignore[arg-type]
     console.print(f"wrote {output}")
+
+
+def subgame_perfect(
+    tree_file: Annotated[
+        Path, typer.Argument(metavar="TREE", help="A game tree: YAML/JSON, or Gambit .efg.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A subgame-perfect equilibrium in behaviour strategies (any tree with perfect recall)."""
+    game = load_tree(tree_file)
+    eq = subgame_perfect_behaviour(game)
+    report: dict[str, Any] = {
+        "players": list(game.players),
+        "behaviour": [
+            {"player": game.players[i], "infoset": name, "actions": probs}
+            for i, plan in enumerate(eq.behaviour)
+            for name, probs in plan.items()
+        ],
+        "payoffs": dict(zip(game.players, (_round(float(v)) for v in eq.payoffs), strict=True)),
+        "subgames": eq.subgames,
+        "method": eq.method,
+    }
+    if as_json:
+        print_json(report)
+        return
+    rows = [[entry["player"], entry["infoset"], entry["actions"]] for entry in report["behaviour"]]
+    print_table(f"{game.title or tree_file}: subgame-perfect play", ["player", "at", "play"], rows)
+    console.print(f"payoffs: {report['payoffs']} ({eq.subgames} subgames)")
