@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -215,6 +216,18 @@ def test_oversize_bodies_are_refused(w: ApiWorld) -> None:
     huge = {"query": "q" * 300_000, "budget": 1}
     r = w.buyer.post("/api/contexts", json=huge)
     assert r.status_code == 413 and r.json()["error"] == "too_large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the body arrives chunked
+        yield b'{"query": "'
+        for _ in range(100):
+            yield b"q" * 10_000
+        yield b'", "budget": 1}'
+
+    r = w.buyer.post(
+        "/api/contexts", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+    assert ok(w.buyer.get("/api/contexts", params={"mine": True})) == []
 
 
 def test_idempotency_key_header(w: ApiWorld) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from volition.bazaar.api.errors import install_error_handlers
+from volition.bazaar.api.limits import BodyLimit
 from volition.bazaar.api.routes import contexts, matchers, offers, operator, users
 from volition.bazaar.domain import Bazaar
 
@@ -66,20 +66,7 @@ def create_app(bazaar: Bazaar, settings: ApiSettings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return JSONResponse(
-                {
-                    "error": "too_large",
-                    "message": f"the request body is over {settings.max_body_bytes} bytes",
-                },
-                status_code=413,
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     for module in (users, contexts, offers, matchers, operator):
         app.include_router(module.router, prefix="/api")

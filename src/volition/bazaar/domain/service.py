@@ -265,6 +265,11 @@ class Bazaar:
         with self.store.begin(write=False) as uow:
             return uow.ledger.balance(hold(context_id))
 
+    def remainders(self, context_ids: Sequence[str]) -> dict[str, int]:
+        """What is left of each context's reservation, in cents, read in one transaction."""
+        with self.store.begin(write=False) as uow:
+            return {i: uow.ledger.balance(hold(i)) for i in context_ids}
+
     # ------------------------------------------------------------------- contexts
 
     def post_context(

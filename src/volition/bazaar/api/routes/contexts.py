@@ -52,7 +52,9 @@ def list_contexts(
     found = bazaar.contexts(
         user.id if user else None, mine=mine, statuses=tuple(statuses or ()), limit=limit
     )
-    return [_public(bazaar, c, user) for c in found]
+    own = [c.id for c in found if user is not None and c.buyer_id == user.id]
+    left = bazaar.remainders(own)
+    return [ContextPublic.of(c, left.get(c.id)) for c in found]
 
 
 @router.get("/{context_id}")
