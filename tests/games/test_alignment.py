@@ -175,3 +175,17 @@ def test_negative_chance_probability_is_one_line(
         assert run([command, str(bad)]) != 0
         err = capsys.readouterr().err
         assert err.startswith(f"error: {bad}: tree.chance") and err.count("\n") == 1
+
+
+def test_large_games_report_pure_equilibria_quickly() -> None:
+    """Beyond MAX_GAMBIT_PROFILES no path-following solver is started."""
+    from volition.games import NormalFormGame
+    from volition.games.alignment import MAX_GAMBIT_PROFILES
+
+    rng = np.random.default_rng(0)
+    game = NormalFormGame.from_tables(list(rng.random((3, 47, 47, 47))))
+    assert game.n_profiles > MAX_GAMBIT_PROFILES
+    report = alignment_report(game)
+    assert report.mixed_method is None
+    assert all(e.kind == "pure" for e in report.equilibria)
+    assert report.pareto_profiles

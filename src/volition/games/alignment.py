@@ -43,9 +43,13 @@ from volition.games.welfare import (
     supporting_weights,
 )
 
-__all__ = ["AlignmentReport", "EquilibriumAlignment", "alignment_report"]
+__all__ = ["MAX_GAMBIT_PROFILES", "AlignmentReport", "EquilibriumAlignment", "alignment_report"]
 
 MixedMode = Literal["auto", "none"]
+
+MAX_GAMBIT_PROFILES = 100_000
+"""Gambit's solvers (lcp for large two-player games, logit for more players) are tried only
+on games with at most this many profiles; larger ones report pure equilibria only."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,12 +156,12 @@ def _equilibria(
             found = vertex_enumeration(game, max_bases)
             method = "vertex-enumeration"
         except ComputationError:  # too large to enumerate: Lemke-Howson paths if available
-            if not gambit_available():
+            if not gambit_available() or game.n_profiles > MAX_GAMBIT_PROFILES:
                 return out, None
             found = gambit_mixed_equilibria(game, "lcp")
             method = "gambit-lcp"
     else:
-        if not gambit_available():
+        if not gambit_available() or game.n_profiles > MAX_GAMBIT_PROFILES:
             return out, None
         try:
             found = gambit_mixed_equilibria(game, "logit")

@@ -17,6 +17,7 @@ player could gain at once by coordinating. Tolerances are relative to the game's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -66,22 +67,26 @@ class ParetoFrontier:
     """The skylines of a game's pure payoffs, computed once, and tests against them.
 
     ``strong_mask`` / ``weak_mask`` have the game's shape and mark the strongly / weakly
-    Pareto-optimal pure profiles; ``points`` are the distinct strongly optimal payoff vectors.
+    Pareto-optimal pure profiles (the weak one is computed on first use); ``points`` are
+    the distinct strongly optimal payoff vectors.
     """
 
     game: NormalFormGame
     strong_mask: NDArray[np.bool_]
-    weak_mask: NDArray[np.bool_]
     points: NDArray[np.float64]
 
     @classmethod
     def of(cls, game: NormalFormGame) -> ParetoFrontier:
-        """Compute both skylines of ``game`` (sort-filter-skyline, never all pairs)."""
+        """Compute the strong skyline of ``game`` (sort-filter-skyline, never all pairs)."""
         vectors = game.payoff_vectors()
         strong = skyline_mask(vectors)
-        weak = skyline_mask(vectors, weak=True)
         points = np.unique(vectors[strong], axis=0)
-        return cls(game, strong.reshape(game.shape), weak.reshape(game.shape), points)
+        return cls(game, strong.reshape(game.shape), points)
+
+    @cached_property
+    def weak_mask(self) -> NDArray[np.bool_]:
+        """The weakly Pareto-optimal pure profiles, in the game's shape."""
+        return skyline_mask(self.game.payoff_vectors(), weak=True).reshape(self.game.shape)
 
     def profiles(self, weak: bool = False) -> list[tuple[int, ...]]:
         """The strongly (or weakly) Pareto-optimal pure profiles, in C order."""
