@@ -234,6 +234,10 @@ def test_follow_ups_only_on_your_own_offers_and_bounded_depth(
     offer = b.post_offer(seller.id, ctx.id, preview="p", private_info="s", price=1)
     with pytest.raises(Forbidden):
         b.post_context(other.id, ContextSpec("q", budget=5, parent_offer_ids=(offer.id,)))
+    gone = b.post_offer(seller.id, ctx.id, preview="p", private_info="s", price=1)
+    b.withdraw_offer(seller.id, gone.id)
+    with pytest.raises(Conflict, match="withdrawn"):
+        b.post_context(buyer.id, ContextSpec("q", budget=5, parent_offer_ids=(gone.id,)))
     child = b.post_context(buyer.id, ContextSpec("q", budget=5, parent_offer_ids=(offer.id,)))
     deeper = b.post_offer(seller.id, child.id, preview="p", private_info="s", price=1)
     with pytest.raises(InputError, match="at most 1 deep"):

@@ -114,6 +114,7 @@ class Bazaar:
         self.hasher = hasher
         self.settings = settings or BazaarSettings()
         self.clock = clock
+        self._decoy: str | None = None
 
     # ---------------------------------------------------------------- users and tokens
 
@@ -172,7 +173,11 @@ class Bazaar:
         """Check a password and return a new bearer token (shown once) with its record."""
         with self.store.begin(write=False) as uow:
             user = uow.users.get_by_name(name)
-        if user is None or not self.hasher.verify(user.password_hash, password):
+        if user is None:
+            # as slow as a real check, so the answer's timing does not tell who has an account
+            self.hasher.verify(self._decoy_hash(), password)
+            raise Unauthorized("wrong user name or password")
+        if not self.hasher.verify(user.password_hash, password):
             raise Unauthorized("wrong user name or password")
         token = secrets.token_urlsafe(32)
         now = self.clock()
@@ -180,6 +185,11 @@ class Bazaar:
         with self.store.begin() as uow:
             uow.tokens.add(record)
         return token, record
+
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._decoy
 
     def authenticate(self, token: str) -> User:
         """The user a bearer token stands for; ``Unauthorized`` if unknown or expired."""
@@ -365,6 +375,9 @@ class Bazaar:
         found = [o for o in offers if o is not None]
         if len(found) != len(offers):
             raise NotFound("a parent offer does not exist; check the offer ids")
+        withdrawn = [o.id for o in found if o.status is OfferStatus.WITHDRAWN]
+        if withdrawn:
+            raise Conflict(f"offer {withdrawn[0]} was withdrawn; ask about offers still standing")
         context_ids = {o.context_id for o in found}
         if len(context_ids) != 1:
             raise InputError("the parent offers of a follow-up context must share one context")
