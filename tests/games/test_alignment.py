@@ -11,7 +11,8 @@ import pytest
 from tests.games.textbook import PUBLIC_GOOD
 from volition.cli import run
 from volition.errors import ShapeError
-from volition.games import alignment_report, load_game
+from volition.games import NormalFormGame, alignment_report, load_game
+from volition.games.alignment import MAX_GAMBIT_PROFILES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
 TOP_KEYS = {"players", "equilibria", "pareto_profiles", "price_of_anarchy", "price_of_stability"}
@@ -179,9 +180,6 @@ def test_negative_chance_probability_is_one_line(
 
 def test_large_games_report_pure_equilibria_quickly() -> None:
     """Beyond MAX_GAMBIT_PROFILES no path-following solver is started."""
-    from volition.games import NormalFormGame
-    from volition.games.alignment import MAX_GAMBIT_PROFILES
-
     rng = np.random.default_rng(0)
     game = NormalFormGame.from_tables(list(rng.random((3, 47, 47, 47))))
     assert game.n_profiles > MAX_GAMBIT_PROFILES
