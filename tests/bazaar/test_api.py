@@ -195,6 +195,38 @@ def test_bad_input_gets_a_4xx_with_a_message_and_changes_nothing(
     assert audit(w.bazaar.store) == []
 
 
+def test_bad_input_on_real_resources_changes_nothing(w: ApiWorld) -> None:
+    ctx = post_context(w.buyer, 100)["id"]
+    before = {who: me(c)["balances"] for who, c in (("buyer", w.buyer), ("seller", w.seller))}
+    offers = f"/api/contexts/{ctx}/offers"
+    cases: list[tuple[Any, str, str, Any, int]] = [
+        (w.seller, "post", offers, {"preview": "p", "private_info": "s"}, 422),
+        (w.seller, "post", offers, {"preview": "p", "private_info": "s", "price": "5"}, 422),
+        (w.seller, "post", offers, {"preview": "p", "private_info": "s" * 20_001, "price": 1}, 422),
+        (w.seller, "post", offers, {"preview": "p", "private_info": "s", "price": 1, "x": 1}, 422),
+        (w.seller, "post", offers, None, 422),
+        (w.api.anonymous, "post", offers, {"preview": "p", "private_info": "s", "price": 1}, 401),
+        (w.other_buyer, "post", offers, {"preview": "p", "private_info": "s", "price": 1}, 403),
+        (w.buyer, "post", offers, {"preview": "p", "private_info": "s", "price": 1}, 403),
+        (w.api.anonymous, "post", "/api/tokens", {"name": "alice"}, 422),
+        (w.seller, "post", "/api/me/matchers", {"keywords": "rain"}, 422),
+        (w.buyer, "get", "/api/contexts?limit=0", None, 422),
+        (w.buyer, "get", "/api/contexts?status=bogus", None, 422),
+        (w.api.anonymous, "get", "/api/contexts?mine=true", None, 401),
+        (w.operator, "post", "/api/operator/credits", {"user": "nobody", "cents": 5}, 404),
+        (w.operator, "post", "/api/operator/credits", {"user": "alice", "cents": 0}, 422),
+        (w.operator, "post", f"/api/contexts/{ctx}/cancel", None, 403),
+    ]
+    for client, method, path, body, status in cases:
+        r = client.request(method, path, json=body)
+        assert r.status_code == status, (path, body, r.text)
+        assert r.json()["message"], (path, body)
+    assert ok(w.buyer.get(offers)) == []
+    after = {who: me(c)["balances"] for who, c in (("buyer", w.buyer), ("seller", w.seller))}
+    assert after == before
+    assert audit(w.bazaar.store) == []
+
+
 def test_someone_elses_context_and_offer(w: ApiWorld) -> None:
     ctx = post_context(w.buyer, 100)
     offer = post_offer(w.seller, ctx["id"], 50)
