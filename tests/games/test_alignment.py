@@ -105,6 +105,10 @@ def test_three_player_report() -> None:
     assert alignment_report(PUBLIC_GOOD, mixed="none").mixed_method is None
     with pytest.raises(ShapeError):
         alignment_report(PUBLIC_GOOD, principal=[1, 0])
+    with pytest.raises(ShapeError, match="disagreement point needs 3"):
+        alignment_report(PUBLIC_GOOD, disagreement=[0, 0])
+    custom = alignment_report(PUBLIC_GOOD, disagreement=[-1, -1, -1], mixed="none")
+    assert custom.disagreement.tolist() == [-1, -1, -1]
 
 
 def test_every_example_game_reports(capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,6 +39,7 @@ from volition.games.welfare import (
     geometric_weights,
     linear_maximum,
     normalised_weights,
+    payoff_vector,
     security_levels,
     supporting_weights,
 )
@@ -110,7 +111,11 @@ def alignment_report(
     ``max_bases`` bounds two-player vertex enumeration; beyond it Gambit's ``lcp`` is used.
     """
     lam = None if principal is None else normalised_weights(principal, game.n_players)
-    d = security_levels(game) if disagreement is None else np.asarray(disagreement, float)
+    d = (
+        security_levels(game)
+        if disagreement is None
+        else payoff_vector(disagreement, game.n_players, "the disagreement point")
+    )
     frontier = ParetoFrontier.of(game)
     found, method = _equilibria(game, mixed, max_bases)
     best_lam = None if lam is None else linear_maximum(game, lam).value

@@ -31,6 +31,7 @@ __all__ = [
     "linear_maximum",
     "linear_welfare",
     "normalised_weights",
+    "payoff_vector",
     "security_levels",
     "supporting_weights",
 ]
@@ -44,6 +45,14 @@ def normalised_weights(weights: ArrayLike, n: int) -> NDArray[np.float64]:
     if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
         raise InputError(f"welfare weights must be non-negative and not all zero, got {w.tolist()}")
     return np.asarray(w / w.sum(), dtype=np.float64)
+
+
+def payoff_vector(values: ArrayLike, n: int, what: str) -> NDArray[np.float64]:
+    """Validate a vector with one finite number per player."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.shape != (n,) or not np.all(np.isfinite(v)):
+        raise ShapeError(f"{what} needs {n} finite numbers (one per player), got {v.tolist()}")
+    return v
 
 
 def linear_welfare(payoffs: ArrayLike, weights: ArrayLike) -> float:
@@ -101,7 +110,7 @@ def geometric_maximum(
     (``exact=False``); it needs some point of C strictly above d where p > 0.
     """
     p = normalised_weights(weights, game.n_players)
-    d = np.asarray(disagreement, dtype=np.float64)
+    d = payoff_vector(disagreement, game.n_players, "the disagreement point")
     pts = ParetoFrontier.of(game).points
     active = p > 0
     k = len(pts)
