@@ -11,7 +11,7 @@ VENV_STAMP := .venv/.synced-$(UV_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: setup demo test lint typecheck pytest lock bench clean
+.PHONY: setup demo test lint typecheck pytest lock bench clean chromium
 
 setup: $(VENV_STAMP)
 
@@ -33,10 +33,14 @@ lint: $(VENV_STAMP)
 typecheck: $(VENV_STAMP)
 	.venv/bin/mypy src/volition
 
-pytest: $(VENV_STAMP)
+pytest: $(VENV_STAMP) chromium
 	.venv/bin/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The web pages' tests drive Debian's headless chromium (never a downloaded browser build).
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 lock: $(UV)
 	$(UV) lock
