@@ -16,7 +16,8 @@ tree:
         Don't kill: [5, 2]
     Don't build: [0, 0]
 # a chance node:   {chance: {Heads: 0.5, Tails: 0.5}, moves: {Heads: ..., Tails: ...}}
-# imperfect information: give decision nodes the same `infoset: name`
+# imperfect information: give decision nodes the same `infoset: name`; a node without one
+# is its own information set, named by the play leading to it ("after Build")
 ```
 
 or from Gambit ``.efg`` files through :mod:`volition.games.gambit`.
@@ -116,7 +117,7 @@ def tree_from_mapping(data: Any, source: str = "game") -> ExtensiveGame:
     if extra:
         raise FileFormatError(f"{source}: unknown key(s) {sorted(extra)}; use title, players, tree")
     try:
-        root = _node(data["tree"], names, (), counter=[0])
+        root = _node(data["tree"], names, ())
     except (FileFormatError, ShapeError, ProbabilityError) as exc:
         raise type(exc)(f"{source}: {exc}") from exc
     game = ExtensiveGame(names, root, str(data.get("title", "")))
@@ -125,7 +126,7 @@ def tree_from_mapping(data: Any, source: str = "game") -> ExtensiveGame:
     return game
 
 
-def _node(data: Any, players: tuple[str, ...], path: tuple[str, ...], counter: list[int]) -> Node:
+def _node(data: Any, players: tuple[str, ...], path: tuple[str, ...]) -> Node:
     where = "tree" + "".join(f"[{p!r}]" for p in path)
     if isinstance(data, list):
         if len(data) != len(players) or not all(
@@ -141,10 +142,7 @@ def _node(data: Any, players: tuple[str, ...], path: tuple[str, ...], counter: l
     if not isinstance(moves, Mapping) or not moves:
         raise FileFormatError(f"{where}.moves: give at least one action: {{name: subtree}}")
     actions = tuple(str(a) for a in moves)
-    if "chance" not in data:
-        counter[0] += 1  # numbered in pre-order: the root's decision is #1
-    number = counter[0]
-    children = tuple(_node(moves[a], players, (*path, str(a)), counter) for a in moves)
+    children = tuple(_node(moves[a], players, (*path, str(a))) for a in moves)
     if "chance" in data:
         probs = data["chance"]
         if not isinstance(probs, Mapping) or set(map(str, probs)) != set(actions):
@@ -156,5 +154,6 @@ def _node(data: Any, players: tuple[str, ...], path: tuple[str, ...], counter: l
     player = data.get("player")
     if player not in players:
         raise FileFormatError(f"{where}.player: {player!r} is not one of {list(players)}")
-    infoset = str(data.get("infoset", f"{player}#{number}"))
+    # a node of its own information set is named by the play that leads to it
+    infoset = str(data.get("infoset", "after " + " / ".join(path) if path else "at the start"))
     return Node(path, players.index(player), infoset, actions, children)

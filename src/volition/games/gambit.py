@@ -124,14 +124,17 @@ def _tree(node: Any, players: list[Any], path: tuple[str, ...], above: np.ndarra
         probs = np.array([float(a.prob) for a in infoset.actions])
         return Node(path, actions=actions, children=children, probabilities=probs)
     player = players.index(node.player)
-    return Node(path, player, f"{names_of(node.player)}:{infoset.number}", actions, children)
+    name = infoset.label or f"{names_of(node.player)}:{infoset.number}"
+    return Node(path, player, name, actions, children)
 
 
 def to_gambit_tree(game: ExtensiveGame) -> Any:
     """A pygambit game tree with our players, actions, information sets and payoffs.
 
     Nodes are added breadth first; a node of an information set already created joins it
-    (``append_infoset``), so imperfect information is kept.
+    (``append_infoset``), so imperfect information is kept. Information sets are labelled
+    ``I0``, ``I1``, ... (Gambit restricts labels); :func:`gambit_agent_pure_equilibria` maps
+    them back to our names.
     """
     gbt = _gbt()
     g = gbt.Game.new_tree(players=list(game.players), title=game.title or "game")
@@ -152,7 +155,7 @@ def to_gambit_tree(game: ExtensiveGame) -> Any:
                 g.append_infoset(gnode, infosets[key])
             else:
                 g.append_move(gnode, list(g.players)[node.player], list(node.actions))
-                gnode.infoset.label = node.infoset
+                gnode.infoset.label = f"I{len(infosets)}"
                 infosets[key] = gnode.infoset
         queue += [
             (child, gnode.children[action])
@@ -173,6 +176,12 @@ def gambit_agent_pure_equilibria(game: ExtensiveGame) -> list[tuple[dict[str, st
     chosen at each information set (named as in ``game``)."""
     gbt = _gbt()
     g = to_gambit_tree(game)
+    keys: list[tuple[int, str]] = []  # in to_gambit_tree's order: Gambit's I0, I1, ...
+    for node in _breadth_first(game.root):
+        key = (node.player, node.infoset)
+        if node.player is not None and node.infoset is not None and key not in keys:
+            keys.append((node.player, node.infoset))
+    ours = {f"I{k}": name for k, (_, name) in enumerate(keys)}
     result = gbt.nash.enumpure_agent_solve(g)
     out = []
     for eq in result.equilibria:
@@ -180,9 +189,16 @@ def gambit_agent_pure_equilibria(game: ExtensiveGame) -> list[tuple[dict[str, st
         for index, player in enumerate(g.players):
             for infoset in player.infosets:
                 chosen = [a.label for a in infoset.actions if float(eq[a]) > 0.5]
-                plans[index][infoset.label] = chosen[0]
+                plans[index][ours[infoset.label]] = chosen[0]
         out.append(plans)
     return out
+
+
+def _breadth_first(root: Node) -> list[Node]:
+    queue = [root]
+    for node in queue:
+        queue += list(node.children)
+    return queue
 
 
 def names_of(player: Any) -> str:

@@ -71,7 +71,10 @@ def subgame_perfect_behaviour(game: ExtensiveGame) -> BehaviourEquilibrium:
     roots = set(subgame_roots(game))
     behaviour: Behaviour = tuple({} for _ in game.players)
     payoffs = _solve(game, game.root, roots, behaviour)
-    return BehaviourEquilibrium(behaviour, payoffs, len(roots))
+    ordered = tuple(  # in the tree's order, not the order the subgames were solved in
+        {name: behaviour[i][name] for name in game.infosets(i)} for i in range(len(game.players))
+    )
+    return BehaviourEquilibrium(ordered, payoffs, len(roots))
 
 
 def behaviour_to_mixed(game: ExtensiveGame, behaviour: Behaviour) -> list[NDArray[np.float64]]:
