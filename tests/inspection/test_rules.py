@@ -188,3 +188,26 @@ def test_usage_is_audited_per_call_without_content(mworld: World) -> None:
         for offer in view.offers:
             assert offer.preview not in stored and offer.private_info not in stored
     assert "off_does_not_exist" not in stored
+
+
+def test_a_follow_up_node_cannot_buy_its_parents_offers(mworld: World) -> None:
+    """The parent's offers are shown at the child (``ancestor_offers``) but are not its own."""
+    context_id = _world_with_offers(mworld, 100)
+
+    def at_child(view: NodeView) -> Decision:
+        return Buy((view.ancestor_offers[0].id,))
+
+    buyer = script(
+        lambda v: FollowUp("Is it true?", 200, (v.offers[0].id,)),
+        at_child,
+        at_child,
+        lambda v: Buy(()),
+    )
+    engine = mworld.engine(buyer, max_depth=1, min_offers=0, max_retries=1)
+    inspection = engine.start(mworld.buyer.id, context_id)
+    engine.run_until_idle()
+    root, child = engine.nodes(mworld.buyer.id, inspection.id)
+    assert child.outcome is Outcome.GAVE_UP and root.outcome is Outcome.BOUGHT
+    assert "not offers of this node" in buyer.views[2].feedback[0]
+    assert mworld.bazaar.purchases(mworld.buyer.id) == []
+    assert mworld.money() == FUNDS and audit(mworld.bazaar.store) == []

@@ -280,7 +280,12 @@ class InspectionEngine:
             self._follow_up(node, pending)
             return
         buyer_id = self.inspection(node.inspection_id).buyer_id
+        with self.bazaar.store.begin(write=False) as uow:
+            own = {o.id for o in uow.offers.for_context(node.context_id)}
         for offer_id in pending.offer_ids:
+            if offer_id not in own:  # judged already; the domain alone would allow any context
+                log.error("node %s refused to buy %s of another context", node.id, offer_id)
+                continue
             try:
                 self.bazaar.buy_inspected(
                     buyer_id, offer_id, idempotency_key=f"{node.id}:buy:{offer_id}"
