@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 import volition.games
-from tests.games.textbook import PRISONERS
+from tests.games.textbook import PRISONERS, PUBLIC_GOOD
+from volition.cli import run
 from volition.errors import ComputationError, FileFormatError
 from volition.games import gambit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
 
 
 def test_games_exports_exactly_its_public_names() -> None:
@@ -59,6 +62,21 @@ def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     # everything else works without the extra, mixed equilibria of two players included
     report = volition.games.alignment_report(PRISONERS)
     assert report.mixed_method == "vertex-enumeration"
+    assert volition.games.alignment_report(PUBLIC_GOOD).mixed_method is None
+    tree = volition.games.load_tree(EXAMPLES / "game_tragedy_of_power_tree.yaml")
+    assert volition.games.subgame_perfect_behaviour(tree).payoffs.tolist() == [0.0, 0.0]
+    with pytest.raises(ComputationError, match=r"volition\[gambit\]"):
+        volition.games.load_game(EXAMPLES / "game_tragedy_of_power.efg")
+
+
+def test_missing_extra_is_one_line_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "pygambit", None)
+    assert run(["align", str(EXAMPLES / "game_tragedy_of_power.efg")]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "volition[gambit]" in err and err.count("\n") == 1
+    assert run(["align", str(EXAMPLES / "game_prisoners_dilemma.yaml"), "--json"]) == 0
 
 
 def test_gambit_errors_are_translated(tmp_path: Path) -> None:
