@@ -233,6 +233,9 @@ class _Ledger:
     def balance(self, account: Account) -> int:
         return self._sums.get(account) or 0
 
+    def balances_of(self, accounts: Sequence[Account]) -> dict[Account, int]:
+        return {a: self.balance(a) for a in accounts}
+
     def balances(self) -> dict[Account, int]:
         out: dict[Account, int] = {}
         for e in self._t.rows.values():  # recomputed from the postings, for audits

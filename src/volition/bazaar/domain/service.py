@@ -23,6 +23,7 @@ from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
     FUNDING,
     Account,
+    AccountKind,
     EntryKind,
     JournalEntry,
     cash,
@@ -278,7 +279,8 @@ class Bazaar:
     def remainders(self, context_ids: Sequence[str]) -> dict[str, int]:
         """What is left of each context's reservation, in cents, read in one transaction."""
         with self.store.begin(write=False) as uow:
-            return {i: uow.ledger.balance(hold(i)) for i in context_ids}
+            found = uow.ledger.balances_of([hold(i) for i in context_ids])
+            return {a.owner: amount for a, amount in found.items()}
 
     # ------------------------------------------------------------------- contexts
 
@@ -837,10 +839,12 @@ class Bazaar:
 
     def _balances(self, uow: UnitOfWork, user_id: str) -> Balances:
         own = uow.contexts.find(statuses=tuple(ACTIVE), buyer_id=user_id, limit=10**9)
+        mine = [cash(user_id), earnings(user_id)]
+        found = uow.ledger.balances_of([*mine, *(hold(c.id) for c in own)])
         return Balances(
-            cash=uow.ledger.balance(cash(user_id)),
-            reserved=sum(uow.ledger.balance(hold(c.id)) for c in own),
-            earnings=uow.ledger.balance(earnings(user_id)),
+            cash=found[mine[0]],
+            reserved=sum(v for a, v in found.items() if a.kind is AccountKind.HOLD),
+            earnings=found[mine[1]],
         )
 
     def _accounts_of(self, uow: UnitOfWork, user_id: str) -> list[Account]:

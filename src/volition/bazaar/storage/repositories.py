@@ -379,6 +379,19 @@ class SqlLedger(_Repo):
         stmt = select(func.coalesce(func.sum(P.c.amount), 0)).where(P.c.account == account.key)
         return int(self.conn.execute(stmt).scalar_one())
 
+    def balances_of(self, accounts: Sequence[Account]) -> dict[Account, int]:
+        found = dict.fromkeys(accounts, 0)
+        keys = [a.key for a in found]
+        for start in range(0, len(keys), 500):  # bounded IN lists
+            stmt = (
+                select(P.c.account, func.sum(P.c.amount))
+                .where(P.c.account.in_(keys[start : start + 500]))
+                .group_by(P.c.account)
+            )
+            for key, total in self.conn.execute(stmt):
+                found[Account.parse(key)] = int(total)
+        return found
+
     def balances(self) -> dict[Account, int]:
         stmt = select(P.c.account, func.sum(P.c.amount)).group_by(P.c.account)
         return {Account.parse(a): int(s) for a, s in self.conn.execute(stmt)}
