@@ -3,8 +3,9 @@
 Finite normal-form games as one payoff tensor, read from YAML/JSON or Gambit ``.nfg``;
 pure, mixed and (coarse) correlated equilibria; Pareto skylines and the coordinated
 frontier; linear and geometric welfare with supporting weights; the alignment report.
-pygambit (the optional extra ``volition[gambit]``) is used only through
-:mod:`volition.games.gambit`.
+Game trees (YAML/JSON or Gambit ``.efg``): backward induction, subgame decomposition,
+strategic form, and commitment (pure and Stackelberg) with its value. pygambit (the
+optional extra ``volition[gambit]``) is used only through :mod:`volition.games.gambit`.
 """
 
 from volition.games.alignment import AlignmentReport, EquilibriumAlignment, alignment_report
