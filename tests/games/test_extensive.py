@@ -242,6 +242,8 @@ def test_commitment_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["commitment"]["pure"]["response"] == "Rescue"
     assert out["value_of_commitment"] == {"Driver": 80.0, "Hitchhiker": 1900.0}
     assert out["pareto_improvement"] is True
+    assert out["subgame_perfect_is_pareto_optimal"] is False  # misaligned without commitment
+    assert out["commitment_is_pareto_optimal"] is True
     efg = _json(capsys, str(EXAMPLES / "game_tragedy_of_power.efg"), "--committer", "AI")
     assert efg["value_of_commitment"] == {"Humans": 5.0, "AI": 2.0}
     assert run(["commitment", str(TRAGEDY)]) == 0

@@ -24,6 +24,7 @@ from volition.games.backward import (
 from volition.games.commitment import CommitmentOutcome, commitment_outcome
 from volition.games.extensive import ExtensiveGame
 from volition.games.game import NormalFormGame
+from volition.games.pareto import ParetoFrontier
 
 __all__ = ["CommitmentProblem", "commitment_problem"]
 
@@ -75,7 +76,13 @@ class CommitmentProblem:
                 players, self.mixed.payoffs - self.subgame_perfect.payoffs
             ),
             "pareto_improvement": self.pareto_improvement,
+            # THEORY.md §1: is each outcome aligned, i.e. Pareto-optimal among coordinated play?
+            "subgame_perfect_is_pareto_optimal": self._pareto(spe.payoffs),
+            "commitment_is_pareto_optimal": self._pareto(self.pure.payoffs),
         }
+
+    def _pareto(self, payoffs: NDArray[np.float64]) -> bool:
+        return ParetoFrontier.of(self.strategic).test(payoffs).coordinated_pareto
 
     def _outcome(self, c: CommitmentOutcome) -> dict[str, Any]:
         g, leader = self.strategic, self.committer
