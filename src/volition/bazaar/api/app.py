@@ -70,6 +70,9 @@ def create_app(bazaar: Bazaar, settings: ApiSettings | None = None) -> FastAPI:
 
     for module in (users, contexts, offers, matchers, operator):
         app.include_router(module.router, prefix="/api")
+    from volition.bazaar.web import router as pages  # imported here: the pages use api.deps
+
+    app.include_router(pages)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

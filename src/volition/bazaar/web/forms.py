@@ -1,0 +1,61 @@
+"""Reading HTML form fields into the domain's values, with messages that say what to fix.
+
+Forms send text; amounts are typed as currency (``12.50``) and become integer cents here.
+Range checks stay in the domain, so a page shows the same words as the API.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+from volition.errors import InputError
+
+__all__ = ["parse_keywords", "parse_lines", "parse_minutes", "parse_money", "parse_priority"]
+
+_MONEY = re.compile(r"^(-?)(\d{1,13})(?:\.(\d{1,2}))?$")
+
+
+def parse_money(text: str, what: str) -> int:
+    """``"12.5"`` -> ``1250`` cents; at most two decimals, an optional ``$`` and commas."""
+    cleaned = text.strip().replace(",", "").replace("$", "")
+    match = _MONEY.match(cleaned)
+    if match is None:
+        raise InputError(f"{what} must be an amount such as 12.50, not {text.strip()!r}")
+    sign, whole, part = match.groups()
+    cents = int(whole) * 100 + int((part or "0").ljust(2, "0"))
+    return -cents if sign else cents
+
+
+def parse_priority(text: str) -> float:
+    """A priority in [0, 1] from its text; the domain checks the range."""
+    try:
+        value = float(text.strip() or "0.5")
+    except ValueError:
+        raise InputError(f"the priority must be a number in [0, 1], not {text.strip()!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"the priority must be a number in [0, 1], not {text.strip()!r}")
+    return value
+
+
+def parse_lines(text: str) -> tuple[str, ...]:
+    """One item per non-blank line (context page URLs)."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def parse_keywords(text: str) -> tuple[str, ...]:
+    """Names or keywords separated by commas or new lines."""
+    return tuple(w.strip() for w in re.split(r"[,\n]", text) if w.strip())
+
+
+def parse_minutes(text: str, what: str) -> timedelta | None:
+    """A positive whole number of minutes, or None when the field is blank."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    if not (cleaned.isdigit() and len(cleaned) <= 7) or int(cleaned) <= 0:
+        raise InputError(
+            f"{what} must be a whole number of minutes from 1 to 9999999, not {cleaned!r}"
+        )
+    return timedelta(minutes=int(cleaned))

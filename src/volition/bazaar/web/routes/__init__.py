@@ -1,0 +1,24 @@
+"""The page routes, gathered into one router."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from volition.bazaar.web.routes import account, market, seller
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)  # pages, not API: kept out of the OpenAPI schema
+for _module in (market, account, seller):
+    router.include_router(_module.router)
+
+_CSS = files("volition.bazaar.web").joinpath("static/bazaar.css").read_bytes()
+
+
+@router.get("/static/bazaar.css")
+def stylesheet() -> Response:
+    """The pages' one stylesheet."""
+    return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})

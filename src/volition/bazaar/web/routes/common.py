@@ -1,0 +1,56 @@
+"""What every page route shares: form field types, the POST guard, sign-in redirects."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+
+from volition.bazaar.domain import User
+from volition.bazaar.web.rendering import redirect, render
+from volition.bazaar.web.session import Visitor
+
+__all__ = ["CSRF_REFUSED", "Field", "csrf_refused", "guard", "safe_next", "sign_in_first"]
+
+# Every field is optional text: a missing or malformed one becomes the page's own message.
+Field = Annotated[str, Form()]
+
+CSRF_REFUSED = (
+    "This form has expired or did not come from this site, so nothing was done. "
+    "Reload the page and try again."
+)
+
+
+def safe_next(target: str) -> str:
+    """A local path to go to after signing in; anything else (another site) becomes ``/``."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def sign_in_first(request: Request, visitor: Visitor) -> Response:
+    """Send an anonymous visitor to the sign-in page, coming back here afterwards."""
+    here = request.url.path if request.method == "GET" else "/"
+    return redirect(request, visitor, f"/signin?next={quote(here, safe='/')}")
+
+
+def csrf_refused(request: Request, visitor: Visitor, csrf: str) -> Response | None:
+    """None when a form POST carries the visitor's CSRF token; else the 403 page to send."""
+    if visitor.csrf_ok(csrf):
+        return None
+    return render(request, visitor, "error.html", 403, error=CSRF_REFUSED)
+
+
+def guard(request: Request, visitor: Visitor, csrf: str) -> User | Response:
+    """Check a signed-in form POST: the CSRF token first, then that someone is signed in.
+
+    Returns the user, or the response to send instead (403 page, or the sign-in page).
+    """
+    refused = csrf_refused(request, visitor, csrf)
+    if refused is not None:
+        return refused
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    return visitor.user

@@ -1,0 +1,215 @@
+"""The market: open contexts, posting a context, a context's page and what can be done there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from volition.bazaar.api.deps import BazaarDep
+from volition.bazaar.domain import Bazaar, ContextSpec
+from volition.bazaar.web.forms import (
+    parse_keywords,
+    parse_lines,
+    parse_minutes,
+    parse_money,
+    parse_priority,
+)
+from volition.bazaar.web.rendering import error_page, failure, redirect, render
+from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.session import Visitor, VisitorDep
+from volition.bazaar.web.views import ACTIVE_STATUSES, context_page
+from volition.errors import VolitionError
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
+    """Open public contexts (never follow-ups); your balances and contexts when signed in."""
+    try:
+        bazaar.expire_due()
+        open_contexts = bazaar.contexts(None, statuses=ACTIVE_STATUSES)
+        balances = mine = None
+        if visitor.user is not None:
+            balances = bazaar.balances(visitor.user.id)
+            mine = bazaar.contexts(visitor.user.id, mine=True, limit=50)
+    except VolitionError as exc:
+        return error_page(request, visitor, exc)
+    return render(
+        request, visitor, "home.html", contexts=open_contexts, balances=balances, mine=mine
+    )
+
+
+_BLANK_CONTEXT = {"query": "", "budget": "", "priority": "0.5", "pages": "", "sellers": ""}
+
+
+@router.get("/contexts/new")
+def new_context_form(request: Request, visitor: VisitorDep) -> Response:
+    """The form to post a decision context."""
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    return render(request, visitor, "context_new.html", form={**_BLANK_CONTEXT, "expires": ""})
+
+
+@router.post("/contexts")
+def post_context(
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    idempotency_key: Field = "",
+    query: Field = "",
+    budget: Field = "",
+    priority: Field = "",
+    pages: Field = "",
+    sellers: Field = "",
+    expires: Field = "",
+) -> Response:
+    """Post a context; its budget is reserved from your cash."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    form = {"query": query, "budget": budget, "priority": priority, "pages": pages}
+    form |= {"sellers": sellers, "expires": expires}
+    try:
+        lifetime = parse_minutes(expires, "the expiry")
+        spec = ContextSpec(
+            query=query,
+            budget=parse_money(budget, "the budget"),
+            priority=parse_priority(priority),
+            pages=parse_lines(pages),
+            named_sellers=parse_keywords(sellers),
+            expires_at=None if lifetime is None else bazaar.clock() + lifetime,
+        )
+        context = bazaar.post_context(user.id, spec, idempotency_key=idempotency_key or None)
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return render(request, visitor, "context_new.html", status, error=message, form=form)
+    return redirect(request, visitor, f"/contexts/{context.id}?notice=posted")
+
+
+def _context(
+    request: Request,
+    bazaar: Bazaar,
+    visitor: Visitor,
+    context_id: str,
+    status: int = 200,
+    **values: Any,
+) -> Response:
+    try:
+        page = context_page(bazaar, visitor.user, context_id)
+    except VolitionError as exc:
+        return error_page(request, visitor, exc)
+    values.setdefault("offer_form", {"preview": "", "private_info": "", "price": ""})
+    return render(request, visitor, "context.html", status, page=page, **values)
+
+
+@router.get("/contexts/{context_id}")
+def show_context(
+    context_id: str, request: Request, bazaar: BazaarDep, visitor: VisitorDep
+) -> Response:
+    """A context with its offers; private info only where the viewer may read it."""
+    try:
+        bazaar.expire_due()
+    except VolitionError as exc:
+        return error_page(request, visitor, exc)
+    return _context(request, bazaar, visitor, context_id)
+
+
+@router.post("/contexts/{context_id}/offers")
+def post_offer(
+    context_id: str,
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    idempotency_key: Field = "",
+    preview: Field = "",
+    private_info: Field = "",
+    price: Field = "",
+) -> Response:
+    """Offer information on a context: a preview, private info, a price."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        offer = bazaar.post_offer(
+            user.id,
+            context_id,
+            preview=preview,
+            private_info=private_info,
+            price=parse_money(price, "the price"),
+            idempotency_key=idempotency_key or None,
+        )
+    except VolitionError as exc:
+        status, message = failure(exc)
+        form = {"preview": preview, "private_info": private_info, "price": price}
+        return _context(
+            request, bazaar, visitor, context_id, status, error=message, offer_form=form
+        )
+    return redirect(request, visitor, f"/contexts/{offer.context_id}?notice=offered")
+
+
+@router.post("/contexts/{context_id}/offers/{offer_id}/buy")
+def buy_blind(
+    context_id: str,
+    offer_id: str,
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    idempotency_key: Field = "",
+) -> Response:
+    """Buy an offer on its preview alone (the naive market)."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        purchase = bazaar.buy_blind(user.id, offer_id, idempotency_key=idempotency_key or None)
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _context(request, bazaar, visitor, context_id, status, error=message)
+    return redirect(request, visitor, f"/contexts/{purchase.context_id}?notice=bought")
+
+
+@router.post("/contexts/{context_id}/offers/{offer_id}/withdraw")
+def withdraw_offer(
+    context_id: str,
+    offer_id: str,
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+) -> Response:
+    """Withdraw your offer (before anyone inspected or bought it)."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        offer = bazaar.withdraw_offer(user.id, offer_id)
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _context(request, bazaar, visitor, context_id, status, error=message)
+    return redirect(request, visitor, f"/contexts/{offer.context_id}?notice=withdrawn")
+
+
+@router.post("/contexts/{context_id}/cancel")
+def cancel_context(
+    context_id: str,
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+) -> Response:
+    """Cancel your context; what is left of its budget returns to your cash."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        context = bazaar.cancel_context(user.id, context_id)
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _context(request, bazaar, visitor, context_id, status, error=message)
+    return redirect(request, visitor, f"/contexts/{context.id}?notice=cancelled")

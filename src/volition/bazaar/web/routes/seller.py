@@ -1,0 +1,104 @@
+"""The seller's inbox (contexts their matchers let through) and their matchers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from volition.bazaar.api.deps import BazaarDep
+from volition.bazaar.domain import Bazaar
+from volition.bazaar.web.forms import parse_keywords, parse_minutes, parse_money, parse_priority
+from volition.bazaar.web.rendering import error_page, failure, redirect, render
+from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.session import Visitor, VisitorDep
+from volition.errors import VolitionError
+
+router = APIRouter()
+
+_BLANK_MATCHER = {"keywords": "", "min_budget": "", "min_priority": "", "max_age": ""}
+
+
+def _inbox(
+    request: Request,
+    bazaar: Bazaar,
+    visitor: Visitor,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    assert visitor.user is not None
+    try:
+        bazaar.expire_due()
+        contexts = bazaar.inbox(visitor.user.id)
+        matchers = bazaar.matchers(visitor.user.id)
+    except VolitionError as exc:
+        return error_page(request, visitor, exc)
+    return render(
+        request,
+        visitor,
+        "inbox.html",
+        status,
+        error=error,
+        contexts=contexts,
+        matchers=matchers,
+        form=form or _BLANK_MATCHER,
+    )
+
+
+@router.get("/inbox")
+def inbox(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
+    """Active contexts for you: matched, naming you, or asking about your offers."""
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    return _inbox(request, bazaar, visitor)
+
+
+@router.post("/inbox/matchers")
+def add_matcher(
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    keywords: Field = "",
+    min_budget: Field = "",
+    min_priority: Field = "",
+    max_age: Field = "",
+) -> Response:
+    """Add a matcher: any of the keywords, a minimum budget and priority, an age limit."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    form = {"keywords": keywords, "min_budget": min_budget}
+    form |= {"min_priority": min_priority, "max_age": max_age}
+    try:
+        bazaar.add_matcher(
+            user.id,
+            keywords=parse_keywords(keywords),
+            min_budget=parse_money(min_budget or "0", "the minimum budget"),
+            min_priority=parse_priority(min_priority or "0"),
+            max_age=parse_minutes(max_age, "the age limit"),
+        )
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _inbox(request, bazaar, visitor, status, message, form)
+    return redirect(request, visitor, "/inbox?notice=matcher-added")
+
+
+@router.post("/inbox/matchers/{matcher_id}/remove")
+def remove_matcher(
+    matcher_id: str,
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+) -> Response:
+    """Delete one of your matchers."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        bazaar.remove_matcher(user.id, matcher_id)
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _inbox(request, bazaar, visitor, status, message)
+    return redirect(request, visitor, "/inbox?notice=matcher-removed")
