@@ -84,9 +84,12 @@ def test_convert_round_trips(
     assert back.players == original.players
 
 
-def test_convert_a_tree_to_its_strategic_form(tmp_path: Path) -> None:
+def test_convert_a_tree_to_its_strategic_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "tragedy.nfg"
-    assert run(["convert", str(EXAMPLES / "game_tragedy_of_power_tree.yaml"), str(out)]) == 0
+    report = _json(capsys, "convert", str(EXAMPLES / "game_tragedy_of_power_tree.yaml"), str(out))
+    assert report == {"wrote": str(out), "players": ["Humans", "AI"], "shape": [2, 2]}
     assert load_game(out).strategies == (("Build", "Don't build"), ("Kill", "Don't kill"))
 
 

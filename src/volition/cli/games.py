@@ -305,12 +305,17 @@ def convert(
     style: Annotated[
         str, typer.Option(help="For .nfg: outcome (as Gambit writes) or payoff.")
     ] = "outcome",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Convert a game between YAML/JSON and Gambit .nfg (a tree becomes its strategic form)."""
     if style not in ("outcome", "payoff"):
         raise InputError(f"unknown .nfg style {style!r}; use outcome or payoff")
-    save_game(load_game(game_file), output, style)  # type: ignore[arg-type]
-    console.print(f"wrote {output}")
+    game = load_game(game_file)
+    save_game(game, output, style)  # type: ignore[arg-type]
+    if as_json:
+        print_json({"wrote": str(output), "players": list(game.players), "shape": game.shape})
+    else:
+        console.print(f"wrote {output}")
 
 
 def subgame_perfect(
