@@ -1,0 +1,86 @@
+"""A step that dies half-way is repeated by a fresh engine without paying anyone twice."""
+
+from __future__ import annotations
+
+from tests.inspection.helpers import FUNDS, World
+from tests.inspection.test_rules import Script
+from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
+from volition.bazaar.domain import Bazaar, DecisionContext, Purchase, audit
+from volition.bazaar.inspection import (
+    InspectionEngine,
+    InspectionLimits,
+    InspectionStatus,
+    NodeState,
+)
+
+
+class WorkerDied(Exception):
+    """Stands for a worker killed between a committed domain call and the engine's record."""
+
+
+class DyingBazaar(Bazaar):
+    """Commits the first purchase and the first inspection start, then dies once each."""
+
+    def __init__(self, bazaar: Bazaar) -> None:
+        super().__init__(bazaar.store, hasher=bazaar.hasher, clock=bazaar.clock)
+        self.died: set[str] = set()
+
+    def _die_once(self, what: str) -> None:
+        if what not in self.died:
+            self.died.add(what)
+            raise WorkerDied(what)
+
+    def buy_inspected(
+        self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
+    ) -> Purchase:
+        purchase = super().buy_inspected(actor_id, offer_id, idempotency_key=idempotency_key)
+        self._die_once("buy")
+        return purchase
+
+    def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
+        context = super().start_inspecting(actor_id, context_id)
+        if context.is_child:
+            self._die_once("follow-up")
+        return context
+
+
+def _run_dying(world: World, buyer: Script) -> tuple[InspectionEngine, str, int]:
+    bazaar = DyingBazaar(world.bazaar)
+    limits = InspectionLimits(max_depth=1, min_offers=1)
+    engine = InspectionEngine(bazaar, buyer, bots=tuple(world.bots), limits=limits)
+    inspection = engine.start(world.buyer.id, world.post("Will it rain?", 1_000).id)
+    deaths = 0
+    while True:
+        try:
+            if not engine.step():
+                break
+        except WorkerDied:
+            deaths += 1
+            # a new worker: the same stored state, a fresh engine
+            engine = InspectionEngine(
+                bazaar, buyer, bots=tuple(world.bots), repository=engine.repository
+            )
+    return engine, inspection.id, deaths
+
+
+def test_purchases_and_follow_ups_survive_a_worker_dying_mid_step(world: World) -> None:
+    first = world.bot(FixedSeller("forecast", "80% rain", 300))
+    second = world.bot(FixedSeller("radar", "clouds coming", 200))
+
+    def root(view: NodeView) -> Decision:
+        if view.follow_ups_left:
+            return FollowUp("Is the forecast right?", 250, (view.offers[0].id,))
+        return Buy(tuple(o.id for o in view.offers))
+
+    buyer = Script(iter([root, lambda v: Buy(()), root]))
+    engine, inspection_id, deaths = _run_dying(world, buyer)
+
+    assert deaths == 2 and len(buyer.views) == 3  # no decision was asked for twice
+    assert engine.inspection(inspection_id).status is InspectionStatus.DONE
+    nodes = engine.nodes(world.buyer.id, inspection_id)
+    assert len(nodes) == 2 and all(n.state is NodeState.DONE for n in nodes)
+    assert len(world.bazaar.contexts(world.buyer.id, mine=True)) == 2  # one child, not two
+    assert world.bazaar.balances(first.user_id).earnings == 300
+    assert world.bazaar.balances(second.user_id).earnings == 200
+    assert world.bazaar.balances(world.buyer.id).cash == FUNDS - 500
+    assert world.money() == FUNDS and audit(world.bazaar.store) == []
