@@ -175,6 +175,9 @@ def test_usage_is_audited_per_call_without_content(mworld: World) -> None:
     calls = engine.audit_trail(mworld.operator.id, inspection.id)
     assert [(c.prompt_tokens, c.completion_tokens) for c in calls] == [(10, 2), (10, 2)]
     assert sum(c.cost for c in calls) == pytest.approx(0.02)
+    total = engine.usage(mworld.buyer.id, inspection.id)
+    assert (total.prompt_tokens, total.completion_tokens, total.calls) == (20, 4, 2)
+    assert total.cost == pytest.approx(0.02)
     assert calls[0].unknown_ids == 1 and calls[0].decided_ids == ()
     assert set(calls[1].decided_ids) == set(calls[1].seen_offer_ids)
     stored = repr(

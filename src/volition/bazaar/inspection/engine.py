@@ -153,6 +153,14 @@ class InspectionEngine:
             raise NotFound(f"there is no inspection {inspection_id}")
         return self.repository.nodes(inspection_id)
 
+    def usage(self, actor_id: str, inspection_id: str) -> Usage:
+        """The buyer agent's calls in all (tokens, dollars), for the buyer or an operator."""
+        self.nodes(actor_id, inspection_id)
+        total = Usage(calls=0)
+        for call in self.repository.calls(inspection_id):
+            total += Usage(call.prompt_tokens, call.completion_tokens, call.cost)
+        return total
+
     def audit_trail(self, actor_id: str, inspection_id: str) -> list[AgentCall]:
         """Operator only: per agent call, the offer ids seen, the decision, tokens and cost."""
         if not self.bazaar.user(actor_id).is_operator:
@@ -358,7 +366,10 @@ class InspectionEngine:
         buyer_id = self.inspection(node.inspection_id).buyer_id
         context = self._context(node)
         if context.is_active:
-            self.bazaar.decide_context(buyer_id, context.id)
+            try:
+                self.bazaar.decide_context(buyer_id, context.id)
+            except Conflict:  # closed from outside in the meantime: already released
+                outcome = Outcome.CLOSED if outcome is Outcome.BOUGHT else outcome
         with self.bazaar.store.begin(write=False) as uow:
             bought = tuple(p.offer_id for p in uow.purchases.for_context(context.id))
         self.repository.update_node(
