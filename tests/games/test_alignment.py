@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
-from tests.games.textbook import PUBLIC_GOOD
+from tests.games.textbook import PUBLIC_GOOD, games
 from volition.cli import run
 from volition.errors import ShapeError
 from volition.games import NormalFormGame, alignment_report, load_game
@@ -191,3 +192,24 @@ def test_large_games_report_pure_equilibria_quickly() -> None:
     assert report.mixed_method is None
     assert all(e.kind == "pure" for e in report.equilibria)
     assert report.pareto_profiles
+
+
+@settings(max_examples=30)
+@given(games(strategies=(1, 3)))
+def test_property_report_is_consistent(game: NormalFormGame) -> None:
+    """THEORY.md §1 across the report's separate LPs: strictly positive supporting weights
+    imply strong Pareto optimality in C; weights of any kind exist exactly when no
+    coordinated outcome is strictly better for everyone; PoA >= PoS >= 1."""
+    report = alignment_report(game, principal=np.ones(game.n_players))
+    for eq in report.equilibria:
+        assert eq.equilibrium.max_regret <= 1e-6 * game.scale()
+        if eq.linear.positive:
+            assert eq.pareto.coordinated_pareto
+        assert (eq.linear.weights is not None) == eq.pareto.coordinated_weakly_pareto
+        if eq.pareto.coordinated_pareto:
+            assert eq.pareto.strongly_pareto and eq.pareto.distance_to_frontier == 0.0
+        assert eq.principal_loss is not None and eq.principal_loss >= -1e-9
+    if report.price_of_anarchy is not None:
+        assert report.price_of_stability is not None
+        assert report.price_of_anarchy >= report.price_of_stability - 1e-12
+        assert report.price_of_stability >= 1 - 1e-12

@@ -145,7 +145,7 @@ def geometric_maximum(
 
 
 POSITIVE_WEIGHT = 1e-5
-"""Supporting weights below this count as zero (the LP works to a tolerance)."""
+"""When some supporting weight must be 0, LP weights up to this size are set to 0."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,6 +170,12 @@ def supporting_weights(frontier: ParetoFrontier, payoffs: ArrayLike) -> Supporti
     LP: maximise m s.t. lambda_i >= m, (v_k - u*) . lambda <= 0 for every strong skyline
     point v_k, sum lambda = 1, lambda >= 0. Dominated points need no constraint: for
     lambda >= 0 their welfare is at most that of a skyline point dominating them.
+
+    The LP is feasible exactly when no coordinated outcome is strictly better for everyone
+    (by LP duality its slack matches the uniform-gain test of :class:`ParetoFrontier`).
+    Whether the weights can all be positive is decided by the total-gain test instead: on a
+    polytope, the strongly Pareto-optimal points are exactly those with a strictly
+    positive supporting normal, and a tolerance on weights near 0 would be unreliable.
     """
     u = np.asarray(payoffs, dtype=np.float64)
     pts = frontier.points
@@ -206,11 +212,14 @@ def supporting_weights(frontier: ParetoFrontier, payoffs: ArrayLike) -> Supporti
     lam = np.clip(res.x[:n], 0.0, None)
     lam /= lam.sum()
     m = float(res.x[n])
-    if m > POSITIVE_WEIGHT:
-        return SupportingWeights(lam, True, m, "strictly positive weights support this outcome")
-    # the tolerance lets a weight that must be 0 come out at about LP_RTOL / gap: snap it
-    lam = np.where(lam < POSITIVE_WEIGHT, 0.0, lam)
-    lam /= lam.sum()
+    if frontier.test(u, check_feasible=False).coordinated_pareto:
+        return SupportingWeights(
+            lam, True, max(m, 0.0), "strictly positive weights support this outcome"
+        )
+    # some weight must be 0; the LP's tolerance lets it come out at about LP_RTOL / gap
+    snapped = np.where(lam <= max(POSITIVE_WEIGHT, m + 1e-12), 0.0, lam)
+    if snapped.sum() > 0:
+        lam = snapped / snapped.sum()
     return SupportingWeights(
         lam,
         False,
