@@ -180,3 +180,25 @@ def test_a_context_cancelled_while_gathering_ends_the_inspection(world: World) -
     assert engine.audit_trail(world.operator.id, inspection.id) == []
     assert world.bazaar.balances(world.buyer.id).cash == FUNDS
     assert audit(world.bazaar.store) == []
+
+
+def test_cancelling_the_root_while_a_follow_up_gathers_ends_everything_at_once(
+    world: World,
+) -> None:
+    world.bot(FORECAST)
+    context = world.post(QUERY, 1_000)
+    engine = world.engine(OfflineBuyer(), max_depth=1, min_offers=1)
+    inspection = engine.start(world.buyer.id, context.id)
+    engine.run_until_idle()
+    root, child = engine.nodes(world.buyer.id, inspection.id)
+    assert (root.state, child.state) == (NodeState.WAITING, NodeState.GATHERING)
+
+    world.bazaar.cancel_context(world.buyer.id, context.id)  # cascades to the child context
+    engine.context_closed(context.id)
+    engine.run_until_idle()
+    root, child = engine.nodes(world.buyer.id, inspection.id)
+    assert (root.outcome, child.outcome) == (Outcome.CLOSED, Outcome.CLOSED)
+    assert engine.inspection(inspection.id).status is InspectionStatus.DONE
+    assert len(engine.audit_trail(world.operator.id, inspection.id)) == 1  # the follow-up only
+    assert world.bazaar.balances(world.buyer.id).cash == FUNDS
+    assert world.money() == FUNDS and audit(world.bazaar.store) == []

@@ -7,7 +7,7 @@ and closes its context, or opens a follow-up child context funded from its reser
 decides again once the child is done, knowing what the child bought. Depth, breadth, waiting
 and retries are bounded by ``InspectionLimits``.
 
-Nothing waits: ``start``, ``offer_arrived`` and ``tick`` only move nodes between states;
+Nothing waits: ``start``, ``offer_arrived``, ``context_closed`` and ``tick`` only move nodes;
 ``step`` does one node's work and ``run_until_idle`` steps until every node waits for offers,
 time or nothing. Each step records its decision before acting on it, and acts through
 idempotency keys, so repeating a step (a resumed job) never pays anyone twice.
@@ -107,6 +107,17 @@ class InspectionEngine:
         node = self.repository.node_for_context(context_id)
         if node is not None and node.state is NodeState.GATHERING:
             self._check_gathered(node)
+
+    def context_closed(self, context_id: str) -> None:
+        """A context was cancelled or expired from outside: its gathering nodes (its own and,
+        as closing cascades to children, those below it) stop waiting and end as closed."""
+        node = self.repository.node_for_context(context_id)
+        stack = [node] if node is not None else []
+        while stack:
+            node = stack.pop()
+            if node.state is NodeState.GATHERING:
+                self.repository.update_node(replace(node, state=NodeState.DECIDING))
+            stack.extend(self.repository.children(node.id))
 
     def tick(self, now: datetime | None = None) -> int:
         """Move every gathering node whose deadline has passed to deciding; return how many."""
