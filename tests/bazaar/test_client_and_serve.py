@@ -128,3 +128,26 @@ def test_volition_operator_creates_the_first_operator(
     store.close()
     assert user is not None and user.is_operator
     assert "a long operator password" not in user.password_hash
+
+
+def test_worker_processes_build_their_app_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from volition.bazaar.api.factory import app_from_env, settings_from_env
+    from volition.bazaar.storage import SqlStore
+    from volition.errors import InputError
+
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    SqlStore.open(url).close()  # the parent migrates once
+    monkeypatch.setenv("VOLITION_DATABASE_URL", url)
+    monkeypatch.setenv("VOLITION_STARTING_GRANT", "250")
+    monkeypatch.setenv("VOLITION_CORS_ORIGINS", "https://a.example,https://b.example")
+    bazaar_settings, api_settings = settings_from_env()
+    assert bazaar_settings.starting_grant == 250
+    assert api_settings.cors_origins == ("https://a.example", "https://b.example")
+    app = app_from_env()
+    assert app.state.bazaar.settings.starting_grant == 250
+    app.state.bazaar.store.close()
+    monkeypatch.setenv("VOLITION_STARTING_GRANT", "-5")
+    with pytest.raises(InputError, match="STARTING_GRANT"):
+        settings_from_env()

@@ -17,7 +17,7 @@ from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.security import Argon2Hasher
-from volition.bazaar.storage import SqlStore
+from volition.bazaar.storage import ENV_VAR, SqlStore
 from volition.cli.output import console
 from volition.errors import InputError
 
@@ -33,13 +33,12 @@ DatabaseOption = Annotated[
 ]
 
 
-def _bazaar(database: str | None, starting_grant: int = 0) -> Bazaar:
+def _open(database: str | None, starting_grant: int = 0) -> tuple[Bazaar, SqlStore]:
     if starting_grant < 0:
         raise InputError("--starting-grant cannot be negative")
     store = SqlStore.open(database)
-    return Bazaar(
-        store, hasher=Argon2Hasher(), settings=BazaarSettings(starting_grant=starting_grant)
-    )
+    settings = BazaarSettings(starting_grant=starting_grant)
+    return Bazaar(store, hasher=Argon2Hasher(), settings=settings), store
 
 
 def serve(
@@ -55,21 +54,47 @@ def serve(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="allow browser calls from this origin (repeatable)")
     ] = None,
+    workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="log each request line")
+    ] = True,
 ) -> None:
     """Run the bazaar: the HTTP API under /api (OpenAPI docs at /api/docs)."""
     import uvicorn
 
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
-    bazaar = _bazaar(database, starting_grant)
+    if not 1 <= workers <= 64:
+        raise InputError(f"--workers must be between 1 and 64, not {workers}")
+    bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
     console.print(f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)")
     if demo:
         console.print("demo logins (name / password / role):")
         for login in seed_demo(bazaar):
             console.print(f"  {login.name} / {login.password} / {login.role}")
-    app = create_app(bazaar, ApiSettings(cors_origins=tuple(cors_origin or ())))
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    if workers == 1:
+        app = create_app(bazaar, ApiSettings(cors_origins=tuple(cors_origin or ())))
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", server_header=False, access_log=access_log
+        )
+        return
+    # Each worker process builds its own app from the environment (see api.factory).
+    os.environ[ENV_VAR] = store.engine.url.render_as_string(hide_password=False)
+    os.environ["VOLITION_STARTING_GRANT"] = str(starting_grant)
+    os.environ["VOLITION_CORS_ORIGINS"] = ",".join(cors_origin or ())
+    store.close()
+    uvicorn.run(
+        "volition.bazaar.api.factory:app_from_env",
+        factory=True,
+        workers=workers,
+        timeout_worker_healthcheck=60,  # a worker's first imports can take seconds
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+        access_log=access_log,
+    )
 
 
 def operator(
@@ -80,5 +105,7 @@ def operator(
     password = os.environ.get("VOLITION_OPERATOR_PASSWORD") or typer.prompt(
         "password", hide_input=True, confirmation_prompt=True
     )
-    user = _bazaar(database).bootstrap_operator(name, password)
+    bazaar, store = _open(database)
+    user = bazaar.bootstrap_operator(name, password)
+    store.close()
     console.print(f"operator {user.name} created ({user.id})")
