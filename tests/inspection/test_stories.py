@@ -82,6 +82,10 @@ def test_depth_1_a_refuting_follow_up_changes_the_parents_decision(world: World)
         (root.id, "buy"),
     ]
     assert calls[2].known_offer_ids == (refutation,)  # the parent decided knowing the check
+    root_offers = set(calls[0].seen_offer_ids)
+    assert forecast_offer in root_offers and calls[0].ancestor_offer_ids == ()
+    assert set(calls[1].ancestor_offer_ids) == root_offers  # the child call read them too
+    assert refutation in calls[1].seen_offer_ids
     assert all(c.verdict is Verdict.ACCEPTED for c in calls)
     # amnesia (with_parent): the forecast was not bought, so neither is the check readable
     assert world.bazaar.offer(world.buyer.id, refutation).private_info is None

@@ -279,6 +279,7 @@ class InspectionEngine:
                 node_id=node.id,
                 attempt=attempt,
                 seen_offer_ids=seen,
+                ancestor_offer_ids=tuple(o.id for o in view.ancestor_offers),
                 known_offer_ids=tuple(k.offer_id for k in view.known),
                 verdict=judgement.verdict,
                 action=action,

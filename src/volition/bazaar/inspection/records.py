@@ -124,7 +124,9 @@ class Verdict(enum.StrEnum):
 class AgentCall:
     """The operator's audit record of one call of the buyer agent: ids, numbers, no content.
 
-    ``decided_ids`` keeps only ids of offers the call saw (an agent's invented ids may carry
+    The call read the private info of ``seen_offer_ids`` (the node's offers),
+    ``ancestor_offer_ids`` (the offers above it) and ``known_offer_ids`` (bought below it).
+    ``decided_ids`` keeps only ids of the node's offers (an agent's invented ids may carry
     anything, so they are only counted in ``unknown_ids``).
     """
 
@@ -133,6 +135,7 @@ class AgentCall:
     node_id: str
     attempt: int
     seen_offer_ids: tuple[str, ...]
+    ancestor_offer_ids: tuple[str, ...]
     known_offer_ids: tuple[str, ...]
     verdict: Verdict
     action: str | None  # "buy", "follow_up", or None when malformed
