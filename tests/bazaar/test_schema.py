@@ -62,3 +62,20 @@ def test_database_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     assert database_url() == "postgresql+psycopg://u:p@h/db"
     with pytest.raises(InputError, match="not supported"):
         database_url("mysql://h/db")
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+def test_migrations_go_down_and_up_again(store: Store) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from volition.bazaar.storage.migrate import alembic_config, upgrade
+
+    assert isinstance(store, SqlStore)
+    config = alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
+    upgrade(store.engine)
+    assert "postings" in inspect(store.engine).get_table_names()
