@@ -52,14 +52,15 @@ class RandomBuyer:
         return BuyerReply(decision, Usage(prompt_tokens=1), None if decision else "garbled")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     data=st.data(),
     prices=st.lists(st.integers(0, 300), max_size=4),
     budget=st.integers(0, 1_500),
-    max_depth=st.integers(0, 2),
-    max_follow_ups=st.integers(0, 2),
+    max_depth=st.sampled_from([0, 1, 1, 2]),
+    max_follow_ups=st.sampled_from([0, 1, 1, 2]),
     max_retries=st.integers(0, 2),
+    min_offers=st.integers(0, 3),
 )
 def test_property_whatever_the_agent_answers_the_engine_keeps_money_and_rules(
     data: st.DataObject,
@@ -68,6 +69,7 @@ def test_property_whatever_the_agent_answers_the_engine_keeps_money_and_rules(
     max_depth: int,
     max_follow_ups: int,
     max_retries: int,
+    min_offers: int,
 ) -> None:
     world = make_world(MemoryStore())
     for i, price in enumerate(prices):
@@ -78,9 +80,14 @@ def test_property_whatever_the_agent_answers_the_engine_keeps_money_and_rules(
         max_depth=max_depth,
         max_follow_ups=max_follow_ups,
         max_retries=max_retries,
-        min_offers=0,
+        min_offers=min_offers,
+        gather_timeout_s=60,
     )
     inspection = engine.start(world.buyer.id, context.id)
+    for _ in range(2 + 2 * max_depth * max_follow_ups):  # each wait ends by its deadline
+        engine.run_until_idle()
+        world.clock.advance(60)
+        engine.tick()
     engine.run_until_idle()
 
     assert engine.inspection(inspection.id).status is InspectionStatus.DONE
