@@ -342,3 +342,5 @@ def test_openapi_documents_the_endpoints(w: ApiWorld) -> None:
         "/api/operator/credits",
     ):
         assert path in paths, path
+    responses = paths["/api/offers/{offer_id}/purchase"]["post"]["responses"]
+    assert {"201", "401", "402", "403", "404", "409", "422"} <= set(responses)

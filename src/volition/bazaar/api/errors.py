@@ -6,10 +6,12 @@ Every error response is JSON ``{"error": kind, "message": text}`` with the domai
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from volition.bazaar.errors import (
@@ -22,7 +24,7 @@ from volition.bazaar.errors import (
 )
 from volition.errors import InputError, VolitionError
 
-__all__ = ["STATUS_OF", "install_error_handlers", "status_of"]
+__all__ = ["ERROR_RESPONSES", "STATUS_OF", "install_error_handlers", "status_of"]
 
 log = logging.getLogger("volition.bazaar.api")
 
@@ -37,6 +39,21 @@ STATUS_OF: tuple[tuple[type[VolitionError], int, str], ...] = (
     (StorageError, 503, "storage_unavailable"),
     (VolitionError, 500, "internal_error"),
 )
+
+
+class ErrorBody(BaseModel):
+    """Every error: a machine-readable kind and a message that says what to fix."""
+
+    error: str
+    message: str
+
+
+# For the OpenAPI schema: what an error looks like, per status.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": kind.replace("_", " ")}
+    for _, status, kind in STATUS_OF
+    if status < 500
+}
 
 
 def status_of(exc: VolitionError) -> tuple[int, str]:

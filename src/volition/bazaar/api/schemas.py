@@ -27,7 +27,6 @@ __all__ = [
     "ContextPublic",
     "CreditCreate",
     "EntryPublic",
-    "ErrorPublic",
     "MatcherCreate",
     "MatcherPublic",
     "MePublic",
@@ -46,13 +45,6 @@ Cents = Annotated[int, Field(ge=0, le=10**12, description="an amount in integer 
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class ErrorPublic(BaseModel):
-    """Every error: a machine-readable kind and a message that says what to fix."""
-
-    error: str
-    message: str
 
 
 class UserCreate(_Input):

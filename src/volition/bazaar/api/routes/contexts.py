@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, OptionalUser
+from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import ContextCreate, ContextPublic, OfferCreate, OfferPublic
 from volition.bazaar.domain import Bazaar, ContextSpec, ContextStatus, DecisionContext, User
 
-router = APIRouter(prefix="/contexts", tags=["contexts"])
+router = APIRouter(prefix="/contexts", tags=["contexts"], responses=ERROR_RESPONSES)
 
 
 def _public(bazaar: Bazaar, context: DecisionContext, viewer: User | None) -> ContextPublic:

@@ -7,9 +7,10 @@ from datetime import timedelta
 from fastapi import APIRouter, status
 
 from volition.bazaar.api.deps import BazaarDep, CurrentUser
+from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import ContextPublic, MatcherCreate, MatcherPublic
 
-router = APIRouter(prefix="/me", tags=["sellers"])
+router = APIRouter(prefix="/me", tags=["sellers"], responses=ERROR_RESPONSES)
 
 
 @router.get("/matchers")

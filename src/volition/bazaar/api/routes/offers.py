@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, OptionalUser
+from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import OfferPublic, PurchasePublic
 
-router = APIRouter(prefix="/offers", tags=["offers"])
+router = APIRouter(prefix="/offers", tags=["offers"], responses=ERROR_RESPONSES)
 
 
 @router.get("/{offer_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey
+from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import (
     AuditPublic,
     CreditCreate,
@@ -13,7 +14,7 @@ from volition.bazaar.api.schemas import (
     UserPublic,
 )
 
-router = APIRouter(prefix="/operator", tags=["operator"])
+router = APIRouter(prefix="/operator", tags=["operator"], responses=ERROR_RESPONSES)
 
 
 @router.post("/credits", status_code=status.HTTP_201_CREATED)

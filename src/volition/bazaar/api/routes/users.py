@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from volition.bazaar.api.deps import BazaarDep, CurrentUser, bearer_token
+from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import (
     BalancesPublic,
     EntryPublic,
@@ -18,7 +19,7 @@ from volition.bazaar.api.schemas import (
     UserPublic,
 )
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], responses=ERROR_RESPONSES)
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
