@@ -212,3 +212,6 @@ def test_property_correlated_welfare_bounds_nash_welfare(game: NormalFormGame) -
         )
     # a correlated equilibrium is a coarse one
     assert incentive_gains(game, ce.distribution, coarse=True).max() <= TOL * game.scale()
+    if game.n_players == 2:  # and mixed Nash equilibria are correlated ones too
+        for eq in vertex_enumeration(game):
+            assert ce.welfare >= eq.payoffs.sum() - tol

@@ -112,3 +112,13 @@ def test_property_frontier_profiles_are_undominated(game: NormalFormGame) -> Non
         assert test.uniform_gain >= -1e-9
         if test.coordinated_pareto:
             assert test.strongly_pareto
+
+
+def test_zero_sum_games_are_all_pareto_optimal() -> None:
+    """Nothing can be pruned: every distinct payoff vector lies on the line u_2 = -u_1."""
+    rng = np.random.default_rng(3)
+    u = rng.integers(-50, 50, (40, 40)).astype(float)
+    game = NormalFormGame.from_tables([u, -u])
+    assert ParetoFrontier.of(game).strong_mask.all()
+    three = rng.random((3, 20))
+    assert skyline_mask(np.c_[three.T, -three.sum(0)]).all()  # on a plane, also all optimal
