@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -59,9 +57,3 @@ def test_priority_minutes_lines_and_keywords() -> None:
             parse_minutes(bad, "the expiry")
     assert parse_lines(" https://a.org \n\n https://b.org") == ("https://a.org", "https://b.org")
     assert parse_keywords("rain, harvest\nwheat,, ") == ("rain", "harvest", "wheat")
-
-
-def test_the_pages_import_on_their_own() -> None:
-    # the web package uses the API's dependencies and the API mounts the pages: no import cycle
-    code = "import volition.bazaar.web; import volition.bazaar.api"
-    subprocess.run([sys.executable, "-c", code], check=True)

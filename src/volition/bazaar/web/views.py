@@ -61,10 +61,11 @@ class OfferRow:
 
 @dataclass(frozen=True, slots=True)
 class Panel:
-    """One section of the context page: the template that draws it, and its heading."""
+    """One section of the context page: its anchor, heading, and the template that draws it."""
 
-    template: str
+    anchor: str
     title: str
+    template: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +110,12 @@ def context_page(bazaar: Bazaar, viewer: User | None, context_id: str) -> Contex
         and active
         and (not context.named_seller_ids or viewer.id in context.named_seller_ids)
     )
-    panels = [Panel("_context_summary.html", "The question"), Panel("_offers.html", "Offers")]
+    panels = [
+        Panel("question", "The question", "_context_summary.html"),
+        Panel("offers", "Offers", "_offers.html"),
+    ]
     if can_offer:
-        panels.append(Panel("_offer_form.html", "Offer information"))
+        panels.append(Panel("offer", "Offer information", "_offer_form.html"))
     return ContextPage(
         context=context,
         buyer=names(context.buyer_id),
