@@ -151,3 +151,21 @@ def test_worker_processes_build_their_app_from_the_environment(
     monkeypatch.setenv("VOLITION_STARTING_GRANT", "-5")
     with pytest.raises(InputError, match="STARTING_GRANT"):
         settings_from_env()
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS[:1], indirect=True)
+def test_volition_contexts_reads_a_running_server(
+    w: ApiWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from volition.cli import run
+
+    r = w.buyer.post("/api/contexts", json={"query": "Rain in Oslo?", "budget": 100})
+    assert r.status_code == 201
+    assert run(["contexts", "--url", w.api.base_url, "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)["contexts"]
+    assert listed["query"] == "Rain in Oslo?" and listed["remaining"] is None
+    assert run(["contexts", "--url", w.api.base_url]) == 0
+    assert "Rain in Oslo?" in capsys.readouterr().out
+    assert run(["contexts", "--url", "http://127.0.0.1:9"]) == 2

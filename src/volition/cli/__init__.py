@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import typer
 
-from volition.cli.bazaar import operator, serve
+from volition.cli.bazaar import contexts, operator, serve
 from volition.cli.demo import demo
 from volition.cli.economy import economy, failures
 from volition.cli.errors import reports_errors
@@ -42,6 +42,7 @@ for command in (
     failures,
     serve,
     operator,
+    contexts,
 ):
     app.command()(reports_errors(command))
 

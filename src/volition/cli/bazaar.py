@@ -1,9 +1,10 @@
-"""``volition serve`` and ``volition operator``: running the bazaar platform.
+"""``volition serve``, ``volition operator`` and ``volition contexts``: the bazaar platform.
 
 ``serve`` runs the HTTP API with uvicorn on the embedded SQLite default (``volition.db`` in the
 working directory) or the database named by ``--database`` / ``$VOLITION_DATABASE_URL``,
 upgrading its schema first. ``operator`` creates an operator account: the only way to make the
-first one, since no HTTP request can.
+first one, since no HTTP request can. ``contexts`` reads a running server through the Python
+client (``--url`` or ``$VOLITION_URL``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import ENV_VAR, SqlStore
-from volition.cli.output import console
+from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
 
-__all__ = ["operator", "serve"]
+__all__ = ["contexts", "operator", "serve"]
 
 DatabaseOption = Annotated[
     str | None,
@@ -109,3 +110,25 @@ def operator(
     user = bazaar.bootstrap_operator(name, password)
     store.close()
     console.print(f"operator {user.name} created ({user.id})")
+
+
+def contexts(
+    url: Annotated[
+        str, typer.Option(envvar="VOLITION_URL", help="the server's address")
+    ] = "http://127.0.0.1:8000",
+    status: Annotated[str, typer.Option(help="open, inspecting, decided, expired, ...")] = "open",
+    limit: Annotated[int, typer.Option(help="at most this many")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List a running bazaar's public decision contexts, newest first."""
+    from volition.bazaar.client import BazaarClient
+
+    with BazaarClient(url) as client:
+        found = client.contexts(status=[status], limit=limit)
+    if as_json:
+        print_json({"contexts": [c.model_dump(mode="json") for c in found]})
+        return
+    rows = [(c.id, c.query[:60], c.budget, c.priority, c.status) for c in found]
+    print_table(
+        f"{status} contexts at {url}", ["id", "query", "budget (cents)", "priority", "status"], rows
+    )
