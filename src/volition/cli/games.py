@@ -133,32 +133,29 @@ def _print(payload: dict[str, Any], title: str) -> None:
     rows = []
     for eq in payload["equilibria"]:
         weights = eq["linear_weights"]["weights"]
+        verdict = (
+            "aligned"
+            if eq["coordinated_pareto"]
+            else "pure only"
+            if eq["strongly_pareto"]
+            else "weakly, pure"
+            if eq["weakly_pareto"]
+            else "no"
+        )
         rows.append(
             [
-                _profile_text(eq["profile"]),
-                eq["kind"],
+                f"{_profile_text(eq['profile'])} ({eq['kind']})",
                 ", ".join(f"{v:.6g}" for v in eq["payoffs"].values()),
-                "yes" if eq["strongly_pareto"] else "no",
-                "yes" if eq["weakly_pareto"] else "no",
-                "yes" if eq["coordinated_pareto"] else "no",
+                verdict,
                 "none" if weights is None else ", ".join(f"{w:.4g}" for w in weights.values()),
                 eq["distance_to_frontier"],
                 "" if eq["principal_loss"] is None else eq["principal_loss"],
             ]
         )
     print_table(
-        f"{title}: equilibria",
-        [
-            "profile",
-            "kind",
-            "payoffs",
-            "strong",
-            "weak",
-            "coordinated",
-            "weights",
-            "distance",
-            "principal loss",
-        ],
+        f"{title}: equilibria (aligned: Pareto-optimal even against coordinated play; "
+        "pure only: against pure outcomes only)",
+        ["equilibrium", "payoffs", "Pareto", "weights", "gain for all", "principal loss"],
         rows,
     )
     print_table(
