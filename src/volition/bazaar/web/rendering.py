@@ -43,6 +43,7 @@ NOTICES = {
     "cancelled": "The context is cancelled; what was left of its budget is back in your cash.",
     "matcher-added": "Matcher added.",
     "matcher-removed": "Matcher removed.",
+    "credited": "Credited.",
 }
 
 
