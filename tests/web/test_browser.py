@@ -156,14 +156,22 @@ def test_a_buyer_and_a_seller_complete_a_blind_purchase(
     expect(entries.first).to_contain_text("-$2.50")
     buyer.shot("ledger")
 
-    page = seller.go("/")
+    page = seller.page  # signs out, and back in through the sign-in page
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_have_text("You are signed out.")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("User name").fill("carol")
+    page.get_by_label("Password").fill(PASSWORD)
+    seller.shot("signin")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("who")).to_have_text("carol")
     expect(page.get_by_test_id("earnings")).to_have_text("$2.50")
     seller.shot("earnings")
     seller.go("/inbox")
     seller.shot("inbox")
 
     taken = buyer.taken + seller.taken
-    assert len(taken) == 13
+    assert len(taken) == 14
     for path in taken:
         data = path.read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 1_000, path
