@@ -254,8 +254,8 @@ def test_property_sql_stores_keep_the_books(store_factory: StoreFactory) -> None
     run_state_machine_as_test(
         SqlMachine,
         settings=settings(
-            max_examples=12,
-            stateful_step_count=25,
+            max_examples=10,
+            stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),
