@@ -95,12 +95,13 @@ def test_an_illegal_answer_is_retried_with_the_reason_then_the_node_buys_nothing
 
 def test_a_legal_answer_after_a_rejected_one_is_carried_out(mworld: World) -> None:
     context_id = _world_with_offers(mworld, 700, 500)
-    buyer = script(_everything, lambda v: Buy((v.offers[1].id,)))
+    buyer = script(_everything, lambda v: Buy(tuple(o.id for o in v.offers if o.price == 500)))
     engine = mworld.engine(buyer, max_depth=0, min_offers=2)
     inspection = engine.start(mworld.buyer.id, context_id)
     engine.run_until_idle()
     (root,) = engine.nodes(mworld.buyer.id, inspection.id)
-    assert root.outcome is Outcome.BOUGHT and root.bought == (buyer.views[1].offers[1].id,)
+    cheaper = next(o.id for o in buyer.views[1].offers if o.price == 500)
+    assert root.outcome is Outcome.BOUGHT and root.bought == (cheaper,)
     assert mworld.bazaar.balances(mworld.buyer.id).cash == FUNDS - 500
     calls = engine.audit_trail(mworld.operator.id, inspection.id)
     assert [c.verdict for c in calls] == [Verdict.ILLEGAL, Verdict.ACCEPTED]
