@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+expect.set_options(timeout=15_000)
 
 
 def _chromium() -> str:
@@ -74,7 +75,7 @@ class Person:
         context = browser.new_context(
             java_script_enabled=False, viewport={"width": 1100, "height": 900}
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # generous: CI runs the suite on two busy cores
         self.page: Page = context.new_page()
         self.site = site
         self.shots = shots
