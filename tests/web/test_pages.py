@@ -358,3 +358,31 @@ def test_pages_forbid_framing_and_caching(site: Site) -> None:
 def test_the_pages_stay_out_of_the_api_schema(site: Site) -> None:
     paths = site.client().get("/api/openapi.json").json()["paths"]
     assert paths and all(p.startswith("/api/") for p in paths)
+
+
+def test_a_context_with_pages_an_expiry_and_named_sellers(site: Site) -> None:
+    buyer = site.sign_up("alice")
+    site.credit("alice", 10_000)
+    named = site.sign_up("carol", buyer=False, seller=True)
+    other = site.sign_up("dave", buyer=False, seller=True)
+    data = {
+        "query": "Is the report right?",
+        "budget": "5",
+        "pages": "https://example.org/report\nhttps://example.org/data",
+        "sellers": "carol",
+        "expires": "30",
+    }
+    r = buyer.submit("/contexts/new", "/contexts", data)
+    assert r.status_code == 303
+    page = r.headers["location"].split("?")[0]
+    html = buyer.get(page).text
+    assert 'href="https://example.org/report" rel="noopener noreferrer nofollow"' in html
+    assert "Expires" in html
+    assert "Offer information" in named.get(page).text
+    assert "Offer information" not in other.get(page).text
+    offer = {"preview": "p", "private_info": "x", "price": "1"}
+    r = other.submit(page, f"{page}/offers", offer)
+    assert r.status_code == 403 and "open only to the sellers it names" in r.text
+    context_id = _id_in(page, "contexts")
+    assert site.bazaar.offers(None, context_id) == []
+    assert site.bazaar.context(None, context_id).expires_at is not None
