@@ -210,6 +210,7 @@ def test_bad_input_on_real_resources_changes_nothing(w: ApiWorld) -> None:
         (w.buyer, "post", offers, {"preview": "p", "private_info": "s", "price": 1}, 403),
         (w.api.anonymous, "post", "/api/tokens", {"name": "alice"}, 422),
         (w.seller, "post", "/api/me/matchers", {"keywords": "rain"}, 422),
+        (w.seller, "post", "/api/me/matchers", {"min_purchase_rate": 2}, 422),
         (w.buyer, "get", "/api/contexts?limit=0", None, 422),
         (w.buyer, "get", "/api/contexts?status=bogus", None, 422),
         (w.api.anonymous, "get", "/api/contexts?mine=true", None, 401),

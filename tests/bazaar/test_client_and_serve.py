@@ -26,7 +26,7 @@ def test_the_client_covers_a_market_round(w: ApiWorld) -> None:
         carol.sign_up("erin", "long password", roles=("seller",))
         carol.sign_in("erin", "long password")
         root.sign_in("root", "correct horse battery")
-        carol.add_matcher(["oslo"], min_budget=100)
+        carol.add_matcher(["oslo"], min_budget=100, min_purchase_rate=0.5)
         [matcher] = carol.matchers()
         ctx = alice.post_context("Rain in Oslo?", 500, idempotency_key="c1")
         assert alice.post_context("Rain in Oslo?", 500, idempotency_key="c1").id == ctx.id

@@ -368,3 +368,28 @@ def test_starting_grant(store: Store, clock: FakeClock) -> None:
     assert b.balances(user.id).cash == 2_500
     assert [e.kind.value for e in b.ledger(user.id)] == ["grant"]
     assert audit(store) == []
+
+
+def test_matchers_can_ask_for_buyers_who_inspect_and_buy(bazaar: Bazaar, cast: Cast) -> None:
+    keen = bazaar.post_context(cast.buyer.id, ContextSpec("keen buyer", budget=1_000))
+    idle = bazaar.post_context(cast.other_buyer.id, ContextSpec("idle buyer", budget=1_000))
+    picky = bazaar.add_matcher(cast.seller.id, min_purchase_rate=0.6)
+    assert picky.min_purchase_rate == 0.6
+    assert bazaar.inbox(cast.seller.id) == []  # newcomers count as 1/2
+    for ctx, buy in ((keen, True), (idle, False)):
+        for i in range(3):
+            offer = bazaar.post_offer(
+                cast.other_seller.id, ctx.id, preview=f"p{i}", private_info="s", price=1
+            )
+            if buy:
+                bazaar.buy_blind(ctx.buyer_id, offer.id)
+    assert [c.id for c in bazaar.inbox(cast.seller.id)] == [keen.id]  # 4/5 vs 1/5
+    with bazaar.store.begin(write=False) as uow:
+        record = uow.offers.buyer_record(cast.buyer.id)
+    assert (record.offers, record.inspected, record.purchased) == (3, 0, 3)
+    bazaar.remove_matcher(cast.seller.id, picky.id)
+    bazaar.add_matcher(cast.seller.id, min_inspection_rate=0.7)
+    assert bazaar.inbox(cast.seller.id) == []
+    with pytest.raises(InputError, match="inspection rate"):
+        bazaar.add_matcher(cast.seller.id, min_inspection_rate=1.5)
+    assert idle.id not in [c.id for c in bazaar.inbox(cast.seller.id)]

@@ -218,6 +218,8 @@ class BazaarClient:
         min_budget: int = 0,
         min_priority: float = 0.0,
         max_age_seconds: int | None = None,
+        min_inspection_rate: float = 0.0,
+        min_purchase_rate: float = 0.0,
     ) -> MatcherPublic:
         """Add a matcher to your inbox."""
         body = {
@@ -225,6 +227,8 @@ class BazaarClient:
             "min_budget": min_budget,
             "min_priority": min_priority,
             "max_age_seconds": max_age_seconds,
+            "min_inspection_rate": min_inspection_rate,
+            "min_purchase_rate": min_purchase_rate,
         }
         return self._one(MatcherPublic, self._call("POST", "/me/matchers", json=body))
 

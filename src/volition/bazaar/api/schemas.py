@@ -232,6 +232,8 @@ class MatcherCreate(_Input):
     min_budget: Cents = 0
     min_priority: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.0
     max_age_seconds: Annotated[int | None, Field(gt=0, le=10**8)] = None
+    min_inspection_rate: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.0
+    min_purchase_rate: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.0
 
 
 class MatcherPublic(BaseModel):
@@ -240,6 +242,8 @@ class MatcherPublic(BaseModel):
     min_budget: int
     min_priority: float
     max_age_seconds: float | None
+    min_inspection_rate: float
+    min_purchase_rate: float
     created_at: datetime
 
     @classmethod
@@ -250,6 +254,8 @@ class MatcherPublic(BaseModel):
             min_budget=m.min_budget,
             min_priority=m.min_priority,
             max_age_seconds=None if m.max_age is None else m.max_age.total_seconds(),
+            min_inspection_rate=m.min_inspection_rate,
+            min_purchase_rate=m.min_purchase_rate,
             created_at=m.created_at,
         )
 

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.errors_util import duplicate
 from volition.bazaar.domain.ledger import Account, JournalEntry
-from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.purchases import Purchase
 from volition.bazaar.domain.store import (
@@ -151,8 +151,15 @@ class _Contexts:
 
 
 class _Offers:
-    def __init__(self, table: _Table[str, InfoOffer]) -> None:
+    def __init__(
+        self,
+        table: _Table[str, InfoOffer],
+        contexts: _Table[str, DecisionContext],
+        purchases: _Table[str, Purchase],
+    ) -> None:
         self._t = table
+        self._contexts = contexts
+        self._purchases = purchases
 
     def add(self, offer: InfoOffer) -> None:
         self._t.put(offer.id, offer)
@@ -170,6 +177,16 @@ class _Offers:
     def by_seller(self, seller_id: str) -> list[InfoOffer]:
         rows = [o for o in self._t.values() if o.seller_id == seller_id]
         return sorted(rows, key=lambda o: (o.created_at, o.id))
+
+    def buyer_record(self, buyer_id: str) -> BuyerRecord:
+        mine = {c.id for c in self._contexts.values() if c.buyer_id == buyer_id}
+        offers = [o for o in self._t.values() if o.context_id in mine]
+        bought = {p.offer_id for p in self._purchases.values()}
+        return BuyerRecord(
+            offers=len(offers),
+            inspected=sum(o.inspected for o in offers),
+            purchased=sum(o.id in bought for o in offers),
+        )
 
 
 class _Purchases:
@@ -272,7 +289,7 @@ class _MemoryUnitOfWork:
         self.users: UserRepository = _Users(s.users)
         self.tokens: TokenRepository = _Tokens(s.tokens)
         self.contexts: ContextRepository = _Contexts(s.contexts)
-        self.offers: OfferRepository = _Offers(s.offers)
+        self.offers: OfferRepository = _Offers(s.offers, s.contexts, s.purchases)
         self.purchases: PurchaseRepository = _Purchases(s.purchases)
         self.matchers: MatcherRepository = _Matchers(s.matchers)
         self.ledger: LedgerRepository = _Ledger(s.entries, s.sums)

@@ -31,7 +31,7 @@ from volition.bazaar.domain.ledger import (
     hold,
     transfer,
 )
-from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus, OfferView
 from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.domain.purchases import Mechanism, Purchase
@@ -696,8 +696,16 @@ class Bazaar:
         min_budget: int = 0,
         min_priority: float = 0.0,
         max_age: timedelta | None = None,
+        min_inspection_rate: float = 0.0,
+        min_purchase_rate: float = 0.0,
     ) -> Matcher:
         """Add a matcher that fills the seller's inbox with contexts that pass it."""
+        for value, what in (
+            (min_inspection_rate, "inspection rate"),
+            (min_purchase_rate, "purchase rate"),
+        ):
+            if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+                raise InputError(f"the minimum buyer {what} must be in [0, 1], not {value}")
         if len(keywords) > self.settings.max_keywords:
             raise InputError(f"at most {self.settings.max_keywords} keywords per matcher")
         words = tuple(_check_text(w, "a keyword", 100).strip() for w in keywords)
@@ -720,6 +728,8 @@ class Bazaar:
                 float(min_priority),
                 max_age,
                 self.clock(),
+                float(min_inspection_rate),
+                float(min_purchase_rate),
             )
             uow.matchers.add(matcher)
             return matcher
@@ -745,6 +755,15 @@ class Bazaar:
         with self.store.begin(write=False) as uow:
             seller = self._user(uow, actor_id)
             matchers = uow.matchers.for_seller(actor_id)
+            records: dict[str, BuyerRecord] = {}
+
+            def record(buyer_id: str) -> BuyerRecord | None:
+                if not any(m.needs_buyer_record for m in matchers):
+                    return None
+                if buyer_id not in records:
+                    records[buyer_id] = uow.offers.buyer_record(buyer_id)
+                return records[buyer_id]
+
             found: dict[str, DecisionContext] = {}
             for c in uow.contexts.find(statuses=tuple(ACTIVE), limit=1000):
                 if c.buyer_id == seller.id or c.is_due(now):
@@ -754,7 +773,7 @@ class Bazaar:
                 elif (
                     not c.is_child
                     and not c.named_seller_ids
-                    and any(m.matches(c, now) for m in matchers)
+                    and any(m.matches(c, now, record(c.buyer_id)) for m in matchers)
                 ):
                     found[c.id] = c
             for offer in uow.offers.by_seller(seller.id):

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.ledger import Account, JournalEntry
-from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.purchases import Purchase
 from volition.bazaar.domain.users import Token, User
@@ -97,6 +97,9 @@ class OfferRepository(Protocol):
         ...
 
     def by_seller(self, seller_id: str) -> list[InfoOffer]: ...
+    def buyer_record(self, buyer_id: str) -> BuyerRecord:
+        """Offers on the buyer's contexts: how many, how many inspected, how many bought."""
+        ...
 
 
 class PurchaseRepository(Protocol):

@@ -193,6 +193,13 @@ class MatcherRow(Base):
     __table_args__ = (
         CheckConstraint("min_budget >= 0", name="ck_matchers_min_budget"),
         CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_matchers_priority"),
+        CheckConstraint(
+            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
+            name="ck_matchers_inspection_rate",
+        ),
+        CheckConstraint(
+            "min_purchase_rate >= 0 AND min_purchase_rate <= 1", name="ck_matchers_purchase_rate"
+        ),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -202,6 +209,8 @@ class MatcherRow(Base):
     min_priority: Mapped[float] = mapped_column(Float)
     max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    min_inspection_rate: Mapped[float] = mapped_column(Float, server_default="0")
+    min_purchase_rate: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class IdempotencyRow(Base):

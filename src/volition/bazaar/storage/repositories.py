@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, case, delete, func, insert, select, update
 
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
 from volition.bazaar.domain.ledger import Account, EntryKind, JournalEntry, Posting
-from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus
 from volition.bazaar.domain.purchases import Mechanism, Purchase
 from volition.bazaar.domain.store import IdempotencyRecord
@@ -250,6 +250,19 @@ class SqlOffers(_Repo):
         stmt = select(O).where(O.c.seller_id == seller_id).order_by(O.c.created_at, O.c.id)
         return [_offer(r) for r in self.conn.execute(stmt)]
 
+    def buyer_record(self, buyer_id: str) -> BuyerRecord:
+        stmt = (
+            select(
+                func.count(O.c.id),
+                func.coalesce(func.sum(case((O.c.inspected, 1), else_=0)), 0),
+                func.count(PU.c.id),
+            )
+            .select_from(O.join(C, O.c.context_id == C.c.id).outerjoin(PU, PU.c.offer_id == O.c.id))
+            .where(C.c.buyer_id == buyer_id)
+        )
+        offers, inspected, purchased = self.conn.execute(stmt).one()
+        return BuyerRecord(int(offers), int(inspected), int(purchased))
+
 
 def _purchase(r: Row[Any]) -> Purchase:
     return Purchase(
@@ -308,7 +321,15 @@ class SqlPurchases(_Repo):
 def _matcher(r: Row[Any]) -> Matcher:
     age = None if r.max_age_seconds is None else timedelta(seconds=r.max_age_seconds)
     return Matcher(
-        r.id, r.seller_id, tuple(r.keywords), r.min_budget, r.min_priority, age, r.created_at
+        r.id,
+        r.seller_id,
+        tuple(r.keywords),
+        r.min_budget,
+        r.min_priority,
+        age,
+        r.created_at,
+        r.min_inspection_rate,
+        r.min_purchase_rate,
     )
 
 
@@ -324,6 +345,8 @@ class SqlMatchers(_Repo):
                 min_priority=matcher.min_priority,
                 max_age_seconds=None if age is None else age.total_seconds(),
                 created_at=matcher.created_at,
+                min_inspection_rate=matcher.min_inspection_rate,
+                min_purchase_rate=matcher.min_purchase_rate,
             )
         )
 

@@ -21,7 +21,8 @@ def list_matchers(bazaar: BazaarDep, user: CurrentUser) -> list[MatcherPublic]:
 
 @router.post("/matchers", status_code=status.HTTP_201_CREATED)
 def add_matcher(body: MatcherCreate, bazaar: BazaarDep, user: CurrentUser) -> MatcherPublic:
-    """Add a matcher: keywords (any), minimum budget and priority, maximum age."""
+    """Add a matcher: keywords (any), minimum budget and priority, maximum age, and minimum
+    buyer inspection and purchase rates (smoothed; a new buyer counts as 0.5)."""
     age = None if body.max_age_seconds is None else timedelta(seconds=body.max_age_seconds)
     matcher = bazaar.add_matcher(
         user.id,
@@ -29,6 +30,8 @@ def add_matcher(body: MatcherCreate, bazaar: BazaarDep, user: CurrentUser) -> Ma
         min_budget=body.min_budget,
         min_priority=body.min_priority,
         max_age=age,
+        min_inspection_rate=body.min_inspection_rate,
+        min_purchase_rate=body.min_purchase_rate,
     )
     return MatcherPublic.of(matcher)
 
