@@ -30,12 +30,14 @@ class RandomBuyer:
 
     def decide(self, view: NodeView) -> BuyerReply:
         draw = self.data.draw
-        own = [o.id for o in view.offers]
+        # ids are random, so draw from offers in an order that does not depend on them
+        own = [o.id for o in sorted(view.offers, key=lambda o: o.preview)]
         ids = (
             draw(st.lists(st.sampled_from(own), min_size=1, max_size=3, unique=True)) if own else []
         )
         if draw(st.sampled_from([False, False, True])):  # now and then, an id not of this node
-            strays = [o.id for o in view.ancestor_offers] + [BOGUS]
+            strays = [o.id for o in sorted(view.ancestor_offers, key=lambda o: o.preview)]
+            strays.append(BOGUS)
             ids.append(draw(st.sampled_from(strays)))
         kinds = ["none", "buy", "follow_up", "follow_up", "follow_up"]
         kind = draw(st.sampled_from(kinds if view.can_follow_up else ["none", *kinds[:3]]))
