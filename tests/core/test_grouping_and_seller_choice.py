@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.core.strategies import RandomWorld, random_worlds
-from volition.core import grouped_sums
+from volition.core import MatrixDecision, ProbabilitySpace, grouped_sums
 from volition.core._kernels import grouped_parallel, grouped_serial
-from volition.core.grouping import COMPILED_THRESHOLD
+from volition.core.grouping import COMPILED_THRESHOLD, cell_statistics
 from volition.errors import ProbabilityError, ShapeError
 
 TOL = 1e-9
@@ -25,10 +25,27 @@ def test_compiled_and_numpy_paths_agree() -> None:
     expected = np.zeros((m, d))
     np.add.at(expected, cells, weights[:, None] * feats)
     np.testing.assert_allclose(grouped_sums(cells, weights, feats, m), expected, atol=1e-9)
-    np.testing.assert_allclose(grouped_serial(cells, weights, feats, m), expected, atol=1e-9)
-    np.testing.assert_allclose(grouped_parallel(cells, weights, feats, m, 3), expected, atol=1e-9)
-    small = grouped_sums(cells[:100], weights[:100], feats[:100], m)  # the numpy path
-    np.testing.assert_allclose(small, grouped_serial(cells[:100], weights[:100], feats[:100], m))
+    masses = np.bincount(cells, weights=weights, minlength=m)
+    for stats, mass in (
+        grouped_serial(cells, weights, feats, m),
+        grouped_parallel(cells, weights, feats, m, 3),
+        cell_statistics(cells, weights, feats, m),
+    ):
+        np.testing.assert_allclose(stats, expected, atol=1e-9)
+        np.testing.assert_allclose(mass, masses, atol=1e-12)
+    small = cell_statistics(cells[:100], weights[:100], feats[:100], m)  # the numpy path
+    serial = grouped_serial(cells[:100], weights[:100], feats[:100], m)
+    np.testing.assert_allclose(small[0], serial[0])
+    np.testing.assert_allclose(small[1], serial[1])
+
+
+def test_the_kernel_leaves_the_callers_arrays_writable() -> None:
+    u = np.zeros((2, 2))
+    prior = np.array([0.5, 0.5])
+    MatrixDecision(2, u)
+    ProbabilitySpace(2, prior)
+    u[0, 0] = 1.0  # would raise "assignment destination is read-only" if we froze them
+    prior[0] = 0.5
 
 
 def test_grouped_sums_checks_lengths() -> None:

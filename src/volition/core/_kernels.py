@@ -6,16 +6,18 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["grouped_sums_compiled"]
+__all__ = ["cell_statistics_compiled"]
+
+Tables = tuple[NDArray[np.float64], NDArray[np.float64]]
 
 
-def grouped_sums_compiled(
+def cell_statistics_compiled(
     cells: NDArray[np.intp], weights: NDArray[np.float64], feats: NDArray[np.float64], m: int
-) -> NDArray[np.float64]:
-    """Per-cell weighted sums, on every numba thread (one partial table per thread)."""
+) -> Tables:
+    """Per-cell weighted sums and masses, on every numba thread (a partial table each)."""
     threads = numba.get_num_threads()
     if threads > 1:
-        result: NDArray[np.float64] = grouped_parallel(cells, weights, feats, m, threads)
+        result: Tables = grouped_parallel(cells, weights, feats, m, threads)
     else:
         result = grouped_serial(cells, weights, feats, m)
     return result
@@ -24,14 +26,16 @@ def grouped_sums_compiled(
 @numba.njit(cache=True, nogil=True)
 def grouped_serial(
     cells: NDArray[np.intp], weights: NDArray[np.float64], feats: NDArray[np.float64], m: int
-) -> NDArray[np.float64]:
+) -> Tables:
     out = np.zeros((m, feats.shape[1]))
+    mass = np.zeros(m)
     for s in range(feats.shape[0]):
         c = cells[s]
         w = weights[s]
+        mass[c] += w
         for a in range(feats.shape[1]):
             out[c, a] += w * feats[s, a]
-    return out
+    return out, mass
 
 
 @numba.njit(cache=True, parallel=True)
@@ -41,9 +45,10 @@ def grouped_parallel(
     feats: NDArray[np.float64],
     m: int,
     n_threads: int,
-) -> NDArray[np.float64]:
+) -> Tables:
     n, d = feats.shape
     parts = np.zeros((n_threads, m, d))
+    masses = np.zeros((n_threads, m))
     chunk = (n + n_threads - 1) // n_threads
     for t in numba.prange(n_threads):
         lo = t * chunk
@@ -51,6 +56,7 @@ def grouped_parallel(
         for s in range(lo, hi):
             c = cells[s]
             w = weights[s]
+            masses[t, c] += w
             for a in range(d):
                 parts[t, c, a] += w * feats[s, a]
-    return parts.sum(axis=0)  # type: ignore[no-any-return]
+    return parts.sum(axis=0), masses.sum(axis=0)

@@ -116,6 +116,7 @@ class MatrixDecision(DecisionProblem):
         if not np.isfinite(u).all():
             row, col = (int(i) for i in np.argwhere(~np.isfinite(u))[0])
             raise ShapeError(f"utility[{row}][{col}] is not a finite number")
+        u = u.view()  # read-only for us, without freezing the caller's array
         u.setflags(write=False)
         self.actions: tuple[str, ...] = labels
         self.matrix: NDArray[np.float64] = u

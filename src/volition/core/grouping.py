@@ -4,7 +4,8 @@
 weights[s] * features[s, :]``: the unnormalised posterior statistics of every cell of a
 partition. It is the only place that touches all of U, and it reads U once, in order.
 
-Small worlds use numpy (``np.add.at``). Large ones use the numba kernels of
+Small worlds use numpy (one ``np.bincount`` per feature column). Large ones use the numba
+kernels of
 ``volition.core._kernels``, imported on first need so that small problems never pay for
 numba: the states are split across threads, each adding into its own small (n_cells x d)
 table, so the cost is one streaming read of U (see ``benchmarks/RESULTS.md``).
@@ -17,7 +18,7 @@ from numpy.typing import NDArray
 
 from volition.errors import ShapeError
 
-__all__ = ["COMPILED_THRESHOLD", "grouped_sums"]
+__all__ = ["COMPILED_THRESHOLD", "cell_statistics", "grouped_sums"]
 
 COMPILED_THRESHOLD = 1 << 16
 """From this many states on, the compiled (numba) kernel is used."""
@@ -30,6 +31,16 @@ def grouped_sums(
     n_cells: int,
 ) -> NDArray[np.float64]:
     """Per-cell weighted sums of the feature rows: the statistics of every cell."""
+    return cell_statistics(cells, weights, features, n_cells)[0]
+
+
+def cell_statistics(
+    cells: NDArray[np.intp],
+    weights: NDArray[np.float64],
+    features: NDArray[np.float64],
+    n_cells: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The per-cell weighted feature sums and the cells' masses, from one pass."""
     n = features.shape[0]
     if cells.shape != (n,) or weights.shape != (n,):
         raise ShapeError(
@@ -40,9 +51,11 @@ def grouped_sums(
     w = np.ascontiguousarray(weights, dtype=np.float64)
     c = np.ascontiguousarray(cells, dtype=np.intp)
     if n < COMPILED_THRESHOLD:
-        out = np.zeros((n_cells, feats.shape[1]))
-        np.add.at(out, c, w[:, None] * feats)
-        return out
+        masses = np.bincount(c, weights=w, minlength=n_cells).astype(np.float64)
+        stats = np.zeros((n_cells, feats.shape[1]))
+        for a in range(feats.shape[1]):
+            stats[:, a] = np.bincount(c, weights=w * feats[:, a], minlength=n_cells)
+        return stats, masses
     from volition.core import _kernels
 
-    return _kernels.grouped_sums_compiled(c, w, feats, n_cells)
+    return _kernels.cell_statistics_compiled(c, w, feats, n_cells)

@@ -43,6 +43,7 @@ class ProbabilitySpace:
                 f"prior sums to {total:.12g}, not 1 (tolerance {PRIOR_ATOL:g}); fix the "
                 "probabilities, or give them as weights to be normalised"
             )
+        p = p.view()  # read-only for us, without freezing the caller's array
         p.setflags(write=False)
         object.__setattr__(self, "states", labels)
         object.__setattr__(self, "prior", p)

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from volition.core.decision import Actions, DecisionProblem
-from volition.core.grouping import grouped_sums
+from volition.core.grouping import cell_statistics, grouped_sums
 from volition.core.partition import Partition, cross
 from volition.errors import PriceError, ShapeError
 
@@ -87,9 +87,8 @@ def information_value(
     """
     p = check_price(price)
     _check_sizes(decision, prior, info)
-    stats = grouped_sums(info.cells, prior, decision.features, info.n_cells)
+    stats, masses = cell_statistics(info.cells, prior, decision.features, info.n_cells)
     x0, eu0 = _no_info(decision, stats)
-    masses = info.masses(prior)
     actions = _actions_or_x0(decision.best_actions(stats), masses, x0)
     gain = decision.expected_utility(stats, actions) - decision.expected_utility(
         stats, np.full(info.n_cells, x0)
