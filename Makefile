@@ -40,13 +40,15 @@ test: lint typecheck pytest
 
 # The web pages' tests drive Debian's headless chromium (never a downloaded browser build).
 chromium:
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	command -v chromium >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 lock: $(UV)
 	$(UV) lock
 
 bench: $(VENV_STAMP)
 	.venv/bin/python benchmarks/bench_voi.py
+	.venv/bin/python benchmarks/bench_games.py
 
 clean:
 	rm -rf .venv .tools
