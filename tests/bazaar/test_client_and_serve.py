@@ -46,13 +46,19 @@ def test_the_client_covers_a_market_round(w: ApiWorld) -> None:
         with pytest.raises(Forbidden):
             alice.credit("alice", 5)
         assert carol.me().balances.earnings == 200
+        carol.cash_out(50, idempotency_key="out")
+        carol.cash_out(50, idempotency_key="out")
+        with pytest.raises(InsufficientFunds):
+            carol.cash_out(151)
+        assert carol.me().balances.earnings == 150
+        carol.cash_out(150)
         assert [p.offer_id for p in alice.purchases()] == [offer.id]
         assert alice.decide(ctx.id).status == "decided"
         assert alice.me().balances.cash == 10_000 - 200
         assert alice.ledger()[0].kind == "release"
         assert ctx.id in [c.id for c in alice.contexts(mine=True)]
         root.credit("erin", 300, idempotency_key="k")
-        assert carol.me().balances.cash == 300
+        assert carol.me().balances.cash == 500
         carol.remove_matcher(matcher.id)
         assert carol.matchers() == []
         other = alice.post_context("second", 10)

@@ -393,3 +393,22 @@ def test_matchers_can_ask_for_buyers_who_inspect_and_buy(bazaar: Bazaar, cast: C
     with pytest.raises(InputError, match="inspection rate"):
         bazaar.add_matcher(cast.seller.id, min_inspection_rate=1.5)
     assert idle.id not in [c.id for c in bazaar.inbox(cast.seller.id)]
+
+
+def test_a_seller_spends_earnings_after_cashing_them_out(bazaar: Bazaar, cast: Cast) -> None:
+    ctx = bazaar.post_context(cast.buyer.id, ContextSpec("q", budget=1_000))
+    offer = bazaar.post_offer(
+        cast.other_seller.id, ctx.id, preview="p", private_info="s", price=700
+    )
+    bazaar.buy_blind(cast.buyer.id, offer.id)
+    dave = cast.other_seller.id
+    with pytest.raises(InsufficientFunds, match="700 cents of earnings"):
+        bazaar.cash_out(dave, 701)
+    with pytest.raises(InputError):
+        bazaar.cash_out(dave, 0)
+    bazaar.cash_out(dave, 500)
+    assert bazaar.balances(dave) == bazaar.balances(dave).__class__(
+        cash=10_500, reserved=0, earnings=200
+    )
+    bazaar.post_context(dave, ContextSpec("spend it", budget=10_500))
+    assert audit(bazaar.store) == []

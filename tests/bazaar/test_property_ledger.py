@@ -22,7 +22,7 @@ from hypothesis.stateful import (
 
 from tests.bazaar.conftest import CHEAP_HASHER, SQL_KINDS, FakeClock, StoreFactory
 from volition.bazaar.domain import Bazaar, BazaarSettings, ContextSpec, MemoryStore, Store, audit
-from volition.bazaar.domain.ledger import FUNDING
+from volition.bazaar.domain.ledger import FUNDING, EntryKind, cash
 from volition.errors import VolitionError
 
 PASSWORD = "long enough password"
@@ -187,6 +187,10 @@ class BazaarMachine(RuleBasedStateMachine):
         else:
             self.attempt(lambda: self.bazaar.cancel_context(uid, context_id))
 
+    @rule(user=st.integers(0, N_USERS - 1), cents=st.integers(-5, 300))
+    def cash_out(self, user: int, cents: int) -> None:
+        self.attempt(lambda: self.bazaar.cash_out(self.users[user].id, cents))
+
     @rule(seconds=st.integers(1, 60))
     def time_passes(self, seconds: int) -> None:
         self.clock.advance(seconds)
@@ -203,7 +207,13 @@ class BazaarMachine(RuleBasedStateMachine):
         assert {p.offer_id: p.price for p in purchases} == self.bought
         for u in self.users:
             sold = sum(p.price for p in purchases if p.seller_id == u.id)
-            assert self.bazaar.balances(u.id).earnings == sold
+            with self.store.begin(write=False) as uow:
+                cashed = sum(
+                    e.amount_for([cash(u.id)])
+                    for e in uow.ledger.entries()
+                    if e.kind is EntryKind.CASH_OUT
+                )
+            assert self.bazaar.balances(u.id).earnings == sold - cashed
 
     @invariant()
     def private_info_reaches_only_the_allowed(self) -> None:

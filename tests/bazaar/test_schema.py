@@ -66,16 +66,41 @@ def test_database_urls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 def test_migrations_go_down_and_up_again(store: Store) -> None:
-    from alembic import command
     from sqlalchemy import inspect
 
-    from volition.bazaar.storage.migrate import alembic_config, upgrade
+    from volition.bazaar.storage.migrate import downgrade, upgrade
 
     assert isinstance(store, SqlStore)
-    config = alembic_config()
-    with store.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
+    downgrade(store.engine, "base")
     assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
     upgrade(store.engine)
     assert "postings" in inspect(store.engine).get_table_names()
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+def test_migrations_keep_the_books_of_a_database_in_use(store: Store) -> None:
+    """Down to the first schema and up again with money, contexts and purchases stored."""
+    from tests.bazaar.conftest import CHEAP_HASHER
+    from volition.bazaar.domain import Bazaar, ContextSpec, audit
+    from volition.bazaar.storage.migrate import downgrade, upgrade
+
+    assert isinstance(store, SqlStore)
+    bazaar = Bazaar(store, hasher=CHEAP_HASHER)
+    root = bazaar.bootstrap_operator("root", "long password")
+    alice = bazaar.register("alice", "long password")
+    carol = bazaar.register("carol", "long password", seller=True)
+    bazaar.credit(root.id, alice.id, 1_000)
+    ctx = bazaar.post_context(alice.id, ContextSpec("q", budget=500))
+    offer = bazaar.post_offer(carol.id, ctx.id, preview="p", private_info="s", price=200)
+    bazaar.buy_blind(alice.id, offer.id)
+    bazaar.add_matcher(carol.id, keywords=["q"])
+    before = bazaar.balances(alice.id), bazaar.balances(carol.id)
+    downgrade(store.engine, "0001")
+    upgrade(store.engine)
+    assert (bazaar.balances(alice.id), bazaar.balances(carol.id)) == before
+    assert bazaar.offer(alice.id, offer.id).private_info == "s"
+    assert audit(store) == []
+    bazaar.cash_out(carol.id, 150)
+    with pytest.raises(Exception, match=r"(?i)check|constraint|broke"):
+        downgrade(store.engine, "0002")  # a cash-out entry exists: history is not dropped
+    assert bazaar.balances(carol.id).cash == 150

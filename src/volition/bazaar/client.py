@@ -122,6 +122,13 @@ class BazaarClient:
         """Journal entries touching your accounts, newest first."""
         return self._many(EntryPublic, self._call("GET", "/me/ledger", params={"limit": limit}))
 
+    def cash_out(self, cents: int, *, idempotency_key: str | None = None) -> EntryPublic:
+        """Move earnings to your available cash."""
+        data = self._call(
+            "POST", "/me/cash-outs", json={"cents": cents}, idempotency_key=idempotency_key
+        )
+        return self._one(EntryPublic, data)
+
     def purchases(self) -> list[PurchasePublic]:
         """Your purchases with their private info."""
         return self._many(PurchasePublic, self._call("GET", "/me/purchases"))

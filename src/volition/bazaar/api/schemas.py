@@ -23,6 +23,7 @@ from volition.bazaar.domain import (
 __all__ = [
     "AuditPublic",
     "BalancesPublic",
+    "CashOutCreate",
     "ContextCreate",
     "ContextPublic",
     "CreditCreate",
@@ -268,6 +269,10 @@ class CreditCreate(_Input):
 class AuditPublic(BaseModel):
     sound: bool
     problems: list[str]
+
+
+class CashOutCreate(_Input):
+    cents: Annotated[int, Field(gt=0, le=10**12)]
 
 
 class OperatorGrant(_Input):

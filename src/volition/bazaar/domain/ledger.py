@@ -47,6 +47,7 @@ class EntryKind(enum.StrEnum):
     RESERVE = "reserve"  # budget reserved for a context
     PURCHASE = "purchase"  # a purchase pays a seller from a reservation
     RELEASE = "release"  # unspent reservation returned
+    CASH_OUT = "cash_out"  # a seller moves earnings to their own cash, to spend as a buyer
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -259,6 +259,39 @@ class Bazaar:
             raise Forbidden("only an operator can audit the ledger")
         return audit(self.store)
 
+    def cash_out(
+        self, actor_id: str, cents: int, *, idempotency_key: str | None = None
+    ) -> JournalEntry:
+        """Move ``cents`` of your earnings to your available cash (to spend them as a buyer)."""
+        _check_cents(cents, "the amount")
+        if cents <= 0:
+            raise InputError(f"the amount must be at least 1 cent, not {cents}")
+        with self.store.begin() as uow:
+            user = self._user(uow, actor_id, lock=True)
+            request = str(cents)
+            first = self._replay(
+                uow, actor_id, idempotency_key, "cash_out", request, uow.ledger.entry
+            )
+            if first is not None:
+                return first
+            have = uow.ledger.balance(earnings(user.id))
+            if cents > have:
+                raise InsufficientFunds(
+                    f"you have {have} cents of earnings; you cannot move {cents} to cash"
+                )
+            entry = transfer(
+                new_id("ent"),
+                EntryKind.CASH_OUT,
+                earnings(user.id),
+                cash(user.id),
+                cents,
+                self.clock(),
+                "earnings to cash",
+            )
+            uow.ledger.record(entry)
+            self._remember(uow, actor_id, idempotency_key, "cash_out", request, entry.id)
+            return entry
+
     def balances(self, user_id: str) -> Balances:
         """A user's cash, reservations and earnings, derived from the postings."""
         with self.store.begin(write=False) as uow:

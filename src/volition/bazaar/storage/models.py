@@ -143,7 +143,7 @@ class EntryRow(Base):
     __tablename__ = "journal_entries"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release')",
+            "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release', 'cash_out')",
             name="ck_journal_entries_kind",
         ),
     )

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from volition.bazaar.api.deps import BazaarDep, CurrentUser, bearer_token
+from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, bearer_token
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import (
     BalancesPublic,
+    CashOutCreate,
     EntryPublic,
     MePublic,
     PurchasePublic,
@@ -66,3 +67,11 @@ def my_ledger(
 def my_purchases(bazaar: BazaarDep, user: CurrentUser) -> list[PurchasePublic]:
     """What you bought, with the private info you may now read."""
     return [PurchasePublic.of(p, view) for p, view in bazaar.purchases(user.id)]
+
+
+@router.post("/me/cash-outs", status_code=status.HTTP_201_CREATED)
+def cash_out(
+    body: CashOutCreate, bazaar: BazaarDep, user: CurrentUser, key: IdempotencyKey = None
+) -> EntryPublic:
+    """Move some of your earnings to your available cash, to spend them as a buyer."""
+    return EntryPublic.of(bazaar.cash_out(user.id, body.cents, idempotency_key=key))
