@@ -3,7 +3,7 @@
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.ledger import Account, AccountKind, EntryKind, JournalEntry, Posting
-from volition.bazaar.domain.matchers import Matcher
+from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.memory import MemoryStore
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus, OfferView
 from volition.bazaar.domain.purchases import Mechanism, Purchase
@@ -18,6 +18,7 @@ __all__ = [
     "Balances",
     "Bazaar",
     "BazaarSettings",
+    "BuyerRecord",
     "ContextSpec",
     "ContextStatus",
     "DecisionContext",
