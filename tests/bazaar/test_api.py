@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -289,9 +290,10 @@ def test_parallel_purchases_and_posts_over_http_never_overspend(w: ApiWorld) -> 
 
 
 def test_an_expired_context_releases_its_budget(w: ApiWorld) -> None:
-    ctx = post_context(w.buyer, 700, expires_in_seconds=1)
+    ctx = post_context(w.buyer, 700, expires_in_seconds=3)
     offer = post_offer(w.seller, ctx["id"], 100)
-    time.sleep(1.2)
+    expires_at = datetime.fromisoformat(ctx["expires_at"].replace("Z", "+00:00"))
+    time.sleep(max(0.0, (expires_at - datetime.now(UTC)).total_seconds()) + 0.2)
     r = w.buyer.post(f"/api/offers/{offer}/purchase")
     assert r.status_code == 409 and "expired" in r.json()["message"]
     assert ok(w.buyer.get(f"/api/contexts/{ctx['id']}"))["status"] == "expired"
