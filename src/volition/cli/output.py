@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,22 +10,11 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from volition.jsonable import to_jsonable
+
 __all__ = ["console", "print_json", "print_table", "to_jsonable"]
 
 console = Console(highlight=False)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON types from numpy scalars and arrays; non-finite floats become strings."""
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
 
 
 def print_json(payload: Mapping[str, Any]) -> None:

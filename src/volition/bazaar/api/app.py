@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
-from volition.bazaar.api.routes import contexts, matchers, offers, operator, users
+from volition.bazaar.api.routes import analysis, contexts, matchers, offers, operator, users
 from volition.bazaar.domain import Bazaar
 
 __all__ = ["ApiSettings", "create_app"]
@@ -68,7 +68,7 @@ def create_app(bazaar: Bazaar, settings: ApiSettings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
-    for module in (users, contexts, offers, matchers, operator):
+    for module in (users, contexts, offers, matchers, operator, analysis):
         app.include_router(module.router, prefix="/api")
     from volition.bazaar.web import router as pages  # imported here: the pages use api.deps
 
