@@ -45,6 +45,9 @@ for command in (
     contexts,
 ):
     app.command()(reports_errors(command))
+app.command("examples", help="The worked examples' headline values (the same as demo).")(
+    reports_errors(demo)
+)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
