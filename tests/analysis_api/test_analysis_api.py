@@ -60,6 +60,36 @@ def test_economy_and_failures_over_http(client: httpx.Client) -> None:
     assert power["pareto_improvement"] is True
 
 
+def _inline_market(name: str) -> dict:
+    market = _example(name)
+    if isinstance(market["world"], str):
+        market["world"] = _example(market["world"])
+    return market
+
+
+def test_markets_and_oversight_over_http(client: httpx.Client) -> None:
+    market = _inline_market("fact_checking_market.yaml")
+    rip = client.post("/api/analysis/market", json={"market": market, "depth": 2}).json()
+    compared = client.post(
+        "/api/analysis/market", json={"market": market, "depth": 2, "compare": True}
+    ).json()
+    assert rip["protocol"] == "rip" and rip["outcomes"]
+    assert compared["protocols"]["rip"]["expected_utility"] == pytest.approx(
+        rip["expected_utility"]
+    )
+    assert compared["protocols"]["ip"]["expected_utility"] <= rip["expected_utility"] + 1e-12
+    refutation = _inline_market("cheap_refutation.yaml")
+    out = client.post("/api/analysis/oversight", json={"market": refutation}).json()
+    assert out["expected_equilibrium_value"] < out["expected_ideal_value"]
+
+
+def test_the_api_reads_no_files(client: httpx.Client) -> None:
+    market = _example("fact_checking_market.yaml")
+    market["world"] = "/etc/passwd"
+    r = client.post("/api/analysis/market", json={"market": market})
+    assert r.status_code == 422 and "inline" in r.text
+
+
 @pytest.mark.parametrize(
     ("path", "body", "message"),
     [

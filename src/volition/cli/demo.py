@@ -14,12 +14,12 @@ from typing import Annotated, Any
 
 import typer
 
-from volition.cli.market import compare_report
 from volition.cli.output import console, print_json, print_table
 from volition.core import Problem, load_problem
 from volition.games import commitment_problem, load_tree
 from volition.games.reports import failure_report
 from volition.mechanisms import load_market, load_oversight, marginal_value_equilibrium
+from volition.mechanisms.reports import compare_report
 
 __all__ = ["EXAMPLES", "Example", "demo", "demo_report", "load_example"]
 

@@ -90,12 +90,19 @@ def load_oversight(path: str | Path) -> OversightSetting:
     """Read a market file for the marginal-value mechanism (``oversight:`` is optional)."""
     path = Path(path)
     data = read_structured_file(path)
-    market = market_from_mapping(data, source=str(path), base=path.parent)
+    return oversight_from_mapping(data, source=str(path), base=path.parent)
+
+
+def oversight_from_mapping(
+    data: Any, source: str = "market", base: Path | None = None
+) -> OversightSetting:
+    """A market file's content read for the marginal-value mechanism."""
+    market = market_from_mapping(data, source=source, base=base)
     spec = MarketSpec.model_validate(data).oversight or OversightSpec()
     try:
         market.problem.world.partition(spec.knows)
     except InputError as exc:
-        raise type(exc)(f"{path}: oversight.knows: {exc}") from exc
+        raise type(exc)(f"{source}: oversight.knows: {exc}") from exc
     return OversightSetting(market, spec.informers, tuple(spec.knows))
 
 

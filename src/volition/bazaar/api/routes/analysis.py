@@ -1,4 +1,5 @@
-"""The alignment analyses over HTTP: games, economies and market failures (THEORY.md §1-2).
+"""The analyses over HTTP: markets and oversight (THEORY.md §3-4), games, economies and market
+failures (§1-2).
 
 Stateless computations, open to anyone: no account is needed and nothing is stored.
 """
@@ -13,10 +14,20 @@ from starlette.concurrency import run_in_threadpool
 
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.errors import NotFound
+from volition.errors import InputError
 from volition.games import alignment_report, game_from_mapping
 from volition.games.economies import economy_from_mapping
 from volition.games.reports import FAILURES, economy_report, failure_report
 from volition.jsonable import to_jsonable
+from volition.mechanisms import marginal_value_equilibrium, market_from_mapping
+from volition.mechanisms.files import oversight_from_mapping
+from volition.mechanisms.reports import (
+    ProtocolName,
+    build_protocol,
+    compare_report,
+    market_report,
+    oversight_report,
+)
 
 router = APIRouter(prefix="/analysis", tags=["analysis"], responses=ERROR_RESPONSES)
 
@@ -65,6 +76,59 @@ async def economy(body: EconomyRequest) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         parsed = economy_from_mapping(body.economy, source="economy")
         return dict(to_jsonable(economy_report(parsed, body.shares)))
+
+    return await run_in_threadpool(compute)
+
+
+class MarketRequest(BaseModel):
+    """A market in the file format of ``volition market``, its world inline."""
+
+    market: dict[str, Any] = Field(description="A market as in a YAML/JSON market file.")
+    protocol: ProtocolName = ProtocolName.RIP
+    depth: int | None = Field(default=None, ge=1, le=6)
+    compare: bool = False
+
+
+class OversightRequest(BaseModel):
+    """A market whose level-0 offers are the informers' menu (``volition oversight``)."""
+
+    market: dict[str, Any]
+    informers: int | None = Field(default=None, ge=1, le=6)
+
+
+def _inline(market: dict[str, Any]) -> None:
+    if not isinstance(market.get("world"), dict):
+        raise InputError("give the market's world inline under `world`; the API reads no files")
+
+
+@router.post("/market")
+async def market(body: MarketRequest) -> dict[str, Any]:
+    """What a purchase protocol buys, decides and is worth (``volition market``)."""
+
+    def compute() -> dict[str, Any]:
+        _inline(body.market)
+        parsed = market_from_mapping(body.market, source="market")
+        if body.compare:
+            return dict(to_jsonable(compare_report(parsed, body.depth)))
+        protocol = build_protocol(body.protocol, body.depth)
+        return dict(to_jsonable(market_report(protocol.evaluate(parsed))))
+
+    return await run_in_threadpool(compute)
+
+
+@router.post("/oversight")
+async def oversight(body: OversightRequest) -> dict[str, Any]:
+    """The marginal-value oversight mechanism's equilibrium (``volition oversight``)."""
+
+    def compute() -> dict[str, Any]:
+        _inline(body.market)
+        setting = oversight_from_mapping(body.market, source="market")
+        informers = body.informers if body.informers is not None else setting.informers
+        problem = setting.market.problem
+        result = marginal_value_equilibrium(
+            problem, setting.market.levels[0], informers, setting.knows
+        )
+        return dict(to_jsonable(oversight_report(result, problem)))
 
     return await run_in_threadpool(compute)
 
