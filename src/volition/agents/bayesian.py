@@ -142,7 +142,8 @@ class BayesianBuyer:
                 )
         seen = [*view.ancestor_offers, *view.offers]
         state = self.consistent_state(
-            [o.private_info for o in seen] + [k.private_info for k in view.known]
+            [o.private_info for o in seen] + [k.private_info for k in view.known],
+            deeper=self._deeper_masks(level, [k.private_info for k in view.known]),
         )
         mask = int(self.plan.masks[level][state])
         wanted = {o.id for k, o in enumerate(self.menus[level]) if mask >> k & 1}
@@ -153,10 +154,28 @@ class BayesianBuyer:
         )
         return BuyerReply(Buy(ids, f"RIP's choice at level {level}: {sorted(wanted)}"), Usage())
 
-    def consistent_state(self, private_infos: Iterable[str]) -> int:
-        """A state of positive probability agreeing with every revelation seen."""
+    def _deeper_masks(self, level: int, known: Iterable[str]) -> dict[int, int]:
+        """The purchase masks of the deeper decisions x^{level+2}.., from what came back."""
+        ids = {r.offer_id for text in known if (r := parse_revelation(text)) is not None}
+        return {
+            k: sum(1 << i for i, o in enumerate(self.menus[k]) if o.id in ids)
+            for k in range(level + 1, self.depth)
+        }
+
+    def consistent_state(
+        self, private_infos: Iterable[str], deeper: Mapping[int, int] | None = None
+    ) -> int:
+        """A state of positive probability agreeing with every revelation seen and in which
+        RIP's deeper decisions bought what they did (``deeper[k]``: the level-k mask).
+
+        RIP's decision depends on what the deeper decisions bought (which subtree it is in)
+        and on the contents it sees; on the states agreeing with both it is constant, and the
+        true state is one of them.
+        """
         world = self.market.problem.world
         ok = self.market.problem.prior > 0
+        for k, mask in (deeper or {}).items():
+            ok &= self.plan.masks[k] == mask
         for text in private_infos:
             revelation = parse_revelation(text)
             if revelation is None:
