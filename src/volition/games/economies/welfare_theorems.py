@@ -48,7 +48,8 @@ __all__ = [
 
 Matrix = NDArray[np.float64]
 PARETO_TOL = 1e-6
-_SUPPORT_TOL = 1e-6  # how far from a tangency a consumed good's marginal value may be
+_SUPPORT_TOL = 1e-5  # how far from a tangency (relative to the largest marginal utility) a
+# consumed good may be: proportional response approaches corner optima only linearly
 
 
 @dataclass(frozen=True, eq=False)
