@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
-from volition.bazaar.domain import Bazaar, ContextSpec
+from volition.bazaar.domain import Bazaar, ContextSpec, User
 from volition.bazaar.web.forms import (
     parse_keywords,
     parse_lines,
@@ -163,15 +164,16 @@ def buy_blind(
     idempotency_key: Field = "",
 ) -> Response:
     """Buy an offer on its preview alone (the naive market)."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        purchase = bazaar.buy_blind(user.id, offer_id, idempotency_key=idempotency_key or None)
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _context(request, bazaar, visitor, context_id, status, error=message)
-    return redirect(request, visitor, f"/contexts/{purchase.context_id}?notice=bought")
+    key = idempotency_key or None
+    return _act(
+        request,
+        bazaar,
+        visitor,
+        context_id,
+        csrf_token,
+        lambda user: bazaar.buy_blind(user.id, offer_id, idempotency_key=key).context_id,
+        "bought",
+    )
 
 
 @router.post("/contexts/{context_id}/offers/{offer_id}/withdraw")
@@ -184,15 +186,15 @@ def withdraw_offer(
     csrf_token: Field = "",
 ) -> Response:
     """Withdraw your offer (before anyone inspected or bought it)."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        offer = bazaar.withdraw_offer(user.id, offer_id)
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _context(request, bazaar, visitor, context_id, status, error=message)
-    return redirect(request, visitor, f"/contexts/{offer.context_id}?notice=withdrawn")
+    return _act(
+        request,
+        bazaar,
+        visitor,
+        context_id,
+        csrf_token,
+        lambda user: bazaar.withdraw_offer(user.id, offer_id).context_id,
+        "withdrawn",
+    )
 
 
 @router.post("/contexts/{context_id}/cancel")
@@ -204,12 +206,34 @@ def cancel_context(
     csrf_token: Field = "",
 ) -> Response:
     """Cancel your context; what is left of its budget returns to your cash."""
+    return _act(
+        request,
+        bazaar,
+        visitor,
+        context_id,
+        csrf_token,
+        lambda user: bazaar.cancel_context(user.id, context_id).id,
+        "cancelled",
+    )
+
+
+def _act(
+    request: Request,
+    bazaar: Bazaar,
+    visitor: Visitor,
+    context_id: str,
+    csrf_token: str,
+    action: Callable[[User], str],
+    notice: str,
+) -> Response:
+    """A context form's action for the signed-in user: back to the context page with a
+    notice, or the page again with the domain's error (nothing changed)."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
     try:
-        context = bazaar.cancel_context(user.id, context_id)
+        target = action(user)
     except VolitionError as exc:
         status, message = failure(exc)
         return _context(request, bazaar, visitor, context_id, status, error=message)
-    return redirect(request, visitor, f"/contexts/{context.id}?notice=cancelled")
+    return redirect(request, visitor, f"/contexts/{target}?notice={notice}")
