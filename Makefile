@@ -47,8 +47,7 @@ lock: $(UV)
 	$(UV) lock
 
 bench: $(VENV_STAMP)
-	.venv/bin/python benchmarks/bench_voi.py
-	.venv/bin/python benchmarks/bench_games.py
+	for script in benchmarks/bench_*.py; do .venv/bin/python $$script || exit 1; done
 
 clean:
 	rm -rf .venv .tools
