@@ -130,6 +130,23 @@ def test_private_info_privacy_matrix(w: ApiWorld) -> None:
     assert purchases == []
 
 
+def test_a_follow_up_posted_with_reveal_all_shows_its_purchases_to_its_buyer(
+    w: ApiWorld,
+) -> None:
+    ctx = post_context(w.buyer)
+    assert ctx["reveal"] == "with_parent"
+    unsold = post_offer(w.seller, ctx["id"], 100, "unsold secret")
+    child = post_context(w.buyer, 200, parent_offer_ids=[unsold], reveal="all")
+    assert child["reveal"] == "all"
+    assert ok(w.seller.get(f"/api/contexts/{child['id']}"))["reveal"] == "all"
+    deep = post_offer(w.seller, child["id"], 50, "deep secret")
+    ok(w.buyer.post(f"/api/offers/{deep}/purchase"), 201)
+    assert ok(w.buyer.get(f"/api/offers/{deep}"))["private_info"] == "deep secret"
+    assert ok(w.buyer.get(f"/api/offers/{unsold}"))["private_info"] is None
+    for client in (w.api.anonymous, w.other_buyer, w.other_seller, w.operator):
+        assert client.get(f"/api/offers/{deep}").status_code == 404
+
+
 def test_nobody_can_make_themselves_operator(w: ApiWorld) -> None:
     anonymous = w.api.anonymous
     for body in (
@@ -166,6 +183,7 @@ def test_tokens_are_required_checked_and_revocable(w: ApiWorld) -> None:
         ("post", "/api/contexts", {"query": "x" * 2_001, "budget": 5}, 422),
         ("post", "/api/contexts", {"query": "q", "budget": 5, "pages": ["file:///etc"]}, 422),
         ("post", "/api/contexts", {"query": "q", "budget": 5, "parent_offer_ids": ["no"]}, 404),
+        ("post", "/api/contexts", {"query": "q", "budget": 5, "reveal": "everything"}, 422),
         ("post", "/api/contexts/ctx_nope/cancel", None, 404),
         (
             "post",

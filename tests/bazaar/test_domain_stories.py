@@ -13,6 +13,7 @@ from volition.bazaar.domain import (
     ContextSpec,
     ContextStatus,
     Mechanism,
+    RevealPolicy,
     Store,
     audit,
 )
@@ -206,6 +207,89 @@ def test_child_contexts_are_funded_by_the_parent_and_hidden(bazaar: Bazaar, cast
     assert audit(bazaar.store) == []
 
 
+@pytest.mark.parametrize("reveal", list(RevealPolicy))
+def test_a_child_purchase_reaches_the_buyer_by_the_child_policy(
+    bazaar: Bazaar, cast: Cast, reveal: RevealPolicy
+) -> None:
+    """Amnesia (THEORY.md §5): the parent offer is inspected, never bought; the follow-up's
+    purchase reaches the buyer under ``all`` only, and nobody else under either policy."""
+    ctx = bazaar.post_context(cast.buyer.id, ContextSpec("Which stock?", budget=1_000))
+    offer = bazaar.post_offer(cast.seller.id, ctx.id, preview="tip", private_info="ACME", price=600)
+    spec = ContextSpec("Is the tip good?", budget=300, parent_offer_ids=(offer.id,), reveal=reveal)
+    child = bazaar.post_context(cast.buyer.id, spec)
+    assert child.reveal is reveal and bazaar.context(cast.buyer.id, child.id).reveal is reveal
+    review = bazaar.post_offer(
+        cast.seller.id, child.id, preview="review", private_info="solid", price=100
+    )
+    bazaar.mark_inspected(cast.buyer.id, offer.id)
+    bazaar.mark_inspected(cast.buyer.id, review.id)
+    bazaar.buy_inspected(cast.buyer.id, review.id)
+    bazaar.decide_context(cast.buyer.id, child.id)
+    bazaar.decide_context(cast.buyer.id, ctx.id)  # the parent offer stays unbought
+    readable = "solid" if reveal is RevealPolicy.ALL else None
+    readers = {
+        who: _private_or_hidden(bazaar, uid, review.id)
+        for who, uid in [
+            ("anonymous", None),
+            ("buyer", cast.buyer.id),
+            ("other buyer", cast.other_buyer.id),
+            ("seller", cast.seller.id),
+            ("other seller", cast.other_seller.id),
+            ("operator", cast.operator.id),
+        ]
+    }
+    assert readers == {
+        "anonymous": "hidden",
+        "buyer": readable or "hidden",
+        "other buyer": "hidden",
+        "seller": "solid",  # a seller always reads their own offer
+        "other seller": "hidden",
+        "operator": "hidden",
+    }
+    [(purchase, view)] = bazaar.purchases(cast.buyer.id)
+    assert purchase.offer_id == review.id and view.private_info == readable
+    assert bazaar.offer(cast.buyer.id, offer.id).private_info is None  # never bought
+    assert audit(bazaar.store) == []
+
+
+def test_a_with_parent_follow_up_below_an_all_follow_up(bazaar: Bazaar, cast: Cast) -> None:
+    """Readability chains: a ``with_parent`` grandchild's purchase is readable when the offer
+    it concerns was bought in an ``all`` child, though nothing at the top was bought."""
+    ctx = bazaar.post_context(cast.buyer.id, ContextSpec("Which stock?", budget=1_000))
+    tip = bazaar.post_offer(cast.seller.id, ctx.id, preview="tip", private_info="ACME", price=500)
+    child = bazaar.post_context(
+        cast.buyer.id,
+        ContextSpec("Good?", budget=400, parent_offer_ids=(tip.id,), reveal=RevealPolicy.ALL),
+    )
+    review = bazaar.post_offer(
+        cast.seller.id, child.id, preview="r", private_info="solid", price=50
+    )
+    grandchild = bazaar.post_context(
+        cast.buyer.id, ContextSpec("Sure?", budget=100, parent_offer_ids=(review.id,))
+    )
+    assert grandchild.reveal is RevealPolicy.WITH_PARENT
+    check = bazaar.post_offer(
+        cast.seller.id, grandchild.id, preview="c", private_info="yes", price=10
+    )
+    bazaar.buy_blind(cast.buyer.id, check.id)
+    assert bazaar.offer(cast.buyer.id, check.id).private_info is None  # review not bought yet
+    bazaar.buy_blind(cast.buyer.id, review.id)
+    assert bazaar.offer(cast.buyer.id, review.id).private_info == "solid"
+    assert bazaar.offer(cast.buyer.id, check.id).private_info == "yes"
+    assert bazaar.offer(cast.buyer.id, tip.id).private_info is None
+    assert _private_or_hidden(bazaar, cast.other_buyer.id, check.id) == "hidden"
+
+
+def _private_or_hidden(bazaar: Bazaar, viewer_id: str | None, offer_id: str) -> str | None:
+    """What ``viewer_id`` reads of an offer: its private info, or "hidden" when the viewer
+    cannot see the offer or its private info at all."""
+    try:
+        info = bazaar.offer(viewer_id, offer_id).private_info
+    except NotFound:
+        return "hidden"
+    return "hidden" if info is None else info
+
+
 def test_closing_a_parent_closes_its_children(bazaar: Bazaar, cast: Cast) -> None:
     ctx = bazaar.post_context(cast.buyer.id, ContextSpec("q", budget=1_000))
     offer = bazaar.post_offer(cast.seller.id, ctx.id, preview="p", private_info="s", price=1)
@@ -295,6 +379,7 @@ def test_named_sellers_and_roles(bazaar: Bazaar, cast: Cast) -> None:
         (ContextSpec("q", budget=1, pages=("ftp://x",)), InputError),
         (ContextSpec("q" * 2_001, budget=1), InputError),
         (ContextSpec("q", budget=1, parent_offer_ids=("off_nope",)), NotFound),
+        (ContextSpec("q", budget=1, reveal="everything"), InputError),  # type: ignore[arg-type]
     ],
 )
 def test_bad_contexts_are_refused(

@@ -104,3 +104,25 @@ def test_migrations_keep_the_books_of_a_database_in_use(store: Store) -> None:
     with pytest.raises(Exception, match=r"(?i)check|constraint|broke"):
         downgrade(store.engine, "0002")  # a cash-out entry exists: history is not dropped
     assert bazaar.balances(carol.id).cash == 150
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+def test_a_context_reveal_policy_is_stored_and_checked(store: Store) -> None:
+    """Migration 0004: contexts keep their amnesia policy; the database refuses others."""
+    from tests.bazaar.conftest import CHEAP_HASHER
+    from volition.bazaar.domain import Bazaar, ContextSpec, RevealPolicy
+
+    assert isinstance(store, SqlStore)
+    bazaar = Bazaar(store, hasher=CHEAP_HASHER)
+    root = bazaar.bootstrap_operator("root", "long password")
+    alice = bazaar.register("alice", "long password")
+    carol = bazaar.register("carol", "long password", seller=True)
+    bazaar.credit(root.id, alice.id, 1_000)
+    ctx = bazaar.post_context(alice.id, ContextSpec("q", budget=500))
+    offer = bazaar.post_offer(carol.id, ctx.id, preview="p", private_info="s", price=200)
+    spec = ContextSpec("q?", budget=100, parent_offer_ids=(offer.id,), reveal=RevealPolicy.ALL)
+    child = bazaar.post_context(alice.id, spec)
+    assert bazaar.context(alice.id, ctx.id).reveal is RevealPolicy.WITH_PARENT
+    assert bazaar.context(alice.id, child.id).reveal is RevealPolicy.ALL
+    with pytest.raises(Exception, match=r"(?i)check|constraint"), store.engine.begin() as conn:
+        conn.execute(text("UPDATE contexts SET reveal = 'everything'"))

@@ -3,7 +3,8 @@
 Root -> child -> grandchild. The grandchild buys information about a child offer; the child
 then buys (or not) that offer. A node always knows its own children's purchases; the
 grandchild's reaches the root under ``all`` always, under ``with_parent`` only if the child
-bought the offer it concerns.
+bought the offer it concerns. The domain enforces the same policy for the buyer: the root buys
+nothing, so under ``with_parent`` nothing below it is readable, under ``all`` everything.
 """
 
 from __future__ import annotations
@@ -54,7 +55,15 @@ def test_the_root_knows_deeper_purchases_by_policy(
     root_offer = root_view.offers[0].id
     assert all(k.about == (root_offer,) for k in root_view.known)  # anchored at the root
     assert all(k.private_info == "some private note" for k in root_view.known)
-    # the domain forgets for the buyer: nothing below an unbought root offer is readable
-    for offer_id in (*middle.bought, *bottom.bought):
-        assert world.bazaar.offer(world.buyer.id, offer_id).private_info is None
+    # the domain enforces the same policy on the follow-up contexts the engine posted: under
+    # `with_parent` nothing below the unbought root offer reaches the buyer; under `all` every
+    # purchase does, read back through the buyer's own purchases
+    for node in (middle, bottom):
+        assert world.bazaar.context(world.buyer.id, node.context_id).reveal is policy
+    below = (*middle.bought, *bottom.bought)
+    readable = "some private note" if policy is Policy.ALL else None
+    for offer_id in below:
+        assert world.bazaar.offer(world.buyer.id, offer_id).private_info == readable
+    read = {view.id: view.private_info for _, view in world.bazaar.purchases(world.buyer.id)}
+    assert read == dict.fromkeys(below, readable)
     assert world.money() == FUNDS and audit(world.bazaar.store) == []

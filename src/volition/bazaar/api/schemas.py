@@ -130,6 +130,14 @@ class ContextCreate(_Input):
     named_sellers: Annotated[list[str], Field(max_length=50)] = []
     expires_in_seconds: Annotated[int | None, Field(gt=0, le=10**8)] = None
     parent_offer_ids: Annotated[list[str], Field(max_length=50)] = []
+    reveal: Literal["with_parent", "all"] = Field(
+        "with_parent",
+        description=(
+            "a follow-up context's amnesia policy: 'with_parent' (its purchases reach you only "
+            "if you bought a parent offer they concern) or 'all' (every purchase, as in RIP); "
+            "no effect on a top-level context"
+        ),
+    )
 
 
 class ContextPublic(BaseModel):
@@ -147,6 +155,7 @@ class ContextPublic(BaseModel):
     parent_offer_ids: list[str]
     parent_context_id: str | None
     depth: int
+    reveal: str = Field(description="which of a follow-up context's purchases reach its buyer")
 
     @classmethod
     def of(cls, c: DecisionContext, remaining: int | None = None) -> ContextPublic:
@@ -165,6 +174,7 @@ class ContextPublic(BaseModel):
             parent_offer_ids=list(c.parent_offer_ids),
             parent_context_id=c.parent_context_id,
             depth=c.depth,
+            reveal=c.reveal.value,
         )
 
 

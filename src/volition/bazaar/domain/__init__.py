@@ -1,7 +1,7 @@
 """The bazaar's domain: pure Python rules over an abstract store (no HTTP, no SQL)."""
 
 from volition.bazaar.domain.audit import audit
-from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.contexts import ContextStatus, DecisionContext, RevealPolicy
 from volition.bazaar.domain.ledger import Account, AccountKind, EntryKind, JournalEntry, Posting
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.memory import MemoryStore
@@ -32,6 +32,7 @@ __all__ = [
     "OfferView",
     "Posting",
     "Purchase",
+    "RevealPolicy",
     "Store",
     "Token",
     "UnitOfWork",

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["ACTIVE", "ContextStatus", "DecisionContext"]
+__all__ = ["ACTIVE", "ContextStatus", "DecisionContext", "RevealPolicy"]
 
 
 class ContextStatus(enum.StrEnum):
@@ -22,6 +22,20 @@ class ContextStatus(enum.StrEnum):
 ACTIVE = frozenset({ContextStatus.OPEN, ContextStatus.INSPECTING})
 
 
+class RevealPolicy(enum.StrEnum):
+    """Which purchases of a child context reach its buyer (THEORY.md §5, Amnesia).
+
+    ``WITH_PARENT`` (the default): a purchase only when the buyer may read a parent offer it
+    concerns (so what an inspector bought below an offer the buyer did not buy stays
+    forgotten). ``ALL``: every purchase, as in the formal RIP of THEORY.md §4. The policy is the
+    child's own, chosen by whoever posts it (only the buyer of its parent offers' context may);
+    it is stored on every context but has no effect on a top-level one.
+    """
+
+    WITH_PARENT = "with_parent"
+    ALL = "all"
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionContext:
     """A buyer's question with its budget.
@@ -30,6 +44,7 @@ class DecisionContext:
     ``parent_offer_ids``, all offers of ``parent_context_id``) is a follow-up question about those
     offers; its budget comes from the parent's reservation and returns there while the parent is
     active. ``named_seller_ids``, when not empty, are the only sellers who may offer.
+    ``reveal`` says which of a child context's purchases reach the buyer (``RevealPolicy``).
     """
 
     id: str
@@ -45,6 +60,7 @@ class DecisionContext:
     parent_offer_ids: tuple[str, ...] = ()
     parent_context_id: str | None = None
     depth: int = 0
+    reveal: RevealPolicy = RevealPolicy.WITH_PARENT
 
     @property
     def is_child(self) -> bool:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from volition.bazaar.domain.audit import audit
-from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
+from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
     FUNDING,
@@ -63,7 +63,10 @@ class ContextSpec:
     """What a buyer asks for when posting a context.
 
     ``named_sellers`` are user names; ``parent_offer_ids`` make it a follow-up (child)
-    context about those offers, funded from their context's reservation.
+    context about those offers, funded from their context's reservation. ``reveal`` is the
+    child's amnesia policy (``RevealPolicy``; a value or its string): which of its purchases
+    reach the buyer. It is the child's own, set by whoever posts it (only the buyer of the
+    parent context can), and has no effect on a top-level context.
     """
 
     query: str
@@ -73,6 +76,7 @@ class ContextSpec:
     named_sellers: tuple[str, ...] = ()
     expires_at: datetime | None = None
     parent_offer_ids: tuple[str, ...] = ()
+    reveal: RevealPolicy = RevealPolicy.WITH_PARENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +345,12 @@ class Bazaar:
             _check_text(url, "a context page URL", s.max_url_chars)
             if not url.startswith(("http://", "https://")):
                 raise InputError(f"context page {url!r} is not an http(s) URL")
+        try:
+            reveal = RevealPolicy(spec.reveal)
+        except ValueError:
+            raise InputError(
+                f"the reveal policy must be 'with_parent' or 'all', not {spec.reveal!r}"
+            ) from None
         now = self.clock()
         if spec.expires_at is not None and spec.expires_at <= now:
             raise InputError("the expiry is in the past; give a time in the future")
@@ -376,6 +386,7 @@ class Bazaar:
                 parent_offer_ids=tuple(dict.fromkeys(spec.parent_offer_ids)),
                 parent_context_id=parent.id if parent else None,
                 depth=parent.depth + 1 if parent else 0,
+                reveal=reveal,
             )
             source = hold(parent.id) if parent else cash(buyer.id)
             available = uow.ledger.balance(source)
@@ -857,7 +868,11 @@ class Bazaar:
             raise Conflict(f"context {context.id} expired at {context.expires_at}")
 
     def _parent_readable(self, uow: UnitOfWork, context: DecisionContext) -> bool:
-        """Amnesia: whether the buyer may read some parent offer of this child context."""
+        """Amnesia: whether the buyer may read some parent offer of this child context.
+
+        A parent offer is readable once bought, if its own context is top-level, or a child
+        with policy ``all``, or a child some parent offer of which is readable in turn.
+        """
         parent = uow.contexts.get(context.parent_context_id or "")
         if parent is None:
             return False
@@ -865,7 +880,11 @@ class Bazaar:
             offer = uow.offers.get(parent_offer_id)
             if offer is None or uow.purchases.for_offer(offer.id) is None:
                 continue
-            if not parent.is_child or self._parent_readable(uow, parent):
+            if (
+                not parent.is_child
+                or parent.reveal is RevealPolicy.ALL
+                or self._parent_readable(uow, parent)
+            ):
                 return True
         return False
 
@@ -874,7 +893,12 @@ class Bazaar:
     ) -> OfferView:
         purchased = uow.purchases.for_offer(offer.id) is not None
         parent_readable = False
-        if context.is_child and viewer is not None and viewer.id == context.buyer_id:
+        if (
+            context.is_child
+            and context.reveal is RevealPolicy.WITH_PARENT
+            and viewer is not None
+            and viewer.id == context.buyer_id
+        ):
             parent_readable = self._parent_readable(uow, context)
         allowed = can_read_private(viewer, offer, context, purchased, parent_readable)
         return OfferView(

@@ -5,14 +5,15 @@
   parent offers it is about, and to the sellers it names (the inspection engine names the bot
   sellers it asks); it never appears in public lists.
 - An offer's private info is readable by its seller; by the buyer only once bought, and, in
-  a child context, only if the buyer may also read a parent offer it concerns (so what an
-  inspector bought below an offer the buyer did not buy stays forgotten). Nobody else, not
-  even an operator, reads private info.
+  a child context, by the context's ``RevealPolicy``: under ``with_parent`` (the default) only
+  if the buyer may also read a parent offer it concerns (so what an inspector bought below an
+  offer the buyer did not buy stays forgotten); under ``all`` always, as in the formal RIP.
+  Nobody else, not even an operator, reads private info.
 """
 
 from __future__ import annotations
 
-from volition.bazaar.domain.contexts import DecisionContext
+from volition.bazaar.domain.contexts import DecisionContext, RevealPolicy
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.users import User
 
@@ -44,7 +45,8 @@ def can_read_private(
     """Whether ``viewer`` may read ``offer.private_info``.
 
     ``purchased``: the offer has been bought. ``parent_readable``: for a child context, the
-    buyer may read at least one of its parent offers (ignored for top-level contexts).
+    buyer may read at least one of its parent offers (ignored for top-level contexts and for
+    child contexts whose policy is ``all``).
     """
     if viewer is None:
         return False
@@ -52,4 +54,4 @@ def can_read_private(
         return True
     if viewer.id != context.buyer_id or not purchased:
         return False
-    return not context.is_child or parent_readable
+    return not context.is_child or context.reveal is RevealPolicy.ALL or parent_readable

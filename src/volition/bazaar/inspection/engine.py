@@ -317,7 +317,8 @@ class InspectionEngine:
         self._finish(node, Outcome.BOUGHT)
 
     def _follow_up(self, node: Node, pending: PendingDecision) -> None:
-        buyer_id = self.inspection(node.inspection_id).buyer_id
+        inspection = self.inspection(node.inspection_id)
+        buyer_id = inspection.buyer_id
         parent_context = self._context(node)
         spec = ContextSpec(
             query=pending.query,
@@ -325,6 +326,7 @@ class InspectionEngine:
             priority=parent_context.priority,
             named_sellers=self._invited(pending.offer_ids),
             parent_offer_ids=pending.offer_ids,
+            reveal=inspection.limits.policy,  # the domain enforces it on the child
         )
         key = f"{node.id}:follow-up:{node.follow_ups}"
         try:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
+from volition.bazaar.domain.contexts import RevealPolicy
 from volition.errors import InputError
 
 __all__ = ["InspectionLimits", "Policy"]
 
 
-class Policy(enum.StrEnum):
-    """Which purchases of child contexts reach the buyer (THEORY.md §5, Amnesia).
-
-    ``WITH_PARENT`` (the default): a child's purchase only when the parent offer it concerns
-    was bought. ``ALL``: every purchase, as in the formal RIP of THEORY.md §4.
-    """
-
-    WITH_PARENT = "with_parent"
-    ALL = "all"
+# Which purchases of child contexts reach the buyer (THEORY.md §5, Amnesia): the domain's
+# ``RevealPolicy``, under the engine's name. ``WITH_PARENT`` (the default): a child's purchase
+# only when the parent offer it concerns was bought. ``ALL``: every purchase, as in the formal
+# RIP of THEORY.md §4. The engine posts every follow-up context with its inspection's policy,
+# and the domain enforces it.
+Policy = RevealPolicy
 
 
 @dataclass(frozen=True, slots=True)

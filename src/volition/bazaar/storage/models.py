@@ -101,6 +101,7 @@ class ContextRow(Base):
             name="ck_contexts_status",
         ),
         CheckConstraint("depth >= 0", name="ck_contexts_depth"),
+        CheckConstraint("reveal IN ('with_parent', 'all')", name="ck_contexts_reveal"),
         Index("ix_contexts_status_created", "status", "created_at"),
     )
 
@@ -119,6 +120,7 @@ class ContextRow(Base):
         ID, ForeignKey("contexts.id"), nullable=True, index=True
     )
     depth: Mapped[int] = mapped_column(Integer)
+    reveal: Mapped[str] = mapped_column(String(16), server_default="with_parent")
 
 
 class OfferRow(Base):

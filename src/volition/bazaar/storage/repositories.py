@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, case, delete, func, insert, select, update
 
-from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
+from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
 from volition.bazaar.domain.ledger import Account, EntryKind, JournalEntry, Posting
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus
@@ -136,6 +136,7 @@ def _context(r: Row[Any]) -> DecisionContext:
         parent_offer_ids=tuple(r.parent_offer_ids),
         parent_context_id=r.parent_context_id,
         depth=r.depth,
+        reveal=RevealPolicy(r.reveal),
     )
 
 
@@ -156,6 +157,7 @@ class SqlContexts(_Repo):
                 parent_offer_ids=list(context.parent_offer_ids),
                 parent_context_id=context.parent_context_id,
                 depth=context.depth,
+                reveal=context.reveal.value,
             )
         )
 

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Query, status
 from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, OptionalUser
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import ContextCreate, ContextPublic, OfferCreate, OfferPublic
-from volition.bazaar.domain import Bazaar, ContextSpec, ContextStatus, DecisionContext, User
+from volition.bazaar.domain import (
+    Bazaar,
+    ContextSpec,
+    ContextStatus,
+    DecisionContext,
+    RevealPolicy,
+    User,
+)
 
 router = APIRouter(prefix="/contexts", tags=["contexts"], responses=ERROR_RESPONSES)
 
@@ -36,6 +43,7 @@ def post_context(
         named_sellers=tuple(body.named_sellers),
         expires_at=expires_at,
         parent_offer_ids=tuple(body.parent_offer_ids),
+        reveal=RevealPolicy(body.reveal),
     )
     return _public(bazaar, bazaar.post_context(user.id, spec, idempotency_key=key), user)
 
