@@ -1,0 +1,450 @@
+"""Load test of ``volition serve``: concurrent clients over real HTTP (issue 4, "Performance").
+
+Starts the real server as a subprocess (``volition serve --no-access-log``) on a free port of
+127.0.0.1, on a SQLite file in a temporary directory or on a fresh PostgreSQL database, makes an
+operator (``volition operator``), signs up buyers and sellers, credits the buyers, and then runs
+C client threads, each with its own ``httpx.Client``, for a fixed time on a mixed workload:
+
+* buyers post contexts (reserving budget), list the offers on their own contexts and buy one
+  blind, and read (``GET /me``, ``GET /contexts``, ``GET /offers/{id}``);
+* sellers list open contexts, post offers on them, and read.
+
+Two client threads share each account, so the same buyer can race itself for the same offer
+(a 409 the workload provokes on purpose), and offers priced over a context's remaining budget
+get 402. Such 4xx are counted apart from 5xx and transport errors. Sign-up and sign-in (argon2)
+happen before the timed phase. Afterwards the operator audit must be sound and the sum of every
+account's balances (cash + reserved + earnings) must equal what the operator credited.
+
+    .venv/bin/python benchmarks/bench_bazaar.py --database both --clients 32 --seconds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+LAUNCHER = "from volition.cli import main; main()"
+PG_SERVER = os.environ.get("VOLITION_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+PASSWORD = "benchmark password"
+CREDIT = 10_000_000  # cents per buyer: far more than 20 s of contexts can reserve
+BUDGET = 1_000  # cents per context
+TARGET_RPS, TARGET_P99_MS = 200.0, 100.0
+
+
+# --------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _volition(*args: str) -> list[str]:
+    return [sys.executable, "-c", LAUNCHER, *args]
+
+
+@contextlib.contextmanager
+def database_url(kind: str) -> Iterator[str]:
+    """A fresh SQLite file or PostgreSQL database, removed afterwards."""
+    if kind == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="volition_bench_"))
+        try:
+            yield f"sqlite:///{folder / 'bench.db'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    from sqlalchemy import create_engine, text
+
+    name = f"volition_bench_{os.getpid()}"
+    admin = create_engine(
+        f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its direct children (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(stat.parent.name) == pid or int(fields[1]) == pid:
+                total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+@dataclass
+class Server:
+    base: str
+    pid: int
+    output: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def server(url: str, workers: int) -> Iterator[Server]:
+    """``volition operator root`` then ``volition serve``; yields the running server."""
+    env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
+    env["VOLITION_OPERATOR_PASSWORD"] = PASSWORD
+    subprocess.run(
+        _volition("operator", "root", "--database", url), env=env, check=True, capture_output=True
+    )
+    port = _free_port()
+    command = _volition(
+        "serve",
+        "--database",
+        url,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    )
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/api/health").is_success:
+                    break
+            if proc.poll() is not None:
+                raise RuntimeError(f"volition serve exited: {proc.communicate()[0]!r}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("volition serve did not start within 90 s")
+            time.sleep(0.2)
+        if workers > 1:  # let every worker finish its imports before timing
+            time.sleep(3)
+        running = Server(base, proc.pid)
+        yield running
+    finally:
+        proc.terminate()
+        try:
+            out = proc.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out = proc.communicate()[0]
+        with contextlib.suppress(NameError):
+            running.output = out.decode(errors="replace").splitlines()
+
+
+# --------------------------------------------------------------------------- workload
+
+
+@dataclass
+class Account:
+    name: str
+    role: str
+    token: str = ""
+    # a buyer's recent contexts, shared by the clients signed in as that buyer (so they race)
+    contexts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Log:
+    """Per request: the label, the status (0 for a transport error) and the latency."""
+
+    rows: list[tuple[str, int, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the first 5xx bodies
+
+
+class Client:
+    """One simulated user session: a thread with its own httpx.Client."""
+
+    def __init__(self, base: str, account: Account, seed: int, log: Log) -> None:
+        self.http = httpx.Client(base_url=base, timeout=30.0)
+        self.account = account
+        self.headers = {"Authorization": f"Bearer {account.token}"}
+        self.rng = random.Random(seed)
+        self.log = log
+        # the account's own contexts (buyer) or the open contexts last listed (seller)
+        self.contexts: list[str] = account.contexts if account.role == "buyer" else []
+        self.offers: list[str] = []  # offers seen
+
+    def call(self, label: str, method: str, path: str, **kw: object) -> httpx.Response | None:
+        start = time.perf_counter()
+        try:
+            r = self.http.request(method, f"/api{path}", headers=self.headers, **kw)  # type: ignore[arg-type]
+        except httpx.HTTPError:
+            self.log.rows.append((label, 0, time.perf_counter() - start))
+            return None
+        self.log.rows.append((label, r.status_code, time.perf_counter() - start))
+        if r.status_code >= 500 and len(self.log.errors) < 5:
+            self.log.errors.append(f"{label}: {r.status_code} {r.text[:300]}")
+        return r
+
+    def read(self) -> None:
+        pick = self.rng.random()
+        if pick < 0.35:
+            self.call("GET /me", "GET", "/me")
+        elif pick < 0.7 or not self.offers:
+            r = self.call(
+                "GET /contexts", "GET", "/contexts", params={"status": "open", "limit": 20}
+            )
+            if r is not None and r.is_success and self.account.role == "seller":
+                self.contexts = [c["id"] for c in r.json()]
+        else:
+            self.call("GET /offers/{id}", "GET", f"/offers/{self.rng.choice(self.offers)}")
+
+    def buyer_step(self) -> None:
+        pick = self.rng.random()
+        if pick < 0.2 or not self.contexts:
+            body = {"query": f"Will it rain in city {self.rng.randrange(1000)}?", "budget": BUDGET}
+            r = self.call("POST /contexts", "POST", "/contexts", json=body)
+            if r is not None and r.status_code == 201:
+                self.contexts.append(r.json()["id"])
+                if len(self.contexts) > 10:  # buy on the recent ones
+                    self.contexts.pop(0)
+        elif pick < 0.45:
+            ctx = self.rng.choice(self.contexts)
+            r = self.call("GET /contexts/{id}/offers", "GET", f"/contexts/{ctx}/offers")
+            if r is None or not r.is_success:
+                return
+            offers = [o["id"] for o in r.json() if not o["purchased"] and o["status"] == "active"]
+            self.offers = [*self.offers, *(o["id"] for o in r.json())][-50:]
+            if offers:
+                offer = self.rng.choice(offers)
+                self.call("POST /offers/{id}/purchase", "POST", f"/offers/{offer}/purchase")
+        else:
+            self.read()
+
+    def seller_step(self) -> None:
+        pick = self.rng.random()
+        if pick < 0.35 and self.contexts:
+            ctx = self.rng.choice(self.contexts)
+            body = {
+                "preview": "radar data for the area",
+                "private_info": f"rain at {self.rng.randrange(24)}:00",
+                "price": self.rng.randrange(50, 400),
+            }
+            r = self.call(
+                "POST /contexts/{id}/offers", "POST", f"/contexts/{ctx}/offers", json=body
+            )
+            if r is not None and r.status_code == 201:
+                self.offers = [*self.offers, r.json()["id"]][-50:]
+        else:
+            self.read()
+
+    def run(self, stop_at: float) -> None:
+        step = self.buyer_step if self.account.role == "buyer" else self.seller_step
+        with self.http:
+            while time.perf_counter() < stop_at:
+                step()
+
+
+def setup(base: str, buyers: int, sellers: int) -> tuple[Account, list[Account], int]:
+    """Sign up and sign in everyone (argon2: outside the timed phase); credit the buyers."""
+    tag = uuid.uuid4().hex[:6]
+    accounts = [Account(f"b{i}_{tag}", "buyer") for i in range(buyers)]
+    accounts += [Account(f"s{i}_{tag}", "seller") for i in range(sellers)]
+    with httpx.Client(base_url=f"{base}/api", timeout=60.0) as http:
+        for a in accounts:
+            body = {"name": a.name, "password": PASSWORD, "roles": [a.role]}
+            http.post("/users", json=body).raise_for_status()
+        root = Account("root", "operator")
+        for a in [root, *accounts]:
+            r = http.post("/tokens", json={"name": a.name, "password": PASSWORD})
+            r.raise_for_status()
+            a.token = r.json()["access_token"]
+        auth = {"Authorization": f"Bearer {root.token}"}
+        credited = 0
+        for a in accounts[:buyers]:
+            r = http.post("/operator/credits", json={"user": a.name, "cents": CREDIT}, headers=auth)
+            r.raise_for_status()
+            credited += CREDIT
+    return root, accounts, credited
+
+
+def check_books(base: str, root: Account, accounts: list[Account], credited: int) -> list[str]:
+    """The operator audit and the conservation of money; the problems found."""
+    problems: list[str] = []
+    with httpx.Client(base_url=f"{base}/api", timeout=120.0) as http:
+        r = http.get("/operator/audit", headers={"Authorization": f"Bearer {root.token}"})
+        r.raise_for_status()
+        audit = r.json()
+        if not audit["sound"]:
+            problems += [f"audit: {p}" for p in audit["problems"]]
+        total = 0
+        for a in [root, *accounts]:
+            r = http.get("/me", headers={"Authorization": f"Bearer {a.token}"})
+            r.raise_for_status()
+            b = r.json()["balances"]
+            total += b["cash"] + b["reserved"] + b["earnings"]
+        if total != credited:
+            problems.append(f"balances sum to {total} cents, but {credited} were credited")
+    return problems
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(q * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+@dataclass
+class Result:
+    label: str
+    clients: int
+    seconds: float
+    rows: list[tuple[str, int, float]]
+    problems: list[str]
+    errors: list[str]
+    client_cpu: float
+    server_cpu: float
+
+    @property
+    def latencies(self) -> list[float]:
+        return sorted(t for _, _, t in self.rows)
+
+    @property
+    def rps(self) -> float:
+        return len(self.rows) / self.seconds
+
+
+def bench(
+    kind: str, clients: int, seconds: float, workers: int, buyers: int, sellers: int
+) -> Result:
+    with database_url(kind) as url, server(url, workers) as srv:
+        base = srv.base
+        root, accounts, credited = setup(base, buyers, sellers)
+        log = Log()
+        # clients alternate buyer / seller; two or more clients share each account
+        by_role = {"buyer": accounts[:buyers], "seller": accounts[buyers:]}
+        sessions = []
+        for i in range(clients):
+            pool = by_role["buyer" if i % 2 == 0 else "seller"]
+            sessions.append(Client(base, pool[(i // 2) % len(pool)], seed=i, log=log))
+        cpu0, server0 = time.process_time(), cpu_seconds(srv.pid)
+        start = time.perf_counter()
+        stop_at = start + seconds
+        threads = [threading.Thread(target=s.run, args=(stop_at,)) for s in sessions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        client_cpu = time.process_time() - cpu0
+        server_cpu = cpu_seconds(srv.pid) - server0
+        problems = check_books(base, root, accounts, credited)
+    if log.errors:
+        log.errors += [line for line in srv.output if "Error" in line or "error" in line][-10:]
+    label = f"{kind}, {workers} worker{'s' if workers > 1 else ''}"
+    return Result(label, clients, elapsed, log.rows, problems, log.errors, client_cpu, server_cpu)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def summary_table(results: list[Result]) -> str:
+    lines = [
+        "| database | clients | requests | req/s | p50 ms | p99 ms | 2xx | 4xx (provoked) | 5xx "
+        "| transport errors | invariant violations |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lat = r.latencies
+        codes = Counter(s for _, s, _ in r.rows)
+        ok = sum(n for s, n in codes.items() if 200 <= s < 300)
+        four = ", ".join(f"{s}: {n}" for s, n in sorted(codes.items()) if 400 <= s < 500) or "0"
+        five = sum(n for s, n in codes.items() if s >= 500)
+        lines.append(
+            f"| {r.label} | {r.clients} | {len(r.rows)} | {r.rps:.0f} | "
+            f"{percentile(lat, 0.5) * 1e3:.1f} | {percentile(lat, 0.99) * 1e3:.1f} | {ok} | "
+            f"{four} | {five} | {codes.get(0, 0)} | {len(r.problems)} |"
+        )
+    return "\n".join(lines)
+
+
+def endpoint_table(results: list[Result]) -> str:
+    labels = sorted({label for r in results for label, _, _ in r.rows})
+    head = " | ".join(f"{r.label}: n, p50 / p99 ms" for r in results)
+    lines = [f"| request | {head} |", "|---" * (len(results) + 1) + "|"]
+    for label in labels:
+        cells = []
+        for r in results:
+            lat = sorted(t for lab, _, t in r.rows if lab == label)
+            cells.append(
+                f"{len(lat)}, {percentile(lat, 0.5) * 1e3:.1f} / {percentile(lat, 0.99) * 1e3:.1f}"
+            )
+        lines.append(f"| {label} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1], help="server processes; several to compare"
+    )
+    parser.add_argument("--buyers", type=int, default=0, help="buyer accounts (default C/4)")
+    parser.add_argument("--sellers", type=int, default=0, help="seller accounts (default C/4)")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    buyers = args.buyers or max(1, args.clients // 4)
+    sellers = args.sellers or max(1, args.clients // 4)
+    results = []
+    for kind in kinds:
+        for workers in args.workers:
+            r = bench(kind, args.clients, args.seconds, workers, buyers, sellers)
+            results.append(r)
+            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(
+                f"done: {r.label}: {r.rps:.0f} req/s in {r.seconds:.1f} s; CPU s: load generator "
+                f"{r.client_cpu:.1f}, server {r.server_cpu:.1f}; load average {load}",
+                file=sys.stderr,
+            )
+            for e in r.errors:
+                print(f"  5xx: {e}", file=sys.stderr)
+            for p in r.problems[:20]:
+                print(f"  PROBLEM: {p}", file=sys.stderr)
+    print(summary_table(results))
+    print()
+    print(endpoint_table(results))
+    print()
+    for r in results:
+        lat = r.latencies
+        met = (
+            r.label.startswith("postgresql")
+            and r.clients >= 32
+            and r.rps >= TARGET_RPS
+            and percentile(lat, 0.99) * 1e3 < TARGET_P99_MS
+            and not r.problems
+            and not any(s >= 500 or s == 0 for _, s, _ in r.rows)
+        )
+        verdict = "met" if met else "not met" if r.label.startswith("postgresql") else "n/a"
+        print(f"- {r.label}: target (>= 200 req/s, p99 < 100 ms, 0 violations, no 5xx): {verdict}")
+    return 1 if any(r.problems for r in results) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
