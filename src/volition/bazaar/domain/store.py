@@ -3,8 +3,11 @@
 The domain service only talks to these protocols. ``Store.begin()`` opens a unit of work;
 leaving the ``with`` block without an exception commits it, with one rolls everything back.
 ``lock=True`` on a read asks the store to hold the row until the end of the unit of work
-(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite and the in-memory store serialise whole
-writing units of work instead), which is what makes money movements safe when requests race.
+(``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL: it excludes every other locker of the row but
+not the foreign-key checks of inserts that merely reference it, which ``FOR UPDATE`` would
+block into deadlocks between a purchase and an offer being posted; SQLite and the in-memory
+store serialise whole writing units of work instead), which is what makes money movements
+safe when requests race.
 """
 
 from __future__ import annotations

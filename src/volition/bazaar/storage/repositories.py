@@ -79,7 +79,7 @@ class SqlUsers(_Repo):
 
     def get(self, user_id: str, *, lock: bool = False) -> User | None:
         stmt = select(U).where(U.c.id == user_id)
-        row = self._one(stmt.with_for_update() if lock else stmt)
+        row = self._one(stmt.with_for_update(key_share=True) if lock else stmt)
         return _user(row) if row else None
 
     def get_by_name(self, name: str) -> User | None:
@@ -163,7 +163,7 @@ class SqlContexts(_Repo):
 
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
         stmt = select(C).where(C.c.id == context_id)
-        row = self._one(stmt.with_for_update() if lock else stmt)
+        row = self._one(stmt.with_for_update(key_share=True) if lock else stmt)
         return _context(row) if row else None
 
     def update(self, context: DecisionContext) -> None:
@@ -233,7 +233,7 @@ class SqlOffers(_Repo):
 
     def get(self, offer_id: str, *, lock: bool = False) -> InfoOffer | None:
         stmt = select(O).where(O.c.id == offer_id)
-        row = self._one(stmt.with_for_update() if lock else stmt)
+        row = self._one(stmt.with_for_update(key_share=True) if lock else stmt)
         return _offer(row) if row else None
 
     def update(self, offer: InfoOffer) -> None:
