@@ -576,13 +576,7 @@ class Bazaar:
         """Withdraw your offer; only before anyone has inspected or bought it."""
         with self.store.begin() as uow:
             actor = self._user(uow, actor_id, lock=True)
-            offer = uow.offers.get(offer_id)
-            if offer is None:
-                raise NotFound(f"there is no offer {offer_id}")
-            context = self._visible_context(uow, actor, offer.context_id)
-            uow.contexts.get(context.id, lock=True)
-            offer = uow.offers.get(offer_id, lock=True)
-            assert offer is not None
+            _, offer = self._locked_offer(uow, actor, offer_id)
             if offer.seller_id != actor.id:
                 raise Forbidden("only the seller of an offer can withdraw it")
             if offer.status is OfferStatus.WITHDRAWN:
@@ -599,15 +593,9 @@ class Bazaar:
         """Record that the buyer's inspector read an offer (it can no longer be withdrawn)."""
         with self.store.begin() as uow:
             actor = self._user(uow, actor_id, lock=True)
-            offer = uow.offers.get(offer_id)
-            if offer is None:
-                raise NotFound(f"there is no offer {offer_id}")
-            context = self._visible_context(uow, actor, offer.context_id)
-            if context.buyer_id != actor.id:
-                raise Forbidden("only the buyer of a context inspects its offers")
-            uow.contexts.get(context.id, lock=True)
-            offer = uow.offers.get(offer_id, lock=True)
-            assert offer is not None
+            _, offer = self._locked_offer(
+                uow, actor, offer_id, buyer_only="only the buyer of a context inspects its offers"
+            )
             if offer.status is OfferStatus.WITHDRAWN:
                 raise Conflict(f"offer {offer_id} was withdrawn")
             offer = replace(offer, inspected=True)
@@ -652,6 +640,23 @@ class Bazaar:
         """
         return self._buy(actor_id, offer_id, Mechanism.INSPECTION, idempotency_key)
 
+    def _locked_offer(
+        self, uow: UnitOfWork, actor: User, offer_id: str, *, buyer_only: str | None = None
+    ) -> tuple[DecisionContext, InfoOffer]:
+        """An offer the actor may see and its context, both locked, the context first (the
+        lock order every operation follows). ``buyer_only``: the refusal when the actor did
+        not post the context."""
+        offer = uow.offers.get(offer_id)
+        if offer is None:
+            raise NotFound(f"there is no offer {offer_id}")
+        context = self._visible_context(uow, actor, offer.context_id)
+        if buyer_only is not None and context.buyer_id != actor.id:
+            raise Forbidden(buyer_only)
+        locked = uow.contexts.get(context.id, lock=True)
+        offer = uow.offers.get(offer_id, lock=True)
+        assert locked is not None and offer is not None
+        return locked, offer
+
     def _buy(
         self, actor_id: str, offer_id: str, mechanism: Mechanism, idempotency_key: str | None
     ) -> Purchase:
@@ -663,16 +668,12 @@ class Bazaar:
             )
             if first is not None:
                 return first
-            offer = uow.offers.get(offer_id)
-            if offer is None:
-                raise NotFound(f"there is no offer {offer_id}")
-            context = self._visible_context(uow, buyer, offer.context_id)
-            if context.buyer_id != buyer.id:
-                raise Forbidden("only the buyer who posted the context can buy its offers")
-            locked = uow.contexts.get(context.id, lock=True)
-            offer = uow.offers.get(offer_id, lock=True)
-            assert locked is not None and offer is not None
-            context = locked
+            context, offer = self._locked_offer(
+                uow,
+                buyer,
+                offer_id,
+                buyer_only="only the buyer who posted the context can buy its offers",
+            )
             if uow.purchases.for_offer(offer.id) is not None:
                 raise Conflict(f"offer {offer.id} is already bought; it is paid only once")
             if offer.status is OfferStatus.WITHDRAWN:
