@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -80,18 +82,10 @@ def test_migrations_go_down_and_up_again(store: Store) -> None:
 @pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 def test_migrations_keep_the_books_of_a_database_in_use(store: Store) -> None:
     """Down to the first schema and up again with money, contexts and purchases stored."""
-    from tests.bazaar.conftest import CHEAP_HASHER
-    from volition.bazaar.domain import Bazaar, ContextSpec, audit
+    from volition.bazaar.domain import audit
     from volition.bazaar.storage.migrate import downgrade, upgrade
 
-    assert isinstance(store, SqlStore)
-    bazaar = Bazaar(store, hasher=CHEAP_HASHER)
-    root = bazaar.bootstrap_operator("root", "long password")
-    alice = bazaar.register("alice", "long password")
-    carol = bazaar.register("carol", "long password", seller=True)
-    bazaar.credit(root.id, alice.id, 1_000)
-    ctx = bazaar.post_context(alice.id, ContextSpec("q", budget=500))
-    offer = bazaar.post_offer(carol.id, ctx.id, preview="p", private_info="s", price=200)
+    bazaar, alice, carol, _ctx, offer = _a_context_with_an_offer(store)
     bazaar.buy_blind(alice.id, offer.id)
     bazaar.add_matcher(carol.id, keywords=["q"])
     before = bazaar.balances(alice.id), bazaar.balances(carol.id)
@@ -109,8 +103,21 @@ def test_migrations_keep_the_books_of_a_database_in_use(store: Store) -> None:
 @pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 def test_a_context_reveal_policy_is_stored_and_checked(store: Store) -> None:
     """Migration 0004: contexts keep their amnesia policy; the database refuses others."""
+    from volition.bazaar.domain import ContextSpec, RevealPolicy
+
+    bazaar, alice, _carol, ctx, offer = _a_context_with_an_offer(store)
+    spec = ContextSpec("q?", budget=100, parent_offer_ids=(offer.id,), reveal=RevealPolicy.ALL)
+    child = bazaar.post_context(alice.id, spec)
+    assert bazaar.context(alice.id, ctx.id).reveal is RevealPolicy.WITH_PARENT
+    assert bazaar.context(alice.id, child.id).reveal is RevealPolicy.ALL
+    with pytest.raises(Exception, match=r"(?i)check|constraint"), store.engine.begin() as conn:
+        conn.execute(text("UPDATE contexts SET reveal = 'everything'"))
+
+
+def _a_context_with_an_offer(store: Store) -> tuple[Any, Any, Any, Any, Any]:
+    """A bazaar on ``store`` where alice (funded) posted a context and carol offered on it."""
     from tests.bazaar.conftest import CHEAP_HASHER
-    from volition.bazaar.domain import Bazaar, ContextSpec, RevealPolicy
+    from volition.bazaar.domain import Bazaar, ContextSpec
 
     assert isinstance(store, SqlStore)
     bazaar = Bazaar(store, hasher=CHEAP_HASHER)
@@ -120,9 +127,4 @@ def test_a_context_reveal_policy_is_stored_and_checked(store: Store) -> None:
     bazaar.credit(root.id, alice.id, 1_000)
     ctx = bazaar.post_context(alice.id, ContextSpec("q", budget=500))
     offer = bazaar.post_offer(carol.id, ctx.id, preview="p", private_info="s", price=200)
-    spec = ContextSpec("q?", budget=100, parent_offer_ids=(offer.id,), reveal=RevealPolicy.ALL)
-    child = bazaar.post_context(alice.id, spec)
-    assert bazaar.context(alice.id, ctx.id).reveal is RevealPolicy.WITH_PARENT
-    assert bazaar.context(alice.id, child.id).reveal is RevealPolicy.ALL
-    with pytest.raises(Exception, match=r"(?i)check|constraint"), store.engine.begin() as conn:
-        conn.execute(text("UPDATE contexts SET reveal = 'everything'"))
+    return bazaar, alice, carol, ctx, offer
