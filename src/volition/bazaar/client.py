@@ -251,7 +251,9 @@ class BazaarClient:
         """Contexts for you as a seller."""
         return self._many(ContextPublic, self._call("GET", "/me/inbox"))
 
-    # --------------------------------------------------------------- operator
+    # ------------------------------------------------------------------- bots
+
+    # ---------------------------------------------------------------- operator
 
     def credit(self, user: str, cents: int, *, idempotency_key: str | None = None) -> EntryPublic:
         """Credit a user's cash (operators only)."""
@@ -266,3 +268,5 @@ class BazaarClient:
     def audit(self) -> AuditPublic:
         """Check the books (operators only)."""
         return self._one(AuditPublic, self._call("GET", "/operator/audit"))
+
+    # ------------------------------------------------------------ inspections

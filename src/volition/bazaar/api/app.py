@@ -14,8 +14,19 @@ from starlette.concurrency import run_in_threadpool
 
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
-from volition.bazaar.api.routes import analysis, contexts, matchers, offers, operator, users
+from volition.bazaar.api.routes import (
+    analysis,
+    bots,
+    contexts,
+    matchers,
+    offers,
+    operator,
+    users,
+)
+from volition.bazaar.api.routes import inspections as inspections_routes
 from volition.bazaar.domain import Bazaar
+from volition.bazaar.inspection import InspectionEngine
+from volition.bazaar.inspection.runner import InspectionRunner
 
 __all__ = ["ApiSettings", "create_app"]
 
@@ -29,18 +40,32 @@ class ApiSettings:
     cors_origins: Sequence[str] = ()
     max_body_bytes: int = 256 * 1024
     expiry_sweep_seconds: float = 5.0  # 0 turns the background sweep off
+    run_inspections: bool = True  # step the inspection engine in this process
 
 
-def create_app(bazaar: Bazaar, settings: ApiSettings | None = None) -> FastAPI:
-    """The bazaar's HTTP API on ``bazaar``."""
+def create_app(
+    bazaar: Bazaar,
+    settings: ApiSettings | None = None,
+    *,
+    inspections: InspectionEngine | None = None,
+) -> FastAPI:
+    """The bazaar's HTTP API on ``bazaar``; with ``inspections``, the inspection endpoints,
+    stepped in a background thread of this process unless ``settings.run_inspections`` is off."""
     settings = settings or ApiSettings()
+    runner = None
+    if inspections is not None and settings.run_inspections:
+        runner = InspectionRunner(inspections)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = None
         if settings.expiry_sweep_seconds > 0:
             task = asyncio.create_task(_sweep(bazaar, settings.expiry_sweep_seconds))
+        if runner is not None:
+            runner.start()
         yield
+        if runner is not None:
+            await run_in_threadpool(runner.stop)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -57,6 +82,8 @@ def create_app(bazaar: Bazaar, settings: ApiSettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.bazaar = bazaar
+    app.state.inspections = inspections
+    app.state.inspection_runner = runner
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -68,7 +95,7 @@ def create_app(bazaar: Bazaar, settings: ApiSettings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
-    for module in (users, contexts, offers, matchers, operator, analysis):
+    for module in (users, contexts, offers, matchers, bots, inspections_routes, operator, analysis):
         app.include_router(module.router, prefix="/api")
     from volition.bazaar.web import router as pages  # imported here: the pages use api.deps
 

@@ -2,6 +2,7 @@
 
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext, RevealPolicy
+from volition.bazaar.domain.events import Event, EventKind, Listener
 from volition.bazaar.domain.ledger import Account, AccountKind, EntryKind, JournalEntry, Posting
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.memory import MemoryStore
@@ -23,8 +24,11 @@ __all__ = [
     "ContextStatus",
     "DecisionContext",
     "EntryKind",
+    "Event",
+    "EventKind",
     "InfoOffer",
     "JournalEntry",
+    "Listener",
     "Matcher",
     "Mechanism",
     "MemoryStore",

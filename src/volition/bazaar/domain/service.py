@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
+from volition.bazaar.domain.events import Event, EventKind, Listener, publish
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
     FUNDING,
@@ -120,6 +121,15 @@ class Bazaar:
         self.settings = settings or BazaarSettings()
         self.clock = clock
         self._decoy: str | None = None
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` after each committed context post, offer post and closing."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
 
     # ---------------------------------------------------------------- users and tokens
 
@@ -410,7 +420,8 @@ class Bazaar:
                     )
                 )
             self._remember(uow, actor_id, idempotency_key, "context", request, context.id)
-            return context
+        publish(self._listeners, Event(EventKind.CONTEXT_POSTED, context.id))
+        return context
 
     def _parent_of(
         self, uow: UnitOfWork, buyer: User, offer_ids: Sequence[str]
@@ -463,7 +474,9 @@ class Bazaar:
                 raise Conflict(
                     f"context {context_id} is already {context.status.value}; nothing to release"
                 )
-            return self._release(uow, context, status)
+            closed = self._release(uow, context, status)
+        publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, closed.id))
+        return closed
 
     def expire_due(self) -> list[DecisionContext]:
         """Expire every active context past its expiry, releasing what is left of each."""
@@ -477,6 +490,8 @@ class Bazaar:
                 fresh = uow.contexts.get(context.id, lock=True)
                 if fresh is not None and fresh.is_due(now):
                     done.append(self._release(uow, fresh, ContextStatus.EXPIRED))
+        for context in done:
+            publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, context.id))
         return done
 
     def _release(
@@ -570,7 +585,8 @@ class Bazaar:
             )
             uow.offers.add(offer)
             self._remember(uow, actor_id, idempotency_key, "offer", request, offer.id)
-            return offer
+        publish(self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id))
+        return offer
 
     def withdraw_offer(self, actor_id: str, offer_id: str) -> InfoOffer:
         """Withdraw your offer; only before anyone has inspected or bought it."""

@@ -7,7 +7,7 @@ every answer is held to the rules with bounded retries. State is kept as decisio
 an :class:`InspectionRepository`; an operator-only audit trail records each agent call.
 """
 
-from volition.bazaar.inspection.bots import Bot, solicit
+from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool, solicit
 from volition.bazaar.inspection.engine import InspectionEngine
 from volition.bazaar.inspection.judging import Judgement, judge
 from volition.bazaar.inspection.limits import InspectionLimits, Policy
@@ -26,6 +26,7 @@ from volition.bazaar.inspection.repository import InspectionRepository, MemoryIn
 __all__ = [
     "AgentCall",
     "Bot",
+    "BotPool",
     "Inspection",
     "InspectionEngine",
     "InspectionLimits",
@@ -38,6 +39,7 @@ __all__ = [
     "Outcome",
     "PendingDecision",
     "Policy",
+    "SellerPool",
     "Verdict",
     "judge",
     "solicit",

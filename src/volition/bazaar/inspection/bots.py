@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from volition.agents import ContextView, SellerAgent
 from volition.bazaar.domain import Bazaar, DecisionContext
 from volition.errors import VolitionError
 
-__all__ = ["Bot", "solicit"]
+__all__ = ["Bot", "BotPool", "SellerPool", "solicit"]
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,33 @@ class Bot:
 
     user_id: str
     agent: SellerAgent
+
+
+@runtime_checkable
+class SellerPool(Protocol):
+    """Where the engine's bot sellers come from (fixed in memory, or stored in the bazaar)."""
+
+    def solicit(self, context: DecisionContext) -> int:
+        """Have every bot that matches ``context`` answer it once; return the offers posted."""
+        ...
+
+    def seller_ids(self) -> tuple[str, ...]:
+        """The bazaar user ids of the bots, named as sellers of the follow-up contexts."""
+        ...
+
+
+class BotPool:
+    """A fixed set of :class:`Bot`, asked with :func:`solicit`."""
+
+    def __init__(self, bazaar: Bazaar, bots: Sequence[Bot] = ()) -> None:
+        self.bazaar = bazaar
+        self.bots = tuple(bots)
+
+    def solicit(self, context: DecisionContext) -> int:
+        return solicit(self.bazaar, self.bots, context)
+
+    def seller_ids(self) -> tuple[str, ...]:
+        return tuple(b.user_id for b in self.bots)
 
 
 def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> int:

@@ -29,7 +29,7 @@ from volition.bazaar.domain import (
 )
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
-from volition.bazaar.inspection.bots import Bot, solicit
+from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool
 from volition.bazaar.inspection.judging import Judgement, judge
 from volition.bazaar.inspection.limits import InspectionLimits
 from volition.bazaar.inspection.records import (
@@ -52,20 +52,23 @@ log = logging.getLogger(__name__)
 
 
 class InspectionEngine:
-    """Runs inspections of buyers' contexts with one buyer agent and a set of bot sellers."""
+    """Runs inspections of buyers' contexts with one buyer agent and a set of bot sellers.
+
+    ``bots``: a tuple of :class:`Bot`, or any :class:`SellerPool` (the bazaar's stored bots).
+    """
 
     def __init__(
         self,
         bazaar: Bazaar,
         buyer: BuyerAgent,
         *,
-        bots: tuple[Bot, ...] = (),
+        bots: tuple[Bot, ...] | SellerPool = (),
         repository: InspectionRepository | None = None,
         limits: InspectionLimits | None = None,
     ) -> None:
         self.bazaar = bazaar
         self.buyer = buyer
-        self.bots = tuple(bots)
+        self.sellers: SellerPool = bots if isinstance(bots, SellerPool) else BotPool(bazaar, bots)
         self.repository: InspectionRepository = repository or MemoryInspectionRepository()
         self.limits = limits or InspectionLimits()
 
@@ -195,7 +198,7 @@ class InspectionEngine:
         if not context.is_active:
             self._finish(node, Outcome.CLOSED)
             return
-        solicit(self.bazaar, self.bots, context)
+        self.sellers.solicit(context)
         deadline = self.bazaar.clock() + self._limits(node).gather_timeout
         node = replace(node, state=NodeState.GATHERING, deadline=deadline)
         self.repository.update_node(node)
@@ -367,10 +370,11 @@ class InspectionEngine:
 
         With no bots the child names nobody and stays open to its parent offers' sellers.
         """
-        if not self.bots:
+        bot_ids = self.sellers.seller_ids()
+        if not bot_ids:
             return ()
         with self.bazaar.store.begin(write=False) as uow:
-            ids = [b.user_id for b in self.bots]
+            ids = list(bot_ids)
             ids += [o.seller_id for i in parent_offer_ids if (o := uow.offers.get(i)) is not None]
             users = [uow.users.get(i) for i in dict.fromkeys(ids)]
         return tuple(u.name for u in users if u is not None and u.is_seller)

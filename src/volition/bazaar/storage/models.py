@@ -224,3 +224,8 @@ class IdempotencyRow(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     result_id: Mapped[str] = mapped_column(ID)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# The tables of the inspections and of the bots live in modules of their own; importing them
+# here registers them on ``Base.metadata`` wherever the models are used.
+from volition.bazaar.storage import models_bots, models_inspection  # noqa: E402, F401

@@ -1,0 +1,7 @@
+"""The inspection pages (issue 5): to be filled in."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,8 @@
+"""The inspection commands: to be filled in (listed in ``COMMANDS``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+COMMANDS: tuple[Callable[..., Any], ...] = ()
