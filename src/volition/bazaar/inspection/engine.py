@@ -7,19 +7,27 @@ and closes its context, or opens a follow-up child context funded from its reser
 decides again once the child is done, knowing what the child bought. Depth, breadth, waiting
 and retries are bounded by ``InspectionLimits``.
 
-Nothing waits: ``start``, ``offer_arrived``, ``context_closed`` and ``tick`` only move nodes;
-``step`` does one node's work and ``run_until_idle`` steps until every node waits for offers,
-time or nothing. Each step records its decision before acting on it, and acts through
-idempotency keys, so repeating a step (a resumed job) never pays anyone twice.
+Nothing waits: ``start``, ``offer_arrived``, ``context_closed``, ``tick`` and ``poll`` only
+move nodes; ``step`` claims one ready node (a lease, so that several worker processes share
+the work), does its work and releases it; ``run_until_idle`` steps until every node waits for
+offers, time or nothing. Each step records its decision before acting on it, and acts through
+idempotency keys, so repeating a step (a resumed job, or the step of a worker that died and
+whose lease ran out) never pays anyone twice. A change made by a worker whose lease ran out
+while another moved the node is refused by the repository (node versions).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from volition.agents import Buy, BuyerAgent, BuyerReply, FollowUp, NodeView, Usage
+from volition.agents import Buy, BuyerAgent, BuyerReply, FollowUp, NodeView, OfflineBuyer, Usage
 from volition.bazaar.domain import (
     Bazaar,
     ContextSpec,
@@ -42,43 +50,85 @@ from volition.bazaar.inspection.records import (
     PendingDecision,
     Verdict,
 )
-from volition.bazaar.inspection.repository import InspectionRepository, MemoryInspectionRepository
+from volition.bazaar.inspection.repository import (
+    InspectionRepository,
+    MemoryInspectionRepository,
+    StaleNode,
+)
 from volition.bazaar.inspection.views import build_view
 from volition.errors import InputError, VolitionError
 
-__all__ = ["InspectionEngine"]
+__all__ = ["AgentResolver", "InspectionEngine", "worker_name"]
 
 log = logging.getLogger(__name__)
 
+AgentResolver = Callable[[Inspection], BuyerAgent]
+"""Chooses the buyer agent of an inspection (by its ``agent`` name, its buyer, ...)."""
+
+
+def worker_name() -> str:
+    """A name for this worker that no other process shares: host, process id, random part."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
 
 class InspectionEngine:
-    """Runs inspections of buyers' contexts with one buyer agent and a set of bot sellers.
+    """Runs inspections of buyers' contexts with buyer agents and a set of bot sellers.
 
+    ``buyer``: one :class:`BuyerAgent` for every inspection, or a function choosing the agent
+    of each inspection (from its ``agent`` name, say; new inspections are then named
+    ``default_agent`` unless ``start`` names one); by default the offline buyer.
     ``bots``: a tuple of :class:`Bot`, or any :class:`SellerPool` (the bazaar's stored bots).
+    ``worker_id`` names this engine's leases; ``lease`` is how long a claimed node stays
+    this worker's (longer than the slowest step: agent timeout times attempts); after a step
+    fails, the node waits ``retry_delay`` before anyone tries it again.
     """
 
     def __init__(
         self,
         bazaar: Bazaar,
-        buyer: BuyerAgent,
+        buyer: BuyerAgent | AgentResolver | None = None,
         *,
         bots: tuple[Bot, ...] | SellerPool = (),
         repository: InspectionRepository | None = None,
         limits: InspectionLimits | None = None,
+        default_agent: str = "offline",
+        worker_id: str | None = None,
+        lease: timedelta = timedelta(minutes=5),
+        retry_delay: timedelta = timedelta(seconds=5),
     ) -> None:
         self.bazaar = bazaar
-        self.buyer = buyer
+        offline = cast(BuyerAgent, OfflineBuyer())  # frozen: its name is read-only
+        self.buyer: BuyerAgent | AgentResolver = buyer if buyer is not None else offline
+        self.default_agent = (
+            self.buyer.name if isinstance(self.buyer, BuyerAgent) else default_agent
+        )
         self.sellers: SellerPool = bots if isinstance(bots, SellerPool) else BotPool(bazaar, bots)
         self.repository: InspectionRepository = repository or MemoryInspectionRepository()
         self.limits = limits or InspectionLimits()
+        self.worker_id = worker_id or worker_name()
+        if lease <= timedelta(0) or retry_delay < timedelta(0):
+            raise InputError("the lease must be positive and the retry delay not negative")
+        self.lease = lease
+        self.retry_delay = retry_delay
 
     # ------------------------------------------------------------------- commands
 
     def start(
-        self, actor_id: str, context_id: str, *, limits: InspectionLimits | None = None
+        self,
+        actor_id: str,
+        context_id: str,
+        *,
+        limits: InspectionLimits | None = None,
+        agent: str | None = None,
     ) -> Inspection:
-        """Start inspecting a top-level open context of ``actor_id``; its work runs in steps."""
+        """Start inspecting a top-level open context of ``actor_id``; its work runs in steps.
+
+        ``agent`` names the buyer agent the engine's resolver will choose (default: the
+        engine's one agent, or ``default_agent``)."""
         limits = limits or self.limits
+        agent = agent or self.default_agent
+        if not agent or len(agent) > 40:
+            raise InputError(f"an agent name has 1 to 40 characters, not {agent!r}")
         context = self.bazaar.context(actor_id, context_id)
         if context.buyer_id != actor_id:
             raise Forbidden("only the buyer who posted a context can have it inspected")
@@ -95,7 +145,7 @@ class InspectionEngine:
             node.inspection_id,
             context_id,
             actor_id,
-            self.buyer.name,
+            agent,
             limits,
             node.id,
             InspectionStatus.RUNNING,
@@ -109,7 +159,7 @@ class InspectionEngine:
         """An offer was posted on ``context_id``: a gathering node may now have enough."""
         node = self.repository.node_for_context(context_id)
         if node is not None and node.state is NodeState.GATHERING:
-            self._check_gathered(node)
+            self._check_gathered(node, moving=True)
 
     def context_closed(self, context_id: str) -> None:
         """A context was cancelled or expired from outside: its gathering nodes (its own and,
@@ -119,34 +169,64 @@ class InspectionEngine:
         while stack:
             node = stack.pop()
             if node.state is NodeState.GATHERING:
-                self.repository.update_node(replace(node, state=NodeState.DECIDING))
+                self._move(node, state=NodeState.DECIDING)
             stack.extend(self.repository.children(node.id))
 
     def tick(self, now: datetime | None = None) -> int:
         """Move every gathering node whose deadline has passed to deciding; return how many."""
         due = self.repository.gathering_due(now or self.bazaar.clock())
-        for node in due:
-            self.repository.update_node(replace(node, state=NodeState.DECIDING))
-        return len(due)
+        return sum(self._move(node, state=NodeState.DECIDING) is not None for node in due)
 
-    def step(self) -> bool:
-        """Do the work of one ready node; False when no node has work to do now."""
-        ready = self.repository.ready(limit=1)
-        if not ready:
+    def poll(self, limit: int = 200) -> int:
+        """Notice, without events, what other processes did; return how many nodes moved.
+
+        A gathering node decides once it has enough offers or its context is no longer
+        active (posted, expired or cancelled elsewhere); a waiting node whose child is done
+        decides again (its worker died between the two changes)."""
+        moved = 0
+        for node in self.repository.in_state(NodeState.GATHERING, limit):
+            if not self._context(node).is_active:
+                moved += self._move(node, state=NodeState.DECIDING) is not None
+            else:
+                moved += self._check_gathered(node, moving=True).state is NodeState.DECIDING
+        for node in self.repository.in_state(NodeState.WAITING, limit):
+            child = self.repository.get_node(node.child_node_id) if node.child_node_id else None
+            if child is not None and child.state is NodeState.DONE:
+                moved += self._resume(node) is not None
+        return moved
+
+    def step(self, worker_id: str | None = None) -> bool:
+        """Claim one ready node, do its work and release it; False when no node is ready.
+
+        A step that fails keeps its node from everybody for ``retry_delay`` and raises; a
+        worker killed mid-step leaves its lease to run out, and then any worker repeats it."""
+        worker = worker_id or self.worker_id
+        node = self.repository.claim(worker, self.bazaar.clock(), self.lease)
+        if node is None:
             return False
-        node = ready[0]
-        if node.state is NodeState.SOLICITING:
-            self._solicit(node)
-        elif node.state is NodeState.DECIDING:
-            self._decide(node)
+        log.debug("step %s (%s) by %s", node.id, node.state.value, worker)
+        try:
+            if node.state is NodeState.SOLICITING:
+                self._solicit(node)
+            elif node.state is NodeState.DECIDING:
+                self._decide(node)
+            else:
+                self._act(node)
+        except StaleNode as exc:  # another worker moved it (our lease had run out)
+            log.info("step of %s by %s overtaken: %s", node.id, worker, exc)
+            self.repository.release(node.id, worker)
+        except Exception:
+            self.repository.release(node.id, worker, until=self.bazaar.clock() + self.retry_delay)
+            raise
         else:
-            self._act(node)
+            self.repository.release(node.id, worker)
+        log.debug("stepped %s by %s", node.id, worker)
         return True
 
-    def run_until_idle(self, max_steps: int = 10_000) -> int:
+    def run_until_idle(self, max_steps: int = 10_000, worker_id: str | None = None) -> int:
         """Step until every node waits (for offers, a deadline, or nothing); return the steps."""
         for steps in range(max_steps):
-            if not self.step():
+            if not self.step(worker_id):
                 return steps
         raise RuntimeError(f"the inspection engine did not settle within {max_steps} steps")
 
@@ -200,17 +280,32 @@ class InspectionEngine:
             return
         self.sellers.solicit(context)
         deadline = self.bazaar.clock() + self._limits(node).gather_timeout
-        node = replace(node, state=NodeState.GATHERING, deadline=deadline)
-        self.repository.update_node(node)
+        node = self.repository.update_node(
+            replace(node, state=NodeState.GATHERING, deadline=deadline)
+        )
         self._check_gathered(node)
 
-    def _check_gathered(self, node: Node) -> None:
+    def _check_gathered(self, node: Node, *, moving: bool = False) -> Node:
+        """Move a gathering node with enough offers to deciding; return it as it now is.
+
+        ``moving``: the caller is not stepping the node (an event, a poll), so another
+        process may have moved it first, which is fine."""
         with self.bazaar.store.begin(write=False) as uow:
             offers = [
                 o for o in uow.offers.for_context(node.context_id) if o.status is OfferStatus.ACTIVE
             ]
-        if len(offers) >= self._limits(node).min_offers:
-            self.repository.update_node(replace(node, state=NodeState.DECIDING))
+        if len(offers) < self._limits(node).min_offers:
+            return node
+        if moving:
+            return self._move(node, state=NodeState.DECIDING) or node
+        return self.repository.update_node(replace(node, state=NodeState.DECIDING))
+
+    def _move(self, node: Node, **changes: Any) -> Node | None:
+        """Change a node that this worker is not stepping; None if another moved it first."""
+        try:
+            return self.repository.update_node(replace(node, **changes))
+        except StaleNode:
+            return None
 
     def _decide(self, node: Node) -> None:
         inspection = self.inspection(node.inspection_id)
@@ -229,7 +324,7 @@ class InspectionEngine:
         feedback: list[str] = []
         for attempt in range(limits.max_retries + 1):
             asked = replace(view, feedback=tuple(feedback))
-            reply = self._ask(asked)
+            reply = self._ask(inspection, asked)
             judgement = judge(asked, reply, self.bazaar.settings.max_query_chars)
             self._record(node, attempt, asked, reply, judgement)
             if judgement.verdict is Verdict.ACCEPTED:
@@ -254,11 +349,24 @@ class InspectionEngine:
             except Conflict:  # withdrawn in the meantime: it is simply not inspected
                 continue
 
-    def _ask(self, view: NodeView) -> BuyerReply:
+    def agent(self, inspection: Inspection) -> BuyerAgent:
+        """The buyer agent of ``inspection``: the engine's one agent, or its resolver's choice."""
+        if isinstance(self.buyer, BuyerAgent):
+            return self.buyer
+        return self.buyer(inspection)
+
+    def _ask(self, inspection: Inspection, view: NodeView) -> BuyerReply:
         try:
-            return self.buyer.decide(view)
+            agent = self.agent(inspection)
+        except Exception as exc:  # e.g. no credentials for this buyer's endpoint
+            log.warning("no buyer agent %r: %s", inspection.agent, type(exc).__name__)
+            return BuyerReply(
+                None, Usage(), f"no agent {inspection.agent!r} ({type(exc).__name__})"
+            )
+        try:
+            return agent.decide(view)
         except Exception as exc:  # an agent's crash is a malformed answer, retried and bounded
-            log.warning("buyer agent %s failed: %s", self.buyer.name, type(exc).__name__)
+            log.warning("buyer agent %s failed: %s", agent.name, type(exc).__name__)
             return BuyerReply(None, Usage(), f"the agent failed ({type(exc).__name__})")
 
     def _record(
@@ -390,20 +498,22 @@ class InspectionEngine:
                 outcome = Outcome.CLOSED if outcome is Outcome.BOUGHT else outcome
         with self.bazaar.store.begin(write=False) as uow:
             bought = tuple(p.offer_id for p in uow.purchases.for_context(context.id))
-        self.repository.update_node(
-            replace(node, state=NodeState.DONE, pending=None, bought=bought, outcome=outcome)
-        )
-        if node.parent_node_id is None:
+        if node.parent_node_id is None:  # the inspection first: a repeat finds the root undone
             inspection = self.inspection(node.inspection_id)
             self.repository.update_inspection(
                 replace(inspection, status=InspectionStatus.DONE, finished_at=self.bazaar.clock())
             )
-            return
-        parent = self.repository.get_node(node.parent_node_id)
-        if parent is not None and parent.state is NodeState.WAITING:
-            self.repository.update_node(
-                replace(parent, state=NodeState.DECIDING, child_node_id=None)
-            )
+        self.repository.update_node(
+            replace(node, state=NodeState.DONE, pending=None, bought=bought, outcome=outcome)
+        )
+        if node.parent_node_id is not None:
+            parent = self.repository.get_node(node.parent_node_id)
+            if parent is not None and parent.state is NodeState.WAITING:
+                self._resume(parent)
+
+    def _resume(self, parent: Node) -> Node | None:
+        """A waiting node's child is done: it decides again (None if another moved it)."""
+        return self._move(parent, state=NodeState.DECIDING, child_node_id=None)
 
 
 def _pending(judgement: Judgement) -> PendingDecision:

@@ -95,7 +95,8 @@ class Node:
 
     ``deadline``: when gathering ends whatever the offer count. ``pending``: the decision
     being carried out (state ``acting``). ``child_node_id``: the open child (``waiting``).
-    ``bought``: the offers bought here, once done.
+    ``bought``: the offers bought here, once done. ``version``: counts the stored changes; the
+    repository refuses a change made from an older version (another worker moved the node).
     """
 
     id: str
@@ -110,6 +111,7 @@ class Node:
     child_node_id: str | None = None
     bought: tuple[str, ...] = ()
     outcome: Outcome | None = None
+    version: int = 0
 
 
 class Verdict(enum.StrEnum):

@@ -1,14 +1,26 @@
 """Where inspection state lives: a small repository protocol and its in-memory implementation.
 
-The engine only talks to ``InspectionRepository``; the SQL implementation (one table per
-record of ``records``) comes with the workers. Records are frozen, so nothing outside the
-repository changes stored state.
+The engine only talks to ``InspectionRepository``; the SQL implementation is
+``volition.bazaar.storage.inspection_repository.SqlInspectionRepository``. Records are frozen,
+so nothing outside the repository changes stored state.
+
+Two rules make one repository safe to share between worker processes:
+
+- **leases**: a worker ``claim``s a ready node for a while before stepping it and
+  ``release``s it afterwards; a node whose lease is held is claimed by nobody else until the
+  lease runs out (a worker that died leaves a lease that expires, and another worker repeats
+  the step, whose purchases go through idempotency keys).
+- **versions**: ``update_node`` stores a change only if the node is still at the version the
+  caller read, and returns the stored node (one version higher); a change made from an older
+  version raises ``Conflict``. A slow worker whose lease ran out cannot overwrite what the
+  worker after it did. ``update_node`` never touches leases.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from volition.bazaar.errors import Conflict, NotFound
@@ -20,7 +32,19 @@ from volition.bazaar.inspection.records import (
     NodeState,
 )
 
-__all__ = ["InspectionRepository", "MemoryInspectionRepository"]
+__all__ = ["InspectionRepository", "MemoryInspectionRepository", "StaleNode", "stale"]
+
+
+class StaleNode(Conflict):
+    """A node was changed from an outdated version: another worker moved it first."""
+
+
+def stale(node: Node, stored: int) -> StaleNode:
+    """The error for a change made from an outdated version of ``node``."""
+    return StaleNode(
+        f"node {node.id} changed meanwhile (version {stored}, not {node.version}): another "
+        "worker moved it; read it again"
+    )
 
 
 class InspectionRepository(Protocol):
@@ -31,9 +55,16 @@ class InspectionRepository(Protocol):
         """The inspection whose root is this context, if any."""
         ...
 
-    def add_node(self, node: Node) -> None: ...
+    def add_node(self, node: Node) -> None:
+        """Store a new node; ``Conflict`` if its id or its context is already a node."""
+        ...
+
     def get_node(self, node_id: str) -> Node | None: ...
-    def update_node(self, node: Node) -> None: ...
+    def update_node(self, node: Node) -> Node:
+        """Store ``node`` if the stored one is still at ``node.version``; return it one version
+        higher. ``Conflict`` when another change came first, ``NotFound`` for no such node."""
+        ...
+
     def node_for_context(self, context_id: str) -> Node | None: ...
     def nodes(self, inspection_id: str) -> list[Node]:
         """The nodes of one inspection, in the order they were added."""
@@ -44,7 +75,21 @@ class InspectionRepository(Protocol):
         ...
 
     def ready(self, limit: int = 100) -> list[Node]:
-        """Nodes with work to do now (states in ``READY``), oldest first."""
+        """Nodes with work to do now (states in ``READY``), oldest first, leased or not."""
+        ...
+
+    def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
+        """Lease the oldest ready node whose lease is free or past (until ``now + lease``) to
+        ``worker_id`` and return it; ``None`` when there is none."""
+        ...
+
+    def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
+        """End ``worker_id``'s lease on a node (nothing if it no longer holds it). With
+        ``until``, keep the node from everybody until then instead (a retry after a failure)."""
+        ...
+
+    def in_state(self, state: NodeState, limit: int = 100) -> list[Node]:
+        """Nodes in ``state``, oldest first (to notice what other processes did)."""
         ...
 
     def gathering_due(self, now: datetime) -> list[Node]:
@@ -64,6 +109,7 @@ class MemoryInspectionRepository:
         self._lock = threading.Lock()
         self._inspections: dict[str, Inspection] = {}
         self._nodes: dict[str, Node] = {}
+        self._leases: dict[str, tuple[str, datetime]] = {}
         self._calls: list[AgentCall] = []
 
     def add_inspection(self, inspection: Inspection) -> None:
@@ -95,34 +141,72 @@ class MemoryInspectionRepository:
     def get_node(self, node_id: str) -> Node | None:
         return self._nodes.get(node_id)
 
-    def update_node(self, node: Node) -> None:
+    def update_node(self, node: Node) -> Node:
         with self._lock:
-            if node.id not in self._nodes:
+            stored = self._nodes.get(node.id)
+            if stored is None:
                 raise NotFound(f"there is no node {node.id} to update")
-            self._nodes[node.id] = node
+            if stored.version != node.version:
+                raise stale(node, stored.version)
+            updated = replace(node, version=node.version + 1)
+            self._nodes[node.id] = updated
+            return updated
 
     def node_for_context(self, context_id: str) -> Node | None:
-        return next((n for n in self._nodes.values() if n.context_id == context_id), None)
+        with self._lock:
+            return next((n for n in self._nodes.values() if n.context_id == context_id), None)
 
     def nodes(self, inspection_id: str) -> list[Node]:
-        return [n for n in self._nodes.values() if n.inspection_id == inspection_id]
+        with self._lock:
+            return [n for n in self._nodes.values() if n.inspection_id == inspection_id]
 
     def children(self, node_id: str) -> list[Node]:
-        return [n for n in self._nodes.values() if n.parent_node_id == node_id]
+        with self._lock:
+            return [n for n in self._nodes.values() if n.parent_node_id == node_id]
 
     def ready(self, limit: int = 100) -> list[Node]:
-        return [n for n in self._nodes.values() if n.state in READY][:limit]
+        with self._lock:
+            return [n for n in self._nodes.values() if n.state in READY][:limit]
+
+    def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
+        with self._lock:
+            for node in self._nodes.values():
+                held = self._leases.get(node.id)
+                if node.state in READY and (held is None or held[1] <= now):
+                    self._leases[node.id] = (worker_id, now + lease)
+                    return node
+        return None
+
+    def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
+        with self._lock:
+            held = self._leases.get(node_id)
+            if held is None or held[0] != worker_id:
+                return
+            if until is None:
+                del self._leases[node_id]
+            else:
+                self._leases[node_id] = (worker_id, until)
+
+    def lease(self, node_id: str) -> tuple[str, datetime] | None:
+        """Who holds a node's lease and until when (for tests and operators)."""
+        return self._leases.get(node_id)
+
+    def in_state(self, state: NodeState, limit: int = 100) -> list[Node]:
+        with self._lock:
+            return [n for n in self._nodes.values() if n.state is state][:limit]
 
     def gathering_due(self, now: datetime) -> list[Node]:
-        return [
-            n
-            for n in self._nodes.values()
-            if n.state is NodeState.GATHERING and n.deadline is not None and n.deadline <= now
-        ]
+        with self._lock:
+            return [
+                n
+                for n in self._nodes.values()
+                if n.state is NodeState.GATHERING and n.deadline is not None and n.deadline <= now
+            ]
 
     def add_call(self, call: AgentCall) -> None:
         with self._lock:
             self._calls.append(call)
 
     def calls(self, inspection_id: str) -> list[AgentCall]:
-        return [c for c in self._calls if c.inspection_id == inspection_id]
+        with self._lock:
+            return [c for c in self._calls if c.inspection_id == inspection_id]

@@ -1,0 +1,343 @@
+"""Inspection state in SQL: the ``InspectionRepository`` protocol on SQLite and PostgreSQL.
+
+Each call is one short transaction of its own, beside the bazaar's (the engine records a
+decision, then acts through idempotency keys, so the two never need one transaction).
+Claiming a node is safe across processes: on PostgreSQL the candidate row is taken
+``FOR NO KEY UPDATE SKIP LOCKED`` (two workers never wait for, nor get, the same node); on
+SQLite the writing transaction starts with ``BEGIN IMMEDIATE``, which serialises writers.
+``update_node`` is a compare-and-set on the node's version and leaves the lease alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, Table, and_, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from volition.bazaar.errors import Conflict, NotFound, StorageError
+from volition.bazaar.inspection.limits import InspectionLimits, Policy
+from volition.bazaar.inspection.records import (
+    READY,
+    AgentCall,
+    Inspection,
+    InspectionStatus,
+    Node,
+    NodeState,
+    Outcome,
+    PendingDecision,
+    Verdict,
+)
+from volition.bazaar.inspection.repository import stale
+from volition.bazaar.storage.models_inspection import AgentCallRow, InspectionRow, NodeRow
+from volition.bazaar.storage.store import SqlStore
+
+__all__ = ["SqlInspectionRepository"]
+
+INSPECTIONS: Table = InspectionRow.__table__  # type: ignore[assignment]
+NODES: Table = NodeRow.__table__  # type: ignore[assignment]
+CALLS: Table = AgentCallRow.__table__  # type: ignore[assignment]
+READY_STATES = sorted(s.value for s in READY)
+
+
+class SqlInspectionRepository:
+    """Inspections, nodes and agent calls in the bazaar's database (migration 0005)."""
+
+    def __init__(self, store: SqlStore | Engine) -> None:
+        self.engine: Engine = store.engine if isinstance(store, SqlStore) else store
+
+    @contextmanager
+    def _begin(self, *, write: bool = True) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                mode = "IMMEDIATE" if write else "DEFERRED"
+                conn = conn.execution_options(volition_sqlite_begin=mode)
+                with conn.begin():
+                    yield conn
+        except IntegrityError as exc:
+            raise Conflict(
+                "the inspection change conflicts with stored data (a duplicate node, context "
+                "or id, or a broken constraint); read it again"
+            ) from exc
+        except DBAPIError as exc:
+            raise StorageError(f"the database failed: {type(exc.orig).__name__}") from exc
+
+    # ---------------------------------------------------------------- inspections
+
+    def add_inspection(self, inspection: Inspection) -> None:
+        with self._begin() as conn:
+            conn.execute(insert(INSPECTIONS).values(**_inspection_row(inspection)))
+
+    def get_inspection(self, inspection_id: str) -> Inspection | None:
+        with self._begin(write=False) as conn:
+            row = conn.execute(select(INSPECTIONS).where(INSPECTIONS.c.id == inspection_id)).first()
+        return None if row is None else _inspection(row)
+
+    def update_inspection(self, inspection: Inspection) -> None:
+        values = _inspection_row(inspection)
+        del values["id"]
+        with self._begin() as conn:
+            result = conn.execute(
+                update(INSPECTIONS).where(INSPECTIONS.c.id == inspection.id).values(**values)
+            )
+        if result.rowcount == 0:
+            raise NotFound(f"there is no inspection {inspection.id} to update")
+
+    def inspection_for_context(self, context_id: str) -> Inspection | None:
+        with self._begin(write=False) as conn:
+            row = conn.execute(
+                select(INSPECTIONS).where(INSPECTIONS.c.context_id == context_id)
+            ).first()
+        return None if row is None else _inspection(row)
+
+    # ---------------------------------------------------------------------- nodes
+
+    def add_node(self, node: Node) -> None:
+        with self._begin() as conn:
+            conn.execute(insert(NODES).values(**_node_row(node)))
+
+    def get_node(self, node_id: str) -> Node | None:
+        return self._one(NODES.c.id == node_id)
+
+    def update_node(self, node: Node) -> Node:
+        values = _node_row(node)
+        del values["id"]
+        values["version"] = node.version + 1
+        with self._begin() as conn:
+            result = conn.execute(
+                update(NODES)
+                .where(NODES.c.id == node.id, NODES.c.version == node.version)
+                .values(**values)
+            )
+            if result.rowcount == 0:
+                stored = conn.execute(select(NODES.c.version).where(NODES.c.id == node.id))
+                version = stored.scalar()
+                if version is None:
+                    raise NotFound(f"there is no node {node.id} to update")
+                raise stale(node, version)
+        return _node_from(values | {"id": node.id})
+
+    def node_for_context(self, context_id: str) -> Node | None:
+        return self._one(NODES.c.context_id == context_id)
+
+    def nodes(self, inspection_id: str) -> list[Node]:
+        return self._many(NODES.c.inspection_id == inspection_id)
+
+    def children(self, node_id: str) -> list[Node]:
+        return self._many(NODES.c.parent_node_id == node_id)
+
+    def ready(self, limit: int = 100) -> list[Node]:
+        return self._many(NODES.c.state.in_(READY_STATES), limit=limit)
+
+    def in_state(self, state: NodeState, limit: int = 100) -> list[Node]:
+        return self._many(NODES.c.state == state.value, limit=limit)
+
+    def gathering_due(self, now: datetime) -> list[Node]:
+        return self._many(and_(NODES.c.state == NodeState.GATHERING.value, NODES.c.deadline <= now))
+
+    def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
+        free = or_(NODES.c.lease_until.is_(None), NODES.c.lease_until <= now)
+        query = (
+            select(NODES)
+            .where(NODES.c.state.in_(READY_STATES), free)
+            .order_by(NODES.c.seq)
+            .limit(1)
+        )
+        if self.engine.dialect.name == "postgresql":
+            # NO KEY: agent calls and child nodes may still reference the row meanwhile
+            query = query.with_for_update(skip_locked=True, key_share=True)
+        with self._begin() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            conn.execute(
+                update(NODES)
+                .where(NODES.c.seq == row.seq)
+                .values(lease_owner=worker_id, lease_until=now + lease)
+            )
+        return _node(row)
+
+    def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
+        owner = worker_id if until is not None else None
+        with self._begin() as conn:
+            conn.execute(
+                update(NODES)
+                .where(NODES.c.id == node_id, NODES.c.lease_owner == worker_id)
+                .values(lease_owner=owner, lease_until=until)
+            )
+
+    def lease(self, node_id: str) -> tuple[str, datetime] | None:
+        """Who holds a node's lease and until when (for tests and operators)."""
+        with self._begin(write=False) as conn:
+            row = conn.execute(
+                select(NODES.c.lease_owner, NODES.c.lease_until).where(NODES.c.id == node_id)
+            ).first()
+        if row is None or row.lease_owner is None:
+            return None
+        return row.lease_owner, row.lease_until
+
+    def _one(self, condition: Any) -> Node | None:
+        with self._begin(write=False) as conn:
+            row = conn.execute(select(NODES).where(condition)).first()
+        return None if row is None else _node(row)
+
+    def _many(self, condition: Any, limit: int | None = None) -> list[Node]:
+        query = select(NODES).where(condition).order_by(NODES.c.seq)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._begin(write=False) as conn:
+            return [_node(row) for row in conn.execute(query)]
+
+    # ---------------------------------------------------------------------- calls
+
+    def add_call(self, call: AgentCall) -> None:
+        with self._begin() as conn:
+            conn.execute(insert(CALLS).values(**_call_row(call)))
+
+    def calls(self, inspection_id: str) -> list[AgentCall]:
+        query = select(CALLS).where(CALLS.c.inspection_id == inspection_id).order_by(CALLS.c.seq)
+        with self._begin(write=False) as conn:
+            return [_call(row) for row in conn.execute(query)]
+
+
+# -------------------------------------------------------------- rows and records
+
+
+def _inspection_row(inspection: Inspection) -> dict[str, Any]:
+    limits = inspection.limits
+    return {
+        "id": inspection.id,
+        "context_id": inspection.context_id,
+        "buyer_id": inspection.buyer_id,
+        "agent": inspection.agent,
+        "max_depth": limits.max_depth,
+        "max_follow_ups": limits.max_follow_ups,
+        "min_offers": limits.min_offers,
+        "gather_timeout_seconds": limits.gather_timeout.total_seconds(),
+        "max_retries": limits.max_retries,
+        "policy": limits.policy.value,
+        "root_node_id": inspection.root_node_id,
+        "status": inspection.status.value,
+        "created_at": inspection.created_at,
+        "finished_at": inspection.finished_at,
+    }
+
+
+def _inspection(row: Row[Any]) -> Inspection:
+    limits = InspectionLimits(
+        max_depth=row.max_depth,
+        max_follow_ups=row.max_follow_ups,
+        min_offers=row.min_offers,
+        gather_timeout=timedelta(seconds=row.gather_timeout_seconds),
+        max_retries=row.max_retries,
+        policy=Policy(row.policy),
+    )
+    return Inspection(
+        id=row.id,
+        context_id=row.context_id,
+        buyer_id=row.buyer_id,
+        agent=row.agent,
+        limits=limits,
+        root_node_id=row.root_node_id,
+        status=InspectionStatus(row.status),
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+    )
+
+
+def _node_row(node: Node) -> dict[str, Any]:
+    pending = node.pending
+    return {
+        "id": node.id,
+        "inspection_id": node.inspection_id,
+        "context_id": node.context_id,
+        "parent_node_id": node.parent_node_id,
+        "depth": node.depth,
+        "state": node.state.value,
+        "deadline": node.deadline,
+        "follow_ups": node.follow_ups,
+        "pending_follow_up": None if pending is None else pending.follow_up,
+        "pending_offer_ids": [] if pending is None else list(pending.offer_ids),
+        "pending_budget": 0 if pending is None else pending.budget,
+        "pending_query": "" if pending is None else pending.query,
+        "child_node_id": node.child_node_id,
+        "bought": list(node.bought),
+        "outcome": None if node.outcome is None else node.outcome.value,
+        "version": node.version,
+    }
+
+
+def _node(row: Row[Any]) -> Node:
+    return _node_from(row._mapping)
+
+
+def _node_from(values: Any) -> Node:
+    pending = None
+    if values["pending_follow_up"] is not None:
+        pending = PendingDecision(
+            bool(values["pending_follow_up"]),
+            tuple(values["pending_offer_ids"]),
+            values["pending_budget"],
+            values["pending_query"],
+        )
+    outcome = values["outcome"]
+    return Node(
+        id=values["id"],
+        inspection_id=values["inspection_id"],
+        context_id=values["context_id"],
+        parent_node_id=values["parent_node_id"],
+        depth=values["depth"],
+        state=NodeState(values["state"]),
+        deadline=values["deadline"],
+        follow_ups=values["follow_ups"],
+        pending=pending,
+        child_node_id=values["child_node_id"],
+        bought=tuple(values["bought"]),
+        outcome=None if outcome is None else Outcome(outcome),
+        version=values["version"],
+    )
+
+
+def _call_row(call: AgentCall) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "inspection_id": call.inspection_id,
+        "node_id": call.node_id,
+        "attempt": call.attempt,
+        "seen_offer_ids": list(call.seen_offer_ids),
+        "ancestor_offer_ids": list(call.ancestor_offer_ids),
+        "known_offer_ids": list(call.known_offer_ids),
+        "verdict": call.verdict.value,
+        "action": call.action,
+        "decided_ids": list(call.decided_ids),
+        "unknown_ids": call.unknown_ids,
+        "budget": call.budget,
+        "prompt_tokens": call.prompt_tokens,
+        "completion_tokens": call.completion_tokens,
+        "cost": call.cost,
+        "at": call.at,
+    }
+
+
+def _call(row: Row[Any]) -> AgentCall:
+    return AgentCall(
+        id=row.id,
+        inspection_id=row.inspection_id,
+        node_id=row.node_id,
+        attempt=row.attempt,
+        seen_offer_ids=tuple(row.seen_offer_ids),
+        ancestor_offer_ids=tuple(row.ancestor_offer_ids),
+        known_offer_ids=tuple(row.known_offer_ids),
+        verdict=Verdict(row.verdict),
+        action=row.action,
+        decided_ids=tuple(row.decided_ids),
+        unknown_ids=row.unknown_ids,
+        budget=row.budget,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        cost=row.cost,
+        at=row.at,
+    )
