@@ -1,16 +1,24 @@
-"""Fixtures for the inspection tests: the same stories on the memory store and on SQLite."""
+"""Fixtures for the inspection tests: the same stories on the memory store and on SQLite, and
+on PostgreSQL where the test is about leases, recovery or workers.
+
+A SQL store's world runs its engine on the SQL inspection repository (``World.engine``)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
+from tests.bazaar.conftest import PG_SERVER, _pg_unavailable
 from tests.inspection.helpers import FakeClock, World, make_world
 from volition.bazaar.domain import MemoryStore, Store
 from volition.bazaar.storage import SqlStore, make_engine, upgrade
+from volition.bazaar.storage.models import Base
 
 
 @pytest.fixture(scope="session")
@@ -23,22 +31,71 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "memory":
+@pytest.fixture(scope="session")
+def inspection_pg_url(worker_id: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of this xdist worker's inspection tests, dropped after."""
+    name = f"volition_insp_{worker_id}_{os.getpid()}"
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as exc:
+        admin.dispose()
+        _pg_unavailable(str(exc).splitlines()[0])
+    url = f"{PG_SERVER}/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def empty_pg_store(url: str) -> SqlStore:
+    """A store on ``url`` with every table emptied."""
+    store = SqlStore.open(url, migrate=False)
+    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return store
+
+
+def _store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if kind == "memory":
         yield MemoryStore()
         return
-    template: Path = request.getfixturevalue("sqlite_template")
-    path = tmp_path / "bazaar.db"
-    shutil.copy(template, path)
-    sql = SqlStore.open(f"sqlite:///{path}", migrate=False)
+    if kind == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "bazaar.db"
+        shutil.copy(template, path)
+        sql = SqlStore.open(f"sqlite:///{path}", migrate=False)
+    else:
+        sql = empty_pg_store(request.getfixturevalue("inspection_pg_url"))
     yield sql
     sql.close()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    yield from _store(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every store, PostgreSQL included (for the tests of leases and recovery)."""
+    yield from _store(request.param, request, tmp_path)
 
 
 @pytest.fixture
 def world(store: Store) -> World:
     return make_world(store, FakeClock())
+
+
+@pytest.fixture
+def any_world(any_store: Store) -> World:
+    return make_world(any_store, FakeClock())
 
 
 @pytest.fixture

@@ -18,8 +18,15 @@ from volition.agents import (
 from volition.bazaar.domain import Bazaar, BazaarSettings, ContextSpec, DecisionContext, Store
 from volition.bazaar.domain.ledger import FUNDING
 from volition.bazaar.domain.users import User
-from volition.bazaar.inspection import Bot, InspectionEngine, InspectionLimits
+from volition.bazaar.inspection import (
+    Bot,
+    InspectionEngine,
+    InspectionLimits,
+    InspectionRepository,
+    MemoryInspectionRepository,
+)
 from volition.bazaar.security import Argon2Hasher
+from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 
 CHEAP_HASHER = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
@@ -75,14 +82,27 @@ class World:
     def post(self, query: str, budget: int) -> DecisionContext:
         return self.bazaar.post_context(self.buyer.id, ContextSpec(query, budget))
 
+    def repository(self) -> InspectionRepository:
+        """Where this world keeps inspections: in its SQL database, or in memory."""
+        store = self.bazaar.store
+        if isinstance(store, SqlStore):
+            return SqlInspectionRepository(store)
+        return MemoryInspectionRepository()
+
     def engine(
-        self, buyer: BuyerAgent, *, gather_timeout_s: float = 300, **limits: Any
+        self,
+        buyer: BuyerAgent,
+        *,
+        gather_timeout_s: float = 300,
+        repository: InspectionRepository | None = None,
+        **limits: Any,
     ) -> InspectionEngine:
         timeout = timedelta(seconds=gather_timeout_s)
         return InspectionEngine(
             self.bazaar,
             buyer,
             bots=tuple(self.bots),
+            repository=repository or self.repository(),
             limits=InspectionLimits(gather_timeout=timeout, **limits),
         )
 

@@ -1,4 +1,7 @@
-"""A step that dies half-way is repeated by a fresh engine without paying anyone twice."""
+"""A step that dies half-way is repeated by a fresh engine without paying anyone twice.
+
+On every store (PostgreSQL included): the failed step keeps its node from everybody for the
+engine's retry delay, then a fresh engine (another worker) repeats it."""
 
 from __future__ import annotations
 
@@ -47,7 +50,10 @@ class DyingBazaar(Bazaar):
 def _run_dying(world: World, buyer: Script) -> tuple[InspectionEngine, str, int]:
     bazaar = DyingBazaar(world.bazaar)
     limits = InspectionLimits(max_depth=1, min_offers=1)
-    engine = InspectionEngine(bazaar, buyer, bots=tuple(world.bots), limits=limits)
+    repository = world.repository()
+    engine = InspectionEngine(
+        bazaar, buyer, bots=tuple(world.bots), limits=limits, repository=repository
+    )
     inspection = engine.start(world.buyer.id, world.post("Will it rain?", 1_000).id)
     deaths = 0
     while True:
@@ -56,14 +62,16 @@ def _run_dying(world: World, buyer: Script) -> tuple[InspectionEngine, str, int]
                 break
         except WorkerDied:
             deaths += 1
-            # a new worker: the same stored state, a fresh engine
-            engine = InspectionEngine(
-                bazaar, buyer, bots=tuple(world.bots), repository=engine.repository
-            )
+            # a new worker: the same stored state, a fresh engine; the node waits out the
+            # failed step's retry delay first
+            engine = InspectionEngine(bazaar, buyer, bots=tuple(world.bots), repository=repository)
+            assert not engine.step()
+            world.clock.advance(engine.retry_delay.total_seconds())
     return engine, inspection.id, deaths
 
 
-def test_purchases_and_follow_ups_survive_a_worker_dying_mid_step(world: World) -> None:
+def test_purchases_and_follow_ups_survive_a_worker_dying_mid_step(any_world: World) -> None:
+    world = any_world
     first = world.bot(FixedSeller("forecast", "80% rain", 300))
     second = world.bot(FixedSeller("radar", "clouds coming", 200))
 

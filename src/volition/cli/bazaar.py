@@ -2,19 +2,23 @@
 
 ``serve`` runs the HTTP API with uvicorn on the embedded SQLite default (``volition.db`` in the
 working directory) or the database named by ``--database`` / ``$VOLITION_DATABASE_URL``,
-upgrading its schema first. ``operator`` creates an operator account: the only way to make the
-first one, since no HTTP request can. ``contexts`` reads a running server through the Python
+upgrading its schema first. It also runs the inspections (offline buyer) in a background
+thread, unless ``--no-inspections`` leaves them to ``volition worker`` processes.
+``operator`` creates an operator account: the only way to make the first one, since no HTTP
+request can. ``contexts`` reads a running server through the Python
 client (``--url`` or ``$VOLITION_URL``).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from fastapi import FastAPI
 
 from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api.factory import inspection_engine
 from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.security import Argon2Hasher
@@ -22,7 +26,7 @@ from volition.bazaar.storage import ENV_VAR, SqlStore
 from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
 
-__all__ = ["contexts", "operator", "serve"]
+__all__ = ["build_app", "contexts", "operator", "serve"]
 
 DatabaseOption = Annotated[
     str | None,
@@ -59,6 +63,13 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="log each request line")
     ] = True,
+    inspections: Annotated[
+        bool,
+        typer.Option(
+            "--inspections/--no-inspections",
+            help="run the inspections in this server (off: `volition worker` processes do)",
+        ),
+    ] = True,
 ) -> None:
     """Run the bazaar: the HTTP API under /api (OpenAPI docs at /api/docs)."""
     import uvicorn
@@ -74,17 +85,49 @@ def serve(
         console.print("demo logins (name / password / role):")
         for login in seed_demo(bazaar):
             console.print(f"  {login.name} / {login.password} / {login.role}")
+    if not inspections:
+        console.print("inspections: left to `volition worker` processes on this database")
     if workers == 1:
-        app = create_app(bazaar, ApiSettings(cors_origins=tuple(cors_origin or ())))
+        app = build_app(bazaar, store, tuple(cors_origin or ()), run_inspections=inspections)
         uvicorn.run(
             app, host=host, port=port, log_level="info", server_header=False, access_log=access_log
         )
         return
-    # Each worker process builds its own app from the environment (see api.factory).
+    # Each worker process builds its own app from the environment (see api.factory); they
+    # never step inspections: this supervising process does, in a thread (or workers do).
     os.environ[ENV_VAR] = store.engine.url.render_as_string(hide_password=False)
     os.environ["VOLITION_STARTING_GRANT"] = str(starting_grant)
     os.environ["VOLITION_CORS_ORIGINS"] = ",".join(cors_origin or ())
-    store.close()
+    runner = None
+    if inspections:
+        from volition.bazaar.inspection.runner import InspectionRunner
+
+        runner = InspectionRunner(inspection_engine(bazaar, store))
+        runner.start()
+    else:
+        store.close()
+    try:
+        _run_workers(uvicorn, workers, host, port, access_log)
+    finally:
+        if runner is not None:
+            runner.stop()
+            store.close()
+
+
+def build_app(
+    bazaar: Bazaar,
+    store: SqlStore,
+    cors_origins: tuple[str, ...] = (),
+    *,
+    run_inspections: bool = True,
+) -> FastAPI:
+    """The app of a one-process server: the API with an inspection engine on ``store`` (the
+    offline buyer), stepped in a thread of the server unless ``run_inspections`` is off."""
+    settings = ApiSettings(cors_origins=cors_origins, run_inspections=run_inspections)
+    return create_app(bazaar, settings, inspections=inspection_engine(bazaar, store))
+
+
+def _run_workers(uvicorn: Any, workers: int, host: str, port: int, access_log: bool) -> None:
     uvicorn.run(
         "volition.bazaar.api.factory:app_from_env",
         factory=True,

@@ -26,7 +26,7 @@ from volition.bazaar.api.routes import (
 from volition.bazaar.api.routes import inspections as inspections_routes
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.inspection import InspectionEngine
-from volition.bazaar.inspection.runner import InspectionRunner
+from volition.bazaar.inspection.runner import InspectionRunner, Work
 
 __all__ = ["ApiSettings", "create_app"]
 
@@ -48,13 +48,17 @@ def create_app(
     settings: ApiSettings | None = None,
     *,
     inspections: InspectionEngine | None = None,
+    inspection_work: Sequence[Work] = (),
 ) -> FastAPI:
     """The bazaar's HTTP API on ``bazaar``; with ``inspections``, the inspection endpoints,
-    stepped in a background thread of this process unless ``settings.run_inspections`` is off."""
+    stepped in a background thread of this process unless ``settings.run_inspections`` is off
+    (``volition worker`` processes step them then). ``inspection_work``: more jobs for each
+    pass of that thread (see ``InspectionRunner``)."""
     settings = settings or ApiSettings()
     runner = None
     if inspections is not None and settings.run_inspections:
-        runner = InspectionRunner(inspections)
+        # the sweep below expires contexts already
+        runner = InspectionRunner(inspections, extra_work=inspection_work, expire=False)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

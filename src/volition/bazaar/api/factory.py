@@ -1,33 +1,63 @@
-"""Building the app from the environment, for servers that start several worker processes.
+"""Building the app and its inspection engine, also for servers with several worker processes.
 
 ``volition serve --workers N`` prepares the database (migrations, demo data) once, then each
 uvicorn worker calls ``app_from_env`` to open its own connections. Settings travel in
 environment variables: ``VOLITION_DATABASE_URL``, ``VOLITION_STARTING_GRANT`` (cents) and
 ``VOLITION_CORS_ORIGINS`` (comma-separated).
+
+Uvicorn workers never step inspections: their apps can start and show them, and the stepping
+is done by one runner in the process that supervises them (``volition serve``), or by
+``volition worker`` processes (``volition serve --no-inspections``); both share the work
+through the leases of ``SqlInspectionRepository``.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from volition.bazaar.api.app import ApiSettings, create_app
 from volition.bazaar.domain import Bazaar, BazaarSettings
+from volition.bazaar.inspection import InspectionEngine, SellerPool
+from volition.bazaar.inspection.engine import AgentResolver
 from volition.bazaar.security import Argon2Hasher
-from volition.bazaar.storage import SqlStore
+from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.errors import InputError
 
-__all__ = ["app_from_env", "settings_from_env"]
+__all__ = ["app_from_env", "inspection_engine", "settings_from_env"]
 
 
 def settings_from_env() -> tuple[BazaarSettings, ApiSettings]:
-    """The platform and HTTP settings named by the environment."""
+    """The platform and HTTP settings named by the environment (workers never step)."""
     grant = os.environ.get("VOLITION_STARTING_GRANT", "0")
     if not grant.isdigit():
         raise InputError(f"VOLITION_STARTING_GRANT must be whole cents >= 0, not {grant!r}")
     origins = tuple(o for o in os.environ.get("VOLITION_CORS_ORIGINS", "").split(",") if o)
-    return BazaarSettings(starting_grant=int(grant)), ApiSettings(cors_origins=origins)
+    api = ApiSettings(cors_origins=origins, run_inspections=False)
+    return BazaarSettings(starting_grant=int(grant)), api
+
+
+def inspection_engine(
+    bazaar: Bazaar,
+    store: SqlStore,
+    buyer: AgentResolver | None = None,
+    *,
+    bots: SellerPool | None = None,
+    lease: timedelta = timedelta(minutes=5),
+    worker_id: str | None = None,
+) -> InspectionEngine:
+    """The inspection engine of a server or worker: state in ``store``'s database, the buyer
+    agent chosen per inspection by ``buyer`` (default: the offline buyer for all)."""
+    return InspectionEngine(
+        bazaar,
+        buyer,
+        bots=bots if bots is not None else (),
+        repository=SqlInspectionRepository(store),
+        lease=lease,
+        worker_id=worker_id,
+    )
 
 
 def app_from_env() -> FastAPI:
@@ -35,4 +65,4 @@ def app_from_env() -> FastAPI:
     bazaar_settings, api_settings = settings_from_env()
     store = SqlStore.open(migrate=False)
     bazaar = Bazaar(store, hasher=Argon2Hasher(), settings=bazaar_settings)
-    return create_app(bazaar, api_settings)
+    return create_app(bazaar, api_settings, inspections=inspection_engine(bazaar, store))

@@ -5,6 +5,8 @@ An :class:`InspectionEngine` runs a buyer agent over a tree of contexts on a
 agent reads the offers, buys some (paid by inspection) or follows up in a child context, and
 every answer is held to the rules with bounded retries. State is kept as decisions and ids in
 an :class:`InspectionRepository`; an operator-only audit trail records each agent call.
+Workers share the work through leases on the nodes; an :class:`InspectionRunner` is the loop
+of ``volition serve`` (a thread) and ``volition worker`` (the foreground).
 """
 
 from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool, solicit
@@ -21,7 +23,12 @@ from volition.bazaar.inspection.records import (
     PendingDecision,
     Verdict,
 )
-from volition.bazaar.inspection.repository import InspectionRepository, MemoryInspectionRepository
+from volition.bazaar.inspection.repository import (
+    InspectionRepository,
+    MemoryInspectionRepository,
+    StaleNode,
+)
+from volition.bazaar.inspection.runner import InspectionRunner
 
 __all__ = [
     "AgentCall",
@@ -31,6 +38,7 @@ __all__ = [
     "InspectionEngine",
     "InspectionLimits",
     "InspectionRepository",
+    "InspectionRunner",
     "InspectionStatus",
     "Judgement",
     "MemoryInspectionRepository",
@@ -40,6 +48,7 @@ __all__ = [
     "PendingDecision",
     "Policy",
     "SellerPool",
+    "StaleNode",
     "Verdict",
     "judge",
     "solicit",
