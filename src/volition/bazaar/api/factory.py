@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from volition.agents import BuyerAgent
 from volition.bazaar.api.app import ApiSettings, create_app
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.inspection import InspectionEngine, SellerPool
@@ -42,14 +43,14 @@ def settings_from_env() -> tuple[BazaarSettings, ApiSettings]:
 def inspection_engine(
     bazaar: Bazaar,
     store: SqlStore,
-    buyer: AgentResolver | None = None,
+    buyer: BuyerAgent | AgentResolver | None = None,
     *,
     bots: SellerPool | None = None,
     lease: timedelta = timedelta(minutes=5),
     worker_id: str | None = None,
 ) -> InspectionEngine:
-    """The inspection engine of a server or worker: state in ``store``'s database, the buyer
-    agent chosen per inspection by ``buyer`` (default: the offline buyer for all)."""
+    """The inspection engine of a server or worker: state in ``store``'s database; ``buyer``:
+    one agent, or a function choosing each inspection's (default: the offline buyer)."""
     return InspectionEngine(
         bazaar,
         buyer,

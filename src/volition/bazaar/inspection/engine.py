@@ -110,6 +110,7 @@ class InspectionEngine:
             raise InputError("the lease must be positive and the retry delay not negative")
         self.lease = lease
         self.retry_delay = retry_delay
+        self._inspections: dict[str, Inspection] = {}  # their fixed parts (see ``_fixed``)
 
     # ------------------------------------------------------------------- commands
 
@@ -270,8 +271,18 @@ class InspectionEngine:
         assert context is not None, f"node {node.id} lost its context"
         return context
 
+    def _fixed(self, inspection_id: str) -> Inspection:
+        """The inspection, for what never changes (buyer, agent, limits): read once, cached."""
+        found = self._inspections.get(inspection_id)
+        if found is None:
+            found = self.inspection(inspection_id)
+            if len(self._inspections) >= 4096:
+                self._inspections.pop(next(iter(self._inspections)))
+            self._inspections[inspection_id] = found
+        return found
+
     def _limits(self, node: Node) -> InspectionLimits:
-        return self.inspection(node.inspection_id).limits
+        return self._fixed(node.inspection_id).limits
 
     def _solicit(self, node: Node) -> None:
         context = self._context(node)
@@ -308,7 +319,7 @@ class InspectionEngine:
             return None
 
     def _decide(self, node: Node) -> None:
-        inspection = self.inspection(node.inspection_id)
+        inspection = self._fixed(node.inspection_id)
         limits = inspection.limits
         context = self._context(node)
         if not context.is_active:
@@ -410,7 +421,7 @@ class InspectionEngine:
         if pending.follow_up:
             self._follow_up(node, pending)
             return
-        buyer_id = self.inspection(node.inspection_id).buyer_id
+        buyer_id = self._fixed(node.inspection_id).buyer_id
         with self.bazaar.store.begin(write=False) as uow:
             own = {o.id for o in uow.offers.for_context(node.context_id)}
         for offer_id in pending.offer_ids:
@@ -428,7 +439,7 @@ class InspectionEngine:
         self._finish(node, Outcome.BOUGHT)
 
     def _follow_up(self, node: Node, pending: PendingDecision) -> None:
-        inspection = self.inspection(node.inspection_id)
+        inspection = self._fixed(node.inspection_id)
         buyer_id = inspection.buyer_id
         parent_context = self._context(node)
         spec = ContextSpec(
@@ -489,7 +500,7 @@ class InspectionEngine:
 
     def _finish(self, node: Node, outcome: Outcome) -> None:
         """End a node: close its context (releasing the rest), then resume its parent."""
-        buyer_id = self.inspection(node.inspection_id).buyer_id
+        buyer_id = self._fixed(node.inspection_id).buyer_id
         context = self._context(node)
         if context.is_active:
             try:
