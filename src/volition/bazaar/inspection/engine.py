@@ -106,6 +106,8 @@ class InspectionEngine:
         self.repository: InspectionRepository = repository or MemoryInspectionRepository()
         self.limits = limits or InspectionLimits()
         self.worker_id = worker_id or worker_name()
+        if len(self.worker_id) > 120:
+            raise InputError("a worker id has at most 120 characters")
         if lease <= timedelta(0) or retry_delay < timedelta(0):
             raise InputError("the lease must be positive and the retry delay not negative")
         self.lease = lease

@@ -146,6 +146,10 @@ class SqlInspectionRepository:
             .order_by(NODES.c.seq)
             .limit(1)
         )
+        # a read first: an idle worker's polls take no write lock (SQLite) and lock no row
+        with self._begin(write=False) as conn:
+            if conn.execute(query.with_only_columns(NODES.c.seq)).first() is None:
+                return None
         if self.engine.dialect.name == "postgresql":
             # NO KEY: agent calls and child nodes may still reference the row meanwhile
             query = query.with_for_update(skip_locked=True, key_share=True)
