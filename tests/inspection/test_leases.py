@@ -234,3 +234,30 @@ def _clear(world: World, repository: object, nodes: list[str]) -> None:
         for node_id in nodes:
             node = repository.get_node(node_id)  # type: ignore[attr-defined]
             repository.update_node(replace(node, state=NodeState.DONE))  # type: ignore[attr-defined]
+
+
+def test_a_slow_agent_renews_the_lease_for_each_retry(any_world: World) -> None:
+    """Each attempt of the agent gets a whole lease, so a slow but living worker keeps it."""
+    world = any_world
+    _two_offers(world)
+    repository = world.repository()
+    other = _engine(world, script(_everything), "other", repository)
+    claims: list[bool] = []
+
+    def slow_malformed(view: NodeView) -> Buy:
+        world.clock.advance(LEASE.total_seconds() - 5)  # nearly a whole lease per attempt
+        claims.append(other.step())  # another worker tries to take the node meanwhile
+        return Buy(("off_invented",))  # illegal: retried
+
+    slow = _engine(world, script(slow_malformed, slow_malformed, _everything), "slow", repository)
+    inspection = slow.start(world.buyer.id, world.post("Will it rain?", 1_000).id)
+    assert slow.step()  # solicited
+    assert slow.step()  # decided on the third attempt, after two slow illegal ones
+    assert claims == [False, False]  # the lease never ran out under the slow worker
+    assert slow.run_until_idle() == 1
+    assert slow.inspection(inspection.id).status is InspectionStatus.DONE
+    assert [c.verdict for c in slow.audit_trail(world.operator.id, inspection.id)] == [
+        Verdict.ILLEGAL,
+        Verdict.ILLEGAL,
+        Verdict.ACCEPTED,
+    ]

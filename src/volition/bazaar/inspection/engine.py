@@ -212,7 +212,7 @@ class InspectionEngine:
             if node.state is NodeState.SOLICITING:
                 self._solicit(node)
             elif node.state is NodeState.DECIDING:
-                self._decide(node)
+                self._decide(node, worker)
             else:
                 self._act(node)
         except StaleNode as exc:  # another worker moved it (our lease had run out)
@@ -320,7 +320,7 @@ class InspectionEngine:
         except StaleNode:
             return None
 
-    def _decide(self, node: Node) -> None:
+    def _decide(self, node: Node, worker: str) -> None:
         inspection = self._fixed(node.inspection_id)
         limits = inspection.limits
         context = self._context(node)
@@ -336,6 +336,9 @@ class InspectionEngine:
             return
         feedback: list[str] = []
         for attempt in range(limits.max_retries + 1):
+            if attempt:  # each retry gets a whole lease: agent calls are the slow part
+                until = self.bazaar.clock() + self.lease
+                self.repository.release(node.id, worker, until=until)
             asked = replace(view, feedback=tuple(feedback))
             reply = self._ask(inspection, asked)
             judgement = judge(asked, reply, self.bazaar.settings.max_query_chars)

@@ -85,7 +85,8 @@ class InspectionRepository(Protocol):
 
     def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
         """End ``worker_id``'s lease on a node (nothing if it no longer holds it). With
-        ``until``, keep the node from everybody until then instead (a retry after a failure)."""
+        ``until``, keep it ``worker_id``'s until then instead: a longer step renews its lease,
+        a failed one keeps the node from everybody until its retry."""
         ...
 
     def in_state(self, state: NodeState, limit: int = 100) -> list[Node]:
