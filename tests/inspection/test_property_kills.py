@@ -114,6 +114,9 @@ def test_property_killed_workers_change_nothing_but_time(kills: list[int]) -> No
         assert sum(REFERENCE.values()) >= 4  # the tree is deep enough to be interesting
     world, engine, inspection_id, deaths = run(kills)
     assert engine.inspection(inspection_id).status is InspectionStatus.DONE
+    nodes = engine.nodes(world.buyer.id, inspection_id)
+    assert len(nodes) == 7  # depth 2, breadth 2
+    assert len(world.bazaar.contexts(world.buyer.id, mine=True)) == 7  # no follow-up twice
     assert purchases(world) == REFERENCE
     paid = sum(price * n for (_, price), n in REFERENCE.items())
     assert world.bazaar.balances(world.buyer.id).cash == FUNDS - paid
