@@ -115,3 +115,32 @@ def test_uvicorn_workers_never_step_inspections(
     assert isinstance(app.state.inspections, InspectionEngine)
     assert app.state.inspection_runner is None
     app.state.bazaar.store.close()
+
+
+def test_the_server_runs_extra_work_in_its_inspection_thread(sqlite_url: str) -> None:
+    """``create_app(inspection_work=...)``: the bot jobs' seam, run on each pass of the runner."""
+    import time
+
+    from volition.bazaar.api import ApiSettings, create_app
+    from volition.bazaar.api.server import serve_in_thread
+
+    store = SqlStore.open(sqlite_url, migrate=False)
+    bazaar = make_world(store).bazaar
+    passes: list[int] = []
+
+    def job() -> int:
+        passes.append(1)
+        return 0
+
+    settings = ApiSettings(expiry_sweep_seconds=0)
+    app = create_app(
+        bazaar, settings, inspections=inspection_engine(bazaar, store), inspection_work=[job]
+    )
+    assert app.state.inspection_runner.extra_work == (job,)
+    with serve_in_thread(app):
+        deadline = time.monotonic() + 20
+        while not passes:
+            assert time.monotonic() < deadline, "the runner never ran the extra work"
+            time.sleep(0.05)
+    assert app.state.inspection_runner._thread is None  # stopped with the server
+    store.close()
