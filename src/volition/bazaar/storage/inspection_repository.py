@@ -48,6 +48,7 @@ class SqlInspectionRepository:
 
     def __init__(self, store: SqlStore | Engine) -> None:
         self.engine: Engine = store.engine if isinstance(store, SqlStore) else store
+        self._busy = False  # the last claim found a node (see ``claim``)
 
     @contextmanager
     def _begin(self, *, write: bool = True) -> Iterator[Connection]:
@@ -146,15 +147,16 @@ class SqlInspectionRepository:
             .order_by(NODES.c.seq)
             .limit(1)
         )
-        # a read first: an idle worker's polls take no write lock (SQLite) and lock no row
-        with self._begin(write=False) as conn:
-            if conn.execute(query.with_only_columns(NODES.c.seq)).first() is None:
-                return None
+        if not self._busy:  # a read first: an idle worker's polls take no write lock
+            with self._begin(write=False) as conn:
+                if conn.execute(query.with_only_columns(NODES.c.seq)).first() is None:
+                    return None
         if self.engine.dialect.name == "postgresql":
             # NO KEY: agent calls and child nodes may still reference the row meanwhile
             query = query.with_for_update(skip_locked=True, key_share=True)
         with self._begin() as conn:
             row = conn.execute(query).first()
+            self._busy = row is not None  # while there is work, skip the read
             if row is None:
                 return None
             conn.execute(
