@@ -184,7 +184,7 @@ class InspectionEngine:
         """Notice, without events, what other processes did; return how many nodes moved.
 
         A gathering node decides once it has enough offers or its context is no longer
-        active (posted, expired or cancelled elsewhere); a waiting node whose child is done
+        active (decided, expired or cancelled elsewhere); a waiting node whose child is done
         decides again (its worker died between the two changes)."""
         moved = 0
         for node in self.repository.in_state(NodeState.GATHERING, limit):
