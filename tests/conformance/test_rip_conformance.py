@@ -116,6 +116,24 @@ def test_conformance_on_sqlite(tmp_path) -> None:
     assert_conforms(market, len(market.levels), sqlite_store)
 
 
+def test_conformance_on_postgresql(conformance_pg_url: str) -> None:
+    """The same on PostgreSQL, with the engine's state in the SQL inspection repository."""
+    from tests.inspection.conftest import empty_pg_store
+
+    opened: list[Store] = []
+
+    def pg_store() -> Store:
+        for old in opened:
+            old.close()  # type: ignore[attr-defined]
+        opened[:] = [empty_pg_store(conformance_pg_url)]
+        return opened[0]
+
+    market = fact_checking_market()
+    assert assert_conforms(market, len(market.levels), pg_store) > 0
+    for store in opened:
+        store.close()  # type: ignore[attr-defined]
+
+
 @st.composite
 def small_markets(draw: st.DrawFn) -> Market:
     n = draw(st.integers(2, 4))

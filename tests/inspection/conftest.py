@@ -31,10 +31,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def inspection_pg_url(worker_id: str) -> Iterator[str]:
-    """A migrated PostgreSQL database of this xdist worker's inspection tests, dropped after."""
-    name = f"volition_insp_{worker_id}_{os.getpid()}"
+def pg_database(prefix: str, worker_id: str) -> Iterator[str]:
+    """A migrated PostgreSQL database named for ``prefix`` and this xdist worker, dropped after;
+    skipped (failed in CI) when PostgreSQL is not reachable."""
+    name = f"{prefix}_{worker_id}_{os.getpid()}"
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -51,6 +51,12 @@ def inspection_pg_url(worker_id: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def inspection_pg_url(worker_id: str) -> Iterator[str]:
+    """The PostgreSQL database of this xdist worker's inspection tests."""
+    yield from pg_database("volition_insp", worker_id)
 
 
 def empty_pg_store(url: str) -> SqlStore:
