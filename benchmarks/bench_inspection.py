@@ -7,7 +7,7 @@ inspected with limits ``max_depth=2, max_follow_ups=2, min_offers=5`` by:
   per node and only on an offer costing a quarter of the budget or more, so with these cheap
   offers its trees are small (the nodes per inspection are printed);
 * ``--buyer tree``: a scripted buyer that always uses the limits in full (two follow-ups per
-  node down to depth 2: 7 nodes per inspection, 35 offers, 12 agent calls);
+  node down to depth 2: 7 nodes per inspection, 35 offers, 13 agent calls);
 
 and 5 instant bot sellers (``FixedSeller``, 5-25 cents), asked once on every context, follow-ups
 included. Three set-ups, each on a fresh database:
@@ -29,15 +29,15 @@ reports the tokens per inspection of the LLM buyer on the scripted OpenAI-compat
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -269,19 +269,33 @@ def sqlite_url() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def llm_tokens(n: int) -> str:
+def tree_answer(body: dict[str, Any]) -> str:
+    """The scripted model: ``tree_policy`` read off the prompt's JSON data block."""
+    content = body["messages"][-1]["content"]
+    data = json.loads(content.split("\n", 1)[1].split("\n\nYour previous answer")[0])
+    offers, known = data["OFFERS"], {i for k in data["KNOWN"] for i in k["about"]}
+    fresh = [o for o in offers if o["id"] not in known]
+    if data["can_follow_up"] and offers:
+        about = (fresh or offers)[0]
+        budget = data["remaining_budget_cents"] // 4
+        return json.dumps(
+            {
+                "action": "follow_up",
+                "query": f"Is this accurate: {about['preview']}?",
+                "budget": budget,
+                "about": [about["id"]],
+            }
+        )
+    cheapest = sorted(offers, key=lambda o: o["price_cents"])[:2]
+    return json.dumps({"action": "buy", "buy": [o["id"] for o in cheapest]})
+
+
+def llm_tokens(n: int, limits: InspectionLimits, label: str) -> str:
     """Tokens per inspection of the LLM buyer on the scripted server (words as tokens)."""
     from volition.agents.scripted_server import ScriptedOpenAIServer
 
-    ids = re.compile(r"off_[0-9a-f]{20}")
-
-    def answer(body: dict[str, Any]) -> str:
-        seen = ids.findall(body["messages"][-1]["content"])
-        return f'{{"action": "buy", "buy": {list(dict.fromkeys(seen))[:2]!r}}}'.replace("'", '"')
-
-    with ScriptedOpenAIServer(responder=answer) as server:
+    with ScriptedOpenAIServer(responder=tree_answer) as server:
         setup = populate(MemoryStore(), n)
-        limits = InspectionLimits(max_depth=0, min_offers=5)
         engine = InspectionEngine(
             setup.bazaar,
             LLMBuyer(Endpoint(server.base_url, "scripted")),  # type: ignore[arg-type]
@@ -293,13 +307,14 @@ def llm_tokens(n: int) -> str:
         engine.run_until_idle()
         seconds = time.perf_counter() - begin
         usage = [engine.usage(setup.buyer_id, i) for i in started]
-        calls = sum(u.calls for u in usage)
+        nodes = sum(len(engine.repository.nodes(i)) for i in started)
+    calls = sum(u.calls for u in usage) / n
     prompt = sum(u.prompt_tokens for u in usage) / n
     completion = sum(u.completion_tokens for u in usage) / n
     return (
-        f"LLM buyer, scripted server, one level with 5 offers: {n} inspections in {seconds:.2f} s, "
-        f"{calls / n:.2f} calls, {prompt:.0f} prompt + {completion:.0f} completion tokens "
-        "(words) per inspection"
+        f"LLM buyer, scripted server, {label}: {n} inspections in {seconds:.2f} s; per "
+        f"inspection {nodes / n:.2f} nodes, {calls:.2f} calls, {prompt:.0f} prompt + "
+        f"{completion:.0f} completion tokens (words)"
     )
 
 
@@ -345,7 +360,8 @@ def main() -> None:
         for run in runs:
             print(run().line(), flush=True)
     if args.llm:
-        print(llm_tokens(min(n, 50)))
+        print(llm_tokens(min(n, 50), replace(LIMITS, max_depth=0), "one level"))
+        print(llm_tokens(min(n, 50), LIMITS, "depth 2, breadth 2"))
 
 
 if __name__ == "__main__":
