@@ -12,6 +12,7 @@ client (``--url`` or ``$VOLITION_URL``).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -21,6 +22,7 @@ from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.factory import inspection_engine
 from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
+from volition.bazaar.inspection.runner import Work
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import ENV_VAR, SqlStore
 from volition.cli.output import console, print_json, print_table
@@ -120,11 +122,14 @@ def build_app(
     cors_origins: tuple[str, ...] = (),
     *,
     run_inspections: bool = True,
+    inspection_work: Sequence[Work] = (),
 ) -> FastAPI:
     """The app of a one-process server: the API with an inspection engine on ``store`` (the
-    offline buyer), stepped in a thread of the server unless ``run_inspections`` is off."""
+    offline buyer), stepped in a thread of the server unless ``run_inspections`` is off;
+    ``inspection_work`` runs on each pass of that thread (see ``InspectionRunner``)."""
     settings = ApiSettings(cors_origins=cors_origins, run_inspections=run_inspections)
-    return create_app(bazaar, settings, inspections=inspection_engine(bazaar, store))
+    engine = inspection_engine(bazaar, store)
+    return create_app(bazaar, settings, inspections=engine, inspection_work=inspection_work)
 
 
 def _run_workers(uvicorn: Any, workers: int, host: str, port: int, access_log: bool) -> None:
