@@ -144,3 +144,45 @@ def test_the_server_runs_extra_work_in_its_inspection_thread(sqlite_url: str) ->
             time.sleep(0.05)
     assert app.state.inspection_runner._thread is None  # stopped with the server
     store.close()
+
+
+def test_serve_with_several_workers_runs_inspections_in_its_supervisor(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """``volition serve --workers 2``: uvicorn's workers never step; the supervising process's
+    runner does, finding by polling an inspection started by another process."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    store = SqlStore.open(sqlite_url, migrate=False)
+    world = make_world(store)
+    seller = world.seller()
+    context = world.post("Will it rain in Oslo?", 1_000)
+    world.bazaar.post_offer(seller.id, context.id, preview="rain", private_info="rain", price=10)
+    engine = inspection_engine(world.bazaar, store)
+    limits = InspectionLimits(max_depth=0, min_offers=1)
+    inspection = engine.start(world.buyer.id, context.id, limits=limits)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    volition = str(Path(sys.executable).with_name("volition"))
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [volition, "serve", "--database", sqlite_url, "--port", str(port), "--workers", "2"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 240  # three processes import the package first
+        while engine.inspection(inspection.id).status is not InspectionStatus.DONE:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "the server never ran the inspection"
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
+    assert [o.preview for _, o in world.bazaar.purchases(world.buyer.id)] == ["rain"]
+    store.close()
