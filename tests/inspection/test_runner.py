@@ -64,7 +64,9 @@ def test_poll_notices_a_context_closed_elsewhere(world: World) -> None:
     assert world.bazaar.balances(world.buyer.id).cash == FUNDS  # all released
 
 
-def test_poll_resumes_a_parent_left_waiting_by_a_dead_worker(world: World) -> None:
+def test_poll_resumes_a_parent_left_waiting_by_a_dead_worker(any_world: World) -> None:
+    world = any_world
+
     def follow(view: NodeView) -> FollowUp:
         return FollowUp("Is it true?", 100, (view.offers[0].id,))
 
@@ -80,7 +82,9 @@ def test_poll_resumes_a_parent_left_waiting_by_a_dead_worker(world: World) -> No
     # the child's worker died after the child was done but before the root was told
     engine.repository.update_node(replace(child, state=NodeState.DONE, outcome=Outcome.NO_OFFERS))
     assert engine.run_until_idle() == 0
+    assert engine.repository.stranded() == [engine.repository.get_node(root.id)]
     assert engine.poll() == 1
+    assert engine.repository.stranded() == []
     assert engine.run_until_idle() == 2  # the root decides again, and buys
     assert engine.inspection(inspection.id).status is InspectionStatus.DONE
 

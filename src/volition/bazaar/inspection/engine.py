@@ -192,10 +192,8 @@ class InspectionEngine:
                 moved += self._move(node, state=NodeState.DECIDING) is not None
             else:
                 moved += self._check_gathered(node, moving=True).state is NodeState.DECIDING
-        for node in self.repository.in_state(NodeState.WAITING, limit):
-            child = self.repository.get_node(node.child_node_id) if node.child_node_id else None
-            if child is not None and child.state is NodeState.DONE:
-                moved += self._resume(node) is not None
+        for node in self.repository.stranded(limit):
+            moved += self._resume(node) is not None
         return moved
 
     def step(self, worker_id: str | None = None) -> bool:

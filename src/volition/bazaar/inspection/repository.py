@@ -97,6 +97,10 @@ class InspectionRepository(Protocol):
         """Gathering nodes whose deadline is at or before ``now``."""
         ...
 
+    def stranded(self, limit: int = 100) -> list[Node]:
+        """Waiting nodes whose child is done (a worker died between the two changes)."""
+        ...
+
     def add_call(self, call: AgentCall) -> None: ...
     def calls(self, inspection_id: str) -> list[AgentCall]:
         """The audit trail of one inspection, oldest first."""
@@ -203,6 +207,17 @@ class MemoryInspectionRepository:
                 for n in self._nodes.values()
                 if n.state is NodeState.GATHERING and n.deadline is not None and n.deadline <= now
             ]
+
+    def stranded(self, limit: int = 100) -> list[Node]:
+        with self._lock:
+            return [
+                n
+                for n in self._nodes.values()
+                if n.state is NodeState.WAITING
+                and n.child_node_id is not None
+                and (child := self._nodes.get(n.child_node_id)) is not None
+                and child.state is NodeState.DONE
+            ][:limit]
 
     def add_call(self, call: AgentCall) -> None:
         with self._lock:

@@ -139,6 +139,19 @@ class SqlInspectionRepository:
     def gathering_due(self, now: datetime) -> list[Node]:
         return self._many(and_(NODES.c.state == NodeState.GATHERING.value, NODES.c.deadline <= now))
 
+    def stranded(self, limit: int = 100) -> list[Node]:
+        child = NODES.alias("child")
+        query = (
+            select(NODES)
+            .join(child, child.c.id == NODES.c.child_node_id)
+            .where(NODES.c.state == NodeState.WAITING.value)
+            .where(child.c.state == NodeState.DONE.value)
+            .order_by(NODES.c.seq)
+            .limit(limit)
+        )
+        with self._begin(write=False) as conn:
+            return [_node(row) for row in conn.execute(query)]
+
     def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
         free = or_(NODES.c.lease_until.is_(None), NODES.c.lease_until <= now)
         query = (
