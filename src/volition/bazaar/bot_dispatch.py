@@ -32,7 +32,7 @@ from volition.bazaar.domain.store import UnitOfWork
 from volition.bazaar.errors import Conflict, NotFound
 from volition.errors import VolitionError
 
-__all__ = ["BotDispatcher", "CappedSeller", "endpoint_for"]
+__all__ = ["BotDispatcher", "CappedSeller", "bot_service_for", "endpoint_for"]
 
 log = logging.getLogger(__name__)
 
@@ -305,3 +305,20 @@ class BotDispatcher:
             return 0
         self._settle(job, offer_id=offer.id)
         return 1
+
+
+def bot_service_for(bazaar: Bazaar) -> BotService:
+    """A ``BotService`` whose master key suits ``bazaar``'s store (``secretbox``'s rules).
+
+    Without a usable master key (PostgreSQL and no ``$VOLITION_SECRET_KEY``) the service
+    works but refuses to store or read LLM keys, saying why.
+    """
+    from volition.bazaar.secretbox import SecretKeyError, secret_box_for
+
+    engine = getattr(bazaar.store, "engine", None)
+    url = None if engine is None else engine.url.render_as_string(hide_password=False)
+    try:
+        return BotService(bazaar, secret_box_for(url))
+    except SecretKeyError as exc:
+        log.warning("LLM credentials are off: %s", type(exc).__name__)
+        return BotService(bazaar, None)

@@ -15,6 +15,7 @@ never logged or shown; a wrong key gives :class:`SecretKeyError` with a message 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -72,13 +73,20 @@ def key_file_for(database_path: str | Path) -> Path:
 
 
 def _read_or_create(path: Path) -> str:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    """The key in ``path``, created atomically (0600) if missing, so racers agree on one key."""
+    if path.exists():
         return path.read_text().strip()
     key = new_key()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(key + "\n")
+    try:
+        os.link(tmp, path)  # fails if another process made the file first
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        tmp.unlink()
     return key
 
 

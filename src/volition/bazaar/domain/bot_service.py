@@ -186,7 +186,8 @@ class BotService:
     def _cipher(self) -> Cipher:
         if self.cipher is None:
             raise ComputationError(
-                "this server has no master key for LLM credentials; see volition.bazaar.secretbox"
+                "this server has no master key for LLM credentials: set VOLITION_SECRET_KEY "
+                "(see volition.bazaar.secretbox)"
             )
         return self.cipher
 
