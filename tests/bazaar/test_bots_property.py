@@ -99,12 +99,8 @@ def test_each_bot_offers_at_most_once_per_context_and_answers_every_match(
         for context_id in contexts:
             by_seller = Counter(o.seller_id for o in uow.offers.for_context(context_id))
             jobs = uow.bot_jobs.for_context(context_id)
-            for seller in sellers:
-                mine = [
-                    j
-                    for j in jobs
-                    if j.offer_id and any(b == j.bot_id for _, b in bots if _ == seller.id)
-                ]
+            for seller in sellers:  # every offer on a context is some bot's recorded answer
+                mine = [j for j in jobs if j.offer_id and owner_of[j.bot_id] == seller.id]
                 assert by_seller[seller.id] == len(mine)
     assert all(n == 1 for n in offered.values())
     assert audit(bazaar.store) == []
