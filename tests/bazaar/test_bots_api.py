@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -181,3 +183,25 @@ def test_bad_input_on_every_bot_endpoint_changes_nothing(w: ApiWorld) -> None:
     assert ok(w.seller.get("/api/bots")) == [bot]
     assert w.seller.get("/api/me/llm").status_code == 404
     assert audit(w.bazaar.store) == []
+
+
+def test_the_master_key_is_a_file_beside_sqlite_and_required_on_postgresql(
+    w: ApiWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_VAR)
+    assert ok(w.seller.get("/api/bots")) == []  # bots need no master key
+    body = {"base_url": "https://llm.example/v1", "model": "m", "api_key": KEY}
+    store = w.bazaar.store
+    assert isinstance(store, SqlStore)
+    r = w.seller.put("/api/me/llm", json=body)
+    if store.dialect == "sqlite":
+        assert r.status_code == 200, r.text
+        database = store.engine.url.database
+        assert database is not None
+        key_file = Path(database + ".key")
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert KEY not in key_file.read_text()
+    else:
+        assert r.status_code == 500 and ENV_VAR in r.json()["message"]
+        assert KEY not in r.text
+        assert w.seller.get("/api/me/llm").status_code == 404

@@ -31,7 +31,7 @@ wait = st.tuples(st.just("wait"), st.integers(1, 120))
 ops = st.lists(st.one_of(post, bot, toggle, run, solicit, cancel, wait), max_size=25)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(ops)
 def test_each_bot_offers_at_most_once_per_context_and_answers_every_match(
     ops: list[tuple[Any, ...]],

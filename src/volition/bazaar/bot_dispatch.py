@@ -310,15 +310,11 @@ class BotDispatcher:
 def bot_service_for(bazaar: Bazaar) -> BotService:
     """A ``BotService`` whose master key suits ``bazaar``'s store (``secretbox``'s rules).
 
-    Without a usable master key (PostgreSQL and no ``$VOLITION_SECRET_KEY``) the service
-    works but refuses to store or read LLM keys, saying why.
+    The key is looked up (or its file made) when an LLM key is first stored or read; without
+    one (PostgreSQL and no ``$VOLITION_SECRET_KEY``) that call fails, saying what to set.
     """
-    from volition.bazaar.secretbox import SecretKeyError, secret_box_for
+    from volition.bazaar.secretbox import LazySecretBox
 
     engine = getattr(bazaar.store, "engine", None)
     url = None if engine is None else engine.url.render_as_string(hide_password=False)
-    try:
-        return BotService(bazaar, secret_box_for(url))
-    except SecretKeyError as exc:
-        log.warning("LLM credentials are off: %s", type(exc).__name__)
-        return BotService(bazaar, None)
+    return BotService(bazaar, LazySecretBox(url))

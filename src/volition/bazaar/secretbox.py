@@ -16,13 +16,22 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from volition.errors import ComputationError, InputError
 
-__all__ = ["ENV_VAR", "SecretBox", "SecretKeyError", "key_file_for", "new_key", "secret_box_for"]
+__all__ = [
+    "ENV_VAR",
+    "LazySecretBox",
+    "SecretBox",
+    "SecretKeyError",
+    "key_file_for",
+    "new_key",
+    "secret_box_for",
+]
 
 ENV_VAR = "VOLITION_SECRET_KEY"
 
@@ -112,3 +121,28 @@ def secret_box_for(database: str | None, *, environ: dict[str, str] | None = Non
     if not path.parent.is_dir():
         raise InputError(f"the database folder {path.parent} does not exist")
     return SecretBox(_read_or_create(path))
+
+
+class LazySecretBox:
+    """A :class:`SecretBox` for ``database`` found (or its key file made) on first use only,
+    so a server that never stores an LLM key needs no master key."""
+
+    def __init__(self, database: str | None) -> None:
+        self._database = database
+        self._box: SecretBox | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "LazySecretBox(<key hidden>)"
+
+    def _get(self) -> SecretBox:
+        with self._lock:
+            if self._box is None:
+                self._box = secret_box_for(self._database)
+            return self._box
+
+    def encrypt(self, clear: str) -> str:
+        return self._get().encrypt(clear)
+
+    def decrypt(self, secret: str) -> str:
+        return self._get().decrypt(secret)
