@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from tests.bazaar.conftest import Cast, FakeClock
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.bot_dispatch import BotDispatcher
+from volition.bazaar.bot_runner import BotRunner
 from volition.bazaar.domain import (
     Bazaar,
     BotKind,
@@ -274,3 +276,21 @@ def test_an_llm_bot_needs_an_endpoint(bazaar: Bazaar, cast: Cast, service: BotSe
     with pytest.raises(Conflict, match="needs an endpoint"):
         service.create_bot(cast.seller.id, name="llm", kind=BotKind.LLM, price=5, instructions="x")
     assert service.bots(cast.seller.id) == []
+
+
+def test_the_runner_answers_a_posted_context_in_the_background(
+    bazaar: Bazaar, cast: Cast, service: BotService
+) -> None:
+    fixed_bot(service, cast.seller.id, keywords=["rain"])
+    runner = BotRunner(BotDispatcher(bazaar, service), interval=30.0)
+    runner.start()
+    try:
+        ctx = rain(bazaar, cast)  # the event wakes the runner long before its interval
+        deadline = time.monotonic() + 20
+        while not bazaar.offers(cast.seller.id, ctx.id) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+    assert len(bazaar.offers(cast.seller.id, ctx.id)) == 1
+    rain(bazaar, cast)  # stopped: nobody listens any more
+    assert runner.dispatcher._woken == {}

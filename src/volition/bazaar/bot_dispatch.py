@@ -152,15 +152,16 @@ class BotDispatcher:
                 if context.id in seen or len(pairs) >= limit:
                     continue
                 seen.add(context.id)
-                answered = {j.bot_id for j in uow.bot_jobs.for_context(context.id)}
-                fresh = [b for b in bots if b.id not in answered]
-                pairs += [(b, context) for b in self._matching(uow, context, fresh, records)]
+                matching = self._matching(uow, context, bots, records)
+                if matching:  # only then ask which of them answered already
+                    answered = {j.bot_id for j in uow.bot_jobs.for_context(context.id)}
+                    pairs += [(b, context) for b in matching if b.id not in answered]
             by_id = {b.id: b for b in bots}
             for job in uow.bot_jobs.claimable(now, self.max_attempts, limit):
                 bot = by_id.get(job.bot_id)
                 retried = uow.contexts.get(job.context_id)
-                if bot is not None and retried is not None and retried.is_active:
-                    pairs.append((bot, retried))
+                if bot is not None and retried is not None:
+                    pairs += [(bot, retried) for _ in self._matching(uow, retried, [bot], records)]
         posted = 0
         for bot, context in pairs[:limit]:
             posted += self._answer(bot, context)
@@ -178,8 +179,12 @@ class BotDispatcher:
         if not bots:
             return []
         now = self.bazaar.clock()
-        parents = (uow.offers.get(i) for i in context.parent_offer_ids)
-        parent_sellers = frozenset(o.seller_id for o in parents if o is not None)
+        if not context.is_active or context.is_due(now):
+            return []
+        parent_sellers: frozenset[str] = frozenset()
+        if context.is_child:
+            parents = (uow.offers.get(i) for i in context.parent_offer_ids)
+            parent_sellers = frozenset(o.seller_id for o in parents if o is not None)
         record = None
         if any(b.matcher.needs_buyer_record for b in bots):
             if context.buyer_id not in records:
