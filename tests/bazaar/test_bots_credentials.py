@@ -137,3 +137,22 @@ def test_where_the_master_key_comes_from(tmp_path: Path) -> None:
     memory = secret_box_for(None, environ={})
     assert memory.decrypt(memory.encrypt("z")) == "z"
     assert key not in repr(from_env)
+
+
+def test_the_key_goes_only_to_the_base_url_it_was_stored_for(bazaar: Bazaar, cast: Cast) -> None:
+    service = BotService(bazaar, SecretBox(new_key()))
+    service.set_credential(
+        cast.seller.id, base_url="https://llm.example/v1", model="m", api_key=KEY
+    )
+    same = endpoint_for(service, cast.seller.id, base_url="https://llm.example/v1", model="m2")
+    assert (same.api_key, same.model) == (KEY, "m2")
+    elsewhere = endpoint_for(service, cast.seller.id, base_url="http://127.0.0.1:11434/v1")
+    assert elsewhere.api_key != KEY and elsewhere.model == "m"
+    with ScriptedOpenAIServer(['{"offer": false}']) as server:
+        service.create_bot(
+            cast.seller.id, name="local", kind="llm", price=5, instructions="x",
+            base_url=server.base_url,
+        )  # fmt: skip
+        bazaar.post_context(cast.buyer.id, ContextSpec("Will it rain?", 100))
+        assert BotDispatcher(bazaar, service).run_due() == 0
+        assert len(server.requests) == 1 and KEY not in str(server.authorizations)

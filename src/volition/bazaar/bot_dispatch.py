@@ -48,18 +48,20 @@ def endpoint_for(
     """An OpenAI-compatible endpoint for ``user_id``'s agents (an ``LLMBuyer``, an ``LLMSeller``).
 
     The user's stored credential gives the base URL, model and key (decrypted here, for this
-    endpoint only; ``base_url``/``model`` override). Without a credential, ``base_url`` must be
-    given and the key is a placeholder (local servers need none). Build one per call and drop
-    it: the key lives in the endpoint object only.
+    endpoint only; ``model`` overrides). The key goes only to the base URL it was stored for:
+    another ``base_url`` (a local server, say) gets a placeholder key, as does any base URL
+    when the user stored no credential. Build one per call and drop it: the key lives in the
+    endpoint object only.
     """
     try:
         credential = service.credential(user_id)
     except NotFound:
+        credential = None
+    if credential is None or (base_url is not None and base_url != credential.base_url):
         if base_url is None:
-            raise Conflict(
-                "no LLM endpoint: store one first (PUT /api/me/llm) or give a base URL"
-            ) from None
-        return Endpoint(base_url, model or "default", timeout=timeout)
+            raise Conflict("no LLM endpoint: store one first (PUT /api/me/llm) or give a base URL")
+        default_model = credential.model if credential is not None else "default"
+        return Endpoint(base_url, model or default_model, timeout=timeout)
     return Endpoint(
         base_url or credential.base_url,
         model or credential.model,
