@@ -20,11 +20,13 @@ def test_a_seller_creates_and_pauses_a_bot_in_the_browser(
     page = seller.page
     page.get_by_role("link", name="Bots").click()
     expect(page.get_by_role("heading", name="Bots", exact=True)).to_be_visible()
-    page.get_by_label("Name").fill("fact checker")
+    page.get_by_label("Name", exact=True).fill("fact checker")
     page.get_by_label("Preview (public)").fill("Checked against the registry")
     page.get_by_label("Private info").fill("The registry says it is false.")
-    page.get_by_label("Price").fill("0.40")
-    page.get_by_label("Keywords").fill("accurate, verify")
+    page.get_by_label("Price", exact=True).fill("0.40")
+    page.get_by_label("Keywords (separated by commas; blank matches every query)", exact=True).fill(
+        "accurate, verify"
+    )
     seller.shot("bot-form")
     page.get_by_role("button", name="Create bot").click()
     bot = page.get_by_test_id("bot")

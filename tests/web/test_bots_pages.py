@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
+
 from tests.web.conftest import Site
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import BotService, ContextSpec
+from volition.bazaar.secretbox import ENV_VAR, new_key
+from volition.bazaar.storage import SqlStore
 
 BOT = {
     "name": "rain checker",
@@ -84,3 +89,43 @@ def test_only_the_owner_acts_on_a_bot_and_forms_need_csrf(site: Site) -> None:
     assert [b.id for b in BotService(site.bazaar).bots(carol.id)] == [bot.id]
     anonymous = site.client()
     assert anonymous.get("/bots").status_code == 303
+
+
+KEY = "sk-web-TOPSECRET-13579"
+
+
+def test_the_llm_endpoint_form_stores_the_key_encrypted_and_shows_a_hint(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_VAR, new_key())
+    seller = site.sign_up("carol", buyer=False, seller=True)
+    carol = site.bazaar.find_user("carol")
+    bad = {"base_url": "ftp://nope", "model": "m", "api_key": KEY}
+    r = seller.submit("/bots", "/bots/llm-endpoint", bad)
+    assert r.status_code == 422 and "http(s) URL" in r.text
+    assert KEY not in r.text and 'value="ftp://nope"' in r.text  # the key is never echoed
+    llm = {"name": "oracle", "instructions": "I know trains.", "price": "1.00", "base_url": ""}
+    llm |= {"model": "", "keywords": "train", "min_budget": "", "min_priority": "", "max_age": ""}
+    r = seller.submit("/bots", "/bots/llm", llm)
+    assert r.status_code == 409 and "needs an endpoint" in r.text
+    assert "I know trains.</textarea>" in r.text  # the LLM bot's form keeps what was typed
+    good = {"base_url": "https://llm.example/v1", "model": "m1", "api_key": KEY}
+    assert seller.submit("/bots", "/bots/llm-endpoint", good).status_code == 303
+    page = seller.get("/bots").text
+    assert "...3579" in page and "https://llm.example/v1" in page and KEY not in page
+    store = site.bazaar.store
+    assert isinstance(store, SqlStore)
+    with store.engine.connect() as conn:
+        rows = str(conn.execute(text("SELECT * FROM llm_credentials")).all())
+    assert KEY not in rows and "TOPSECRET" not in rows
+    assert seller.submit("/bots", "/bots/llm", llm).status_code == 303
+    [bot] = BotService(site.bazaar).bots(carol.id)
+    assert (bot.kind.value, bot.price, bot.instructions, bot.base_url) == (
+        "llm",
+        100,
+        "I know trains.",
+        None,
+    )
+    assert "oracle" in seller.get("/bots").text
+    assert seller.submit("/bots", "/bots/llm-endpoint/remove", {}).status_code == 303
+    assert "...3579" not in seller.get("/bots").text
