@@ -156,3 +156,24 @@ def test_the_key_goes_only_to_the_base_url_it_was_stored_for(bazaar: Bazaar, cas
         bazaar.post_context(cast.buyer.id, ContextSpec("Will it rain?", 100))
         assert BotDispatcher(bazaar, service).run_due() == 0
         assert len(server.requests) == 1 and KEY not in str(server.authorizations)
+
+
+def test_a_bot_whose_key_cannot_be_decrypted_fails_alone(
+    bazaar: Bazaar, cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    stored_with = BotService(bazaar, SecretBox(new_key()))
+    stored_with.set_credential(
+        cast.seller.id, base_url="http://127.0.0.1:9/v1", model="m", api_key=KEY
+    )
+    llm = stored_with.create_bot(cast.seller.id, name="llm", kind="llm", price=5, instructions="x")
+    stored_with.create_bot(
+        cast.other_seller.id, name="fixed", kind="fixed", price=5, preview="p", private_info="s"
+    )
+    ctx = bazaar.post_context(cast.buyer.id, ContextSpec("Will it rain?", 100))
+    wrong = BotService(bazaar, SecretBox(new_key()))  # the server lost its master key
+    dispatcher = BotDispatcher(bazaar, wrong, max_attempts=1)
+    assert dispatcher.run_due() == 1  # the fixed bot's offer
+    [job] = wrong.jobs(cast.seller.id, llm.id)
+    assert job.status.value == "failed" and job.error == "the bot failed (SecretKeyError)"
+    assert [o.seller_id for o in bazaar.offers(cast.buyer.id, ctx.id)] == [cast.other_seller.id]
+    assert KEY not in caplog.text
