@@ -21,6 +21,7 @@ from volition.bazaar.domain import (
     JobStatus,
     audit,
 )
+from volition.bazaar.domain.bot_service import MAX_BOTS_PER_OWNER
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
 from volition.bazaar.secretbox import SecretBox, new_key
 from volition.errors import InputError
@@ -294,3 +295,12 @@ def test_the_runner_answers_a_posted_context_in_the_background(
     assert len(bazaar.offers(cast.seller.id, ctx.id)) == 1
     rain(bazaar, cast)  # stopped: nobody listens any more
     assert runner.dispatcher._woken == {}
+
+
+def test_an_owner_has_at_most_fifty_bots(bazaar: Bazaar, cast: Cast, service: BotService) -> None:
+    for i in range(MAX_BOTS_PER_OWNER):
+        fixed_bot(service, cast.seller.id, name=f"b{i}")
+    with pytest.raises(Conflict, match="the most allowed"):
+        fixed_bot(service, cast.seller.id)
+    assert len(service.bots(cast.seller.id)) == MAX_BOTS_PER_OWNER
+    fixed_bot(service, cast.other_seller.id)  # another owner's count is their own
