@@ -28,6 +28,12 @@ from volition.bazaar.api.schemas import (
     TokenPublic,
     UserPublic,
 )
+from volition.bazaar.api.schemas_bots import (
+    BotJobPublic,
+    BotPublic,
+    BotSummary,
+    CredentialPublic,
+)
 from volition.bazaar.errors import StorageError
 from volition.errors import InputError, VolitionError
 
@@ -252,6 +258,56 @@ class BazaarClient:
         return self._many(ContextPublic, self._call("GET", "/me/inbox"))
 
     # ------------------------------------------------------------------- bots
+
+    def create_bot(self, name: str, kind: str, price: int, **fields: Any) -> BotPublic:
+        """Create a bot seller that offers as you (``fields``: matcher, texts, endpoint)."""
+        body = {"name": name, "kind": kind, "price": price, **fields}
+        return self._one(BotPublic, self._call("POST", "/bots", json=body))
+
+    def bots(self) -> list[BotPublic]:
+        """Your bots."""
+        return self._many(BotPublic, self._call("GET", "/bots"))
+
+    def all_bots(self) -> list[BotSummary]:
+        """Every user's bots, without private info (operators only)."""
+        return self._many(BotSummary, self._call("GET", "/bots", params={"all": "true"}))
+
+    def bot(self, bot_id: str) -> BotPublic:
+        """One of your bots."""
+        return self._one(BotPublic, self._call("GET", f"/bots/{bot_id}"))
+
+    def update_bot(self, bot_id: str, **changes: Any) -> BotPublic:
+        """Change some fields of your bot."""
+        return self._one(BotPublic, self._call("PATCH", f"/bots/{bot_id}", json=changes))
+
+    def pause_bot(self, bot_id: str) -> BotPublic:
+        """Pause your bot."""
+        return self._one(BotPublic, self._call("POST", f"/bots/{bot_id}/pause"))
+
+    def resume_bot(self, bot_id: str) -> BotPublic:
+        """Resume your paused bot."""
+        return self._one(BotPublic, self._call("POST", f"/bots/{bot_id}/resume"))
+
+    def delete_bot(self, bot_id: str) -> None:
+        """Delete your bot (its offers stay)."""
+        self._call("DELETE", f"/bots/{bot_id}")
+
+    def bot_jobs(self, bot_id: str) -> list[BotJobPublic]:
+        """What your bot answered, per context."""
+        return self._many(BotJobPublic, self._call("GET", f"/bots/{bot_id}/jobs"))
+
+    def set_llm(self, base_url: str, model: str, api_key: str) -> CredentialPublic:
+        """Store your OpenAI-compatible endpoint (the key is encrypted at rest)."""
+        body = {"base_url": base_url, "model": model, "api_key": api_key}
+        return self._one(CredentialPublic, self._call("PUT", "/me/llm", json=body))
+
+    def llm(self) -> CredentialPublic:
+        """Your stored endpoint, with a hint of the key."""
+        return self._one(CredentialPublic, self._call("GET", "/me/llm"))
+
+    def delete_llm(self) -> None:
+        """Forget your stored endpoint and key."""
+        self._call("DELETE", "/me/llm")
 
     # ---------------------------------------------------------------- operator
 

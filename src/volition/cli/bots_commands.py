@@ -1,8 +1,167 @@
-"""The bots commands: to be filled in (listed in ``COMMANDS``, registered by volition.cli)."""
+"""The bots commands: manage your bot sellers and LLM endpoint on a running bazaar, and run the
+bots' job pass on a database.
+
+``bots``, ``bot-add``, ``bot-pause``, ``bot-resume``, ``bot-delete`` and ``llm-set`` sign in to
+a server (``--url`` or ``$VOLITION_URL``) as ``--user`` with the password from
+``$VOLITION_PASSWORD`` or a prompt; ``llm-set`` reads the API key from ``$VOLITION_LLM_API_KEY``
+or a hidden prompt, never from the command line (where shell history would keep it).
+``bots-run`` answers due contexts with the stored bots of a database (for a cron job or a
+second process beside ``volition serve``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
-COMMANDS: tuple[Callable[..., Any], ...] = ()
+import typer
+
+from volition.cli.output import console, print_json, print_table
+from volition.errors import InputError
+
+__all__ = ["COMMANDS"]
+
+Url = Annotated[str, typer.Option(envvar="VOLITION_URL", help="the server's address")]
+UserOption = Annotated[str, typer.Option("--user", help="your user name")]
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+@contextmanager
+def _signed_in(url: str, user: str) -> Iterator[Any]:
+    from volition.bazaar.client import BazaarClient
+
+    password = os.environ.get("VOLITION_PASSWORD") or typer.prompt("password", hide_input=True)
+    with BazaarClient(url) as client:
+        client.sign_in(user, password)
+        yield client
+
+
+def bots(
+    user: UserOption,
+    url: Url = DEFAULT_URL,
+    everyone: Annotated[bool, typer.Option("--all", help="every user's bots (operators)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List your bot sellers (or, for an operator, every bot)."""
+    with _signed_in(url, user) as client:
+        found = client.all_bots() if everyone else client.bots()
+    if as_json:
+        print_json({"bots": [b.model_dump(mode="json") for b in found]})
+        return
+    rows = [
+        (b.id, b.name, b.kind, "active" if b.active else "paused", b.price, ", ".join(b.keywords))
+        for b in found
+    ]
+    print_table("bots", ["id", "name", "kind", "state", "price (cents)", "keywords"], rows)
+
+
+def bot_add(
+    name: Annotated[str, typer.Argument(help="the bot's name")],
+    user: UserOption,
+    preview: Annotated[str, typer.Option(help="the public preview of its offer")],
+    private_info: Annotated[str, typer.Option(help="the private info of its offer")],
+    price: Annotated[int, typer.Option(help="its price in cents")],
+    keyword: Annotated[
+        list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
+    ] = None,
+    min_budget: Annotated[int, typer.Option(help="minimum context budget, cents")] = 0,
+    min_priority: Annotated[float, typer.Option(help="minimum context priority")] = 0.0,
+    url: Url = DEFAULT_URL,
+) -> None:
+    """Create a fixed bot: it offers the same text and price on every matching context."""
+    with _signed_in(url, user) as client:
+        bot = client.create_bot(
+            name,
+            "fixed",
+            price,
+            preview=preview,
+            private_info=private_info,
+            keywords=keyword or [],
+            min_budget=min_budget,
+            min_priority=min_priority,
+        )
+    console.print(f"bot {bot.name} created ({bot.id})")
+
+
+def _act(action: str) -> Callable[..., None]:
+    def command(
+        bot_id: Annotated[str, typer.Argument(help="the bot's id")],
+        user: UserOption,
+        url: Url = DEFAULT_URL,
+    ) -> None:
+        with _signed_in(url, user) as client:
+            if action == "pause":
+                client.pause_bot(bot_id)
+            elif action == "resume":
+                client.resume_bot(bot_id)
+            else:
+                client.delete_bot(bot_id)
+        done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[action]
+        console.print(f"bot {bot_id} {done}")
+
+    command.__name__ = f"bot_{action}"
+    command.__doc__ = {
+        "pause": "Pause one of your bots.",
+        "resume": "Resume one of your paused bots.",
+        "delete": "Delete one of your bots (its offers stay).",
+    }[action]
+    return command
+
+
+def llm_set(
+    user: UserOption,
+    base_url: Annotated[str, typer.Option(help="an OpenAI-compatible endpoint, e.g. .../v1")],
+    model: Annotated[str, typer.Option(help="the model name")],
+    url: Url = DEFAULT_URL,
+) -> None:
+    """Store your LLM endpoint; the key comes from $VOLITION_LLM_API_KEY or a hidden prompt."""
+    api_key = os.environ.get("VOLITION_LLM_API_KEY") or typer.prompt("API key", hide_input=True)
+    with _signed_in(url, user) as client:
+        stored = client.set_llm(base_url, model, api_key)
+    console.print(f"stored {stored.model} at {stored.base_url} (key {stored.key_hint})")
+
+
+def bots_run(
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="SQLAlchemy URL; default $VOLITION_DATABASE_URL"),
+    ] = None,
+    every: Annotated[
+        float, typer.Option(help="seconds between passes; 0: one pass and stop")
+    ] = 0.0,
+    limit: Annotated[int, typer.Option(help="at most this many answers per pass")] = 100,
+) -> None:
+    """Have the stored bots answer the open contexts they match (each at most once)."""
+    from volition.bazaar.bot_dispatch import BotDispatcher, bot_service_for
+    from volition.bazaar.domain import Bazaar
+    from volition.bazaar.security import Argon2Hasher
+    from volition.bazaar.storage import SqlStore
+
+    if every < 0 or not 1 <= limit <= 10_000:
+        raise InputError("--every cannot be negative and --limit must be from 1 to 10000")
+    store = SqlStore.open(database)
+    bazaar = Bazaar(store, hasher=Argon2Hasher())
+    dispatcher = BotDispatcher(bazaar, bot_service_for(bazaar))
+    try:
+        while True:
+            posted = dispatcher.run_due(limit)
+            console.print(f"bots posted {posted} offer(s)")
+            if every == 0:
+                return
+            time.sleep(every)
+    finally:
+        store.close()
+
+
+COMMANDS: tuple[Callable[..., Any], ...] = (
+    bots,
+    bot_add,
+    _act("pause"),
+    _act("resume"),
+    _act("delete"),
+    llm_set,
+    bots_run,
+)

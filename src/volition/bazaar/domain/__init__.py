@@ -1,7 +1,10 @@
 """The bazaar's domain: pure Python rules over an abstract store (no HTTP, no SQL)."""
 
 from volition.bazaar.domain.audit import audit
+from volition.bazaar.domain.bot_service import BotService
+from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext, RevealPolicy
+from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.events import Event, EventKind, Listener
 from volition.bazaar.domain.ledger import Account, AccountKind, EntryKind, JournalEntry, Posting
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
@@ -19,6 +22,10 @@ __all__ = [
     "Balances",
     "Bazaar",
     "BazaarSettings",
+    "BotJob",
+    "BotKind",
+    "BotSeller",
+    "BotService",
     "BuyerRecord",
     "ContextSpec",
     "ContextStatus",
@@ -27,7 +34,9 @@ __all__ = [
     "Event",
     "EventKind",
     "InfoOffer",
+    "JobStatus",
     "JournalEntry",
+    "LLMCredential",
     "Listener",
     "Matcher",
     "Mechanism",

@@ -13,14 +13,19 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.errors_util import duplicate
 from volition.bazaar.domain.ledger import Account, JournalEntry
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.purchases import Purchase
 from volition.bazaar.domain.store import (
+    BotJobRepository,
+    BotRepository,
     ContextRepository,
+    CredentialRepository,
     IdempotencyRecord,
     IdempotencyRepository,
     LedgerRepository,
@@ -283,6 +288,79 @@ class _Idempotency:
         self._t.put((record.user_id, record.key), record)
 
 
+class _Bots:
+    def __init__(self, table: _Table[str, BotSeller], jobs: _Table[tuple[str, str], BotJob]):
+        self._t = table
+        self._jobs = jobs
+
+    def add(self, bot: BotSeller) -> None:
+        if self._t.get(bot.id) is not None:
+            raise duplicate("bot", bot.id)
+        self._t.put(bot.id, bot)
+
+    def get(self, bot_id: str, *, lock: bool = False) -> BotSeller | None:
+        return self._t.get(bot_id)
+
+    def update(self, bot: BotSeller) -> None:
+        self._t.put(bot.id, bot)
+
+    def delete(self, bot_id: str) -> None:
+        for key in [k for k in self._jobs.rows if k[0] == bot_id]:
+            self._jobs.delete(key)
+        self._t.delete(bot_id)
+
+    def for_owner(self, owner_id: str) -> list[BotSeller]:
+        rows = [b for b in self._t.values() if b.owner_id == owner_id]
+        return sorted(rows, key=lambda b: (b.created_at, b.id))
+
+    def all(self, *, active_only: bool = False, limit: int = 1000) -> list[BotSeller]:
+        rows = [b for b in self._t.values() if b.active or not active_only]
+        return sorted(rows, key=lambda b: (b.created_at, b.id))[:limit]
+
+
+class _BotJobs:
+    def __init__(self, table: _Table[tuple[str, str], BotJob]) -> None:
+        self._t = table
+
+    def add(self, job: BotJob) -> None:
+        if self._t.get((job.bot_id, job.context_id)) is not None:
+            raise duplicate("job of bot", f"{job.bot_id} on {job.context_id}")
+        self._t.put((job.bot_id, job.context_id), job)
+
+    def get(self, bot_id: str, context_id: str, *, lock: bool = False) -> BotJob | None:
+        return self._t.get((bot_id, context_id))
+
+    def update(self, job: BotJob) -> None:
+        self._t.put((job.bot_id, job.context_id), job)
+
+    def for_context(self, context_id: str) -> list[BotJob]:
+        return [j for j in self._t.values() if j.context_id == context_id]
+
+    def for_bot(self, bot_id: str, limit: int = 100) -> list[BotJob]:
+        rows = [j for j in self._t.values() if j.bot_id == bot_id]
+        rows.sort(key=lambda j: (j.created_at, j.context_id), reverse=True)
+        return rows[:limit]
+
+    def claimable(self, now: datetime, max_attempts: int, limit: int) -> list[BotJob]:
+        rows = [j for j in self._t.values() if j.claimable(now, max_attempts)]
+        rows.sort(key=lambda j: (j.created_at, j.bot_id, j.context_id))
+        return rows[:limit]
+
+
+class _Credentials:
+    def __init__(self, table: _Table[str, LLMCredential]) -> None:
+        self._t = table
+
+    def get(self, user_id: str) -> LLMCredential | None:
+        return self._t.get(user_id)
+
+    def put(self, credential: LLMCredential) -> None:
+        self._t.put(credential.user_id, credential)
+
+    def delete(self, user_id: str) -> None:
+        self._t.delete(user_id)
+
+
 class _MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         s = store
@@ -294,6 +372,9 @@ class _MemoryUnitOfWork:
         self.matchers: MatcherRepository = _Matchers(s.matchers)
         self.ledger: LedgerRepository = _Ledger(s.entries, s.sums)
         self.idempotency: IdempotencyRepository = _Idempotency(s.idempotency)
+        self.bots: BotRepository = _Bots(s.bots, s.bot_jobs)
+        self.bot_jobs: BotJobRepository = _BotJobs(s.bot_jobs)
+        self.credentials: CredentialRepository = _Credentials(s.credentials)
 
 
 class MemoryStore:
@@ -311,6 +392,9 @@ class MemoryStore:
         self.entries: _Table[str, JournalEntry] = _Table(self._undo)
         self.sums: _Table[Account, int] = _Table(self._undo)
         self.idempotency: _Table[tuple[str, str], IdempotencyRecord] = _Table(self._undo)
+        self.bots: _Table[str, BotSeller] = _Table(self._undo)
+        self.bot_jobs: _Table[tuple[str, str], BotJob] = _Table(self._undo)
+        self.credentials: _Table[str, LLMCredential] = _Table(self._undo)
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[UnitOfWork]:

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.ledger import Account, JournalEntry
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
@@ -26,7 +28,10 @@ from volition.bazaar.domain.purchases import Purchase
 from volition.bazaar.domain.users import Token, User
 
 __all__ = [
+    "BotJobRepository",
+    "BotRepository",
     "ContextRepository",
+    "CredentialRepository",
     "IdempotencyRecord",
     "IdempotencyRepository",
     "LedgerRepository",
@@ -145,6 +150,49 @@ class IdempotencyRepository(Protocol):
     def add(self, record: IdempotencyRecord) -> None: ...
 
 
+class BotRepository(Protocol):
+    def add(self, bot: BotSeller) -> None: ...
+    def get(self, bot_id: str, *, lock: bool = False) -> BotSeller | None: ...
+    def update(self, bot: BotSeller) -> None: ...
+    def delete(self, bot_id: str) -> None:
+        """Delete the bot and its job records (its offers stay: they are its owner's)."""
+        ...
+
+    def for_owner(self, owner_id: str) -> list[BotSeller]:
+        """Oldest first."""
+        ...
+
+    def all(self, *, active_only: bool = False, limit: int = 1000) -> list[BotSeller]:
+        """Oldest first."""
+        ...
+
+
+class BotJobRepository(Protocol):
+    def add(self, job: BotJob) -> None:
+        """Record a job; ``Conflict`` if the bot already has one for the context."""
+        ...
+
+    def get(self, bot_id: str, context_id: str, *, lock: bool = False) -> BotJob | None: ...
+    def update(self, job: BotJob) -> None: ...
+    def for_context(self, context_id: str) -> list[BotJob]: ...
+    def for_bot(self, bot_id: str, limit: int = 100) -> list[BotJob]:
+        """Newest first."""
+        ...
+
+    def claimable(self, now: datetime, max_attempts: int, limit: int) -> list[BotJob]:
+        """Pending jobs, and running ones whose lease has run out, with attempts left."""
+        ...
+
+
+class CredentialRepository(Protocol):
+    def get(self, user_id: str) -> LLMCredential | None: ...
+    def put(self, credential: LLMCredential) -> None:
+        """Store or replace the user's credential."""
+        ...
+
+    def delete(self, user_id: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tokens: TokenRepository
@@ -154,6 +202,9 @@ class UnitOfWork(Protocol):
     matchers: MatcherRepository
     ledger: LedgerRepository
     idempotency: IdempotencyRepository
+    bots: BotRepository
+    bot_jobs: BotJobRepository
+    credentials: CredentialRepository
 
 
 class Store(Protocol):

@@ -1,5 +1,97 @@
-"""The bots tables: to be filled in (registered by models.py)."""
+"""The bots tables: bot sellers, their answers per context (the jobs), LLM credentials.
+
+Registered on ``Base`` by ``models.py``; created by migration 0006. A bot answers a context at
+most once: the jobs' primary key is (bot, context). An API key is stored only encrypted.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from volition.bazaar.storage.models import ID, Base, UtcDateTime
+
+__all__ = ["BotJobRow", "BotRow", "LLMCredentialRow"]
+
+
+class BotRow(Base):
+    __tablename__ = "bots"
+    __table_args__ = (
+        CheckConstraint("kind IN ('fixed', 'llm')", name="ck_bots_kind"),
+        CheckConstraint("price >= 0", name="ck_bots_price"),
+        CheckConstraint("min_budget >= 0", name="ck_bots_min_budget"),
+        CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_bots_priority"),
+        CheckConstraint(
+            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
+            name="ck_bots_inspection_rate",
+        ),
+        CheckConstraint(
+            "min_purchase_rate >= 0 AND min_purchase_rate <= 1", name="ck_bots_purchase_rate"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, index=True)
+    price: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    min_budget: Mapped[int] = mapped_column(BigInteger)
+    min_priority: Mapped[float] = mapped_column(Float)
+    max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    min_inspection_rate: Mapped[float] = mapped_column(Float)
+    min_purchase_rate: Mapped[float] = mapped_column(Float)
+    preview: Mapped[str] = mapped_column(Text)
+    private_info: Mapped[str] = mapped_column(Text)
+    instructions: Mapped[str] = mapped_column(Text)
+    base_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class BotJobRow(Base):
+    __tablename__ = "bot_jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'running', 'done', 'failed')", name="ck_bot_jobs_status"
+        ),
+        CheckConstraint("attempts >= 0", name="ck_bot_jobs_attempts"),
+        Index("ix_bot_jobs_status_lease", "status", "lease_until"),
+    )
+
+    bot_id: Mapped[str] = mapped_column(ID, ForeignKey("bots.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("contexts.id"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    offer_id: Mapped[str | None] = mapped_column(ID, ForeignKey("offers.id"), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class LLMCredentialRow(Base):
+    __tablename__ = "llm_credentials"
+
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), primary_key=True)
+    base_url: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(Text)  # Fernet ciphertext of the API key
+    key_hint: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

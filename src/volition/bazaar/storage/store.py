@@ -16,7 +16,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from volition.bazaar.domain.store import (
+    BotJobRepository,
+    BotRepository,
     ContextRepository,
+    CredentialRepository,
     IdempotencyRepository,
     LedgerRepository,
     MatcherRepository,
@@ -27,6 +30,7 @@ from volition.bazaar.domain.store import (
     UserRepository,
 )
 from volition.bazaar.errors import Conflict, StorageError
+from volition.bazaar.storage.bot_repositories import SqlBotJobs, SqlBots, SqlCredentials
 from volition.bazaar.storage.engine import make_engine
 from volition.bazaar.storage.migrate import upgrade
 from volition.bazaar.storage.repositories import (
@@ -55,6 +59,9 @@ class SqlUnitOfWork:
         self.matchers: MatcherRepository = SqlMatchers(conn)
         self.ledger: LedgerRepository = SqlLedger(conn)
         self.idempotency: IdempotencyRepository = SqlIdempotency(conn)
+        self.bots: BotRepository = SqlBots(conn)
+        self.bot_jobs: BotJobRepository = SqlBotJobs(conn)
+        self.credentials: CredentialRepository = SqlCredentials(conn)
 
 
 class SqlStore:

@@ -1,7 +1,114 @@
-"""Bot sellers under ``/api/bots`` (issue 4): to be filled in."""
+"""Bot sellers under ``/api/bots``, and your LLM endpoint under ``/api/me/llm``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(tags=["bots"])
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from volition.bazaar.api.deps import BazaarDep, CurrentUser
+from volition.bazaar.api.errors import ERROR_RESPONSES
+from volition.bazaar.api.schemas_bots import (
+    BotCreate,
+    BotJobPublic,
+    BotPublic,
+    BotSummary,
+    BotUpdate,
+    CredentialPublic,
+    CredentialPut,
+)
+from volition.bazaar.bot_dispatch import bot_service_for
+from volition.bazaar.domain import BotService
+
+router = APIRouter(tags=["bots"], responses=ERROR_RESPONSES)
+
+
+def get_bot_service(request: Request, bazaar: BazaarDep) -> BotService:
+    """The app's ``BotService`` (``app.state.bot_service``), made on first use if not set."""
+    service = getattr(request.app.state, "bot_service", None)
+    if not isinstance(service, BotService):
+        service = bot_service_for(bazaar)
+        request.app.state.bot_service = service
+    return service
+
+
+Bots = Annotated[BotService, Depends(get_bot_service)]
+
+
+@router.post("/bots", status_code=status.HTTP_201_CREATED)
+def create_bot(body: BotCreate, bots: Bots, user: CurrentUser) -> BotPublic:
+    """Create a bot seller that offers as you: ``fixed`` (preview, private info, price) or
+    ``llm`` (instructions, a price cap, your stored endpoint or a base URL), with a matcher."""
+    bot = bots.create_bot(
+        user.id, name=body.name, kind=body.kind, price=body.price, **body.fields()
+    )
+    return BotPublic.of(bot)
+
+
+@router.get("/bots")
+def list_bots(
+    bots: Bots,
+    user: CurrentUser,
+    everyone: Annotated[bool, Query(alias="all", description="every bot (operators)")] = False,
+) -> list[BotSummary] | list[BotPublic]:
+    """Your bots; with ``all=true``, every user's bots without their private info (operators)."""
+    if everyone:
+        return [BotSummary.of(b) for b in bots.bots(user.id, everyone=True)]
+    return [BotPublic.of(b) for b in bots.bots(user.id)]
+
+
+@router.get("/bots/{bot_id}")
+def get_bot(bot_id: str, bots: Bots, user: CurrentUser) -> BotPublic:
+    """One of your bots."""
+    return BotPublic.of(bots.bot(user.id, bot_id))
+
+
+@router.patch("/bots/{bot_id}")
+def update_bot(bot_id: str, body: BotUpdate, bots: Bots, user: CurrentUser) -> BotPublic:
+    """Change some fields of your bot (``active: false`` pauses it)."""
+    return BotPublic.of(bots.update_bot(user.id, bot_id, body.fields()))
+
+
+@router.post("/bots/{bot_id}/pause")
+def pause_bot(bot_id: str, bots: Bots, user: CurrentUser) -> BotPublic:
+    """Pause your bot: it answers nothing until resumed."""
+    return BotPublic.of(bots.set_active(user.id, bot_id, False))
+
+
+@router.post("/bots/{bot_id}/resume")
+def resume_bot(bot_id: str, bots: Bots, user: CurrentUser) -> BotPublic:
+    """Resume your paused bot."""
+    return BotPublic.of(bots.set_active(user.id, bot_id, True))
+
+
+@router.delete("/bots/{bot_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_bot(bot_id: str, bots: Bots, user: CurrentUser) -> None:
+    """Delete your bot; the offers it posted stay, as yours."""
+    bots.delete_bot(user.id, bot_id)
+
+
+@router.get("/bots/{bot_id}/jobs")
+def bot_jobs(bot_id: str, bots: Bots, user: CurrentUser) -> list[BotJobPublic]:
+    """What your bot answered, per context, newest first."""
+    return [BotJobPublic.of(j) for j in bots.jobs(user.id, bot_id)]
+
+
+@router.put("/me/llm")
+def put_llm(body: CredentialPut, bots: Bots, user: CurrentUser) -> CredentialPublic:
+    """Store your OpenAI-compatible endpoint; the key is encrypted at rest, never shown."""
+    credential = bots.set_credential(
+        user.id, base_url=body.base_url, model=body.model, api_key=body.api_key
+    )
+    return CredentialPublic.of(credential)
+
+
+@router.get("/me/llm")
+def get_llm(bots: Bots, user: CurrentUser) -> CredentialPublic:
+    """Your stored endpoint: base URL, model and a hint of the key (never the key)."""
+    return CredentialPublic.of(bots.credential(user.id))
+
+
+@router.delete("/me/llm", status_code=status.HTTP_204_NO_CONTENT)
+def delete_llm(bots: Bots, user: CurrentUser) -> None:
+    """Forget your stored endpoint and key."""
+    bots.delete_credential(user.id)

@@ -1,7 +1,236 @@
-"""The bots page (issue 4): to be filled in."""
+"""The bots page: a seller's bot sellers (list; create a fixed or an LLM bot with its matcher;
+pause, resume, delete) and their LLM endpoint (stored with its key encrypted; the page shows
+only a hint of the key and never puts it back in a form)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from volition.bazaar.api.routes.bots import Bots
+from volition.bazaar.domain import BotService
+from volition.bazaar.errors import NotFound
+from volition.bazaar.web.forms import parse_keywords, parse_minutes, parse_money, parse_priority
+from volition.bazaar.web.rendering import NOTICES, error_page, failure, redirect, render
+from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.session import Visitor, VisitorDep
+from volition.errors import VolitionError
 
 router = APIRouter()
+
+NOTICES.update(
+    {
+        "bot-created": "Your bot is active: it offers on matching contexts, once each.",
+        "bot-paused": "The bot is paused.",
+        "bot-resumed": "The bot is active again.",
+        "bot-deleted": "The bot is deleted; the offers it posted stay yours.",
+        "llm-stored": "Your LLM endpoint is stored; the key is encrypted.",
+        "llm-removed": "Your LLM endpoint and key are forgotten.",
+    }
+)
+_FIELDS = ("name", "preview", "private_info", "price", "keywords", "min_budget", "min_priority")
+_BLANK = dict.fromkeys((*_FIELDS, "max_age", "instructions", "base_url", "model"), "")
+_BLANK_LLM = {"base_url": "", "model": ""}
+
+
+def _page(
+    request: Request,
+    bots: BotService,
+    visitor: Visitor,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    llm_form: dict[str, str] | None = None,
+    llm_bot: dict[str, str] | None = None,
+) -> Response:
+    assert visitor.user is not None
+    try:
+        mine = bots.bots(visitor.user.id)
+        try:
+            credential = bots.credential(visitor.user.id)
+        except NotFound:
+            credential = None
+    except VolitionError as exc:
+        return error_page(request, visitor, exc)
+    return render(
+        request,
+        visitor,
+        "bots.html",
+        status,
+        error=error,
+        bots=mine,
+        credential=credential,
+        form=form or _BLANK,
+        llm_form=llm_form or _BLANK_LLM,
+        llm_bot=llm_bot or _BLANK,
+    )
+
+
+def _matcher(keywords: str, min_budget: str, min_priority: str, max_age: str) -> dict[str, Any]:
+    return {
+        "keywords": parse_keywords(keywords),
+        "min_budget": parse_money(min_budget or "0", "the minimum budget"),
+        "min_priority": parse_priority(min_priority or "0"),
+        "max_age": parse_minutes(max_age, "the age limit"),
+    }
+
+
+@router.get("/bots")
+def bots_page(request: Request, bots: Bots, visitor: VisitorDep) -> Response:
+    """Your bot sellers, and a form to create a fixed one."""
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    return _page(request, bots, visitor)
+
+
+@router.post("/bots")
+def create_bot(
+    request: Request,
+    bots: Bots,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    name: Field = "",
+    preview: Field = "",
+    private_info: Field = "",
+    price: Field = "",
+    keywords: Field = "",
+    min_budget: Field = "",
+    min_priority: Field = "",
+    max_age: Field = "",
+) -> Response:
+    """Create a fixed bot: its offer (preview, private info, price) and its matcher."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    form = _BLANK | {"name": name, "preview": preview, "private_info": private_info}
+    form |= {"price": price}
+    form |= {"keywords": keywords, "min_budget": min_budget}
+    form |= {"min_priority": min_priority, "max_age": max_age}
+    try:
+        bots.create_bot(
+            user.id,
+            name=name.strip(),
+            kind="fixed",
+            price=parse_money(price, "the price"),
+            preview=preview,
+            private_info=private_info,
+            **_matcher(keywords, min_budget, min_priority, max_age),
+        )
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _page(request, bots, visitor, status, message, form)
+    return redirect(request, visitor, "/bots?notice=bot-created")
+
+
+@router.post("/bots/llm")
+def create_llm_bot(
+    request: Request,
+    bots: Bots,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    name: Field = "",
+    instructions: Field = "",
+    price: Field = "",
+    base_url: Field = "",
+    model: Field = "",
+    keywords: Field = "",
+    min_budget: Field = "",
+    min_priority: Field = "",
+    max_age: Field = "",
+) -> Response:
+    """Create an LLM bot: its instructions, a price cap, its matcher, and optionally its own
+    endpoint (else your stored one)."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    form = _BLANK | {"name": name, "instructions": instructions, "price": price}
+    form |= {"base_url": base_url}
+    form |= {"model": model, "keywords": keywords, "min_budget": min_budget}
+    form |= {"min_priority": min_priority, "max_age": max_age}
+    try:
+        bots.create_bot(
+            user.id,
+            name=name.strip(),
+            kind="llm",
+            price=parse_money(price, "the price cap"),
+            instructions=instructions,
+            base_url=base_url.strip() or None,
+            model=model.strip() or None,
+            **_matcher(keywords, min_budget, min_priority, max_age),
+        )
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _page(request, bots, visitor, status, message, llm_bot=form)
+    return redirect(request, visitor, "/bots?notice=bot-created")
+
+
+@router.post("/bots/llm-endpoint")
+def store_llm_endpoint(
+    request: Request,
+    bots: Bots,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    base_url: Field = "",
+    model: Field = "",
+    api_key: Field = "",
+) -> Response:
+    """Store your OpenAI-compatible endpoint; the key is encrypted before it is stored."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        bots.set_credential(
+            user.id, base_url=base_url.strip(), model=model.strip(), api_key=api_key
+        )
+    except VolitionError as exc:
+        status, message = failure(exc)
+        llm_form = {"base_url": base_url, "model": model}  # never the key
+        return _page(request, bots, visitor, status, message, llm_form=llm_form)
+    return redirect(request, visitor, "/bots?notice=llm-stored")
+
+
+@router.post("/bots/llm-endpoint/remove")
+def remove_llm_endpoint(
+    request: Request, bots: Bots, visitor: VisitorDep, csrf_token: Field = ""
+) -> Response:
+    """Forget your stored endpoint and key."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        bots.delete_credential(user.id)
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _page(request, bots, visitor, status, message)
+    return redirect(request, visitor, "/bots?notice=llm-removed")
+
+
+@router.post("/bots/{bot_id}/{action}")
+def act_on_bot(
+    bot_id: str,
+    action: str,
+    request: Request,
+    bots: Bots,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+) -> Response:
+    """Pause, resume or delete one of your bots."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    try:
+        if action == "pause":
+            bots.set_active(user.id, bot_id, False)
+        elif action == "resume":
+            bots.set_active(user.id, bot_id, True)
+        elif action == "delete":
+            bots.delete_bot(user.id, bot_id)
+        else:
+            return _page(request, bots, visitor, 404, f"there is no bot action {action!r}")
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return _page(request, bots, visitor, status, message)
+    done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[action]
+    return redirect(request, visitor, f"/bots?notice=bot-{done}")

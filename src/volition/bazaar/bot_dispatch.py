@@ -1,0 +1,327 @@
+"""Running the stored bot sellers: a ``SellerPool`` for the inspection engine, and a job pass.
+
+Each (bot, context) pair is answered at most once. Taking the pair's :class:`BotJob` is the
+claim: a unit of work inserts it (unique per pair, so of two racing processes one fails) or
+takes over a pending one or a running one whose lease ran out. The agent is called outside
+any transaction; its offer is posted with the idempotency key ``bot:<bot>:<context>``, so a
+process that dies after posting and before recording is finished by the next one without a
+second offer. A failing agent is retried up to ``max_attempts`` times, later, and never stops
+the other bots.
+
+:meth:`BotDispatcher.solicit` runs the bots that match one context now (the engine calls it
+for every context of an inspection); :meth:`BotDispatcher.run_due` is the background pass: it
+answers open contexts not yet answered and retries what is due. :meth:`BotDispatcher.listen`
+is a bazaar listener whose posted contexts the next pass answers first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from datetime import timedelta
+
+from volition.agents import ContextView, Endpoint, FixedSeller, LLMSeller
+from volition.agents.base import SellerReply
+from volition.bazaar.domain import Bazaar, DecisionContext, Event, EventKind
+from volition.bazaar.domain.bot_service import BotService
+from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus, bot_may_answer
+from volition.bazaar.domain.contexts import ACTIVE
+from volition.bazaar.domain.matchers import BuyerRecord
+from volition.bazaar.domain.store import UnitOfWork
+from volition.bazaar.errors import Conflict, NotFound
+from volition.errors import VolitionError
+
+__all__ = ["BotDispatcher", "CappedSeller", "bot_service_for", "endpoint_for"]
+
+log = logging.getLogger(__name__)
+
+
+def endpoint_for(
+    service: BotService,
+    user_id: str,
+    *,
+    base_url: str | None = None,
+    model: str | None = None,
+    timeout: float = 60.0,
+) -> Endpoint:
+    """An OpenAI-compatible endpoint for ``user_id``'s agents (an ``LLMBuyer``, an ``LLMSeller``).
+
+    The user's stored credential gives the base URL, model and key (decrypted here, for this
+    endpoint only; ``model`` overrides). The key goes only to the base URL it was stored for:
+    another ``base_url`` (a local server, say) gets a placeholder key, as does any base URL
+    when the user stored no credential. Build one per call and drop it: the key lives in the
+    endpoint object only.
+    """
+    try:
+        credential = service.credential(user_id)
+    except NotFound:
+        credential = None
+    if credential is None or (base_url is not None and base_url != credential.base_url):
+        if base_url is None:
+            raise Conflict("no LLM endpoint: store one first (PUT /api/me/llm) or give a base URL")
+        default_model = credential.model if credential is not None else "default"
+        return Endpoint(base_url, model or default_model, timeout=timeout)
+    return Endpoint(
+        base_url or credential.base_url,
+        model or credential.model,
+        api_key=service.api_key(credential),
+        timeout=timeout,
+    )
+
+
+class CappedSeller:
+    """An LLM seller that never asks more than ``cap`` cents."""
+
+    def __init__(self, inner: LLMSeller, cap: int) -> None:
+        self.inner = inner
+        self.cap = cap
+        self.name = inner.name
+
+    def respond(self, view: ContextView) -> SellerReply:
+        return self.inner.respond(replace(view, max_budget=min(view.max_budget, self.cap)))
+
+
+class BotDispatcher:
+    """The bazaar's stored bots as a ``SellerPool``, with a background job pass."""
+
+    def __init__(
+        self,
+        bazaar: Bazaar,
+        service: BotService | None = None,
+        *,
+        lease: timedelta = timedelta(minutes=2),
+        retry_after: timedelta = timedelta(seconds=30),
+        max_attempts: int = 3,
+        scan_limit: int = 500,
+        llm_timeout: float = 60.0,
+    ) -> None:
+        self.bazaar = bazaar
+        self.service = service or BotService(bazaar)
+        self.lease = lease
+        self.retry_after = retry_after
+        self.max_attempts = max_attempts
+        self.scan_limit = scan_limit
+        self.llm_timeout = llm_timeout
+        self._woken: dict[str, None] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- SellerPool
+
+    def seller_ids(self) -> tuple[str, ...]:
+        """The owners of the active bots: the sellers a follow-up context names."""
+        with self.bazaar.store.begin(write=False) as uow:
+            bots = uow.bots.all(active_only=True)
+        return tuple(dict.fromkeys(b.owner_id for b in bots))
+
+    def solicit(self, context: DecisionContext) -> int:
+        """Have every active bot that matches ``context`` answer it now (once); return offers."""
+        with self.bazaar.store.begin(write=False) as uow:
+            fresh = uow.contexts.get(context.id)
+            if fresh is None:
+                return 0
+            bots = self._matching(uow, fresh, uow.bots.all(active_only=True), {})
+        return sum(self._answer(bot, fresh) for bot in bots)
+
+    # ------------------------------------------------------------------ job pass
+
+    def listen(self, event: Event) -> None:
+        """A bazaar listener: a posted context is answered first by the next ``run_due``."""
+        if event.kind is EventKind.CONTEXT_POSTED:
+            with self._lock:
+                self._woken[event.context_id] = None
+
+    def run_due(self, limit: int = 100) -> int:
+        """Answer up to ``limit`` (bot, context) pairs that are due; return the offers posted.
+
+        Due: an active context (the ones heard of by ``listen`` first, then the newest
+        ``scan_limit``) that an active matching bot has not answered, and jobs to retry.
+        """
+        with self._lock:
+            woken = list(self._woken)
+            self._woken.clear()
+        now = self.bazaar.clock()
+        pairs: list[tuple[BotSeller, DecisionContext]] = []
+        with self.bazaar.store.begin(write=False) as uow:
+            bots = uow.bots.all(active_only=True)
+            if not bots:
+                return 0
+            records: dict[str, BuyerRecord] = {}
+            seen: set[str] = set()
+            contexts = [c for i in woken if (c := uow.contexts.get(i)) is not None]
+            contexts += uow.contexts.find(statuses=tuple(ACTIVE), limit=self.scan_limit)
+            for context in contexts:
+                if context.id in seen or len(pairs) >= limit:
+                    continue
+                seen.add(context.id)
+                matching = self._matching(uow, context, bots, records)
+                if matching:  # only then ask which of them answered already
+                    answered = {j.bot_id for j in uow.bot_jobs.for_context(context.id)}
+                    pairs += [(b, context) for b in matching if b.id not in answered]
+            by_id = {b.id: b for b in bots}
+            for job in uow.bot_jobs.claimable(now, self.max_attempts, limit):
+                bot = by_id.get(job.bot_id)
+                retried = uow.contexts.get(job.context_id)
+                if bot is not None and retried is not None:
+                    pairs += [(bot, retried) for _ in self._matching(uow, retried, [bot], records)]
+        posted = 0
+        for bot, context in pairs[:limit]:
+            posted += self._answer(bot, context)
+        return posted
+
+    # ------------------------------------------------------------------- helpers
+
+    def _matching(
+        self,
+        uow: UnitOfWork,
+        context: DecisionContext,
+        bots: list[BotSeller],
+        records: dict[str, BuyerRecord],
+    ) -> list[BotSeller]:
+        if not bots:
+            return []
+        now = self.bazaar.clock()
+        if not context.is_active or context.is_due(now):
+            return []
+        parent_sellers: frozenset[str] = frozenset()
+        if context.is_child:
+            parents = (uow.offers.get(i) for i in context.parent_offer_ids)
+            parent_sellers = frozenset(o.seller_id for o in parents if o is not None)
+        record = None
+        if any(b.matcher.needs_buyer_record for b in bots):
+            if context.buyer_id not in records:
+                records[context.buyer_id] = uow.offers.buyer_record(context.buyer_id)
+            record = records[context.buyer_id]
+        return [
+            b
+            for b in bots
+            if bot_may_answer(b, context, now, buyer=record, parent_seller_ids=parent_sellers)
+        ]
+
+    def _claim(self, bot: BotSeller, context_id: str) -> BotJob | None:
+        """Take the pair's job for this process, or None if it is answered or taken."""
+        now = self.bazaar.clock()
+        try:
+            with self.bazaar.store.begin() as uow:
+                job = uow.bot_jobs.get(bot.id, context_id, lock=True)
+                if job is None:
+                    job = BotJob(
+                        bot.id, context_id, JobStatus.RUNNING, 1, now, now, now + self.lease
+                    )
+                    uow.bot_jobs.add(job)
+                    return job
+                if not job.claimable(now, self.max_attempts):
+                    return None
+                job = replace(
+                    job,
+                    status=JobStatus.RUNNING,
+                    attempts=job.attempts + 1,
+                    lease_until=now + self.lease,
+                    updated_at=now,
+                )
+                uow.bot_jobs.update(job)
+                return job
+        except Conflict:  # another process inserted the same pair first
+            return None
+
+    def _settle(
+        self,
+        job: BotJob,
+        *,
+        offer_id: str | None = None,
+        error: str | None = None,
+        retry: bool = False,
+    ) -> None:
+        now = self.bazaar.clock()
+        if retry and job.attempts < self.max_attempts:
+            status, lease = JobStatus.PENDING, now + self.retry_after
+        else:
+            status, lease = (JobStatus.FAILED if retry else JobStatus.DONE), None
+        done = replace(
+            job, status=status, lease_until=lease, offer_id=offer_id, error=error, updated_at=now
+        )
+        with self.bazaar.store.begin() as uow:
+            current = uow.bot_jobs.get(job.bot_id, job.context_id, lock=True)
+            # a bot deleted meanwhile has no job left; a job taken over after our lease ran
+            # out belongs to its new taker
+            if current is not None and current.attempts == job.attempts:
+                uow.bot_jobs.update(done)
+
+    def _view(self, context: DecisionContext) -> ContextView:
+        with self.bazaar.store.begin(write=False) as uow:
+            about = tuple(
+                o.preview for i in context.parent_offer_ids if (o := uow.offers.get(i)) is not None
+            )
+        return ContextView(
+            context_id=context.id,
+            query=context.query,
+            max_budget=self.bazaar.remaining(context.id),
+            priority=context.priority,
+            context_pages=context.pages,
+            about_previews=about,
+        )
+
+    def _agent(self, bot: BotSeller) -> FixedSeller | CappedSeller:
+        if bot.kind is BotKind.FIXED:
+            return FixedSeller(bot.preview, bot.private_info, bot.price, name=bot.name)
+        endpoint = endpoint_for(
+            self.service,
+            bot.owner_id,
+            base_url=bot.base_url,
+            model=bot.model,
+            timeout=self.llm_timeout,
+        )
+        return CappedSeller(LLMSeller(endpoint, bot.instructions, name=bot.name), bot.price)
+
+    def _answer(self, bot: BotSeller, context: DecisionContext) -> int:
+        """Claim, run and record one bot's answer to one context; 1 if an offer was posted."""
+        job = self._claim(bot, context.id)
+        if job is None:
+            return 0
+        key = f"bot:{bot.id}:{context.id}"
+        with self.bazaar.store.begin(write=False) as uow:
+            earlier = uow.idempotency.get(bot.owner_id, key)
+        if earlier is not None:  # posted by a process that died before recording it
+            self._settle(job, offer_id=earlier.result_id)
+            return 0
+        try:
+            reply = self._agent(bot).respond(self._view(context))
+        except Exception as exc:  # a bot's failure must not stop the others
+            log.warning("bot %s failed on %s: %s", bot.id, context.id, type(exc).__name__)
+            self._settle(job, error=f"the bot failed ({type(exc).__name__})", retry=True)
+            return 0
+        if reply.offer is None:
+            if reply.error is not None:
+                log.info("bot %s had no answer on %s", bot.id, context.id)
+                self._settle(job, error=reply.error[:200], retry=True)
+            else:
+                self._settle(job)
+            return 0
+        draft = reply.offer
+        try:
+            offer = self.bazaar.post_offer(
+                bot.owner_id,
+                context.id,
+                preview=draft.preview,
+                private_info=draft.private_info,
+                price=draft.price,
+                idempotency_key=key,
+            )
+        except VolitionError as exc:  # closed, over budget, owner no longer a seller...
+            self._settle(job, error=f"the offer was refused: {exc}"[:200])
+            return 0
+        self._settle(job, offer_id=offer.id)
+        return 1
+
+
+def bot_service_for(bazaar: Bazaar) -> BotService:
+    """A ``BotService`` whose master key suits ``bazaar``'s store (``secretbox``'s rules).
+
+    The key is looked up (or its file made) when an LLM key is first stored or read; without
+    one (PostgreSQL and no ``$VOLITION_SECRET_KEY``) that call fails, saying what to set.
+    """
+    from volition.bazaar.secretbox import LazySecretBox
+
+    engine = getattr(bazaar.store, "engine", None)
+    url = None if engine is None else engine.url.render_as_string(hide_password=False)
+    return BotService(bazaar, LazySecretBox(url))

@@ -1,0 +1,217 @@
+"""Bot sellers: stored agents that offer through their owner's seller account (THEORY.md §5).
+
+A bot belongs to a user with the seller role. It offers *as its owner*: its offers are the
+owner's offers, its earnings the owner's earnings, and the owner reads its offers' private
+info as any seller reads their own. A bot has its own matcher (the rules of
+:class:`~volition.bazaar.domain.matchers.Matcher`), is active or paused, and offers **at most
+once per context**: a :class:`BotJob` per bot and context (unique) records the answer and is
+also the job that several processes share with a lease.
+
+Kinds: ``fixed`` (a preview, private info and price of its own) and ``llm`` (a model behind an
+OpenAI-compatible endpoint, told ``instructions``, never asking more than ``price``, with the
+owner's stored credential).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from volition.bazaar.domain.contexts import DecisionContext
+from volition.bazaar.domain.matchers import BuyerRecord, Matcher
+from volition.errors import InputError
+
+__all__ = [
+    "BotJob",
+    "BotKind",
+    "BotSeller",
+    "JobStatus",
+    "bot_may_answer",
+    "check_bot",
+]
+
+MAX_NAME = 60
+MAX_TEXT = 20_000
+MAX_URL = 2_000
+
+
+class BotKind(enum.StrEnum):
+    """How a bot answers: fixed text, or a model."""
+
+    FIXED = "fixed"
+    LLM = "llm"
+
+
+class JobStatus(enum.StrEnum):
+    """A bot's answer to one context: pending -> running -> done | failed."""
+
+    PENDING = "pending"  # due, not yet taken
+    RUNNING = "running"  # taken by a process until ``lease_until``
+    DONE = "done"  # answered (an offer, or a decision not to offer)
+    FAILED = "failed"  # gave up after the allowed attempts
+
+
+@dataclass(frozen=True, slots=True)
+class BotSeller:
+    """A stored bot. ``price`` is a fixed bot's price, or an LLM bot's price cap (cents).
+
+    Fixed bots use ``preview`` and ``private_info``; LLM bots use ``instructions`` (what the
+    model knows and how it should sell) and, optionally, ``base_url`` and ``model`` (else the
+    owner's stored credential's). Matching fields are those of ``Matcher``.
+    """
+
+    id: str
+    owner_id: str
+    name: str
+    kind: BotKind
+    active: bool
+    price: int
+    created_at: datetime
+    keywords: tuple[str, ...] = ()
+    min_budget: int = 0
+    min_priority: float = 0.0
+    max_age: timedelta | None = None
+    min_inspection_rate: float = 0.0
+    min_purchase_rate: float = 0.0
+    preview: str = ""
+    private_info: str = ""
+    instructions: str = ""
+    base_url: str | None = None
+    model: str | None = None
+
+    @property
+    def matcher(self) -> Matcher:
+        """The bot's matching rules as a ``Matcher`` of its owner."""
+        return Matcher(
+            self.id,
+            self.owner_id,
+            self.keywords,
+            self.min_budget,
+            self.min_priority,
+            self.max_age,
+            self.created_at,
+            self.min_inspection_rate,
+            self.min_purchase_rate,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BotJob:
+    """Bot ``bot_id``'s answer to context ``context_id``: at most one per pair.
+
+    ``lease_until`` is when a running job may be taken over (its process presumably died), or
+    when a pending job that failed may be tried again;
+    ``offer_id`` the offer posted, if any; ``error`` a short reason (never secret) when failed.
+    """
+
+    bot_id: str
+    context_id: str
+    status: JobStatus
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    lease_until: datetime | None = None
+    offer_id: str | None = None
+    error: str | None = None
+
+    def claimable(self, now: datetime, max_attempts: int) -> bool:
+        """Whether a process may take this job now."""
+        if self.attempts >= max_attempts:
+            return False
+        if self.status is JobStatus.PENDING:
+            return self.lease_until is None or self.lease_until <= now
+        return (
+            self.status is JobStatus.RUNNING
+            and self.lease_until is not None
+            and self.lease_until <= now
+        )
+
+
+def bot_may_answer(
+    bot: BotSeller,
+    context: DecisionContext,
+    now: datetime,
+    *,
+    buyer: BuyerRecord | None,
+    parent_seller_ids: frozenset[str],
+) -> bool:
+    """Whether ``bot`` should answer ``context`` now.
+
+    The bot must be active; the context active, not due, not its owner's, open to the owner
+    (a context naming sellers must name the owner; a follow-up must be visible to the owner,
+    and one about the owner's own offers is left to the owner: a bot does not vouch for its
+    owner) and passing the bot's matcher.
+    """
+    if not bot.active or not context.is_active or context.is_due(now):
+        return False
+    if context.buyer_id == bot.owner_id:
+        return False
+    if context.named_seller_ids and bot.owner_id not in context.named_seller_ids:
+        return False
+    if context.is_child:
+        if bot.owner_id in parent_seller_ids:
+            return False
+        if bot.owner_id not in context.named_seller_ids:
+            return False
+    return bot.matcher.matches(context, now, buyer)
+
+
+def _text(value: object, what: str, limit: int, *, empty_ok: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text")
+    if not empty_ok and not value.strip():
+        raise InputError(f"{what} is empty; write something")
+    if len(value) > limit:
+        raise InputError(f"{what} is {len(value)} characters long; the limit is {limit}")
+    return value
+
+
+def _rate(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{what} must be a number in [0, 1], not {value!r}")
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise InputError(f"{what} must be in [0, 1], not {value}")
+    return float(value)
+
+
+def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSeller:
+    """Validate a bot's fields; return it with rates as floats and keywords stripped.
+
+    Raises ``InputError`` naming the first field that is wrong.
+    """
+    _text(bot.name, "the bot's name", MAX_NAME)
+    if not isinstance(bot.kind, BotKind):
+        raise InputError(f"a bot's kind must be 'fixed' or 'llm', not {bot.kind!r}")
+    if isinstance(bot.price, bool) or not isinstance(bot.price, int):
+        raise InputError(f"the price must be a whole number of cents, not {bot.price!r}")
+    if not 0 <= bot.price <= max_budget:
+        raise InputError(f"the price must be between 0 and {max_budget} cents, not {bot.price}")
+    if isinstance(bot.min_budget, bool) or not isinstance(bot.min_budget, int):
+        raise InputError(f"the minimum budget must be whole cents, not {bot.min_budget!r}")
+    if bot.min_budget < 0:
+        raise InputError("the minimum budget cannot be negative")
+    if len(bot.keywords) > max_keywords:
+        raise InputError(f"at most {max_keywords} keywords per bot")
+    words = tuple(_text(w, "a keyword", 100).strip() for w in bot.keywords)
+    if bot.max_age is not None and bot.max_age <= timedelta(0):
+        raise InputError("the age limit must be positive")
+    if bot.kind is BotKind.FIXED:
+        _text(bot.preview, "a fixed bot's preview", 2_000)
+        _text(bot.private_info, "a fixed bot's private info", MAX_TEXT)
+    else:
+        _text(bot.instructions, "an LLM bot's instructions", MAX_TEXT)
+        if bot.base_url is not None:
+            _text(bot.base_url, "the base URL", MAX_URL)
+            if not bot.base_url.startswith(("http://", "https://")):
+                raise InputError(f"the base URL {bot.base_url!r} is not an http(s) URL")
+        if bot.model is not None:
+            _text(bot.model, "the model", 200)
+    return replace(
+        bot,
+        keywords=words,
+        min_priority=_rate(bot.min_priority, "the minimum priority"),
+        min_inspection_rate=_rate(bot.min_inspection_rate, "the minimum buyer inspection rate"),
+        min_purchase_rate=_rate(bot.min_purchase_rate, "the minimum buyer purchase rate"),
+    )
