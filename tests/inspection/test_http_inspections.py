@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from tests.bazaar.api_helpers import ok
-from tests.inspection.helpers import FUNDS, PASSWORD, World
+from tests.bazaar.conftest import pg_url  # noqa: F401  (the PostgreSQL fixture)
+from tests.inspection.helpers import FUNDS, PASSWORD, FakeClock, World, make_world
 from tests.inspection.http_world import (
     BUDGET,
     CHECK_PRICE,
@@ -23,9 +24,27 @@ from tests.inspection.http_world import (
     weather_engine,
 )
 from volition.bazaar.domain import audit
+from volition.bazaar.storage import SqlStore
+from volition.bazaar.storage.models import Base
 
 
 def test_an_inspection_follows_up_buys_and_shows_its_tree(world: World) -> None:
+    _follow_up_story(world)
+
+
+def test_the_same_story_on_postgresql(pg_url: str) -> None:  # noqa: F811
+    store = SqlStore.open(pg_url, migrate=False)
+    try:
+        tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        _follow_up_story(make_world(store, FakeClock()))
+    finally:
+        store.close()
+
+
+def _follow_up_story(world: World) -> None:
+    """Start (202), poll until done, then the tree, the purchases, the audit trail, the books."""
     bots = weather_bots(world, CONFIRMATION)
     engine = weather_engine(world)
     world.bazaar.register("bob", PASSWORD, buyer=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from tests.web.conftest import Site, WebClient
+from tests.web.conftest import PASSWORD, Site, WebClient
 from tests.web.inspection_site import (
     CONFIRMATION,
     FORECAST,
@@ -90,6 +90,15 @@ def test_the_buyer_inspects_from_the_context_page_and_reads_the_result(
     assert escape(FORECAST.private_info) not in other.get(target).text
     anonymous = isite.client().get(target)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/signin")
+    # an operator sees the tree, but not the follow-up context nor anything private
+    operator = isite.client()
+    r = operator.submit("/signin", "/signin", {"name": "root", "password": PASSWORD})
+    assert r.status_code == 303
+    seen = operator.get(target).text
+    assert seen.count('data-testid="node"') == 2 and "A follow-up context you cannot see" in seen
+    assert FORECAST.preview in seen and "What you bought" not in seen
+    for secret in (FORECAST.private_info, CONFIRMATION, STOCKS.private_info):
+        assert escape(secret) not in seen
 
 
 def test_a_running_inspection_page_refreshes_itself(sqlite_template: Path, tmp_path: Path) -> None:
