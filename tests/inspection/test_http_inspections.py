@@ -181,6 +181,7 @@ def test_bad_requests_are_refused_and_change_nothing(world: World) -> None:
             (buyer, inspecting, {}, 409, "already"),
             (buyer, open_one, {"max_depth": -1}, 422, "max_depth"),
             (buyer, open_one, {"max_depth": 11}, 422, "max_depth"),
+            (buyer, open_one, {"max_depth": True}, 422, "max_depth"),
             (buyer, open_one, {"max_depth": 5}, 422, "at most 3"),
             (buyer, open_one, {"max_follow_ups": 2.5}, 422, "max_follow_ups"),
             (buyer, open_one, {"min_offers": "3"}, 422, "min_offers"),
@@ -202,7 +203,10 @@ def test_bad_requests_are_refused_and_change_nothing(world: World) -> None:
         assert buyer.get(f"/api/contexts/{open_one}/inspection").status_code == 404
         assert api.anonymous.get(f"/api/contexts/{inspecting}/inspection").status_code == 401
         # the open context can still be inspected afterwards
-        ok(buyer.post(f"/api/contexts/{open_one}/inspections", json={"max_depth": 0}), 202)
+        limits = {"max_depth": 0, "max_follow_ups": 0, "min_offers": 4, "gather_seconds": 2}
+        limits |= {"max_retries": 1, "policy": "all"}
+        started = ok(buyer.post(f"/api/contexts/{open_one}/inspections", json=limits), 202)
+        assert started["limits"] == {**limits, "gather_seconds": 2.0}
     assert audit(world.bazaar.store) == []
 
 
