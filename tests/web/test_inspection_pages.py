@@ -124,6 +124,7 @@ def test_the_inspect_form_is_guarded_and_checks_its_input(isite: InspectionSite)
     for data, words in (
         ({"max_depth": "deep"}, "the depth must be a whole number"),
         ({"max_depth": "9"}, "max_depth is at most 3"),
+        ({"max_depth": "99999999999"}, "max_depth: Input should be less than or equal to 10"),
         ({"policy": "some"}, "the policy must be"),
     ):
         r = buyer.submit(f"/contexts/{context_id}", action, data)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.api.inspection_report import inspection_report
@@ -81,10 +82,14 @@ def _form_body(max_depth: str, policy: str) -> InspectionCreate:
         depth = int(max_depth.strip())
     if policy not in {"", "with_parent", "all"}:
         raise InputError(f"the policy must be 'with_parent' or 'all', not {policy!r}")
-    return InspectionCreate(
-        max_depth=depth,
-        policy="all" if policy == "all" else ("with_parent" if policy else None),
-    )
+    try:
+        return InspectionCreate(
+            max_depth=depth,
+            policy="all" if policy == "all" else ("with_parent" if policy else None),
+        )
+    except ValidationError as exc:  # out of range: the API's own words
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(details) from None
 
 
 @router.post("/contexts/{context_id}/inspect")
