@@ -10,6 +10,8 @@ the server's message, so code using the client reads like code using the domain.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -34,10 +36,11 @@ from volition.bazaar.api.schemas_bots import (
     BotSummary,
     CredentialPublic,
 )
+from volition.bazaar.api.schemas_inspections import AgentCallPublic, InspectionPublic
 from volition.bazaar.errors import StorageError
-from volition.errors import InputError, VolitionError
+from volition.errors import ComputationError, InputError, VolitionError
 
-__all__ = ["BazaarClient"]
+__all__ = ["BazaarClient", "InspectionTimeout"]
 
 M = TypeVar("M", bound=BaseModel)
 _ERRORS: dict[str, type[VolitionError]] = {kind: cls for cls, _, kind in STATUS_OF}
@@ -326,3 +329,71 @@ class BazaarClient:
         return self._one(AuditPublic, self._call("GET", "/operator/audit"))
 
     # ------------------------------------------------------------ inspections
+
+    def start_inspection(
+        self,
+        context_id: str,
+        *,
+        agent: str | None = None,
+        max_depth: int | None = None,
+        max_follow_ups: int | None = None,
+        min_offers: int | None = None,
+        gather_seconds: float | None = None,
+        max_retries: int | None = None,
+        policy: str | None = None,
+    ) -> InspectionPublic:
+        """Have the server's buyer agent inspect your open context; limits left out take the
+        server's defaults. Returns at once; follow it with ``inspection`` or ``wait``."""
+        given = {
+            "agent": agent,
+            "max_depth": max_depth,
+            "max_follow_ups": max_follow_ups,
+            "min_offers": min_offers,
+            "gather_seconds": gather_seconds,
+            "max_retries": max_retries,
+            "policy": policy,
+        }
+        body = {k: v for k, v in given.items() if v is not None}
+        data = self._call("POST", f"/contexts/{context_id}/inspections", json=body)
+        return self._one(InspectionPublic, data)
+
+    def inspection(self, inspection_id: str) -> InspectionPublic:
+        """An inspection's status, tree, purchases (ids and prices) and agent usage."""
+        return self._one(InspectionPublic, self._call("GET", f"/inspections/{inspection_id}"))
+
+    def context_inspection(self, context_id: str) -> InspectionPublic:
+        """The inspection of one of your contexts."""
+        return self._one(InspectionPublic, self._call("GET", f"/contexts/{context_id}/inspection"))
+
+    def inspection_audit(self, inspection_id: str) -> list[AgentCallPublic]:
+        """The audit trail of an inspection (operators only): ids and numbers, no content."""
+        data = self._call("GET", f"/inspections/{inspection_id}/audit")
+        return self._many(AgentCallPublic, data)
+
+    def wait_for_inspection(
+        self,
+        inspection_id: str,
+        *,
+        timeout: float = 60.0,
+        interval: float = 0.5,
+        on_poll: Callable[[InspectionPublic], None] | None = None,
+    ) -> InspectionPublic:
+        """Poll an inspection until it is done (``on_poll`` sees each answer); raise
+        ``InspectionTimeout`` if it is still running after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.inspection(inspection_id)
+            if on_poll is not None:
+                on_poll(found)
+            if found.status == "done":
+                return found
+            if time.monotonic() >= deadline:
+                raise InspectionTimeout(
+                    f"inspection {inspection_id} is still running after {timeout:g} s "
+                    f"({len(found.nodes)} nodes so far); wait longer or look again later"
+                )
+            time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+
+
+class InspectionTimeout(ComputationError):
+    """An inspection did not finish within the time the caller was willing to wait."""

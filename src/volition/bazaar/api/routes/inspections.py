@@ -1,7 +1,133 @@
-"""Inspections over HTTP (issue 5): to be filled in."""
+"""Inspections over HTTP (issue 5): start one on your context, follow its tree, audit it.
+
+The engine lives in ``app.state.inspections`` (None when the server runs none: 503). Starting
+answers 202 at once; the engine's runner does the work in the background, and
+``GET /api/inspections/{id}`` shows the tree as it grows.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
-router = APIRouter(tags=["inspections"])
+from fastapi import APIRouter, Request, Response, status
+from starlette.exceptions import HTTPException
+
+from volition.bazaar.api.deps import BazaarDep, CurrentUser
+from volition.bazaar.api.errors import ERROR_RESPONSES
+from volition.bazaar.api.inspection_report import inspection_for_context, inspection_report
+from volition.bazaar.api.schemas_inspections import (
+    AgentCallPublic,
+    InspectionCreate,
+    InspectionPublic,
+)
+from volition.bazaar.domain import Bazaar
+from volition.bazaar.errors import NotFound
+from volition.bazaar.inspection import InspectionEngine, InspectionLimits, Policy
+from volition.errors import InputError
+
+__all__ = ["engine_of", "limits_from", "router", "start_inspection"]
+
+router = APIRouter(tags=["inspections"], responses=ERROR_RESPONSES)
+
+NO_ENGINE = (
+    "this server runs no inspection engine, so nothing was started; run the bazaar with "
+    "inspections on (volition serve) or buy blind"
+)
+
+
+def engine_of(request: Request) -> InspectionEngine:
+    """The app's inspection engine; 503 with the reason when it has none."""
+    engine = getattr(request.app.state, "inspections", None)
+    if not isinstance(engine, InspectionEngine):
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, NO_ENGINE)
+    return engine
+
+
+def limits_from(body: InspectionCreate, engine: InspectionEngine) -> InspectionLimits:
+    """The server's default limits with the body's own in their place (validated again)."""
+    if body.agent is not None and body.agent != engine.buyer.name:
+        raise InputError(
+            f"this server inspects with the agent {engine.buyer.name!r} only, not {body.agent!r}"
+        )
+    ceiling = engine.bazaar.settings.max_depth
+    if body.max_depth is not None and body.max_depth > ceiling:
+        raise InputError(f"max_depth is at most {ceiling} on this bazaar, not {body.max_depth}")
+    given: dict[str, Any] = {
+        name: value
+        for name in ("max_depth", "max_follow_ups", "min_offers", "max_retries")
+        if (value := getattr(body, name)) is not None
+    }
+    if body.gather_seconds is not None:
+        given["gather_timeout"] = timedelta(seconds=body.gather_seconds)
+    if body.policy is not None:
+        given["policy"] = Policy(body.policy)
+    return replace(engine.limits, **given)
+
+
+def start_inspection(
+    request: Request, bazaar: Bazaar, user_id: str, context_id: str, body: InspectionCreate
+) -> str:
+    """Start inspecting ``context_id`` for ``user_id``, wake the runner; return the id.
+
+    Someone else's context is ``NotFound`` (as if it were not there to be inspected).
+    """
+    engine = engine_of(request)
+    limits = limits_from(body, engine)
+    context = bazaar.context(user_id, context_id)
+    if context.buyer_id != user_id:
+        raise NotFound(f"you have no context {context_id} to inspect")
+    inspection = engine.start(user_id, context_id, limits=limits)
+    runner = getattr(request.app.state, "inspection_runner", None)
+    if runner is not None:
+        runner.wake()
+    return inspection.id
+
+
+@router.post("/contexts/{context_id}/inspections", status_code=status.HTTP_202_ACCEPTED)
+def post_inspection(
+    context_id: str,
+    request: Request,
+    response: Response,
+    bazaar: BazaarDep,
+    user: CurrentUser,
+    body: InspectionCreate | None = None,
+) -> InspectionPublic:
+    """Have the buyer agent inspect your open top-level context; 202 while it runs.
+
+    Follow it at the ``Location`` given; what it buys is yours in ``GET /api/me/purchases``.
+    """
+    inspection_id = start_inspection(
+        request, bazaar, user.id, context_id, body or InspectionCreate()
+    )
+    response.headers["Location"] = f"/api/inspections/{inspection_id}"
+    return inspection_report(engine_of(request), user.id, inspection_id)
+
+
+@router.get("/inspections/{inspection_id}")
+def get_inspection(inspection_id: str, request: Request, user: CurrentUser) -> InspectionPublic:
+    """An inspection's status, tree, purchases (ids, prices) and agent usage; its buyer and
+    operators only."""
+    return inspection_report(engine_of(request), user.id, inspection_id)
+
+
+@router.get("/contexts/{context_id}/inspection")
+def get_context_inspection(
+    context_id: str, request: Request, user: CurrentUser
+) -> InspectionPublic:
+    """The inspection of one of your contexts, if it has one."""
+    engine = engine_of(request)
+    inspection = inspection_for_context(engine, user.id, context_id)
+    return inspection_report(engine, user.id, inspection.id)
+
+
+@router.get("/inspections/{inspection_id}/audit")
+def get_audit_trail(
+    inspection_id: str, request: Request, user: CurrentUser
+) -> list[AgentCallPublic]:
+    """Operators only: per agent call, the offer ids it saw, its decision, tokens and cost;
+    never the content it read."""
+    engine = engine_of(request)
+    engine.nodes(user.id, inspection_id)  # anyone but the buyer and operators: 404
+    return [AgentCallPublic.of(c) for c in engine.audit_trail(user.id, inspection_id)]

@@ -16,9 +16,16 @@ for _module in (market, account, seller, bots, inspections, operator):
     router.include_router(_module.router)
 
 _CSS = files("volition.bazaar.web").joinpath("static/bazaar.css").read_bytes()
+_HTMX = files("volition.bazaar.web").joinpath("static/htmx.min.js").read_bytes()
 
 
 @router.get("/static/bazaar.css")
 def stylesheet() -> Response:
     """The pages' one stylesheet."""
     return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/static/htmx.min.js")
+def htmx() -> Response:
+    """htmx 2.0.11 (0BSD), vendored: the one script, run by the pages that update live."""
+    return Response(_HTMX, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})

@@ -1,7 +1,197 @@
-"""The inspection pages (issue 5): to be filled in."""
+"""The inspection pages (issue 5): start one from a context page, watch its tree grow.
+
+``POST /contexts/{id}/inspect`` (CSRF-guarded) starts an inspection with the server's buyer
+agent and goes to ``/inspections/{id}``. That page shows the recursion tree; while it runs,
+HTMX swaps in ``/inspections/{id}/live`` every second (without JavaScript, a meta refresh
+reloads the page), and once done it lists what was bought with the private info the buyer may
+read, as the purchases page shows it. Only the buyer and operators see an inspection.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from volition.bazaar.api.deps import BazaarDep
+from volition.bazaar.api.inspection_report import inspection_report
+from volition.bazaar.api.routes.inspections import start_inspection
+from volition.bazaar.api.schemas_inspections import InspectionCreate, InspectionPublic, NodePublic
+from volition.bazaar.domain import Bazaar, ContextStatus, User
+from volition.bazaar.errors import NotFound
+from volition.bazaar.inspection import InspectionEngine
+from volition.bazaar.web.rendering import error_page, failure, redirect, render
+from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.session import Visitor, VisitorDep
+from volition.bazaar.web.views import ContextPage, PurchaseRow, purchase_rows
+from volition.errors import InputError, VolitionError
+
+__all__ = ["InspectPanel", "inspect_panel", "router"]
 
 router = APIRouter()
+
+# The pages allow no script but htmx, served from this site (the rest keep script-src 'none').
+_CSP = (
+    "default-src 'self'; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+NO_ENGINE = "This bazaar runs no inspection engine, so nothing was started. You can buy blind."
+
+
+@dataclass(frozen=True, slots=True)
+class InspectPanel:
+    """The inspection panel of a context page, for its buyer: start one, or go to it."""
+
+    agent: str
+    can_start: bool
+    inspection_id: str | None
+    max_depth: int
+    depth_choices: tuple[int, ...]
+
+
+def _engine(request: Request) -> InspectionEngine | None:
+    engine = getattr(request.app.state, "inspections", None)
+    return engine if isinstance(engine, InspectionEngine) else None
+
+
+def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
+    """The panel for the context page's viewer, or None (not the buyer, a follow-up, no
+    engine)."""
+    engine = _engine(request)
+    context = page.context
+    if engine is None or not page.viewer_is_buyer or context.is_child:
+        return None
+    existing = engine.repository.inspection_for_context(context.id)
+    ceiling = engine.bazaar.settings.max_depth
+    return InspectPanel(
+        agent=engine.buyer.name,
+        can_start=existing is None and context.status is ContextStatus.OPEN,
+        inspection_id=existing.id if existing else None,
+        max_depth=min(engine.limits.max_depth, ceiling),
+        depth_choices=tuple(range(ceiling + 1)),
+    )
+
+
+def _form_body(max_depth: str, policy: str) -> InspectionCreate:
+    depth = None
+    if max_depth.strip():
+        if not max_depth.strip().isdigit():
+            raise InputError(f"the depth must be a whole number, not {max_depth.strip()!r}")
+        depth = int(max_depth.strip())
+    if policy not in {"", "with_parent", "all"}:
+        raise InputError(f"the policy must be 'with_parent' or 'all', not {policy!r}")
+    try:
+        return InspectionCreate(
+            max_depth=depth,
+            policy="all" if policy == "all" else ("with_parent" if policy else None),
+        )
+    except ValidationError as exc:  # out of range: the API's own words
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(details) from None
+
+
+@router.post("/contexts/{context_id}/inspect")
+def start(
+    context_id: str,
+    request: Request,
+    bazaar: BazaarDep,
+    visitor: VisitorDep,
+    csrf_token: Field = "",
+    max_depth: Field = "",
+    policy: Field = "",
+) -> Response:
+    """Start inspecting your open context with the server's buyer agent."""
+    user = guard(request, visitor, csrf_token)
+    if isinstance(user, Response):
+        return user
+    if _engine(request) is None:
+        return render(request, visitor, "error.html", 503, error=NO_ENGINE)
+    try:
+        inspection_id = start_inspection(
+            request, bazaar, user.id, context_id, _form_body(max_depth, policy)
+        )
+    except VolitionError as exc:
+        return error_page(request, visitor, exc)
+    return redirect(request, visitor, f"/inspections/{inspection_id}")
+
+
+@dataclass
+class NodeRow:
+    """One node of the tree as the page draws it, with its children."""
+
+    node: NodePublic
+    bought: list[tuple[str, int]]  # (preview, price) of each offer bought here
+    children: list[NodeRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InspectionPage:
+    """What the inspection page and its live fragment show."""
+
+    report: InspectionPublic
+    root: NodeRow | None
+    context_query: str
+    purchases: list[PurchaseRow]
+    running: bool
+
+
+def _page(
+    bazaar: Bazaar, engine: InspectionEngine, user: User, inspection_id: str
+) -> InspectionPage:
+    report = inspection_report(engine, user.id, inspection_id)
+    rows: dict[str, NodeRow] = {}
+    root = None
+    for node in report.nodes:  # parents come before their children
+        row = NodeRow(node, [_bought(bazaar, user, i) for i in node.bought])
+        rows[node.id] = row
+        if node.parent_id is None:
+            root = row
+        elif node.parent_id in rows:
+            rows[node.parent_id].children.append(row)
+    running = report.status != "done"
+    purchases: list[PurchaseRow] = []
+    if not running and user.id == report.buyer_id:
+        bought = {b.offer_id for b in report.bought}
+        purchases = [r for r in purchase_rows(bazaar, user) if r.purchase.offer_id in bought]
+    query = bazaar.context(user.id, report.context_id).query
+    return InspectionPage(report, root, query, purchases, running)
+
+
+def _bought(bazaar: Bazaar, user: User, offer_id: str) -> tuple[str, int]:
+    try:
+        offer = bazaar.offer(user.id, offer_id)
+    except NotFound:  # an offer in a follow-up context the viewer (an operator) cannot see
+        return ("an offer of a follow-up context", 0)
+    return (offer.preview, offer.price)
+
+
+def _show(
+    request: Request, bazaar: Bazaar, visitor: Visitor, inspection_id: str, template: str
+) -> Response:
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    engine = _engine(request)
+    if engine is None:
+        return render(request, visitor, "error.html", 503, error=NO_ENGINE)
+    try:
+        page = _page(bazaar, engine, visitor.user, inspection_id)
+    except VolitionError as exc:
+        status, message = failure(exc)
+        return render(request, visitor, "error.html", status, error=message)
+    response = render(request, visitor, template, ins=page)
+    response.headers["Content-Security-Policy"] = _CSP
+    return response
+
+
+@router.get("/inspections/{inspection_id}")
+def show(inspection_id: str, request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
+    """An inspection's tree as it grows, and its purchases once done."""
+    return _show(request, bazaar, visitor, inspection_id, "inspection.html")
+
+
+@router.get("/inspections/{inspection_id}/live")
+def live(inspection_id: str, request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
+    """The part of the inspection page that changes, for HTMX to swap in."""
+    return _show(request, bazaar, visitor, inspection_id, "_inspection_live.html")

@@ -19,6 +19,7 @@ from volition.bazaar.web.forms import (
 )
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.routes.inspections import inspect_panel
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.bazaar.web.views import ACTIVE_STATUSES, context_page
 from volition.errors import VolitionError
@@ -104,6 +105,7 @@ def _context(
     except VolitionError as exc:
         return error_page(request, visitor, exc)
     values.setdefault("offer_form", {"preview": "", "private_info": "", "price": ""})
+    values.setdefault("inspect", inspect_panel(request, page))
     return render(request, visitor, "context.html", status, page=page, **values)
 
 

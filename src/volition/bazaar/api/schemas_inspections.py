@@ -1,0 +1,173 @@
+"""The JSON shapes of inspections (issue 5): ids, states and numbers, never private info.
+
+An inspection's tree shows each node's context id and, to whoever may see that context, its
+query (the buyer's own follow-up question). What was bought is listed by offer id and price;
+the private info itself is read where the rules allow, through ``GET /api/me/purchases``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from volition.bazaar.inspection import AgentCall, InspectionLimits
+
+__all__ = [
+    "AgentCallPublic",
+    "BoughtPublic",
+    "InspectionCreate",
+    "InspectionPublic",
+    "LimitsPublic",
+    "NodePublic",
+    "UsagePublic",
+]
+
+_MAX_GATHER_SECONDS = 30 * 24 * 3600
+
+
+class InspectionCreate(BaseModel):
+    """Start an inspection; every limit left out takes the server's default."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    agent: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=100,
+            description="the buyer agent to inspect with; the server runs one (default offline)",
+        ),
+    ] = None
+    max_depth: Annotated[
+        int | None, Field(ge=0, le=10, description="how deep follow-up contexts nest (0: none)")
+    ] = None
+    max_follow_ups: Annotated[
+        int | None, Field(ge=0, le=10, description="follow-up contexts per node")
+    ] = None
+    min_offers: Annotated[
+        int | None, Field(ge=0, le=1_000, description="a node decides once it has this many")
+    ] = None
+    gather_seconds: Annotated[
+        float | None,
+        Field(
+            ge=0,
+            le=_MAX_GATHER_SECONDS,
+            allow_inf_nan=False,
+            description="how long a node waits for offers before deciding with what it has",
+        ),
+    ] = None
+    max_retries: Annotated[
+        int | None, Field(ge=0, le=10, description="new tries after a malformed or illegal answer")
+    ] = None
+    policy: Annotated[
+        Literal["with_parent", "all"] | None,
+        Field(
+            description="amnesia: which follow-up purchases reach you: 'with_parent' (only those "
+            "about an offer you bought) or 'all' (every one, as in RIP)"
+        ),
+    ] = None
+
+
+class LimitsPublic(BaseModel):
+    max_depth: int
+    max_follow_ups: int
+    min_offers: int
+    gather_seconds: float
+    max_retries: int
+    policy: str
+
+    @classmethod
+    def of(cls, limits: InspectionLimits) -> LimitsPublic:
+        return cls(
+            max_depth=limits.max_depth,
+            max_follow_ups=limits.max_follow_ups,
+            min_offers=limits.min_offers,
+            gather_seconds=limits.gather_timeout.total_seconds(),
+            max_retries=limits.max_retries,
+            policy=limits.policy.value,
+        )
+
+
+class NodePublic(BaseModel):
+    id: str
+    parent_id: str | None
+    depth: int
+    context_id: str
+    query: str | None = Field(description="the context's query, if you may see that context")
+    state: str
+    outcome: str | None
+    offers: int | None = Field(description="offers on the context, if you may see it")
+    follow_ups: int
+    bought: list[str] = Field(description="the ids of the offers bought at this node")
+    deadline: datetime | None
+
+
+class BoughtPublic(BaseModel):
+    offer_id: str
+    node_id: str
+    context_id: str
+    price: int
+
+
+class UsagePublic(BaseModel):
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float = Field(description="US dollars")
+
+
+class InspectionPublic(BaseModel):
+    id: str
+    context_id: str
+    buyer_id: str
+    agent: str
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+    limits: LimitsPublic
+    nodes: list[NodePublic] = Field(description="the tree, root first, parents before children")
+    bought: list[BoughtPublic]
+    spent: int = Field(description="cents paid for everything bought in the tree")
+    usage: UsagePublic
+
+
+class AgentCallPublic(BaseModel):
+    """One call of the buyer agent, as the operator's audit trail keeps it: no content."""
+
+    id: str
+    node_id: str
+    attempt: int
+    seen_offer_ids: list[str]
+    ancestor_offer_ids: list[str]
+    known_offer_ids: list[str]
+    verdict: str
+    action: str | None
+    decided_ids: list[str]
+    unknown_ids: int
+    budget: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float
+    at: datetime
+
+    @classmethod
+    def of(cls, c: AgentCall) -> AgentCallPublic:
+        return cls(
+            id=c.id,
+            node_id=c.node_id,
+            attempt=c.attempt,
+            seen_offer_ids=list(c.seen_offer_ids),
+            ancestor_offer_ids=list(c.ancestor_offer_ids),
+            known_offer_ids=list(c.known_offer_ids),
+            verdict=c.verdict.value,
+            action=c.action,
+            decided_ids=list(c.decided_ids),
+            unknown_ids=c.unknown_ids,
+            budget=c.budget,
+            prompt_tokens=c.prompt_tokens,
+            completion_tokens=c.completion_tokens,
+            cost=c.cost,
+            at=c.at,
+        )
