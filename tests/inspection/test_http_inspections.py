@@ -190,7 +190,7 @@ def test_bad_requests_are_refused_and_change_nothing(world: World) -> None:
             (buyer, open_one, {"max_retries": 99}, 422, "max_retries"),
             (buyer, open_one, {"policy": "some"}, 422, "policy"),
             (buyer, open_one, {"policy": None, "budget": 5}, 422, "budget"),
-            (buyer, open_one, {"agent": "gpt-5"}, 422, "'offline' only"),
+            (buyer, open_one, {"agent": "gpt-5"}, 422, "not 'gpt-5'"),
             (buyer, open_one, [1, 2], 422, "body"),
         ]
         for client, context_id, body, status, words in cases:

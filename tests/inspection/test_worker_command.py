@@ -10,16 +10,18 @@ import pytest
 from tests.inspection.helpers import make_world
 from volition.agents import Endpoint
 from volition.bazaar.api.factory import app_from_env, inspection_engine
+from volition.bazaar.domain.bot_service import BotService
+from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import (
     Inspection,
     InspectionEngine,
     InspectionLimits,
     InspectionStatus,
 )
+from volition.bazaar.platform import BuyerAgents
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.cli import run
 from volition.cli.bazaar import build_app
-from volition.cli.worker_commands import buyer_agents
 from volition.errors import InputError
 
 
@@ -56,7 +58,6 @@ def test_a_worker_runs_the_inspections_it_finds_then_exits_with_once(sqlite_url:
     ("args", "message"),
     [
         (["--agent", "gpt"], "--agent must be one of offline, llm"),
-        (["--agent", "llm"], "--agent llm needs --llm-base-url"),
         (["--llm-key-file", "k"], "--llm-key-file needs --llm-base-url"),
         (["--llm-base-url", "ftp://x"], "must start with http"),
         (["--llm-base-url", "http://x", "--llm-key-file", "/nonexistent"], "cannot read"),
@@ -71,7 +72,9 @@ def test_bad_worker_options_say_what_is_wrong(
     assert message in capsys.readouterr().err
 
 
-def test_the_worker_reads_the_key_from_a_file_and_picks_agents_by_name(tmp_path: Path) -> None:
+def test_the_worker_reads_the_key_from_a_file_and_picks_agents_by_name(
+    tmp_path: Path, sqlite_url: str
+) -> None:
     key = tmp_path / "key"
     key.write_text("sk-test-123\n")
     from volition.cli.worker_commands import _endpoint
@@ -83,14 +86,15 @@ def test_the_worker_reads_the_key_from_a_file_and_picks_agents_by_name(tmp_path:
     def named(agent: str) -> Inspection:
         return Inspection("ins", "ctx", "usr", agent, InspectionLimits(), "nod", None, None)  # type: ignore[arg-type]
 
-    choose = buyer_agents(Endpoint("http://127.0.0.1:9/v1", "m"))
+    service = BotService(make_world(SqlStore.open(sqlite_url)).bazaar)
+    choose = BuyerAgents(service, endpoint=Endpoint("http://127.0.0.1:9/v1", "m"))
     assert choose(named("offline")).name == "offline"
     assert choose(named("llm")).name == "llm"
     with pytest.raises(InputError, match="unknown buyer agent 'gpt'"):
         choose(named("gpt"))
-    with pytest.raises(InputError, match="no LLM endpoint"):
-        buyer_agents(None)(named("llm"))
-    assert buyer_agents(None, "offline")(named("llm")).name == "offline"
+    with pytest.raises(NotFound, match="no LLM endpoint"):  # no worker endpoint, none stored
+        BuyerAgents(service)(named("llm"))
+    assert BuyerAgents(service, forced="offline")(named("llm")).name == "offline"
 
 
 def test_serve_builds_an_inspection_engine_on_its_database(sqlite_url: str) -> None:

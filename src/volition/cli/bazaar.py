@@ -19,10 +19,10 @@ import typer
 from fastapi import FastAPI
 
 from volition.bazaar.api import ApiSettings, create_app
-from volition.bazaar.api.factory import inspection_engine
 from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.inspection.runner import Work
+from volition.bazaar.platform import assemble
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import ENV_VAR, SqlStore
 from volition.cli.output import console, print_json, print_table
@@ -104,7 +104,8 @@ def serve(
     if inspections:
         from volition.bazaar.inspection.runner import InspectionRunner
 
-        runner = InspectionRunner(inspection_engine(bazaar, store))
+        platform = assemble(bazaar, store)
+        runner = InspectionRunner(platform.engine, extra_work=platform.work)
         runner.start()
     else:
         store.close()
@@ -124,12 +125,16 @@ def build_app(
     run_inspections: bool = True,
     inspection_work: Sequence[Work] = (),
 ) -> FastAPI:
-    """The app of a one-process server: the API with an inspection engine on ``store`` (the
-    offline buyer), stepped in a thread of the server unless ``run_inspections`` is off;
-    ``inspection_work`` runs on each pass of that thread (see ``InspectionRunner``)."""
+    """The app of a one-process server: the API with the platform on ``store`` (the stored
+    bots, inspections by the offline or the buyer's LLM agent), whose inspections and bot jobs
+    run in a thread of the server unless ``run_inspections`` is off; ``inspection_work`` runs
+    on each pass of that thread too (see ``InspectionRunner``)."""
     settings = ApiSettings(cors_origins=cors_origins, run_inspections=run_inspections)
-    engine = inspection_engine(bazaar, store)
-    return create_app(bazaar, settings, inspections=engine, inspection_work=inspection_work)
+    platform = assemble(bazaar, store)
+    work = (*platform.work, *inspection_work)
+    app = create_app(bazaar, settings, inspections=platform.engine, inspection_work=work)
+    app.state.bot_service = platform.bots
+    return app
 
 
 def _run_workers(uvicorn: Any, workers: int, host: str, port: int, access_log: bool) -> None:

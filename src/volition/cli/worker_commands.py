@@ -7,9 +7,10 @@ without paying twice), steps them, and polls every ``--interval`` seconds for of
 closed contexts. SIGTERM or SIGINT ends it after the current step (a second one at once).
 
 The buyer agent of each inspection follows its ``agent`` name: ``offline`` (the default,
-deterministic, no network), or ``llm`` through the OpenAI-compatible endpoint given by
-``--llm-base-url`` and ``--llm-model``, with the key read from ``--llm-key-file`` (never from
-an environment variable). ``--agent`` runs every inspection with one agent instead.
+deterministic, no network), or ``llm``: the buyer's own stored endpoint, or, when the worker
+is given one, the OpenAI-compatible endpoint of ``--llm-base-url`` and ``--llm-model`` with
+the key read from ``--llm-key-file`` (never from an environment variable). ``--agent`` runs
+every inspection with one agent instead. The stored bot sellers' jobs run in the same loop.
 """
 
 from __future__ import annotations
@@ -25,42 +26,16 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from volition.agents import BuyerAgent, Endpoint, LLMBuyer, OfflineBuyer
-from volition.bazaar.api.factory import inspection_engine
+from volition.agents import Endpoint
 from volition.bazaar.domain import Bazaar
-from volition.bazaar.inspection import Inspection
 from volition.bazaar.inspection.runner import InspectionRunner
+from volition.bazaar.platform import AGENT_NAMES, assemble
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlStore
 from volition.cli.bazaar import DatabaseOption
 from volition.errors import InputError
 
-__all__ = ["COMMANDS", "buyer_agents", "worker"]
-
-AGENTS = ("offline", "llm")
-
-
-def buyer_agents(
-    endpoint: Endpoint | None, forced: str | None = None
-) -> Callable[[Inspection], BuyerAgent]:
-    """Choose each inspection's buyer agent by its ``agent`` name (or ``forced``, for all).
-
-    An ``llm`` inspection without an endpoint raises: the engine records that as the agent's
-    failure, and the node ends buying nothing after its retries."""
-    offline = cast(BuyerAgent, OfflineBuyer())
-    llm = cast(BuyerAgent, LLMBuyer(endpoint)) if endpoint is not None else None
-
-    def choose(inspection: Inspection) -> BuyerAgent:
-        name = forced or inspection.agent
-        if name == "llm":
-            if llm is None:
-                raise InputError("this worker has no LLM endpoint (--llm-base-url)")
-            return llm
-        if name == "offline":
-            return offline
-        raise InputError(f"unknown buyer agent {name!r}; this worker knows {', '.join(AGENTS)}")
-
-    return choose
+__all__ = ["COMMANDS", "worker"]
 
 
 def _endpoint(
@@ -113,16 +88,14 @@ def worker(
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run inspections in the foreground until SIGTERM/SIGINT (or, with --once, until idle)."""
-    if agent is not None and agent not in AGENTS:
-        raise InputError(f"--agent must be one of {', '.join(AGENTS)}, not {agent!r}")
+    if agent is not None and agent not in AGENT_NAMES:
+        raise InputError(f"--agent must be one of {', '.join(AGENT_NAMES)}, not {agent!r}")
     if interval <= 0 or lease <= 0:
         raise InputError("--interval and --lease must be positive numbers of seconds")
     level = getattr(logging, log_level.upper(), None)
     if not isinstance(level, int):
         raise InputError(f"--log-level must be debug, info, warning or error, not {log_level!r}")
     endpoint = _endpoint(llm_base_url, llm_model, llm_key_file, llm_timeout)
-    if agent == "llm" and endpoint is None:
-        raise InputError("--agent llm needs --llm-base-url")
     logging.basicConfig(
         level=level,
         stream=sys.stderr,
@@ -130,10 +103,11 @@ def worker(
     )
     store = SqlStore.open(database)
     bazaar = Bazaar(store, hasher=Argon2Hasher())
-    engine = inspection_engine(
-        bazaar, store, buyer_agents(endpoint, agent), lease=timedelta(seconds=lease)
+    platform = assemble(
+        bazaar, store, endpoint=endpoint, forced_agent=agent, lease=timedelta(seconds=lease)
     )
-    runner = InspectionRunner(engine, interval=interval)
+    engine = platform.engine
+    runner = InspectionRunner(engine, interval=interval, extra_work=platform.work)
     url = store.engine.url.render_as_string(hide_password=True)
     logging.getLogger("volition.worker").info("worker %s on %s", engine.worker_id, url)
     try:

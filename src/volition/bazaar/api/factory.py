@@ -23,6 +23,7 @@ from volition.bazaar.api.app import ApiSettings, create_app
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.inspection import InspectionEngine, SellerPool
 from volition.bazaar.inspection.engine import AgentResolver
+from volition.bazaar.platform import assemble
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.errors import InputError
@@ -66,4 +67,7 @@ def app_from_env() -> FastAPI:
     bazaar_settings, api_settings = settings_from_env()
     store = SqlStore.open(migrate=False)
     bazaar = Bazaar(store, hasher=Argon2Hasher(), settings=bazaar_settings)
-    return create_app(bazaar, api_settings, inspections=inspection_engine(bazaar, store))
+    platform = assemble(bazaar, store)
+    app = create_app(bazaar, api_settings, inspections=platform.engine)
+    app.state.bot_service = platform.bots
+    return app

@@ -116,6 +116,14 @@ class InspectionEngine:
 
     # ------------------------------------------------------------------- commands
 
+    @property
+    def agent_names(self) -> tuple[str, ...]:
+        """The names of the buyer agents an inspection may be started with."""
+        if isinstance(self.buyer, BuyerAgent):
+            return (self.buyer.name,)
+        names = getattr(self.buyer, "names", None)
+        return tuple(names) if names else (self.default_agent,)
+
     def start(
         self,
         actor_id: str,
@@ -132,6 +140,14 @@ class InspectionEngine:
         agent = agent or self.default_agent
         if not agent or len(agent) > 40:
             raise InputError(f"an agent name has 1 to 40 characters, not {agent!r}")
+        if agent not in self.agent_names:
+            raise InputError(
+                f"this server inspects with {' or '.join(map(repr, self.agent_names))}, "
+                f"not {agent!r}"
+            )
+        check = getattr(self.buyer, "check", None)
+        if callable(check):  # e.g. an LLM agent needs the buyer's stored endpoint
+            check(actor_id, agent)
         context = self.bazaar.context(actor_id, context_id)
         if context.buyer_id != actor_id:
             raise Forbidden("only the buyer who posted a context can have it inspected")

@@ -47,10 +47,6 @@ def engine_of(request: Request) -> InspectionEngine:
 
 def limits_from(body: InspectionCreate, engine: InspectionEngine) -> InspectionLimits:
     """The server's default limits with the body's own in their place (validated again)."""
-    if body.agent is not None and body.agent != engine.buyer.name:
-        raise InputError(
-            f"this server inspects with the agent {engine.buyer.name!r} only, not {body.agent!r}"
-        )
     ceiling = engine.bazaar.settings.max_depth
     if body.max_depth is not None and body.max_depth > ceiling:
         raise InputError(f"max_depth is at most {ceiling} on this bazaar, not {body.max_depth}")
@@ -78,7 +74,7 @@ def start_inspection(
     context = bazaar.context(user_id, context_id)
     if context.buyer_id != user_id:
         raise NotFound(f"you have no context {context_id} to inspect")
-    inspection = engine.start(user_id, context_id, limits=limits)
+    inspection = engine.start(user_id, context_id, limits=limits, agent=body.agent)
     runner = getattr(request.app.state, "inspection_runner", None)
     if runner is not None:
         runner.wake()

@@ -66,7 +66,7 @@ def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
     existing = engine.repository.inspection_for_context(context.id)
     ceiling = engine.bazaar.settings.max_depth
     return InspectPanel(
-        agent=engine.buyer.name,
+        agent=engine.default_agent,
         can_start=existing is None and context.status is ContextStatus.OPEN,
         inspection_id=existing.id if existing else None,
         max_depth=min(engine.limits.max_depth, ceiling),
