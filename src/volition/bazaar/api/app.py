@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
@@ -41,6 +42,7 @@ class ApiSettings:
     max_body_bytes: int = 256 * 1024
     expiry_sweep_seconds: float = 5.0  # 0 turns the background sweep off
     run_inspections: bool = True  # step the inspection engine in this process
+    threads: int = 20  # request threads (blocking database work); see storage.engine.POOL_SIZE
 
 
 def create_app(
@@ -58,6 +60,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _size_thread_pool(settings.threads)
         task = None
         if settings.expiry_sweep_seconds > 0:
             task = asyncio.create_task(_sweep(bazaar, settings.expiry_sweep_seconds))
@@ -107,6 +110,12 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def _size_thread_pool(threads: int) -> None:
+    """As many request threads as pooled database connections: more would only queue on the
+    pool (or open overflow connections) and contend for the GIL."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
 
 async def _sweep(bazaar: Bazaar, every: float) -> None:

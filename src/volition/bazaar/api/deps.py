@@ -15,7 +15,9 @@ __all__ = ["BazaarDep", "CurrentUser", "IdempotencyKey", "OptionalUser", "bearer
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/tokens")
 
 
-def get_bazaar(request: Request) -> Bazaar:
+# The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, a hand-over per dependency per request.
+async def get_bazaar(request: Request) -> Bazaar:
     bazaar = request.app.state.bazaar
     assert isinstance(bazaar, Bazaar)
     return bazaar
@@ -25,15 +27,15 @@ BazaarDep = Annotated[Bazaar, Depends(get_bazaar)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def bearer_token(credentials: Credentials) -> str:
+async def bearer_token(credentials: Credentials) -> str:
     """The bearer token of the request; ``Unauthorized`` when there is none."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("sign in: send 'Authorization: Bearer <token>' from POST /api/tokens")
     return credentials.credentials
 
 
-def current_user(bazaar: BazaarDep, credentials: Credentials) -> User:
-    return bazaar.authenticate(bearer_token(credentials))
+def current_user(bazaar: BazaarDep, token: Annotated[str, Depends(bearer_token)]) -> User:
+    return bazaar.authenticate(token)
 
 
 def optional_user(bazaar: BazaarDep, credentials: Credentials) -> User | None:

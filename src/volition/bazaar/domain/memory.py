@@ -99,8 +99,9 @@ class _Users:
 
 
 class _Tokens:
-    def __init__(self, table: _Table[str, Token]) -> None:
+    def __init__(self, table: _Table[str, Token], users: _Table[str, User]) -> None:
         self._t = table
+        self._users = users
 
     def add(self, token: Token) -> None:
         self._t.put(token.token_hash, token)
@@ -110,6 +111,22 @@ class _Tokens:
 
     def delete(self, token_hash: str) -> None:
         self._t.delete(token_hash)
+
+    def user_for(self, token_hash: str, now: datetime) -> User | None:
+        token = self._t.get(token_hash)
+        if token is None or token.expires_at <= now:
+            return None
+        return self._users.get(token.user_id)
+
+    def delete_expired(self, now: datetime, user_id: str | None = None) -> int:
+        gone = [
+            t.token_hash
+            for t in self._t.values()
+            if t.expires_at <= now and (user_id is None or t.user_id == user_id)
+        ]
+        for token_hash in gone:
+            self._t.delete(token_hash)
+        return len(gone)
 
 
 class _Contexts:
@@ -287,7 +304,7 @@ class _MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         s = store
         self.users: UserRepository = _Users(s.users)
-        self.tokens: TokenRepository = _Tokens(s.tokens)
+        self.tokens: TokenRepository = _Tokens(s.tokens, s.users)
         self.contexts: ContextRepository = _Contexts(s.contexts)
         self.offers: OfferRepository = _Offers(s.offers, s.contexts, s.purchases)
         self.purchases: PurchaseRepository = _Purchases(s.purchases)
@@ -313,7 +330,7 @@ class MemoryStore:
         self.idempotency: _Table[tuple[str, str], IdempotencyRecord] = _Table(self._undo)
 
     @contextmanager
-    def begin(self, *, write: bool = True) -> Iterator[UnitOfWork]:
+    def begin(self, *, write: bool = True, snapshot: bool = True) -> Iterator[UnitOfWork]:
         """Open a unit of work; it commits on success and is undone on any exception."""
         with self._lock:
             mark = len(self._undo)

@@ -45,7 +45,10 @@ def post_context(
         parent_offer_ids=tuple(body.parent_offer_ids),
         reveal=RevealPolicy(body.reveal),
     )
-    return _public(bazaar, bazaar.post_context(user.id, spec, idempotency_key=key), user)
+    context = bazaar.post_context(user.id, spec, idempotency_key=key)
+    if key is None:  # just posted: its whole budget is still reserved, no need to read it back
+        return ContextPublic.of(context, context.budget)
+    return _public(bazaar, context, user)  # maybe a replay: read what is left now
 
 
 @router.get("")
@@ -58,11 +61,9 @@ def list_contexts(
 ) -> list[ContextPublic]:
     """Public contexts (never follow-up ones), newest first; ``mine=true``: all of yours."""
     bazaar.expire_due()
-    found = bazaar.contexts(
-        user.id if user else None, mine=mine, statuses=tuple(statuses or ()), limit=limit
-    )
+    found = bazaar.contexts(user, mine=mine, statuses=tuple(statuses or ()), limit=limit)
     own = [c.id for c in found if user is not None and c.buyer_id == user.id]
-    left = bazaar.remainders(own)
+    left = bazaar.remainders(own) if own else {}
     return [ContextPublic.of(c, left.get(c.id)) for c in found]
 
 
@@ -70,7 +71,7 @@ def list_contexts(
 def get_context(context_id: str, bazaar: BazaarDep, user: OptionalUser) -> ContextPublic:
     """One context, if you may see it (follow-ups: only their buyer and the sellers asked)."""
     bazaar.expire_due()
-    return _public(bazaar, bazaar.context(user.id if user else None, context_id), user)
+    return _public(bazaar, bazaar.context(user, context_id), user)
 
 
 @router.post("/{context_id}/cancel")
@@ -102,10 +103,12 @@ def post_offer(
         price=body.price,
         idempotency_key=key,
     )
-    return OfferPublic.of(bazaar.offer(user.id, offer.id))
+    if key is None:  # just posted: nobody has bought it yet, and its seller reads it all
+        return OfferPublic.of(bazaar.seller_view(offer))
+    return OfferPublic.of(bazaar.offer(user, offer.id))  # maybe a replay: read it as it is now
 
 
 @router.get("/{context_id}/offers")
 def list_offers(context_id: str, bazaar: BazaarDep, user: OptionalUser) -> list[OfferPublic]:
     """The offers on a context; private info only where you may read it."""
-    return [OfferPublic.of(o) for o in bazaar.offers(user.id if user else None, context_id)]
+    return [OfferPublic.of(o) for o in bazaar.offers(user, context_id)]

@@ -51,7 +51,7 @@ def delete_token(
 def me(bazaar: BazaarDep, user: CurrentUser) -> MePublic:
     """The signed-in user with their balances (cash, reserved, earnings) in cents."""
     return MePublic(
-        **UserPublic.of(user).model_dump(), balances=BalancesPublic.of(bazaar.balances(user.id))
+        **UserPublic.of(user).model_dump(), balances=BalancesPublic.of(bazaar.balances(user))
     )
 
 
