@@ -75,7 +75,8 @@ def serve(
         for login in seed_demo(bazaar):
             console.print(f"  {login.name} / {login.password} / {login.role}")
     if workers == 1:
-        app = create_app(bazaar, ApiSettings(cors_origins=tuple(cors_origin or ())))
+        settings = ApiSettings(cors_origins=tuple(cors_origin or ()), freeze_gc=True)
+        app = create_app(bazaar, settings)
         uvicorn.run(
             app, host=host, port=port, log_level="info", server_header=False, access_log=access_log
         )

@@ -27,7 +27,8 @@ def settings_from_env() -> tuple[BazaarSettings, ApiSettings]:
     if not grant.isdigit():
         raise InputError(f"VOLITION_STARTING_GRANT must be whole cents >= 0, not {grant!r}")
     origins = tuple(o for o in os.environ.get("VOLITION_CORS_ORIGINS", "").split(",") if o)
-    return BazaarSettings(starting_grant=int(grant)), ApiSettings(cors_origins=origins)
+    api = ApiSettings(cors_origins=origins, freeze_gc=True)  # only server workers use this
+    return BazaarSettings(starting_grant=int(grant)), api
 
 
 def app_from_env() -> FastAPI:

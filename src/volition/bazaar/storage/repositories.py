@@ -227,12 +227,7 @@ class SqlContexts(_Repo):
         return [_context(r) for r in self.conn.execute(stmt)]
 
     def due(self, now: datetime) -> list[DecisionContext]:
-        stmt = (
-            select(C)
-            .where(C.c.status.in_([s.value for s in ACTIVE]), C.c.expires_at <= now)
-            .order_by(C.c.depth, C.c.id)
-        )
-        return [_context(r) for r in self.conn.execute(stmt)]
+        return [_context(r) for r in self.conn.execute(_DUE, {"now": now})]
 
 
 _FIND_CONTEXTS: dict[tuple[tuple[ContextStatus, ...], bool, bool], Any] = {}
@@ -259,6 +254,16 @@ def _find_contexts(
         stmt = stmt.order_by(C.c.created_at.desc(), C.c.id.desc()).limit(bindparam("limit"))
         _FIND_CONTEXTS[key] = stmt
     return stmt
+
+
+_DUE = (
+    select(C)
+    .where(
+        C.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(ACTIVE)]),
+        C.c.expires_at <= bindparam("now"),
+    )
+    .order_by(C.c.depth, C.c.id)
+)
 
 
 def _offer(r: Row[Any]) -> InfoOffer:
