@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import gc
 import logging
+import math
+import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -16,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
+from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits
 from volition.bazaar.api.routes import (
     analysis,
     bots,
@@ -45,6 +48,8 @@ class ApiSettings:
     run_inspections: bool = True  # step the inspection engine in this process
     threads: int = 8  # request threads (blocking database work); see _tune_process
     freeze_gc: bool = False  # a long-running server: see _tune_process
+    # failed sign-ins per user name and per client address (api.ratelimit)
+    signin_limits: SignInLimits = field(default_factory=SignInLimits)
 
 
 def create_app(
@@ -87,6 +92,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.bazaar = bazaar
+    app.state.signin_guard = SignInGuard(settings.signin_limits)
     app.state.inspections = inspections
     app.state.inspection_runner = runner
     install_error_handlers(app)
@@ -132,10 +138,30 @@ def _tune_process(settings: ApiSettings) -> None:
 
 
 async def _sweep(bazaar: Bazaar, every: float) -> None:
-    """Expire overdue contexts now and then, releasing their budgets."""
+    """Expire overdue contexts now and then, releasing their budgets; purge expired tokens."""
+    purged_at = -math.inf
     while True:
         await asyncio.sleep(every)
         try:
             await run_in_threadpool(bazaar.expire_due)
         except Exception as exc:  # keep sweeping; the next request will also expire
             log.warning("expiry sweep failed: %s", type(exc).__name__)
+        purged_at = await _purge_tokens(bazaar, purged_at)
+
+
+TOKEN_PURGE_SECONDS = 600.0  # expired tokens already fail; deleting them is housekeeping
+
+
+async def _purge_tokens(bazaar: Bazaar, last: float) -> float:
+    """Delete expired tokens if the last purge is ``TOKEN_PURGE_SECONDS`` old; when it ran."""
+    now = time.monotonic()
+    if now - last < TOKEN_PURGE_SECONDS:
+        return last
+    try:
+        gone = await run_in_threadpool(bazaar.purge_expired_tokens)
+    except Exception as exc:  # try again at the next sweep
+        log.warning("token purge failed: %s", type(exc).__name__)
+        return last
+    if gone:
+        log.info("purged %d expired tokens", gone)
+    return now
