@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.errors_util import duplicate
-from volition.bazaar.domain.ledger import Account, JournalEntry
+from volition.bazaar.domain.ledger import Account, JournalEntry, cash, earnings, hold
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.purchases import Purchase
@@ -250,9 +250,23 @@ class _Matchers:
 
 
 class _Ledger:
-    def __init__(self, entries: _Table[str, JournalEntry], sums: _Table[Account, int]) -> None:
+    def __init__(
+        self,
+        entries: _Table[str, JournalEntry],
+        sums: _Table[Account, int],
+        contexts: _Table[str, DecisionContext],
+    ) -> None:
         self._t = entries
         self._sums = sums  # running sums of the postings, kept with the entries
+        self._contexts = contexts
+
+    def user_balances(self, user_id: str) -> tuple[int, int, int]:
+        reserved = sum(
+            self.balance(hold(c.id))
+            for c in self._contexts.values()
+            if c.buyer_id == user_id and c.is_active
+        )
+        return self.balance(cash(user_id)), reserved, self.balance(earnings(user_id))
 
     def record(self, entry: JournalEntry) -> None:
         if self._t.get(entry.id) is not None:
@@ -309,7 +323,7 @@ class _MemoryUnitOfWork:
         self.offers: OfferRepository = _Offers(s.offers, s.contexts, s.purchases)
         self.purchases: PurchaseRepository = _Purchases(s.purchases)
         self.matchers: MatcherRepository = _Matchers(s.matchers)
-        self.ledger: LedgerRepository = _Ledger(s.entries, s.sums)
+        self.ledger: LedgerRepository = _Ledger(s.entries, s.sums, s.contexts)
         self.idempotency: IdempotencyRepository = _Idempotency(s.idempotency)
 
 

@@ -24,7 +24,6 @@ from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
     FUNDING,
     Account,
-    AccountKind,
     EntryKind,
     JournalEntry,
     cash,
@@ -322,7 +321,8 @@ class Bazaar:
     def balances(self, user: User | str) -> Balances:
         """A user's cash, reservations and earnings, derived from the postings (a user id, or
         the User just authenticated)."""
-        with self.store.begin(write=False) as uow:
+        known = isinstance(user, User)  # then one statement: no transaction of its own
+        with self.store.begin(write=False, snapshot=not known) as uow:
             found = self._viewer(uow, user)
             assert found is not None
             return self._balances(uow, found.id)
@@ -988,14 +988,8 @@ class Bazaar:
         )
 
     def _balances(self, uow: UnitOfWork, user_id: str) -> Balances:
-        own = uow.contexts.find(statuses=tuple(ACTIVE), buyer_id=user_id, limit=10**9)
-        mine = [cash(user_id), earnings(user_id)]
-        found = uow.ledger.balances_of([*mine, *(hold(c.id) for c in own)])
-        return Balances(
-            cash=found[mine[0]],
-            reserved=sum(v for a, v in found.items() if a.kind is AccountKind.HOLD),
-            earnings=found[mine[1]],
-        )
+        available, reserved, earned = uow.ledger.user_balances(user_id)
+        return Balances(cash=available, reserved=reserved, earnings=earned)
 
     def _accounts_of(self, uow: UnitOfWork, user_id: str) -> list[Account]:
         own = uow.contexts.find(buyer_id=user_id, limit=10**9)

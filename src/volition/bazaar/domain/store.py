@@ -140,6 +140,11 @@ class LedgerRepository(Protocol):
         """Every account that has a posting, with its balance."""
         ...
 
+    def user_balances(self, user_id: str) -> tuple[int, int, int]:
+        """A user's cash, the holds of their active contexts summed, and their earnings, read
+        in one statement."""
+        ...
+
     def entries_for(self, accounts: Sequence[Account], limit: int = 200) -> list[JournalEntry]:
         """Entries touching any of ``accounts``, newest first."""
         ...

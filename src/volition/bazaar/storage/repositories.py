@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Row,
+    String,
     bindparam,
     case,
     delete,
@@ -21,7 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter
 
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
-from volition.bazaar.domain.ledger import Account, EntryKind, JournalEntry, Posting
+from volition.bazaar.domain.ledger import (
+    Account,
+    AccountKind,
+    EntryKind,
+    JournalEntry,
+    Posting,
+    cash,
+    earnings,
+)
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus
 from volition.bazaar.domain.purchases import Mechanism, Purchase
@@ -266,6 +275,27 @@ _DUE = (
 )
 
 
+def _sum_of(account: str) -> Any:
+    total = func.coalesce(func.sum(P.c.amount), 0)
+    return select(total).where(P.c.account == bindparam(account)).scalar_subquery()
+
+
+# A user's cash, reserved (the holds of their active contexts) and earnings in one statement:
+# one snapshot without a transaction of its own.
+_HOLD_OF_CONTEXT = literal_column(f"'{AccountKind.HOLD.value}:'", String) + C.c.id
+_USER_BALANCES = select(
+    _sum_of("cash"),
+    select(func.coalesce(func.sum(P.c.amount), 0))
+    .select_from(C.join(P, P.c.account == _HOLD_OF_CONTEXT))
+    .where(
+        C.c.buyer_id == bindparam("user"),
+        C.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(ACTIVE)]),
+    )
+    .scalar_subquery(),
+    _sum_of("earnings"),
+)
+
+
 def _offer(r: Row[Any]) -> InfoOffer:
     return InfoOffer(
         r.id,
@@ -479,6 +509,11 @@ class SqlLedger(_Repo):
             for key, total in self.conn.execute(stmt):
                 found[Account.parse(key)] = int(total)
         return found
+
+    def user_balances(self, user_id: str) -> tuple[int, int, int]:
+        params = {"cash": cash(user_id).key, "earnings": earnings(user_id).key, "user": user_id}
+        found, reserved, earned = self.conn.execute(_USER_BALANCES, params).one()
+        return int(found), int(reserved), int(earned)
 
     def balances(self) -> dict[Account, int]:
         stmt = select(P.c.account, func.sum(P.c.amount)).group_by(P.c.account)
