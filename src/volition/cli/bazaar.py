@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api.app import DEFAULT_THREADS
 from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.security import Argon2Hasher
@@ -56,6 +57,9 @@ def serve(
         list[str] | None, typer.Option(help="allow browser calls from this origin (repeatable)")
     ] = None,
     workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
+    threads: Annotated[
+        int, typer.Option(help="request threads per process (database work; see RESULTS.md)")
+    ] = DEFAULT_THREADS,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="log each request line")
     ] = True,
@@ -67,6 +71,8 @@ def serve(
         raise InputError(f"--port must be between 1 and 65535, not {port}")
     if not 1 <= workers <= 64:
         raise InputError(f"--workers must be between 1 and 64, not {workers}")
+    if not 1 <= threads <= 200:
+        raise InputError(f"--threads must be between 1 and 200, not {threads}")
     bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
     console.print(f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)")
@@ -75,7 +81,9 @@ def serve(
         for login in seed_demo(bazaar):
             console.print(f"  {login.name} / {login.password} / {login.role}")
     if workers == 1:
-        settings = ApiSettings(cors_origins=tuple(cors_origin or ()), freeze_gc=True)
+        settings = ApiSettings(
+            cors_origins=tuple(cors_origin or ()), freeze_gc=True, threads=threads
+        )
         app = create_app(bazaar, settings)
         uvicorn.run(
             app, host=host, port=port, log_level="info", server_header=False, access_log=access_log
@@ -85,6 +93,7 @@ def serve(
     os.environ[ENV_VAR] = store.engine.url.render_as_string(hide_password=False)
     os.environ["VOLITION_STARTING_GRANT"] = str(starting_grant)
     os.environ["VOLITION_CORS_ORIGINS"] = ",".join(cors_origin or ())
+    os.environ["VOLITION_THREADS"] = str(threads)
     store.close()
     uvicorn.run(
         "volition.bazaar.api.factory:app_from_env",

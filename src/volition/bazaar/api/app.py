@@ -33,9 +33,12 @@ from volition.bazaar.domain import Bazaar
 from volition.bazaar.inspection import InspectionEngine
 from volition.bazaar.inspection.runner import InspectionRunner
 
-__all__ = ["ApiSettings", "create_app"]
+__all__ = ["DEFAULT_THREADS", "ApiSettings", "create_app"]
 
 log = logging.getLogger("volition.bazaar.api")
+
+
+DEFAULT_THREADS = 8  # per process; measured on 2 cores in benchmarks/RESULTS.md
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class ApiSettings:
     max_body_bytes: int = 256 * 1024
     expiry_sweep_seconds: float = 5.0  # 0 turns the background sweep off
     run_inspections: bool = True  # step the inspection engine in this process
-    threads: int = 8  # request threads (blocking database work); see _tune_process
+    threads: int = DEFAULT_THREADS  # request threads (blocking database work): _tune_process
     freeze_gc: bool = False  # a long-running server: see _tune_process
     # failed sign-ins per user name and per client address (api.ratelimit)
     signin_limits: SignInLimits = field(default_factory=SignInLimits)

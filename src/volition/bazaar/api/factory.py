@@ -2,8 +2,8 @@
 
 ``volition serve --workers N`` prepares the database (migrations, demo data) once, then each
 uvicorn worker calls ``app_from_env`` to open its own connections. Settings travel in
-environment variables: ``VOLITION_DATABASE_URL``, ``VOLITION_STARTING_GRANT`` (cents) and
-``VOLITION_CORS_ORIGINS`` (comma-separated).
+environment variables: ``VOLITION_DATABASE_URL``, ``VOLITION_STARTING_GRANT`` (cents),
+``VOLITION_CORS_ORIGINS`` (comma-separated) and ``VOLITION_THREADS`` (request threads).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 
 from fastapi import FastAPI
 
-from volition.bazaar.api.app import ApiSettings, create_app
+from volition.bazaar.api.app import DEFAULT_THREADS, ApiSettings, create_app
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlStore
@@ -27,7 +27,11 @@ def settings_from_env() -> tuple[BazaarSettings, ApiSettings]:
     if not grant.isdigit():
         raise InputError(f"VOLITION_STARTING_GRANT must be whole cents >= 0, not {grant!r}")
     origins = tuple(o for o in os.environ.get("VOLITION_CORS_ORIGINS", "").split(",") if o)
-    api = ApiSettings(cors_origins=origins, freeze_gc=True)  # only server workers use this
+    threads = os.environ.get("VOLITION_THREADS", str(DEFAULT_THREADS))
+    if not threads.isdigit() or int(threads) < 1:
+        raise InputError(f"VOLITION_THREADS must be a whole number >= 1, not {threads!r}")
+    # only server workers use this: freeze the start-up objects out of the GC's view
+    api = ApiSettings(cors_origins=origins, freeze_gc=True, threads=int(threads))
     return BazaarSettings(starting_grant=int(grant)), api
 
 
