@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from starlette.concurrency import run_in_threadpool
 
-from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, OptionalUser
+from volition.bazaar.api.deps import Anyone, BazaarDep, CurrentUser, IdempotencyKey, SignedIn
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import OfferPublic, PurchasePublic
 
@@ -12,9 +13,13 @@ router = APIRouter(prefix="/offers", tags=["offers"], responses=ERROR_RESPONSES)
 
 
 @router.get("/{offer_id}")
-def get_offer(offer_id: str, bazaar: BazaarDep, user: OptionalUser) -> OfferPublic:
+async def get_offer(offer_id: str, caller: Anyone) -> OfferPublic:
     """One offer; its private info only for its seller and, once bought, its buyer."""
-    return OfferPublic.of(bazaar.offer(user, offer_id))
+
+    def read() -> OfferPublic:
+        return OfferPublic.of(caller.bazaar.offer(caller.optional_user(), offer_id))
+
+    return await run_in_threadpool(read)
 
 
 @router.delete("/{offer_id}")
@@ -25,10 +30,13 @@ def withdraw_offer(offer_id: str, bazaar: BazaarDep, user: CurrentUser) -> Offer
 
 
 @router.post("/{offer_id}/purchase", status_code=status.HTTP_201_CREATED)
-def buy_blind(
-    offer_id: str, bazaar: BazaarDep, user: CurrentUser, key: IdempotencyKey = None
-) -> PurchasePublic:
+async def buy_blind(offer_id: str, caller: SignedIn, key: IdempotencyKey = None) -> PurchasePublic:
     """Buy on the preview alone (the naive market): the seller is paid from the context's
     budget, once."""
-    purchase, view = bazaar.buy_blind_viewed(user.id, offer_id, idempotency_key=key)
-    return PurchasePublic.of(purchase, view)
+
+    def buy() -> PurchasePublic:
+        user = caller.user()
+        purchase, view = caller.bazaar.buy_blind_viewed(user.id, offer_id, idempotency_key=key)
+        return PurchasePublic.of(purchase, view)
+
+    return await run_in_threadpool(buy)

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from starlette.concurrency import run_in_threadpool
 
-from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, bearer_token
+from volition.bazaar.api.deps import (
+    BazaarDep,
+    CurrentUser,
+    IdempotencyKey,
+    SignedIn,
+    bearer_token,
+)
 from volition.bazaar.api.errors import ERROR_RESPONSES, ErrorBody
 from volition.bazaar.api.ratelimit import SignInGuard
 from volition.bazaar.api.schemas import (
@@ -60,11 +67,15 @@ def delete_token(
 
 
 @router.get("/me")
-def me(bazaar: BazaarDep, user: CurrentUser) -> MePublic:
+async def me(caller: SignedIn) -> MePublic:
     """The signed-in user with their balances (cash, reserved, earnings) in cents."""
-    return MePublic(
-        **UserPublic.of(user).model_dump(), balances=BalancesPublic.of(bazaar.balances(user))
-    )
+
+    def read() -> MePublic:
+        user = caller.user()
+        balances = BalancesPublic.of(caller.bazaar.balances(user))
+        return MePublic(**UserPublic.of(user).model_dump(), balances=balances)
+
+    return await run_in_threadpool(read)
 
 
 @router.get("/me/ledger")
