@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import random
 import shutil
@@ -109,7 +110,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int) -> Iterator[Server]:
+def server(url: str, workers: int, threads: int = 0) -> Iterator[Server]:
     """``volition operator root`` then ``volition serve``; yields the running server."""
     env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
     env["VOLITION_OPERATOR_PASSWORD"] = PASSWORD
@@ -126,6 +127,7 @@ def server(url: str, workers: int) -> Iterator[Server]:
         "--workers",
         str(workers),
         "--no-access-log",
+        *(["--threads", str(threads)] if threads else []),
     )
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -330,9 +332,15 @@ class Result:
 
 
 def bench(
-    kind: str, clients: int, seconds: float, workers: int, buyers: int, sellers: int
+    kind: str,
+    clients: int,
+    seconds: float,
+    workers: int,
+    buyers: int,
+    sellers: int,
+    threads: int = 0,
 ) -> Result:
-    with database_url(kind) as url, server(url, workers) as srv:
+    with database_url(kind) as url, server(url, workers, threads) as srv:
         base = srv.base
         root, accounts, credited = setup(base, buyers, sellers)
         log = Log()
@@ -342,21 +350,27 @@ def bench(
         for i in range(clients):
             pool = by_role["buyer" if i % 2 == 0 else "seller"]
             sessions.append(Client(base, pool[(i // 2) % len(pool)], seed=i, log=log))
+        # the load generator's own full garbage collections would count as server latency
+        gc.collect()
+        gc.freeze()
         cpu0, server0 = time.process_time(), cpu_seconds(srv.pid)
         start = time.perf_counter()
         stop_at = start + seconds
-        threads = [threading.Thread(target=s.run, args=(stop_at,)) for s in sessions]
-        for t in threads:
+        runners = [threading.Thread(target=s.run, args=(stop_at,)) for s in sessions]
+        for t in runners:
             t.start()
-        for t in threads:
+        for t in runners:
             t.join()
         elapsed = time.perf_counter() - start
         client_cpu = time.process_time() - cpu0
         server_cpu = cpu_seconds(srv.pid) - server0
         problems = check_books(base, root, accounts, credited)
+    gc.unfreeze()
     if log.errors:
         log.errors += [line for line in srv.output if "Error" in line or "error" in line][-10:]
     label = f"{kind}, {workers} worker{'s' if workers > 1 else ''}"
+    if threads:
+        label += f", {threads} threads"
     return Result(label, clients, elapsed, log.rows, problems, log.errors, client_cpu, server_cpu)
 
 
@@ -398,6 +412,22 @@ def endpoint_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def report(r: Result) -> None:
+    """One line on standard error as each configuration finishes."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    per_request = r.server_cpu / max(len(r.rows), 1) * 1e3
+    print(
+        f"done: {r.label}: {r.rps:.0f} req/s in {r.seconds:.1f} s; CPU s: load generator "
+        f"{r.client_cpu:.1f}, server {r.server_cpu:.1f} ({per_request:.2f} ms per request); "
+        f"load average {load}",
+        file=sys.stderr,
+    )
+    for e in r.errors:
+        print(f"  5xx: {e}", file=sys.stderr)
+    for p in r.problems[:20]:
+        print(f"  PROBLEM: {p}", file=sys.stderr)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
@@ -405,6 +435,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1], help="server processes; several to compare"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="request threads per server process (default: the server's); several to compare",
     )
     parser.add_argument("--buyers", type=int, default=0, help="buyer accounts (default C/4)")
     parser.add_argument("--sellers", type=int, default=0, help="seller accounts (default C/4)")
@@ -415,18 +452,10 @@ def main() -> int:
     results = []
     for kind in kinds:
         for workers in args.workers:
-            r = bench(kind, args.clients, args.seconds, workers, buyers, sellers)
-            results.append(r)
-            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-            print(
-                f"done: {r.label}: {r.rps:.0f} req/s in {r.seconds:.1f} s; CPU s: load generator "
-                f"{r.client_cpu:.1f}, server {r.server_cpu:.1f}; load average {load}",
-                file=sys.stderr,
-            )
-            for e in r.errors:
-                print(f"  5xx: {e}", file=sys.stderr)
-            for p in r.problems[:20]:
-                print(f"  PROBLEM: {p}", file=sys.stderr)
+            for threads in args.threads:
+                r = bench(kind, args.clients, args.seconds, workers, buyers, sellers, threads)
+                results.append(r)
+                report(r)
     print(summary_table(results))
     print()
     print(endpoint_table(results))

@@ -154,9 +154,14 @@ class BazaarClient:
         named_sellers: list[str] | None = None,
         expires_in_seconds: int | None = None,
         parent_offer_ids: list[str] | None = None,
+        reveal: str = "with_parent",
         idempotency_key: str | None = None,
     ) -> ContextPublic:
-        """Post a decision context, reserving ``budget`` cents."""
+        """Post a decision context, reserving ``budget`` cents.
+
+        With ``parent_offer_ids`` it is a follow-up about those offers (on one of your
+        contexts, funded from its budget); ``reveal`` is its amnesia policy: ``with_parent``
+        (what it buys reaches you only with a parent offer you may read) or ``all``."""
         body = {
             "query": query,
             "budget": budget,
@@ -165,6 +170,7 @@ class BazaarClient:
             "named_sellers": named_sellers or [],
             "expires_in_seconds": expires_in_seconds,
             "parent_offer_ids": parent_offer_ids or [],
+            "reveal": reveal,
         }
         data = self._call("POST", "/contexts", json=body, idempotency_key=idempotency_key)
         return self._one(ContextPublic, data)

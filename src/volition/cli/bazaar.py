@@ -19,6 +19,7 @@ import typer
 from fastapi import FastAPI
 
 from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api.app import DEFAULT_THREADS
 from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.inspection.runner import Work
@@ -62,6 +63,9 @@ def serve(
         list[str] | None, typer.Option(help="allow browser calls from this origin (repeatable)")
     ] = None,
     workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
+    threads: Annotated[
+        int, typer.Option(help="request threads per process (database work; see RESULTS.md)")
+    ] = DEFAULT_THREADS,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="log each request line")
     ] = True,
@@ -80,6 +84,8 @@ def serve(
         raise InputError(f"--port must be between 1 and 65535, not {port}")
     if not 1 <= workers <= 64:
         raise InputError(f"--workers must be between 1 and 64, not {workers}")
+    if not 1 <= threads <= 200:
+        raise InputError(f"--threads must be between 1 and 200, not {threads}")
     bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
     console.print(f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)")
@@ -90,7 +96,14 @@ def serve(
     if not inspections:
         console.print("inspections: left to `volition worker` processes on this database")
     if workers == 1:
-        app = build_app(bazaar, store, tuple(cors_origin or ()), run_inspections=inspections)
+        app = build_app(
+            bazaar,
+            store,
+            tuple(cors_origin or ()),
+            run_inspections=inspections,
+            threads=threads,
+            freeze_gc=True,
+        )
         uvicorn.run(
             app, host=host, port=port, log_level="info", server_header=False, access_log=access_log
         )
@@ -109,6 +122,7 @@ def serve(
         runner.start()
     else:
         store.close()
+    os.environ["VOLITION_THREADS"] = str(threads)
     try:
         _run_workers(uvicorn, workers, host, port, access_log)
     finally:
@@ -124,12 +138,19 @@ def build_app(
     *,
     run_inspections: bool = True,
     inspection_work: Sequence[Work] = (),
+    threads: int = DEFAULT_THREADS,
+    freeze_gc: bool = False,
 ) -> FastAPI:
     """The app of a one-process server: the API with the platform on ``store`` (the stored
     bots, inspections by the offline or the buyer's LLM agent), whose inspections and bot jobs
     run in a thread of the server unless ``run_inspections`` is off; ``inspection_work`` runs
     on each pass of that thread too (see ``InspectionRunner``)."""
-    settings = ApiSettings(cors_origins=cors_origins, run_inspections=run_inspections)
+    settings = ApiSettings(
+        cors_origins=cors_origins,
+        run_inspections=run_inspections,
+        freeze_gc=freeze_gc,
+        threads=threads,
+    )
     platform = assemble(bazaar, store)
     work = (*platform.work, *inspection_work)
     app = create_app(bazaar, settings, inspections=platform.engine, inspection_work=work)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
+import math
+import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
+from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits
 from volition.bazaar.api.routes import (
     analysis,
     bots,
@@ -28,9 +33,12 @@ from volition.bazaar.domain import Bazaar
 from volition.bazaar.inspection import InspectionEngine
 from volition.bazaar.inspection.runner import InspectionRunner, Work
 
-__all__ = ["ApiSettings", "create_app"]
+__all__ = ["DEFAULT_THREADS", "ApiSettings", "create_app"]
 
 log = logging.getLogger("volition.bazaar.api")
+
+
+DEFAULT_THREADS = 8  # per process; measured on 2 cores in benchmarks/RESULTS.md
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,10 @@ class ApiSettings:
     max_body_bytes: int = 256 * 1024
     expiry_sweep_seconds: float = 5.0  # 0 turns the background sweep off
     run_inspections: bool = True  # step the inspection engine in this process
+    threads: int = DEFAULT_THREADS  # request threads (blocking database work): _tune_process
+    freeze_gc: bool = False  # a long-running server: see _tune_process
+    # failed sign-ins per user name and per client address (api.ratelimit)
+    signin_limits: SignInLimits = field(default_factory=SignInLimits)
 
 
 def create_app(
@@ -62,6 +74,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _tune_process(settings)
         task = None
         if settings.expiry_sweep_seconds > 0:
             task = asyncio.create_task(_sweep(bazaar, settings.expiry_sweep_seconds))
@@ -86,6 +99,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.bazaar = bazaar
+    app.state.signin_guard = SignInGuard(settings.signin_limits)
     app.state.inspections = inspections
     app.state.inspection_runner = runner
     install_error_handlers(app)
@@ -113,11 +127,48 @@ def create_app(
     return app
 
 
+def _tune_process(settings: ApiSettings) -> None:
+    """Process settings for serving, applied as the application starts.
+
+    - ``threads`` request threads for the blocking database work: on a small machine a few
+      threads keep the cores busy, and more only contend for the GIL and the connection pool
+      (measured in benchmarks/RESULTS.md);
+    - ``freeze_gc`` (``volition serve``): ``gc.freeze()`` moves the objects made so far
+      (modules, routes, compiled statements: about 300,000) out of the garbage collector's
+      view, so that its full collections, which otherwise stop every request for 100-400 ms
+      under load, scan only newer objects. Not for tests, which build many apps in a process.
+    """
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    if settings.freeze_gc:
+        gc.collect()
+        gc.freeze()
+
+
 async def _sweep(bazaar: Bazaar, every: float) -> None:
-    """Expire overdue contexts now and then, releasing their budgets."""
+    """Expire overdue contexts now and then, releasing their budgets; purge expired tokens."""
+    purged_at = -math.inf
     while True:
         await asyncio.sleep(every)
         try:
             await run_in_threadpool(bazaar.expire_due)
         except Exception as exc:  # keep sweeping; the next request will also expire
             log.warning("expiry sweep failed: %s", type(exc).__name__)
+        purged_at = await _purge_tokens(bazaar, purged_at)
+
+
+TOKEN_PURGE_SECONDS = 600.0  # expired tokens already fail; deleting them is housekeeping
+
+
+async def _purge_tokens(bazaar: Bazaar, last: float) -> float:
+    """Delete expired tokens if the last purge is ``TOKEN_PURGE_SECONDS`` old; when it ran."""
+    now = time.monotonic()
+    if now - last < TOKEN_PURGE_SECONDS:
+        return last
+    try:
+        gone = await run_in_threadpool(bazaar.purge_expired_tokens)
+    except Exception as exc:  # try again at the next sweep
+        log.warning("token purge failed: %s", type(exc).__name__)
+        return last
+    if gone:
+        log.info("purged %d expired tokens", gone)
+    return now

@@ -10,12 +10,23 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from volition.bazaar.domain import Bazaar, User
 from volition.bazaar.errors import Unauthorized
 
-__all__ = ["BazaarDep", "CurrentUser", "IdempotencyKey", "OptionalUser", "bearer_token"]
+__all__ = [
+    "Anyone",
+    "BazaarDep",
+    "Caller",
+    "CurrentUser",
+    "IdempotencyKey",
+    "OptionalUser",
+    "SignedIn",
+    "bearer_token",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/tokens")
 
 
-def get_bazaar(request: Request) -> Bazaar:
+# The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, a hand-over per dependency per request.
+async def get_bazaar(request: Request) -> Bazaar:
     bazaar = request.app.state.bazaar
     assert isinstance(bazaar, Bazaar)
     return bazaar
@@ -25,15 +36,54 @@ BazaarDep = Annotated[Bazaar, Depends(get_bazaar)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def bearer_token(credentials: Credentials) -> str:
+async def bearer_token(credentials: Credentials) -> str:
     """The bearer token of the request; ``Unauthorized`` when there is none."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("sign in: send 'Authorization: Bearer <token>' from POST /api/tokens")
     return credentials.credentials
 
 
-def current_user(bazaar: BazaarDep, credentials: Credentials) -> User:
-    return bazaar.authenticate(bearer_token(credentials))
+class Caller:
+    """Who calls, checked in the thread that serves the request.
+
+    The busiest routes are ``async`` and do their blocking work in one thread-pool call that
+    also authenticates (``user()``/``optional_user()``): a sync dependency, a sync endpoint and
+    its response check would be three hand-overs between the event loop and the pool.
+    """
+
+    __slots__ = ("bazaar", "token")
+
+    def __init__(self, bazaar: Bazaar, token: str | None) -> None:
+        self.bazaar = bazaar
+        self.token = token
+
+    def user(self) -> User:
+        """The signed-in user; ``Unauthorized`` without a valid token."""
+        if self.token is None:
+            raise Unauthorized(
+                "sign in: send 'Authorization: Bearer <token>' from POST /api/tokens"
+            )
+        return self.bazaar.authenticate(self.token)
+
+    def optional_user(self) -> User | None:
+        """The signed-in user, or None for an anonymous caller (a bad token is refused)."""
+        return None if self.token is None else self.bazaar.authenticate(self.token)
+
+
+async def signed_in(bazaar: BazaarDep, token: Annotated[str, Depends(bearer_token)]) -> Caller:
+    return Caller(bazaar, token)
+
+
+async def anyone(bazaar: BazaarDep, credentials: Credentials) -> Caller:
+    return Caller(bazaar, credentials.credentials if credentials is not None else None)
+
+
+SignedIn = Annotated[Caller, Depends(signed_in)]  # a token is required (401 before the body)
+Anyone = Annotated[Caller, Depends(anyone)]
+
+
+def current_user(bazaar: BazaarDep, token: Annotated[str, Depends(bearer_token)]) -> User:
+    return bazaar.authenticate(token)
 
 
 def optional_user(bazaar: BazaarDep, credentials: Credentials) -> User | None:

@@ -6,6 +6,7 @@ Every error response is JSON ``{"error": kind, "message": text}`` with the domai
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -64,8 +65,11 @@ def status_of(exc: VolitionError) -> tuple[int, str]:
     return 500, "internal_error"  # pragma: no cover - VolitionError matches above
 
 
-def _json(status: int, kind: str, message: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def _json(
+    status: int, kind: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse({"error": kind, "message": message}, status_code=status, headers=headers)
 
 
@@ -89,10 +93,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    kind = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
-        exc.status_code, "http_error"
-    )
-    return _json(exc.status_code, kind, str(exc.detail))
+    kind = {
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+        429: "too_many_requests",
+    }.get(exc.status_code, "http_error")
+    return _json(exc.status_code, kind, str(exc.detail), exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

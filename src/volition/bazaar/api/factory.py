@@ -2,8 +2,8 @@
 
 ``volition serve --workers N`` prepares the database (migrations, demo data) once, then each
 uvicorn worker calls ``app_from_env`` to open its own connections. Settings travel in
-environment variables: ``VOLITION_DATABASE_URL``, ``VOLITION_STARTING_GRANT`` (cents) and
-``VOLITION_CORS_ORIGINS`` (comma-separated).
+environment variables: ``VOLITION_DATABASE_URL``, ``VOLITION_STARTING_GRANT`` (cents),
+``VOLITION_CORS_ORIGINS`` (comma-separated) and ``VOLITION_THREADS`` (request threads).
 
 Uvicorn workers never step inspections: their apps can start and show them, and the stepping
 is done by one runner in the process that supervises them (``volition serve``), or by
@@ -19,7 +19,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from volition.agents import BuyerAgent
-from volition.bazaar.api.app import ApiSettings, create_app
+from volition.bazaar.api.app import DEFAULT_THREADS, ApiSettings, create_app
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.inspection import InspectionEngine, SellerPool
 from volition.bazaar.inspection.engine import AgentResolver
@@ -37,7 +37,13 @@ def settings_from_env() -> tuple[BazaarSettings, ApiSettings]:
     if not grant.isdigit():
         raise InputError(f"VOLITION_STARTING_GRANT must be whole cents >= 0, not {grant!r}")
     origins = tuple(o for o in os.environ.get("VOLITION_CORS_ORIGINS", "").split(",") if o)
-    api = ApiSettings(cors_origins=origins, run_inspections=False)
+    threads = os.environ.get("VOLITION_THREADS", str(DEFAULT_THREADS))
+    if not threads.isdigit() or int(threads) < 1:
+        raise InputError(f"VOLITION_THREADS must be a whole number >= 1, not {threads!r}")
+    # only server workers use this: freeze the start-up objects out of the GC's view
+    api = ApiSettings(
+        cors_origins=origins, freeze_gc=True, threads=int(threads), run_inspections=False
+    )
     return BazaarSettings(starting_grant=int(grant)), api
 
 

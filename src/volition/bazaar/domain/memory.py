@@ -17,7 +17,7 @@ from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.errors_util import duplicate
-from volition.bazaar.domain.ledger import Account, JournalEntry
+from volition.bazaar.domain.ledger import Account, JournalEntry, cash, earnings, hold
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.purchases import Purchase
@@ -104,8 +104,9 @@ class _Users:
 
 
 class _Tokens:
-    def __init__(self, table: _Table[str, Token]) -> None:
+    def __init__(self, table: _Table[str, Token], users: _Table[str, User]) -> None:
         self._t = table
+        self._users = users
 
     def add(self, token: Token) -> None:
         self._t.put(token.token_hash, token)
@@ -115,6 +116,22 @@ class _Tokens:
 
     def delete(self, token_hash: str) -> None:
         self._t.delete(token_hash)
+
+    def user_for(self, token_hash: str, now: datetime) -> User | None:
+        token = self._t.get(token_hash)
+        if token is None or token.expires_at <= now:
+            return None
+        return self._users.get(token.user_id)
+
+    def delete_expired(self, now: datetime, user_id: str | None = None) -> int:
+        gone = [
+            t.token_hash
+            for t in self._t.values()
+            if t.expires_at <= now and (user_id is None or t.user_id == user_id)
+        ]
+        for token_hash in gone:
+            self._t.delete(token_hash)
+        return len(gone)
 
 
 class _Contexts:
@@ -238,9 +255,23 @@ class _Matchers:
 
 
 class _Ledger:
-    def __init__(self, entries: _Table[str, JournalEntry], sums: _Table[Account, int]) -> None:
+    def __init__(
+        self,
+        entries: _Table[str, JournalEntry],
+        sums: _Table[Account, int],
+        contexts: _Table[str, DecisionContext],
+    ) -> None:
         self._t = entries
         self._sums = sums  # running sums of the postings, kept with the entries
+        self._contexts = contexts
+
+    def user_balances(self, user_id: str) -> tuple[int, int, int]:
+        reserved = sum(
+            self.balance(hold(c.id))
+            for c in self._contexts.values()
+            if c.buyer_id == user_id and c.is_active
+        )
+        return self.balance(cash(user_id)), reserved, self.balance(earnings(user_id))
 
     def record(self, entry: JournalEntry) -> None:
         if self._t.get(entry.id) is not None:
@@ -365,12 +396,12 @@ class _MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         s = store
         self.users: UserRepository = _Users(s.users)
-        self.tokens: TokenRepository = _Tokens(s.tokens)
+        self.tokens: TokenRepository = _Tokens(s.tokens, s.users)
         self.contexts: ContextRepository = _Contexts(s.contexts)
         self.offers: OfferRepository = _Offers(s.offers, s.contexts, s.purchases)
         self.purchases: PurchaseRepository = _Purchases(s.purchases)
         self.matchers: MatcherRepository = _Matchers(s.matchers)
-        self.ledger: LedgerRepository = _Ledger(s.entries, s.sums)
+        self.ledger: LedgerRepository = _Ledger(s.entries, s.sums, s.contexts)
         self.idempotency: IdempotencyRepository = _Idempotency(s.idempotency)
         self.bots: BotRepository = _Bots(s.bots, s.bot_jobs)
         self.bot_jobs: BotJobRepository = _BotJobs(s.bot_jobs)
@@ -397,7 +428,7 @@ class MemoryStore:
         self.credentials: _Table[str, LLMCredential] = _Table(self._undo)
 
     @contextmanager
-    def begin(self, *, write: bool = True) -> Iterator[UnitOfWork]:
+    def begin(self, *, write: bool = True, snapshot: bool = True) -> Iterator[UnitOfWork]:
         """Open a unit of work; it commits on success and is undone on any exception."""
         with self._lock:
             mark = len(self._undo)

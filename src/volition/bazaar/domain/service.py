@@ -24,7 +24,6 @@ from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
     FUNDING,
     Account,
-    AccountKind,
     EntryKind,
     JournalEntry,
     cash,
@@ -52,6 +51,9 @@ from volition.errors import InputError, PriceError
 __all__ = ["Balances", "Bazaar", "ContextSpec"]
 
 T = TypeVar("T")
+# Who is looking: a user id, the User itself (already authenticated: not read again), or
+# None for an anonymous visitor.
+Viewer = User | str | None
 _CLOSED_BY = {
     ContextStatus.CANCELLED: "cancelled",
     ContextStatus.EXPIRED: "expired",
@@ -198,8 +200,14 @@ class Bazaar:
         now = self.clock()
         record = Token(hash_token(token), user.id, now, now + self.settings.token_lifetime)
         with self.store.begin() as uow:
+            uow.tokens.delete_expired(now, user.id)  # a user's dead tokens go as they sign in
             uow.tokens.add(record)
         return token, record
+
+    def purge_expired_tokens(self) -> int:
+        """Forget every expired token (they already fail to authenticate); how many went."""
+        with self.store.begin() as uow:
+            return uow.tokens.delete_expired(self.clock())
 
     def _decoy_hash(self) -> str:
         if self._decoy is None:
@@ -207,12 +215,16 @@ class Bazaar:
         return self._decoy
 
     def authenticate(self, token: str) -> User:
-        """The user a bearer token stands for; ``Unauthorized`` if unknown or expired."""
-        with self.store.begin(write=False) as uow:
-            record = uow.tokens.get(hash_token(token))
-            if record is None or record.expires_at <= self.clock():
-                raise Unauthorized("the token is unknown or expired; sign in again")
-            return self._user(uow, record.user_id)
+        """The user a bearer token stands for; ``Unauthorized`` if unknown or expired.
+
+        On every request, so it is one indexed read: the token's SHA-256 (never a password
+        hash) joined to its user.
+        """
+        with self.store.begin(write=False, snapshot=False) as uow:
+            user = uow.tokens.user_for(hash_token(token), self.clock())
+        if user is None:
+            raise Unauthorized("the token is unknown or expired; sign in again")
+        return user
 
     def revoke_token(self, token: str) -> None:
         """Forget a bearer token (sign out)."""
@@ -306,11 +318,14 @@ class Bazaar:
             self._remember(uow, actor_id, idempotency_key, "cash_out", request, entry.id)
             return entry
 
-    def balances(self, user_id: str) -> Balances:
-        """A user's cash, reservations and earnings, derived from the postings."""
-        with self.store.begin(write=False) as uow:
-            self._user(uow, user_id)
-            return self._balances(uow, user_id)
+    def balances(self, user: User | str) -> Balances:
+        """A user's cash, reservations and earnings, derived from the postings (a user id, or
+        the User just authenticated)."""
+        known = isinstance(user, User)  # then one statement: no transaction of its own
+        with self.store.begin(write=False, snapshot=not known) as uow:
+            found = self._viewer(uow, user)
+            assert found is not None
+            return self._balances(uow, found.id)
 
     def ledger(self, user_id: str, limit: int = 200) -> list[JournalEntry]:
         """Journal entries touching the user's accounts (their contexts' holds included)."""
@@ -481,7 +496,7 @@ class Bazaar:
     def expire_due(self) -> list[DecisionContext]:
         """Expire every active context past its expiry, releasing what is left of each."""
         now = self.clock()
-        with self.store.begin(write=False) as uow:
+        with self.store.begin(write=False, snapshot=False) as uow:
             if not uow.contexts.due(now):
                 return []
         done: list[DecisionContext] = []
@@ -524,26 +539,29 @@ class Bazaar:
         uow.contexts.update(closed)
         return closed
 
-    def context(self, viewer_id: str | None, context_id: str) -> DecisionContext:
+    def context(self, viewer_id: Viewer, context_id: str) -> DecisionContext:
         """A context, if ``viewer_id`` (None: anonymous) may see it; else ``NotFound``."""
         with self.store.begin(write=False) as uow:
             return self._visible_context(uow, self._viewer(uow, viewer_id), context_id)
 
     def contexts(
         self,
-        viewer_id: str | None,
+        viewer_id: Viewer,
         *,
         mine: bool = False,
         statuses: Sequence[ContextStatus] = (),
         limit: int = 100,
     ) -> list[DecisionContext]:
         """Public (top-level) contexts, newest first; ``mine``: all of the viewer's own."""
-        with self.store.begin(write=False) as uow:
+        if mine and viewer_id is None:
+            raise Unauthorized("sign in to list your own contexts")
+        # one statement when the viewer needs no check: no transaction of its own
+        single = not mine or isinstance(viewer_id, User)
+        with self.store.begin(write=False, snapshot=not single) as uow:
             if mine:
-                if viewer_id is None:
-                    raise Unauthorized("sign in to list your own contexts")
-                self._user(uow, viewer_id)
-                return uow.contexts.find(statuses=statuses, buyer_id=viewer_id, limit=limit)
+                viewer = self._viewer(uow, viewer_id)
+                assert viewer is not None
+                return uow.contexts.find(statuses=statuses, buyer_id=viewer.id, limit=limit)
             return uow.contexts.find(statuses=statuses, top_level_only=True, limit=limit)
 
     # --------------------------------------------------------------------- offers
@@ -588,6 +606,21 @@ class Bazaar:
         publish(self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id))
         return offer
 
+    @staticmethod
+    def seller_view(offer: InfoOffer, *, purchased: bool = False) -> OfferView:
+        """An offer as its own seller sees it: the private info included (``visibility``)."""
+        return OfferView(
+            id=offer.id,
+            context_id=offer.context_id,
+            seller_id=offer.seller_id,
+            preview=offer.preview,
+            price=offer.price,
+            created_at=offer.created_at,
+            status=offer.status,
+            purchased=purchased,
+            private_info=offer.private_info,
+        )
+
     def withdraw_offer(self, actor_id: str, offer_id: str) -> InfoOffer:
         """Withdraw your offer; only before anyone has inspected or bought it."""
         with self.store.begin() as uow:
@@ -618,7 +651,7 @@ class Bazaar:
             uow.offers.update(offer)
             return offer
 
-    def offer(self, viewer_id: str | None, offer_id: str) -> OfferView:
+    def offer(self, viewer_id: Viewer, offer_id: str) -> OfferView:
         """An offer as the viewer may see it (private info only where the rules allow)."""
         with self.store.begin(write=False) as uow:
             viewer = self._viewer(uow, viewer_id)
@@ -628,7 +661,7 @@ class Bazaar:
             context = self._visible_context(uow, viewer, offer.context_id)
             return self._view(uow, viewer, offer, context)
 
-    def offers(self, viewer_id: str | None, context_id: str) -> list[OfferView]:
+    def offers(self, viewer_id: Viewer, context_id: str) -> list[OfferView]:
         """The offers on a context, oldest first, as the viewer may see them."""
         with self.store.begin(write=False) as uow:
             viewer = self._viewer(uow, viewer_id)
@@ -644,7 +677,18 @@ class Bazaar:
 
         The price moves from the context's reservation to the seller's earnings, exactly once.
         """
-        return self._buy(actor_id, offer_id, Mechanism.NAIVE, idempotency_key)
+        return self._buy(actor_id, offer_id, Mechanism.NAIVE, idempotency_key)[0]
+
+    def buy_blind_viewed(
+        self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
+    ) -> tuple[Purchase, OfferView]:
+        """``buy_blind``, with the offer as the buyer sees it once bought, read in the same
+        transaction (what the API answers, without a second round of reads)."""
+        purchase, view = self._buy(
+            actor_id, offer_id, Mechanism.NAIVE, idempotency_key, with_view=True
+        )
+        assert view is not None
+        return purchase, view
 
     def buy_inspected(
         self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
@@ -654,7 +698,7 @@ class Bazaar:
         As ``buy_blind``, paid from the context's reservation exactly once, but only for an offer
         marked inspected (``mark_inspected``), and recorded with ``Mechanism.INSPECTION``.
         """
-        return self._buy(actor_id, offer_id, Mechanism.INSPECTION, idempotency_key)
+        return self._buy(actor_id, offer_id, Mechanism.INSPECTION, idempotency_key)[0]
 
     def _locked_offer(
         self, uow: UnitOfWork, actor: User, offer_id: str, *, buyer_only: str | None = None
@@ -674,8 +718,14 @@ class Bazaar:
         return locked, offer
 
     def _buy(
-        self, actor_id: str, offer_id: str, mechanism: Mechanism, idempotency_key: str | None
-    ) -> Purchase:
+        self,
+        actor_id: str,
+        offer_id: str,
+        mechanism: Mechanism,
+        idempotency_key: str | None,
+        *,
+        with_view: bool = False,
+    ) -> tuple[Purchase, OfferView | None]:
         operation = "purchase" if mechanism is Mechanism.NAIVE else "inspected"
         with self.store.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
@@ -683,7 +733,12 @@ class Bazaar:
                 uow, actor_id, idempotency_key, operation, offer_id, uow.purchases.get
             )
             if first is not None:
-                return first
+                if not with_view:
+                    return first, None
+                bought = uow.offers.get(first.offer_id)
+                where = uow.contexts.get(first.context_id)
+                assert bought is not None and where is not None
+                return first, self._view(uow, buyer, bought, where)
             context, offer = self._locked_offer(
                 uow,
                 buyer,
@@ -733,7 +788,7 @@ class Bazaar:
             )
             uow.purchases.add(purchase)
             self._remember(uow, actor_id, idempotency_key, operation, offer_id, purchase.id)
-            return purchase
+            return purchase, self._view(uow, buyer, offer, context) if with_view else None
 
     def purchases(self, buyer_id: str) -> list[tuple[Purchase, OfferView]]:
         """A buyer's purchases, newest first, each with the offer as the buyer may see it."""
@@ -852,8 +907,10 @@ class Bazaar:
             raise NotFound(f"there is no user {user_id}")
         return user
 
-    def _viewer(self, uow: UnitOfWork, viewer_id: str | None) -> User | None:
-        return None if viewer_id is None else self._user(uow, viewer_id)
+    def _viewer(self, uow: UnitOfWork, viewer: Viewer) -> User | None:
+        if viewer is None or isinstance(viewer, User):
+            return viewer  # a User the caller has just authenticated: no second read
+        return self._user(uow, viewer)
 
     def _own_context(self, uow: UnitOfWork, actor_id: str, context_id: str) -> DecisionContext:
         actor = self._user(uow, actor_id)
@@ -931,14 +988,8 @@ class Bazaar:
         )
 
     def _balances(self, uow: UnitOfWork, user_id: str) -> Balances:
-        own = uow.contexts.find(statuses=tuple(ACTIVE), buyer_id=user_id, limit=10**9)
-        mine = [cash(user_id), earnings(user_id)]
-        found = uow.ledger.balances_of([*mine, *(hold(c.id) for c in own)])
-        return Balances(
-            cash=found[mine[0]],
-            reserved=sum(v for a, v in found.items() if a.kind is AccountKind.HOLD),
-            earnings=found[mine[1]],
-        )
+        available, reserved, earned = uow.ledger.user_balances(user_id)
+        return Balances(cash=available, reserved=reserved, earnings=earned)
 
     def _accounts_of(self, uow: UnitOfWork, user_id: str) -> list[Account]:
         own = uow.contexts.find(buyer_id=user_id, limit=10**9)

@@ -73,6 +73,13 @@ class TokenRepository(Protocol):
     def add(self, token: Token) -> None: ...
     def get(self, token_hash: str) -> Token | None: ...
     def delete(self, token_hash: str) -> None: ...
+    def user_for(self, token_hash: str, now: datetime) -> User | None:
+        """The user of an unexpired token, read in one statement."""
+        ...
+
+    def delete_expired(self, now: datetime, user_id: str | None = None) -> int:
+        """Forget the tokens expired at ``now`` (only ``user_id``'s, if given); how many."""
+        ...
 
 
 class ContextRepository(Protocol):
@@ -136,6 +143,11 @@ class LedgerRepository(Protocol):
 
     def balances(self) -> dict[Account, int]:
         """Every account that has a posting, with its balance."""
+        ...
+
+    def user_balances(self, user_id: str) -> tuple[int, int, int]:
+        """A user's cash, the holds of their active contexts summed, and their earnings, read
+        in one statement."""
         ...
 
     def entries_for(self, accounts: Sequence[Account], limit: int = 200) -> list[JournalEntry]:
@@ -208,6 +220,12 @@ class UnitOfWork(Protocol):
 
 
 class Store(Protocol):
-    def begin(self, *, write: bool = True) -> AbstractContextManager[UnitOfWork]:
-        """Open a unit of work; ``write=False`` promises not to write (no global lock)."""
+    def begin(
+        self, *, write: bool = True, snapshot: bool = True
+    ) -> AbstractContextManager[UnitOfWork]:
+        """Open a unit of work; ``write=False`` promises not to write (no global lock).
+
+        ``snapshot=False`` (reads only) promises a single statement: it needs no transaction
+        of its own, so a database may run it without BEGIN and COMMIT round trips.
+        """
         ...

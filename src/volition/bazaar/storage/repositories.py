@@ -6,10 +6,31 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    String,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.sql.elements import BindParameter
 
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
-from volition.bazaar.domain.ledger import Account, EntryKind, JournalEntry, Posting
+from volition.bazaar.domain.ledger import (
+    Account,
+    AccountKind,
+    EntryKind,
+    JournalEntry,
+    Posting,
+    cash,
+    earnings,
+)
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus
 from volition.bazaar.domain.purchases import Mechanism, Purchase
@@ -51,6 +72,25 @@ M = _tables[MatcherRow.__tablename__]
 I = _tables[IdempotencyRow.__tablename__]  # noqa: E741
 
 
+# The hot statements, built once: SQLAlchemy then reuses their cache keys and compiled forms
+# instead of rebuilding and re-hashing a statement on every call.
+_ID: BindParameter[str] = bindparam("id")
+_USER = select(U).where(U.c.id == _ID)
+_USER_LOCKED = _USER.with_for_update(key_share=True)
+_USER_BY_NAME = select(U).where(U.c.name == bindparam("name"))
+_TOKEN_USER = (
+    select(U)
+    .join(T, T.c.user_id == U.c.id)
+    .where(T.c.token_hash == bindparam("token_hash"), T.c.expires_at > bindparam("now"))
+)
+_CONTEXT = select(C).where(C.c.id == _ID)
+_CONTEXT_LOCKED = _CONTEXT.with_for_update(key_share=True)
+_OFFER = select(O).where(O.c.id == _ID)
+_OFFER_LOCKED = _OFFER.with_for_update(key_share=True)
+_PURCHASE_OF_OFFER = select(PU).where(PU.c.offer_id == _ID)
+_BALANCE = select(func.coalesce(func.sum(P.c.amount), 0)).where(P.c.account == bindparam("key"))
+
+
 class _Repo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -78,12 +118,11 @@ class SqlUsers(_Repo):
         )
 
     def get(self, user_id: str, *, lock: bool = False) -> User | None:
-        stmt = select(U).where(U.c.id == user_id)
-        row = self._one(stmt.with_for_update(key_share=True) if lock else stmt)
+        row = self.conn.execute(_USER_LOCKED if lock else _USER, {"id": user_id}).first()
         return _user(row) if row else None
 
     def get_by_name(self, name: str) -> User | None:
-        row = self._one(select(U).where(U.c.name == name))
+        row = self.conn.execute(_USER_BY_NAME, {"name": name}).first()
         return _user(row) if row else None
 
     def update(self, user: User) -> None:
@@ -119,6 +158,16 @@ class SqlTokens(_Repo):
 
     def delete(self, token_hash: str) -> None:
         self.conn.execute(delete(T).where(T.c.token_hash == token_hash))
+
+    def user_for(self, token_hash: str, now: datetime) -> User | None:
+        row = self.conn.execute(_TOKEN_USER, {"token_hash": token_hash, "now": now}).first()
+        return _user(row) if row else None
+
+    def delete_expired(self, now: datetime, user_id: str | None = None) -> int:
+        stmt = delete(T).where(T.c.expires_at <= now)
+        if user_id is not None:
+            stmt = stmt.where(T.c.user_id == user_id)
+        return int(self.conn.execute(stmt).rowcount)
 
 
 def _context(r: Row[Any]) -> DecisionContext:
@@ -162,8 +211,8 @@ class SqlContexts(_Repo):
         )
 
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
-        stmt = select(C).where(C.c.id == context_id)
-        row = self._one(stmt.with_for_update(key_share=True) if lock else stmt)
+        stmt = _CONTEXT_LOCKED if lock else _CONTEXT
+        row = self.conn.execute(stmt, {"id": context_id}).first()
         return _context(row) if row else None
 
     def update(self, context: DecisionContext) -> None:
@@ -178,27 +227,73 @@ class SqlContexts(_Repo):
         buyer_id: str | None = None,
         limit: int = 100,
     ) -> list[DecisionContext]:
-        stmt = select(C)
-        if statuses:
-            stmt = stmt.where(C.c.status.in_([s.value for s in statuses]))
-        if top_level_only:
-            stmt = stmt.where(C.c.parent_context_id.is_(None))
-        if buyer_id is not None:
-            stmt = stmt.where(C.c.buyer_id == buyer_id)
-        stmt = stmt.order_by(C.c.created_at.desc(), C.c.id.desc()).limit(limit)
-        return [_context(r) for r in self.conn.execute(stmt)]
+        stmt = _find_contexts(tuple(ContextStatus(s) for s in statuses), top_level_only, buyer_id)
+        rows = self.conn.execute(stmt, {"buyer_id": buyer_id, "limit": limit})
+        return [_context(r) for r in rows]
 
     def children(self, context_id: str) -> list[DecisionContext]:
         stmt = select(C).where(C.c.parent_context_id == context_id).order_by(C.c.id)
         return [_context(r) for r in self.conn.execute(stmt)]
 
     def due(self, now: datetime) -> list[DecisionContext]:
-        stmt = (
-            select(C)
-            .where(C.c.status.in_([s.value for s in ACTIVE]), C.c.expires_at <= now)
-            .order_by(C.c.depth, C.c.id)
-        )
-        return [_context(r) for r in self.conn.execute(stmt)]
+        return [_context(r) for r in self.conn.execute(_DUE, {"now": now})]
+
+
+_FIND_CONTEXTS: dict[tuple[tuple[ContextStatus, ...], bool, bool], Any] = {}
+
+
+def _find_contexts(
+    statuses: tuple[ContextStatus, ...], top_level_only: bool, buyer_id: str | None
+) -> Any:
+    """The listing statement for one combination of filters, built once per process.
+
+    The statuses are rendered inline: they are the enum's own constants (never user text), and
+    an expanding ``IN`` parameter would be re-rendered on every call.
+    """
+    key = (statuses, top_level_only, buyer_id is not None)
+    stmt = _FIND_CONTEXTS.get(key)
+    if stmt is None:
+        stmt = select(C)
+        if statuses:
+            stmt = stmt.where(C.c.status.in_([literal_column(f"'{s.value}'") for s in statuses]))
+        if top_level_only:
+            stmt = stmt.where(C.c.parent_context_id.is_(None))
+        if buyer_id is not None:
+            stmt = stmt.where(C.c.buyer_id == bindparam("buyer_id"))
+        stmt = stmt.order_by(C.c.created_at.desc(), C.c.id.desc()).limit(bindparam("limit"))
+        _FIND_CONTEXTS[key] = stmt
+    return stmt
+
+
+_DUE = (
+    select(C)
+    .where(
+        C.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(ACTIVE)]),
+        C.c.expires_at <= bindparam("now"),
+    )
+    .order_by(C.c.depth, C.c.id)
+)
+
+
+def _sum_of(account: str) -> Any:
+    total = func.coalesce(func.sum(P.c.amount), 0)
+    return select(total).where(P.c.account == bindparam(account)).scalar_subquery()
+
+
+# A user's cash, reserved (the holds of their active contexts) and earnings in one statement:
+# one snapshot without a transaction of its own.
+_HOLD_OF_CONTEXT = literal_column(f"'{AccountKind.HOLD.value}:'", String) + C.c.id
+_USER_BALANCES = select(
+    _sum_of("cash"),
+    select(func.coalesce(func.sum(P.c.amount), 0))
+    .select_from(C.join(P, P.c.account == _HOLD_OF_CONTEXT))
+    .where(
+        C.c.buyer_id == bindparam("user"),
+        C.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(ACTIVE)]),
+    )
+    .scalar_subquery(),
+    _sum_of("earnings"),
+)
 
 
 def _offer(r: Row[Any]) -> InfoOffer:
@@ -232,8 +327,7 @@ class SqlOffers(_Repo):
         )
 
     def get(self, offer_id: str, *, lock: bool = False) -> InfoOffer | None:
-        stmt = select(O).where(O.c.id == offer_id)
-        row = self._one(stmt.with_for_update(key_share=True) if lock else stmt)
+        row = self.conn.execute(_OFFER_LOCKED if lock else _OFFER, {"id": offer_id}).first()
         return _offer(row) if row else None
 
     def update(self, offer: InfoOffer) -> None:
@@ -301,7 +395,7 @@ class SqlPurchases(_Repo):
         return _purchase(row) if row else None
 
     def for_offer(self, offer_id: str) -> Purchase | None:
-        row = self._one(select(PU).where(PU.c.offer_id == offer_id))
+        row = self.conn.execute(_PURCHASE_OF_OFFER, {"id": offer_id}).first()
         return _purchase(row) if row else None
 
     def for_buyer(self, buyer_id: str) -> list[Purchase]:
@@ -401,8 +495,7 @@ class SqlLedger(_Repo):
         return found[0] if found else None
 
     def balance(self, account: Account) -> int:
-        stmt = select(func.coalesce(func.sum(P.c.amount), 0)).where(P.c.account == account.key)
-        return int(self.conn.execute(stmt).scalar_one())
+        return int(self.conn.execute(_BALANCE, {"key": account.key}).scalar_one())
 
     def balances_of(self, accounts: Sequence[Account]) -> dict[Account, int]:
         found = dict.fromkeys(accounts, 0)
@@ -416,6 +509,11 @@ class SqlLedger(_Repo):
             for key, total in self.conn.execute(stmt):
                 found[Account.parse(key)] = int(total)
         return found
+
+    def user_balances(self, user_id: str) -> tuple[int, int, int]:
+        params = {"cash": cash(user_id).key, "earnings": earnings(user_id).key, "user": user_id}
+        found, reserved, earned = self.conn.execute(_USER_BALANCES, params).one()
+        return int(found), int(reserved), int(earned)
 
     def balances(self) -> dict[Account, int]:
         stmt = select(P.c.account, func.sum(P.c.amount)).group_by(P.c.account)

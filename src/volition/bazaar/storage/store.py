@@ -2,7 +2,8 @@
 
 A writing unit of work on SQLite starts with ``BEGIN IMMEDIATE`` (writers queue on the
 database lock); on PostgreSQL rows read with ``lock=True`` are taken ``FOR UPDATE``, and a
-reading unit of work runs at REPEATABLE READ so that all its statements see one snapshot. Database
+reading unit of work runs at REPEATABLE READ so that all its statements see one snapshot, and a
+read of a single statement runs in autocommit (no BEGIN and COMMIT round trips). Database
 errors are translated here, once: a violated unique or check constraint becomes ``Conflict``,
 anything else ``StorageError``.
 """
@@ -69,6 +70,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._postgresql = engine.dialect.name == "postgresql"
 
     @classmethod
     def open(cls, url: str | None = None, *, migrate: bool = True) -> SqlStore:
@@ -85,15 +87,20 @@ class SqlStore:
         return self.engine.dialect.name
 
     @contextmanager
-    def begin(self, *, write: bool = True) -> Iterator[UnitOfWork]:
-        """One transaction: committed when the block succeeds, rolled back otherwise."""
+    def begin(self, *, write: bool = True, snapshot: bool = True) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block succeeds, rolled back otherwise.
+
+        ``snapshot=False`` (a read of one statement) runs on PostgreSQL without a transaction
+        of its own (autocommit: no BEGIN and COMMIT round trips); the statement still sees one
+        snapshot, as every PostgreSQL statement does.
+        """
         mode = "IMMEDIATE" if write else "DEFERRED"
         try:
             with self.engine.connect() as conn:
                 options: dict[str, str] = {"volition_sqlite_begin": mode}
-                if not write and self.dialect == "postgresql":
+                if not write and self._postgresql:
                     # one snapshot for every statement of a read (balances, audits)
-                    options["isolation_level"] = "REPEATABLE READ"
+                    options["isolation_level"] = "REPEATABLE READ" if snapshot else "AUTOCOMMIT"
                 conn = conn.execution_options(**options)
                 with conn.begin():
                     yield SqlUnitOfWork(conn)

@@ -10,9 +10,17 @@ import math
 import re
 from datetime import timedelta
 
+from volition.bazaar.domain.contexts import RevealPolicy
 from volition.errors import InputError
 
-__all__ = ["parse_keywords", "parse_lines", "parse_minutes", "parse_money", "parse_priority"]
+__all__ = [
+    "parse_keywords",
+    "parse_lines",
+    "parse_minutes",
+    "parse_money",
+    "parse_priority",
+    "parse_reveal",
+]
 
 _MONEY = re.compile(r"^(-?)(\d{1,13})(?:\.(\d{1,2}))?$")
 
@@ -47,6 +55,16 @@ def parse_lines(text: str) -> tuple[str, ...]:
 def parse_keywords(text: str) -> tuple[str, ...]:
     """Names or keywords separated by commas or new lines."""
     return tuple(w.strip() for w in re.split(r"[,\n]", text) if w.strip())
+
+
+def parse_reveal(text: str) -> RevealPolicy:
+    """A follow-up context's amnesia policy (``with_parent`` when blank)."""
+    cleaned = text.strip() or RevealPolicy.WITH_PARENT.value
+    try:
+        return RevealPolicy(cleaned)
+    except ValueError:
+        choices = " or ".join(repr(p.value) for p in RevealPolicy)
+        raise InputError(f"the reveal policy must be {choices}, not {cleaned!r}") from None
 
 
 def parse_minutes(text: str, what: str) -> timedelta | None:

@@ -6,8 +6,17 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from starlette.concurrency import run_in_threadpool
 
-from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, OptionalUser
+from volition.bazaar.api.deps import (
+    Anyone,
+    BazaarDep,
+    Caller,
+    CurrentUser,
+    IdempotencyKey,
+    OptionalUser,
+    SignedIn,
+)
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import ContextCreate, ContextPublic, OfferCreate, OfferPublic
 from volition.bazaar.domain import (
@@ -28,10 +37,15 @@ def _public(bazaar: Bazaar, context: DecisionContext, viewer: User | None) -> Co
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def post_context(
-    body: ContextCreate, bazaar: BazaarDep, user: CurrentUser, key: IdempotencyKey = None
+async def post_context(
+    body: ContextCreate, caller: SignedIn, key: IdempotencyKey = None
 ) -> ContextPublic:
     """Post a decision context; its budget is reserved from your cash (402 if not there)."""
+    return await run_in_threadpool(_post_context, body, caller, key)
+
+
+def _post_context(body: ContextCreate, caller: Caller, key: str | None) -> ContextPublic:
+    bazaar, user = caller.bazaar, caller.user()
     expires_at = None
     if body.expires_in_seconds is not None:
         expires_at = bazaar.clock() + timedelta(seconds=body.expires_in_seconds)
@@ -45,24 +59,31 @@ def post_context(
         parent_offer_ids=tuple(body.parent_offer_ids),
         reveal=RevealPolicy(body.reveal),
     )
-    return _public(bazaar, bazaar.post_context(user.id, spec, idempotency_key=key), user)
+    context = bazaar.post_context(user.id, spec, idempotency_key=key)
+    if key is None:  # just posted: its whole budget is still reserved, no need to read it back
+        return ContextPublic.of(context, context.budget)
+    return _public(bazaar, context, user)  # maybe a replay: read what is left now
 
 
 @router.get("")
-def list_contexts(
-    bazaar: BazaarDep,
-    user: OptionalUser,
+async def list_contexts(
+    caller: Anyone,
     statuses: Annotated[list[ContextStatus] | None, Query(alias="status")] = None,
     mine: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ContextPublic]:
     """Public contexts (never follow-up ones), newest first; ``mine=true``: all of yours."""
+    return await run_in_threadpool(_list_contexts, caller, tuple(statuses or ()), mine, limit)
+
+
+def _list_contexts(
+    caller: Caller, statuses: tuple[ContextStatus, ...], mine: bool, limit: int
+) -> list[ContextPublic]:
+    bazaar, user = caller.bazaar, caller.optional_user()
     bazaar.expire_due()
-    found = bazaar.contexts(
-        user.id if user else None, mine=mine, statuses=tuple(statuses or ()), limit=limit
-    )
+    found = bazaar.contexts(user, mine=mine, statuses=statuses, limit=limit)
     own = [c.id for c in found if user is not None and c.buyer_id == user.id]
-    left = bazaar.remainders(own)
+    left = bazaar.remainders(own) if own else {}
     return [ContextPublic.of(c, left.get(c.id)) for c in found]
 
 
@@ -70,7 +91,7 @@ def list_contexts(
 def get_context(context_id: str, bazaar: BazaarDep, user: OptionalUser) -> ContextPublic:
     """One context, if you may see it (follow-ups: only their buyer and the sellers asked)."""
     bazaar.expire_due()
-    return _public(bazaar, bazaar.context(user.id if user else None, context_id), user)
+    return _public(bazaar, bazaar.context(user, context_id), user)
 
 
 @router.post("/{context_id}/cancel")
@@ -86,14 +107,15 @@ def decide_context(context_id: str, bazaar: BazaarDep, user: CurrentUser) -> Con
 
 
 @router.post("/{context_id}/offers", status_code=status.HTTP_201_CREATED)
-def post_offer(
-    context_id: str,
-    body: OfferCreate,
-    bazaar: BazaarDep,
-    user: CurrentUser,
-    key: IdempotencyKey = None,
+async def post_offer(
+    context_id: str, body: OfferCreate, caller: SignedIn, key: IdempotencyKey = None
 ) -> OfferPublic:
     """Offer information: a public preview, private info, and a price in cents."""
+    return await run_in_threadpool(_post_offer, context_id, body, caller, key)
+
+
+def _post_offer(context_id: str, body: OfferCreate, caller: Caller, key: str | None) -> OfferPublic:
+    bazaar, user = caller.bazaar, caller.user()
     offer = bazaar.post_offer(
         user.id,
         context_id,
@@ -102,10 +124,16 @@ def post_offer(
         price=body.price,
         idempotency_key=key,
     )
-    return OfferPublic.of(bazaar.offer(user.id, offer.id))
+    if key is None:  # just posted: nobody has bought it yet, and its seller reads it all
+        return OfferPublic.of(bazaar.seller_view(offer))
+    return OfferPublic.of(bazaar.offer(user, offer.id))  # maybe a replay: read it as it is now
 
 
 @router.get("/{context_id}/offers")
-def list_offers(context_id: str, bazaar: BazaarDep, user: OptionalUser) -> list[OfferPublic]:
+async def list_offers(context_id: str, caller: Anyone) -> list[OfferPublic]:
     """The offers on a context; private info only where you may read it."""
-    return [OfferPublic.of(o) for o in bazaar.offers(user.id if user else None, context_id)]
+
+    def read() -> list[OfferPublic]:
+        return [OfferPublic.of(o) for o in caller.bazaar.offers(caller.optional_user(), context_id)]
+
+    return await run_in_threadpool(read)

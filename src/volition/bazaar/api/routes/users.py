@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
+from starlette.concurrency import run_in_threadpool
 
-from volition.bazaar.api.deps import BazaarDep, CurrentUser, IdempotencyKey, bearer_token
-from volition.bazaar.api.errors import ERROR_RESPONSES
+from volition.bazaar.api.deps import (
+    BazaarDep,
+    CurrentUser,
+    IdempotencyKey,
+    SignedIn,
+    bearer_token,
+)
+from volition.bazaar.api.errors import ERROR_RESPONSES, ErrorBody
+from volition.bazaar.api.ratelimit import SignInGuard
 from volition.bazaar.api.schemas import (
     BalancesPublic,
     CashOutCreate,
@@ -32,10 +40,21 @@ def create_user(body: UserCreate, bazaar: BazaarDep) -> UserPublic:
     return UserPublic.of(user)
 
 
-@router.post("/tokens", status_code=status.HTTP_201_CREATED)
-def create_token(body: TokenCreate, bazaar: BazaarDep) -> TokenPublic:
-    """Sign in: a bearer token, shown once, that expires."""
+@router.post(
+    "/tokens",
+    status_code=status.HTTP_201_CREATED,
+    responses={429: {"model": ErrorBody, "description": "too many sign-in attempts"}},
+)
+def create_token(body: TokenCreate, bazaar: BazaarDep, request: Request) -> TokenPublic:
+    """Sign in: a bearer token, shown once, that expires.
+
+    Failed sign-ins are limited per user name and per client address (429 with
+    ``Retry-After`` once over the limit, whatever the password)."""
+    guard: SignInGuard = request.app.state.signin_guard
+    address = request.client.host if request.client else "unknown"
+    stamps = guard.attempt(body.name, address)
     token, record = bazaar.issue_token(body.name, body.password)
+    guard.succeeded(body.name, address, stamps)
     return TokenPublic(access_token=token, expires_at=record.expires_at)
 
 
@@ -48,11 +67,15 @@ def delete_token(
 
 
 @router.get("/me")
-def me(bazaar: BazaarDep, user: CurrentUser) -> MePublic:
+async def me(caller: SignedIn) -> MePublic:
     """The signed-in user with their balances (cash, reserved, earnings) in cents."""
-    return MePublic(
-        **UserPublic.of(user).model_dump(), balances=BalancesPublic.of(bazaar.balances(user.id))
-    )
+
+    def read() -> MePublic:
+        user = caller.user()
+        balances = BalancesPublic.of(caller.bazaar.balances(user))
+        return MePublic(**UserPublic.of(user).model_dump(), balances=balances)
+
+    return await run_in_threadpool(read)
 
 
 @router.get("/me/ledger")

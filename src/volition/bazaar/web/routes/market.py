@@ -16,6 +16,7 @@ from volition.bazaar.web.forms import (
     parse_minutes,
     parse_money,
     parse_priority,
+    parse_reveal,
 )
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import Field, guard, sign_in_first
@@ -44,15 +45,26 @@ def home(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
     )
 
 
-_BLANK_CONTEXT = {"query": "", "budget": "", "priority": "0.5", "pages": "", "sellers": ""}
+_BLANK_CONTEXT = {
+    "query": "",
+    "budget": "",
+    "priority": "0.5",
+    "pages": "",
+    "sellers": "",
+    "expires": "",
+    "parents": "",
+    "reveal": "with_parent",
+}
 
 
 @router.get("/contexts/new")
-def new_context_form(request: Request, visitor: VisitorDep) -> Response:
-    """The form to post a decision context."""
+def new_context_form(request: Request, visitor: VisitorDep, about: str = "") -> Response:
+    """The form to post a decision context; ``?about=OFFER_ID`` starts a follow-up about an
+    offer on one of your contexts."""
     if visitor.user is None:
         return sign_in_first(request, visitor)
-    return render(request, visitor, "context_new.html", form={**_BLANK_CONTEXT, "expires": ""})
+    form = {**_BLANK_CONTEXT, "parents": about[:2000]}
+    return render(request, visitor, "context_new.html", form=form)
 
 
 @router.post("/contexts")
@@ -68,13 +80,16 @@ def post_context(
     pages: Field = "",
     sellers: Field = "",
     expires: Field = "",
+    parents: Field = "",
+    reveal: Field = "",
 ) -> Response:
-    """Post a context; its budget is reserved from your cash."""
+    """Post a context; its budget is reserved from your cash, or, for a follow-up about offers
+    on one of your contexts, from that context's budget, with the amnesia policy chosen."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
     form = {"query": query, "budget": budget, "priority": priority, "pages": pages}
-    form |= {"sellers": sellers, "expires": expires}
+    form |= {"sellers": sellers, "expires": expires, "parents": parents, "reveal": reveal}
     try:
         lifetime = parse_minutes(expires, "the expiry")
         spec = ContextSpec(
@@ -84,6 +99,8 @@ def post_context(
             pages=parse_lines(pages),
             named_sellers=parse_keywords(sellers),
             expires_at=None if lifetime is None else bazaar.clock() + lifetime,
+            parent_offer_ids=parse_keywords(parents),
+            reveal=parse_reveal(reveal),
         )
         context = bazaar.post_context(user.id, spec, idempotency_key=idempotency_key or None)
     except VolitionError as exc:
