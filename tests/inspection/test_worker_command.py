@@ -11,7 +11,7 @@ from tests.inspection.helpers import make_world
 from volition.agents import Endpoint
 from volition.bazaar.api.factory import app_from_env, inspection_engine
 from volition.bazaar.domain.bot_service import BotService
-from volition.bazaar.errors import NotFound
+from volition.bazaar.errors import Conflict
 from volition.bazaar.inspection import (
     Inspection,
     InspectionEngine,
@@ -92,7 +92,7 @@ def test_the_worker_reads_the_key_from_a_file_and_picks_agents_by_name(
     assert choose(named("llm")).name == "llm"
     with pytest.raises(InputError, match="unknown buyer agent 'gpt'"):
         choose(named("gpt"))
-    with pytest.raises(NotFound, match="no LLM endpoint"):  # no worker endpoint, none stored
+    with pytest.raises(Conflict, match="no LLM endpoint"):  # no worker endpoint, none stored
         BuyerAgents(service)(named("llm"))
     assert BuyerAgents(service, forced="offline")(named("llm")).name == "offline"
 

@@ -29,6 +29,7 @@ import pytest
 
 from tests.inspection.conftest import empty_pg_store
 from tests.inspection.helpers import FUNDS, World, make_world
+from volition.agents import OfflineBuyer
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.api.factory import inspection_engine
 from volition.bazaar.domain import audit
@@ -125,7 +126,8 @@ def workers(inspection_pg_url: str, tmp_path: Path) -> Iterator[Workers]:
 
 def _world(store: SqlStore) -> tuple[World, InspectionEngine]:
     world = make_world(store, real_clock)  # type: ignore[arg-type]
-    return world, inspection_engine(world.bazaar, store)
+    # this process only starts and reads inspections; the workers choose each one's agent
+    return world, inspection_engine(world.bazaar, store, lambda inspection: OfflineBuyer())
 
 
 def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(

@@ -117,12 +117,13 @@ class InspectionEngine:
     # ------------------------------------------------------------------- commands
 
     @property
-    def agent_names(self) -> tuple[str, ...]:
-        """The names of the buyer agents an inspection may be started with."""
+    def agent_names(self) -> tuple[str, ...] | None:
+        """The names of the buyer agents an inspection may be started with (None: any name,
+        left to a resolver that says no list of its own)."""
         if isinstance(self.buyer, BuyerAgent):
             return (self.buyer.name,)
         names = getattr(self.buyer, "names", None)
-        return tuple(names) if names else (self.default_agent,)
+        return tuple(names) if names is not None else None
 
     def start(
         self,
@@ -140,10 +141,10 @@ class InspectionEngine:
         agent = agent or self.default_agent
         if not agent or len(agent) > 40:
             raise InputError(f"an agent name has 1 to 40 characters, not {agent!r}")
-        if agent not in self.agent_names:
+        known = self.agent_names
+        if known is not None and agent not in known:
             raise InputError(
-                f"this server inspects with {' or '.join(map(repr, self.agent_names))}, "
-                f"not {agent!r}"
+                f"this server inspects with {' or '.join(map(repr, known))}, not {agent!r}"
             )
         check = getattr(self.buyer, "check", None)
         if callable(check):  # e.g. an LLM agent needs the buyer's stored endpoint
