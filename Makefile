@@ -1,5 +1,6 @@
 # The two commands a newcomer needs (see README):
-#   make demo   - run the main job on the embedded default
+#   make demo   - run the main job on the embedded default: the bazaar with its demo
+#                 (web pages and API on http://127.0.0.1:8000/, SQLite file volition.db)
 #   make test   - lint, type-check and run the whole test suite
 # Both bootstrap a private uv (in .tools/) and the project's virtual environment (.venv/)
 # from the committed lock file, using the machine's python3; nothing else is needed.
@@ -11,7 +12,9 @@ VENV_STAMP := .venv/.synced-$(UV_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: setup demo test lint typecheck pytest lock bench clean chromium
+PORT ?= 8000
+
+.PHONY: setup demo examples test lint typecheck pytest lock bench clean chromium
 
 setup: $(VENV_STAMP)
 
@@ -24,7 +27,10 @@ $(VENV_STAMP): $(UV) uv.lock pyproject.toml
 	touch $@
 
 demo: $(VENV_STAMP)
-	.venv/bin/volition demo
+	.venv/bin/volition serve --demo --port $(PORT)
+
+examples: $(VENV_STAMP)
+	.venv/bin/volition examples
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check src tests benchmarks

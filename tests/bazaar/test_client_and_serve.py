@@ -110,6 +110,11 @@ def test_volition_serve_demo_runs_the_platform(tmp_path: Path) -> None:
             alice.sign_in(login.name, login.password)
             assert len(alice.contexts(mine=True)) == 2
             assert alice.me().balances.reserved == 8_00
+            # the demo's bots and the offline buyer run in the server: an inspection recurses
+            rain = next(c for c in alice.contexts(mine=True) if "rain" in c.query)
+            started = alice.start_inspection(rain.id, gather_seconds=1)
+            done = alice.wait_for_inspection(started.id, timeout=60, interval=0.2)
+            assert [n.depth for n in done.nodes] == [0, 1] and done.bought
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)

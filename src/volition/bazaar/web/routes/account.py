@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
+from volition.bazaar.api.ratelimit import SignInGuard, TooManySignIns
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import (
     Field,
@@ -82,6 +83,22 @@ def signin(
     refused = csrf_refused(request, visitor, csrf_token)
     if refused is not None:
         return refused
+    guard: SignInGuard = request.app.state.signin_guard  # shared with POST /api/tokens
+    address = request.client.host if request.client else "unknown"
+    try:
+        stamps = guard.attempt(name, address)
+    except TooManySignIns as exc:
+        page = render(
+            request,
+            visitor,
+            "signin.html",
+            exc.status_code,
+            error=exc.detail,
+            name=name,
+            next=safe_next(next),
+        )
+        page.headers.update(exc.headers or {})
+        return page
     try:
         token, record = bazaar.issue_token(name.strip(), password)
     except VolitionError as exc:
@@ -89,6 +106,7 @@ def signin(
         return render(
             request, visitor, "signin.html", status, error=message, name=name, next=safe_next(next)
         )
+    guard.succeeded(name, address, stamps)
     target = safe_next(next)
     response = redirect(request, visitor, target if target != "/" else "/?notice=signed-in")
     start_session(response, request, token, record.expires_at, bazaar.clock())
