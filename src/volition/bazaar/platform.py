@@ -22,13 +22,17 @@ from volition.bazaar.inspection.runner import Work
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.errors import InputError
 
-__all__ = ["AGENT_NAMES", "DEFAULT_LIMITS", "BuyerAgents", "Platform", "assemble"]
+__all__ = ["AGENT_NAMES", "DEFAULT_LIMITS", "DEMO_LIMITS", "BuyerAgents", "Platform", "assemble"]
 
 AGENT_NAMES = ("offline", "llm")
 
-DEFAULT_LIMITS = InspectionLimits(max_depth=1, min_offers=3, gather_timeout=timedelta(seconds=15))
-"""A server's inspections unless the buyer asks otherwise: one level of follow-ups, and each
-node decides with three offers or after 15 seconds (bots answer at once; people need time)."""
+DEFAULT_LIMITS = InspectionLimits(max_depth=1, min_offers=3, gather_timeout=timedelta(minutes=2))
+"""A server's inspections unless the buyer asks otherwise: one level of follow-ups; each node
+decides with three offers, or after two minutes (bots answer at once, people need time)."""
+
+DEMO_LIMITS = InspectionLimits(max_depth=1, min_offers=3, gather_timeout=timedelta(seconds=3))
+"""``volition serve --demo``: the demo's sellers are bots, so a node waits three seconds, long
+enough to watch the tree grow."""
 
 
 class BuyerAgents:

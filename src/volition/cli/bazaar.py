@@ -22,8 +22,9 @@ from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.app import DEFAULT_THREADS
 from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
+from volition.bazaar.inspection import InspectionLimits
 from volition.bazaar.inspection.runner import Work
-from volition.bazaar.platform import assemble
+from volition.bazaar.platform import DEFAULT_LIMITS, DEMO_LIMITS, assemble
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import ENV_VAR, SqlStore
 from volition.cli.output import console, print_json, print_table
@@ -103,6 +104,7 @@ def serve(
             run_inspections=inspections,
             threads=threads,
             freeze_gc=True,
+            limits=DEMO_LIMITS if demo else DEFAULT_LIMITS,
         )
         uvicorn.run(
             app, host=host, port=port, log_level="info", server_header=False, access_log=access_log
@@ -117,7 +119,7 @@ def serve(
     if inspections:
         from volition.bazaar.inspection.runner import InspectionRunner
 
-        platform = assemble(bazaar, store)
+        platform = assemble(bazaar, store, limits=DEMO_LIMITS if demo else DEFAULT_LIMITS)
         runner = InspectionRunner(platform.engine, extra_work=platform.work)
         runner.start()
     else:
@@ -140,6 +142,7 @@ def build_app(
     inspection_work: Sequence[Work] = (),
     threads: int = DEFAULT_THREADS,
     freeze_gc: bool = False,
+    limits: InspectionLimits = DEFAULT_LIMITS,
 ) -> FastAPI:
     """The app of a one-process server: the API with the platform on ``store`` (the stored
     bots, inspections by the offline or the buyer's LLM agent), whose inspections and bot jobs
@@ -151,7 +154,7 @@ def build_app(
         freeze_gc=freeze_gc,
         threads=threads,
     )
-    platform = assemble(bazaar, store)
+    platform = assemble(bazaar, store, limits=limits)
     work = (*platform.work, *inspection_work)
     app = create_app(bazaar, settings, inspections=platform.engine, inspection_work=work)
     app.state.bot_service = platform.bots
