@@ -55,11 +55,10 @@ def _pg_unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL not reachable at {PG_SERVER}: {reason}")
 
 
-@pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> Iterator[str]:
-    """A migrated PostgreSQL database of this xdist worker's own, dropped afterwards."""
-    # The pid keeps two test runs on one server (other sessions, CI) from sharing a database.
-    name = f"volition_test_{worker_id}_{os.getpid()}"
+def pg_database(prefix: str, worker_id: str) -> Iterator[str]:
+    """A migrated PostgreSQL database named for ``prefix`` and this xdist worker, dropped after;
+    skipped (failed in CI) when PostgreSQL is not reachable."""
+    name = f"{prefix}_{worker_id}_{os.getpid()}"
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -76,6 +75,13 @@ def pg_url(worker_id: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of this xdist worker's own, dropped afterwards."""
+    # The pid keeps two test runs on one server (other sessions, CI) from sharing a database.
+    yield from pg_database("volition_test", worker_id)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.inspection.conftest import pg_database
+from tests.bazaar.conftest import pg_database
 
 
 @pytest.fixture(scope="session")

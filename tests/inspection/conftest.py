@@ -5,16 +5,13 @@ A SQL store's world runs its engine on the SQL inspection repository (``World.en
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
 
-from tests.bazaar.conftest import PG_SERVER, _pg_unavailable
+from tests.bazaar.conftest import pg_database
 from tests.inspection.helpers import FakeClock, World, make_world
 from volition.bazaar.domain import MemoryStore, Store
 from volition.bazaar.storage import SqlStore, make_engine, upgrade
@@ -29,28 +26,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(engine)
     engine.dispose()
     return path
-
-
-def pg_database(prefix: str, worker_id: str) -> Iterator[str]:
-    """A migrated PostgreSQL database named for ``prefix`` and this xdist worker, dropped after;
-    skipped (failed in CI) when PostgreSQL is not reachable."""
-    name = f"{prefix}_{worker_id}_{os.getpid()}"
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as exc:
-        admin.dispose()
-        _pg_unavailable(str(exc).splitlines()[0])
-    url = f"{PG_SERVER}/{name}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 @pytest.fixture(scope="session")
