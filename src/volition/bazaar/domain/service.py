@@ -609,17 +609,7 @@ class Bazaar:
     @staticmethod
     def seller_view(offer: InfoOffer, *, purchased: bool = False) -> OfferView:
         """An offer as its own seller sees it: the private info included (``visibility``)."""
-        return OfferView(
-            id=offer.id,
-            context_id=offer.context_id,
-            seller_id=offer.seller_id,
-            preview=offer.preview,
-            price=offer.price,
-            created_at=offer.created_at,
-            status=offer.status,
-            purchased=purchased,
-            private_info=offer.private_info,
-        )
+        return _offer_view(offer, purchased, offer.private_info)
 
     def withdraw_offer(self, actor_id: str, offer_id: str) -> InfoOffer:
         """Withdraw your offer; only before anyone has inspected or bought it."""
@@ -975,17 +965,7 @@ class Bazaar:
         ):
             parent_readable = self._parent_readable(uow, context)
         allowed = can_read_private(viewer, offer, context, purchased, parent_readable)
-        return OfferView(
-            id=offer.id,
-            context_id=offer.context_id,
-            seller_id=offer.seller_id,
-            preview=offer.preview,
-            price=offer.price,
-            created_at=offer.created_at,
-            status=offer.status,
-            purchased=purchased,
-            private_info=offer.private_info if allowed else None,
-        )
+        return _offer_view(offer, purchased, offer.private_info if allowed else None)
 
     def _balances(self, uow: UnitOfWork, user_id: str) -> Balances:
         available, reserved, earned = uow.ledger.user_balances(user_id)
@@ -1038,3 +1018,18 @@ class Bazaar:
 
 def _digest(request: str) -> str:
     return hashlib.sha256(request.encode()).hexdigest()
+
+
+def _offer_view(offer: InfoOffer, purchased: bool, private_info: str | None) -> OfferView:
+    """``offer`` as a viewer sees it, with ``private_info`` only where the rules allow it."""
+    return OfferView(
+        id=offer.id,
+        context_id=offer.context_id,
+        seller_id=offer.seller_id,
+        preview=offer.preview,
+        price=offer.price,
+        created_at=offer.created_at,
+        status=offer.status,
+        purchased=purchased,
+        private_info=private_info,
+    )
