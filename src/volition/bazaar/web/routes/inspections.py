@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.api.inspection_report import inspection_report
+from volition.bazaar.api.routes.bots import get_bot_service
 from volition.bazaar.api.routes.inspections import start_inspection
 from volition.bazaar.api.schemas_inspections import InspectionCreate, InspectionPublic, NodePublic
 from volition.bazaar.domain import Bazaar, ContextStatus, User
@@ -45,6 +46,7 @@ class InspectPanel:
     """The inspection panel of a context page, for its buyer: start one, or go to it."""
 
     agent: str
+    llm: str | None  # "model at base URL" when the buyer stored an LLM endpoint
     can_start: bool
     inspection_id: str | None
     max_depth: int
@@ -65,8 +67,16 @@ def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
         return None
     existing = engine.repository.inspection_for_context(context.id)
     ceiling = engine.bazaar.settings.max_depth
+    llm = None
+    if "llm" in (engine.agent_names or ()):
+        try:
+            stored = get_bot_service(request, engine.bazaar).credential(context.buyer_id)
+            llm = f"{stored.model} at {stored.base_url}"
+        except NotFound:
+            pass
     return InspectPanel(
         agent=engine.default_agent,
+        llm=llm,
         can_start=existing is None and context.status is ContextStatus.OPEN,
         inspection_id=existing.id if existing else None,
         max_depth=min(engine.limits.max_depth, ceiling),
@@ -74,7 +84,7 @@ def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
     )
 
 
-def _form_body(max_depth: str, policy: str) -> InspectionCreate:
+def _form_body(max_depth: str, policy: str, agent: str = "") -> InspectionCreate:
     depth = None
     if max_depth.strip():
         if not max_depth.strip().isdigit():
@@ -84,6 +94,7 @@ def _form_body(max_depth: str, policy: str) -> InspectionCreate:
         raise InputError(f"the policy must be 'with_parent' or 'all', not {policy!r}")
     try:
         return InspectionCreate(
+            agent=agent.strip() or None,
             max_depth=depth,
             policy="all" if policy == "all" else ("with_parent" if policy else None),
         )
@@ -101,8 +112,9 @@ def start(
     csrf_token: Field = "",
     max_depth: Field = "",
     policy: Field = "",
+    agent: Field = "",
 ) -> Response:
-    """Start inspecting your open context with the server's buyer agent."""
+    """Start inspecting your open context with the server's buyer agent, or your LLM."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
@@ -110,7 +122,7 @@ def start(
         return render(request, visitor, "error.html", 503, error=NO_ENGINE)
     try:
         inspection_id = start_inspection(
-            request, bazaar, user.id, context_id, _form_body(max_depth, policy)
+            request, bazaar, user.id, context_id, _form_body(max_depth, policy, agent)
         )
     except VolitionError as exc:
         return error_page(request, visitor, exc)
