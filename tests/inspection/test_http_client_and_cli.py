@@ -96,3 +96,10 @@ def test_volition_inspect_prints_the_tree_and_the_purchases(
         assert "already being inspected" in capsys.readouterr().err
         assert run(["inspect", context.id, "--url", api.base_url]) == 2
         assert "--token" in capsys.readouterr().err
+        other = client.post_context("Another question?", budget=BUDGET)
+        assert (
+            run(["inspect", other.id, "--url", api.base_url, "--token", token, "--agent", "gpt"])
+            == 2
+        )
+        assert "this server inspects with 'offline', not 'gpt'" in capsys.readouterr().err
+        assert client.context(other.id).status == "open"  # refused: nothing started

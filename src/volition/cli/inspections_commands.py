@@ -99,6 +99,10 @@ def inspect(
     token: Token = None,
     user: User = None,
     password: Password = None,
+    agent: Annotated[
+        str | None,
+        typer.Option(help="offline (default) or llm: your own stored endpoint (llm-set)"),
+    ] = None,
     depth: Annotated[int | None, typer.Option(help="how deep follow-ups may nest")] = None,
     policy: Annotated[
         str | None, typer.Option(help="with_parent (default) or all: which follow-ups you keep")
@@ -115,6 +119,7 @@ def inspect(
     with _client(url, token, user, password) as client:
         found = client.start_inspection(
             context_id,
+            agent=agent,
             max_depth=depth,
             policy=policy,
             min_offers=min_offers,
