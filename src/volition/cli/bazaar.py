@@ -89,7 +89,9 @@ def serve(
         raise InputError(f"--threads must be between 1 and 200, not {threads}")
     bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
-    console.print(f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)")
+    console.print(
+        f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)", soft_wrap=True
+    )
     if demo:
         console.print("demo logins (name / password / role):")
         for login in seed_demo(bazaar):
