@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.bazaar.bayesian_helpers import market_spec
-from tests.bazaar.conftest import PASSWORD, Cast
+from tests.bazaar.conftest import PASSWORD, SQL_KINDS, Cast
 from volition.agents.bayesian import Revelation, parse_revelation
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import (
@@ -19,6 +19,7 @@ from volition.bazaar.domain import (
     DecisionContext,
     JobStatus,
     RevealPolicy,
+    Store,
     audit,
 )
 from volition.bazaar.domain.bot_markets import MAX_MARKET
@@ -187,3 +188,26 @@ def test_a_bad_change_to_a_bayesian_bot_changes_nothing(cast: Cast, service: Bot
         service.update_bot(cast.seller.id, fixed.id, {"market_offer": "o1"})
     with pytest.raises(InputError, match="a fixed bot needs a price"):
         service.create_bot(cast.seller.id, name="f", kind="fixed", preview="p", private_info="s")
+
+
+@pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+def test_migration_0007_keeps_bots_and_will_not_drop_a_bayesian_one(
+    store: Store, cast: Cast, service: BotService
+) -> None:
+    """Down to 0006 refuses while a bayesian bot exists; without one, fixed bots survive."""
+    from volition.bazaar.storage import SqlStore
+    from volition.bazaar.storage.migrate import downgrade, upgrade
+
+    assert isinstance(store, SqlStore)
+    fixed = service.create_bot(
+        cast.seller.id, name="f", kind="fixed", price=5, preview="p", private_info="s"
+    )
+    bot = bayes(service, cast.seller.id, "o2")
+    with pytest.raises(Exception, match=r"(?i)check|constraint"):
+        downgrade(store.engine, "0006")
+    assert service.bot(cast.seller.id, bot).market_offer == "o2"  # nothing changed
+    service.delete_bot(cast.seller.id, bot)
+    downgrade(store.engine, "0006")
+    upgrade(store.engine)
+    assert service.bots(cast.seller.id) == [fixed]
+    assert service.bot(cast.seller.id, bayes(service, cast.seller.id, "o1")).price == 0
