@@ -211,3 +211,14 @@ def test_migration_0007_keeps_bots_and_will_not_drop_a_bayesian_one(
     upgrade(store.engine)
     assert service.bots(cast.seller.id) == [fixed]
     assert service.bot(cast.seller.id, bayes(service, cast.seller.id, "o1")).price == 0
+
+
+def test_the_parsed_market_cache_tells_a_bool_from_an_index(
+    cast: Cast, service: BotService
+) -> None:
+    bayes(service, cast.seller.id, "o2", market_state=1)  # caches index 1
+    with pytest.raises(InputError, match="label or index, not True"):
+        bayes(service, cast.seller.id, "o2", market_state=True)
+    with pytest.raises(InputError, match="offer's id, not"):
+        bayes(service, cast.seller.id, ["o2"])  # type: ignore[arg-type]
+    assert len(service.bots(cast.seller.id)) == 1

@@ -14,7 +14,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
 from volition.agents.bayesian import BayesianSeller
 from volition.bazaar.domain.bots import BotKind, BotSeller
@@ -66,14 +65,19 @@ def market_text(spec: object) -> str:
     return text
 
 
-def sale_of(market: str, offer_id: str, state: str | int) -> MarketSale:
+def sale_of(market: str, offer_id: object, state: object) -> MarketSale:
     """Parse and check a stored market, the offer sold and the true state (label or index)."""
-    return _sale(market, offer_id, state)
+    if not isinstance(offer_id, str):
+        raise InputError(f"the market offer must be an offer's id, not {offer_id!r}")
+    if isinstance(state, bool) or not isinstance(state, str | int):
+        raise InputError(f"the true state must be a state's label or index, not {state!r}")
+    # the cache tells 1 from "1" (different types) and never sees a bool (True == 1)
+    return _sale(market_text(market), offer_id, state)
 
 
 @lru_cache(maxsize=64)
 def _sale(market: str, offer_id: str, state: str | int) -> MarketSale:
-    data = json.loads(market_text(market))
+    data = json.loads(market)
     world = data.get("world")
     if not isinstance(world, Mapping):
         raise InputError(
@@ -85,14 +89,12 @@ def _sale(market: str, offer_id: str, state: str | int) -> MarketSale:
         if isinstance(count, int) and not isinstance(count, bool) and count > MAX_STATES:
             raise InputError(f"the market: world: {key}: at most {MAX_STATES}, not {count}")
     built = market_from_mapping(data, source="the market")
-    if not isinstance(offer_id, str) or offer_id not in built.offers:
+    if offer_id not in built.offers:
         raise InputError(
             f"the market has no offer {offer_id!r}; its offers are {', '.join(built.offers)}"
         )
     offer = built.offers[offer_id]
     space = built.problem.space
-    if isinstance(state, bool) or not isinstance(state, str | int):
-        raise InputError(f"the true state must be a state's label or index, not {state!r}")
     if isinstance(state, int):
         if not 0 <= state < space.size:
             raise InputError(f"the true state's index must be 0..{space.size - 1}, not {state}")
@@ -125,8 +127,7 @@ def check_market_bot(bot: BotSeller, *, price_given: bool) -> BotSeller:
     if not 1 <= cents <= MAX_CENTS_PER_UNIT:
         raise InputError(f"cents_per_unit must be from 1 to {MAX_CENTS_PER_UNIT}, not {cents}")
     text = market_text(bot.market)
-    state: Any = bot.market_state
-    sale = sale_of(text, bot.market_offer or "", state)
+    sale = sale_of(text, bot.market_offer, bot.market_state)
     price = round(sale.offer.price * cents)
     if price_given and bot.price != price:
         raise InputError(
@@ -142,7 +143,7 @@ def bayesian_seller(bot: BotSeller) -> BayesianSeller:
     """The agent of a stored bayesian bot."""
     if bot.kind is not BotKind.BAYESIAN or bot.market is None or bot.cents_per_unit is None:
         raise InputError(f"bot {bot.id} is not a bayesian bot")
-    sale = sale_of(bot.market, bot.market_offer or "", bot.market_state or "")
+    sale = sale_of(bot.market, bot.market_offer, bot.market_state)
     return BayesianSeller(
         sale.offer, sale.level, sale.market.problem, sale.state, bot.cents_per_unit, bot.name
     )
