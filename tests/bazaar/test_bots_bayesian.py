@@ -138,6 +138,12 @@ def _impossible_first_state() -> dict[str, Any]:
     return spec
 
 
+def _priced(price: float) -> dict[str, Any]:
+    spec = market_spec()
+    spec["levels"][1]["offers"][0]["price"] = price
+    return spec
+
+
 BAD: list[tuple[dict[str, Any], str]] = [
     ({"market": {**market_spec(), "world": "fact_checking.yaml"}}, "world: give the problem"),
     ({"market": {"world": market_spec()["world"]}}, r"levels: Field required"),
@@ -153,6 +159,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"market_state": True}, "label or index"),
     ({"market": _impossible_first_state(), "market_state": 0}, "prior probability 0"),
     ({"cents_per_unit": 0}, "cents_per_unit must be from 1"),
+    ({"market": _priced(1e300)}, r"costs 1e\+300 units: over"),
     ({"cents_per_unit": None}, "needs cents_per_unit"),
     ({"market": None}, "needs market"),
     ({"price": 5}, r"price is its offer's: .* give 1, not 5"),

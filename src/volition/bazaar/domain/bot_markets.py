@@ -34,6 +34,7 @@ __all__ = [
 MAX_MARKET = 100_000  # characters of the market's JSON
 MAX_STATES = 10_000  # states (or actions) given as a count
 MAX_CENTS_PER_UNIT = 1_000_000
+MAX_PRICE = 10**12  # cents, as the API's amounts
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +129,13 @@ def check_market_bot(bot: BotSeller, *, price_given: bool) -> BotSeller:
         raise InputError(f"cents_per_unit must be from 1 to {MAX_CENTS_PER_UNIT}, not {cents}")
     text = market_text(bot.market)
     sale = sale_of(text, bot.market_offer, bot.market_state)
-    price = round(sale.offer.price * cents)
+    amount = sale.offer.price * cents
+    if not amount <= MAX_PRICE:  # also NaN and infinity
+        raise InputError(
+            f"offer {sale.offer.id} costs {sale.offer.price} units: over {MAX_PRICE} cents at "
+            f"{cents} cents per unit"
+        )
+    price = round(amount)
     if price_given and bot.price != price:
         raise InputError(
             f"a bayesian bot's price is its offer's: {sale.offer.id} costs "
