@@ -10,15 +10,24 @@ level), and the purchases are read back from the bazaar.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.inspection import helpers
 from tests.inspection.helpers import make_world
 from volition.agents.bayesian import BayesianBuyer, BayesianSeller, parse_revelation
 from volition.bazaar.domain import MemoryStore, Store
-from volition.bazaar.inspection import Policy
+from volition.bazaar.inspection import (
+    Bot,
+    InspectionEngine,
+    InspectionLimits,
+    Policy,
+    SellerPool,
+)
 from volition.core import MatrixDecision, ProbabilitySpace, Problem, World
 from volition.mechanisms import Market, Offer, Recursive, Scenario
 from volition.mechanisms.examples import fact_checking_market, legumes
@@ -34,16 +43,33 @@ def run_platform(
     for level in range(depth):
         for offer in market.menu(scenario, level):
             world.bot(BayesianSeller(offer, level, market.problem, state, CENTS))
+    return inspect(world, market, depth, scenario, tuple(world.bots))
+
+
+def inspect(
+    world: helpers.World,
+    market: Market,
+    depth: int,
+    scenario: Scenario,
+    sellers: tuple[Bot, ...] | SellerPool,
+) -> tuple[list[set[str]], object, int]:
+    """The Bayesian buyer's inspection with ``sellers`` on ``world``; what ``run_platform``
+    returns."""
     buyer = BayesianBuyer(market, depth, scenario, CENTS)
     total = sum(round(o.price * CENTS) for lvl in market.levels for o in lvl)
     context = world.post("decide", budget=total * (depth + 1) + 10)
-    engine = world.engine(
+    engine = InspectionEngine(
+        world.bazaar,
         buyer,
-        gather_timeout_s=0,
-        max_depth=depth - 1,
-        max_follow_ups=1,
-        min_offers=0,
-        policy=Policy.ALL,
+        bots=sellers,
+        repository=world.repository(),
+        limits=InspectionLimits(
+            gather_timeout=timedelta(0),
+            max_depth=depth - 1,
+            max_follow_ups=1,
+            min_offers=0,
+            policy=Policy.ALL,
+        ),
     )
     engine.start(world.buyer.id, context.id)
     engine.run_until_idle()
@@ -66,8 +92,12 @@ def _ids(market: Market, level: int, scenario: Scenario) -> set[str]:
     return {o.id for o in market.menu(scenario, level)}
 
 
-def assert_conforms(market: Market, depth: int, store_factory=MemoryStore) -> int:
-    """Check every scenario and state; return how many purchases the platform made."""
+def assert_conforms(market: Market, depth: int, store_factory=MemoryStore, run=run_platform) -> int:
+    """Check every scenario and state; return how many purchases the platform made.
+
+    ``run`` is one platform run (``run_platform``'s signature): with in-memory bots, or
+    stored ones.
+    """
     result = Recursive(depth).evaluate(market)
     problem = market.problem
     expected = 0.0
@@ -75,9 +105,7 @@ def assert_conforms(market: Market, depth: int, store_factory=MemoryStore) -> in
     for outcome in result.outcomes:
         plan, scenario = outcome.plan, outcome.scenario
         for state in np.flatnonzero(problem.prior > 0):
-            bought, action, paid = run_platform(
-                market, depth, scenario, int(state), store_factory()
-            )
+            bought, action, paid = run(market, depth, scenario, int(state), store_factory())
             for level in range(depth):
                 mask = int(plan.masks[level][state])
                 menu = market.menu(scenario, level)

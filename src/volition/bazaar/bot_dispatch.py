@@ -23,7 +23,9 @@ from datetime import timedelta
 
 from volition.agents import ContextView, Endpoint, FixedSeller, LLMSeller
 from volition.agents.base import SellerReply
+from volition.agents.bayesian import BayesianSeller
 from volition.bazaar.domain import Bazaar, DecisionContext, Event, EventKind
+from volition.bazaar.domain.bot_markets import bayesian_seller
 from volition.bazaar.domain.bot_service import BotService
 from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus, bot_may_answer
 from volition.bazaar.domain.contexts import ACTIVE
@@ -261,9 +263,11 @@ class BotDispatcher:
             about_previews=about,
         )
 
-    def _agent(self, bot: BotSeller) -> FixedSeller | CappedSeller:
+    def _agent(self, bot: BotSeller) -> FixedSeller | CappedSeller | BayesianSeller:
         if bot.kind is BotKind.FIXED:
             return FixedSeller(bot.preview, bot.private_info, bot.price, name=bot.name)
+        if bot.kind is BotKind.BAYESIAN:
+            return bayesian_seller(bot)
         endpoint = endpoint_for(
             self.service,
             bot.owner_id,

@@ -1,7 +1,8 @@
 """The bots commands: manage your bot sellers and LLM endpoint on a running bazaar, and run the
 bots' job pass on a database.
 
-``bots``, ``bot-add``, ``bot-pause``, ``bot-resume``, ``bot-delete`` and ``llm-set`` sign in to
+``bots``, ``bot-add``, ``bot-add-bayesian``, ``bot-pause``, ``bot-resume``, ``bot-delete`` and
+``llm-set`` sign in to
 a server (``--url`` or ``$VOLITION_URL``) as ``--user`` with the password from
 ``$VOLITION_PASSWORD`` or a prompt; ``llm-set`` reads the API key from ``$VOLITION_LLM_API_KEY``
 or a hidden prompt, never from the command line (where shell history would keep it).
@@ -15,6 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -84,6 +86,50 @@ def bot_add(
             min_priority=min_priority,
         )
     console.print(f"bot {bot.name} created ({bot.id})")
+
+
+def bot_add_bayesian(
+    name: Annotated[str, typer.Argument(help="the bot's name")],
+    user: UserOption,
+    market: Annotated[Path, typer.Option(help="a market file (YAML or JSON)")],
+    offer: Annotated[str, typer.Option(help="the id of the market offer it sells")],
+    state: Annotated[str, typer.Option(help="the true state's label")],
+    cents_per_unit: Annotated[int, typer.Option(help="cents per utility unit")] = 100,
+    keyword: Annotated[
+        list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
+    ] = None,
+    url: Url = DEFAULT_URL,
+) -> None:
+    """Create a bayesian bot: it sells one offer of a market truthfully in the true state, on
+    the contexts of the offer's level (the market's world file is sent inline)."""
+    from volition.bazaar.domain.bot_markets import market_text, sale_of
+    from volition.core.files import read_structured_file
+
+    data = read_structured_file(market)
+    if isinstance(data, dict) and isinstance(data.get("world"), str):
+        world = market.parent / data["world"]
+        if not world.is_file():
+            raise InputError(
+                f"{market}: world file {data['world']!r} not found (looked for {world})"
+            )
+        data["world"] = read_structured_file(world)
+    text = market_text(data)
+    sale = sale_of(text, offer, state)  # checked here first: clear errors before signing in
+    price = round(sale.offer.price * cents_per_unit)
+    with _signed_in(url, user) as client:
+        bot = client.create_bot(
+            name,
+            "bayesian",
+            price,
+            market=data,
+            market_offer=offer,
+            market_state=state,
+            cents_per_unit=cents_per_unit,
+            keywords=keyword or [],
+        )
+    console.print(
+        f"bot {bot.name} created ({bot.id}): sells {offer} at level {sale.level} for {price} cents"
+    )
 
 
 def _act(action: str) -> Callable[..., None]:
@@ -159,6 +205,7 @@ def bots_run(
 COMMANDS: tuple[Callable[..., Any], ...] = (
     bots,
     bot_add,
+    bot_add_bayesian,
     _act("pause"),
     _act("resume"),
     _act("delete"),

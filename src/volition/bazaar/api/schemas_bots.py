@@ -1,12 +1,14 @@
 """The JSON shapes of bots and LLM credentials (``/api/bots``, ``/api/me/llm``).
 
-``BotPublic`` is the owner's view (with the fixed bot's private info and the LLM bot's
-instructions); ``BotSummary`` is what an operator listing every bot sees: no private info.
+``BotPublic`` is the owner's view (with the fixed bot's private info, the LLM bot's
+instructions, the bayesian bot's market, offer and true state); ``BotSummary`` is what an
+operator listing every bot sees: no private info.
 ``CredentialPublic`` shows the key only as a hint.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -41,6 +43,14 @@ class _BotFields(_Input):
     instructions: Annotated[str, Field(max_length=20_000)] | None = None
     base_url: Annotated[str, Field(min_length=1, max_length=2_000)] | None = None
     model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    market: dict[str, Any] | None = Field(
+        default=None, description="a bayesian bot's market: a market file's mapping, world inline"
+    )
+    market_offer: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    market_state: (
+        Annotated[str, Field(min_length=1, max_length=200)] | Annotated[int, Field(ge=0)] | None
+    ) = Field(default=None, description="the true state: its label or index")
+    cents_per_unit: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     active: bool | None = None
 
     def fields(self) -> dict[str, Any]:
@@ -60,8 +70,14 @@ class _BotFields(_Input):
 
 class BotCreate(_BotFields):
     name: Annotated[str, Field(min_length=1, max_length=60)]
-    kind: Literal["fixed", "llm"]
-    price: Annotated[Cents, Field(description="a fixed bot's price; an LLM bot's price cap")]
+    kind: Literal["fixed", "llm", "bayesian"]
+    price: Annotated[
+        Cents | None,
+        Field(
+            description="a fixed bot's price; an LLM bot's price cap; a bayesian bot's is its "
+            "offer's (leave it out)"
+        ),
+    ] = None
 
 
 class BotUpdate(_BotFields):
@@ -111,6 +127,10 @@ class BotPublic(BotSummary):
     instructions: str
     base_url: str | None
     model: str | None
+    market: dict[str, Any] | None = None
+    market_offer: str | None = None
+    market_state: str | None = None
+    cents_per_unit: int | None = None
 
     @classmethod
     def of(cls, bot: BotSeller) -> BotPublic:
@@ -126,6 +146,10 @@ class BotPublic(BotSummary):
             instructions=bot.instructions,
             base_url=bot.base_url,
             model=bot.model,
+            market=None if bot.market is None else json.loads(bot.market),
+            market_offer=bot.market_offer,
+            market_state=bot.market_state,
+            cents_per_unit=bot.cents_per_unit,
         )
 
 

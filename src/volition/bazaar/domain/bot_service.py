@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, check_bot
+from volition.bazaar.domain.bot_markets import check_market_bot
+from volition.bazaar.domain.bots import KINDS, BotJob, BotKind, BotSeller, check_bot
 from volition.bazaar.domain.credentials import Cipher, LLMCredential, key_hint
 from volition.bazaar.domain.ids import Clock, new_id
 from volition.bazaar.domain.service import Bazaar
@@ -41,6 +42,10 @@ EDITABLE = frozenset(
         "instructions",
         "base_url",
         "model",
+        "market",
+        "market_offer",
+        "market_state",
+        "cents_per_unit",
     }
 )
 
@@ -59,16 +64,28 @@ class BotService:
     # ------------------------------------------------------------------------ bots
 
     def create_bot(
-        self, actor_id: str, *, name: str, kind: BotKind | str, price: int, **fields: Any
+        self,
+        actor_id: str,
+        *,
+        name: str,
+        kind: BotKind | str,
+        price: int | None = None,
+        **fields: Any,
     ) -> BotSeller:
-        """Create a bot owned by ``actor_id`` (a seller); ``fields`` are ``EDITABLE`` ones."""
+        """Create a bot owned by ``actor_id`` (a seller); ``fields`` are ``EDITABLE`` ones.
+
+        A fixed or LLM bot needs ``price``; a bayesian bot's price is its offer's (give none,
+        or that one).
+        """
         unknown = set(fields) - EDITABLE
         if unknown:
             raise InputError(f"a bot has no field {sorted(unknown)[0]!r}")
         try:
             bot_kind = BotKind(kind)
         except ValueError:
-            raise InputError(f"a bot's kind must be 'fixed' or 'llm', not {kind!r}") from None
+            raise InputError(f"a bot's kind must be one of {KINDS}, not {kind!r}") from None
+        if price is None and bot_kind is not BotKind.BAYESIAN:
+            raise InputError(f"a {bot_kind.value} bot needs a price (cents)")
         fields.setdefault("active", True)
         if "keywords" in fields:
             fields["keywords"] = tuple(fields["keywords"])
@@ -77,11 +94,11 @@ class BotService:
             owner_id=actor_id,
             name=name,
             kind=bot_kind,
-            price=price,
+            price=0 if price is None else price,
             created_at=self.clock(),
             **fields,
         )
-        bot = self._check(bot)
+        bot = self._check(bot, price_given=price is not None)
         with self.bazaar.store.begin() as uow:
             owner = self._seller(uow, actor_id)
             if len(uow.bots.for_owner(owner.id)) >= MAX_BOTS_PER_OWNER:
@@ -102,7 +119,7 @@ class BotService:
             raise InputError("'active' must be true or false")
         with self.bazaar.store.begin() as uow:
             bot = self._own(uow, actor_id, bot_id, lock=True)
-            bot = self._check(replace(bot, **changes))
+            bot = self._check(replace(bot, **changes), price_given="price" in changes)
             self._check_endpoint(uow, bot)
             uow.bots.update(bot)
             return bot
@@ -191,8 +208,9 @@ class BotService:
             )
         return self.cipher
 
-    def _check(self, bot: BotSeller) -> BotSeller:
+    def _check(self, bot: BotSeller, *, price_given: bool) -> BotSeller:
         s = self.bazaar.settings
+        bot = check_market_bot(bot, price_given=price_given)
         return check_bot(bot, max_keywords=s.max_keywords, max_budget=s.max_budget)
 
     def _check_endpoint(self, uow: UnitOfWork, bot: BotSeller) -> None:

@@ -7,9 +7,11 @@ info as any seller reads their own. A bot has its own matcher (the rules of
 once per context**: a :class:`BotJob` per bot and context (unique) records the answer and is
 also the job that several processes share with a lease.
 
-Kinds: ``fixed`` (a preview, private info and price of its own) and ``llm`` (a model behind an
+Kinds: ``fixed`` (a preview, private info and price of its own), ``llm`` (a model behind an
 OpenAI-compatible endpoint, told ``instructions``, never asking more than ``price``, with the
-owner's stored credential).
+owner's stored credential) and ``bayesian`` (one offer of a stored ``volition.mechanisms``
+market, sold truthfully in a true state: DESIGN.md "One mechanism, two worlds"; its fields are
+checked by :mod:`volition.bazaar.domain.bot_markets`).
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ __all__ = [
 MAX_NAME = 60
 MAX_TEXT = 20_000
 MAX_URL = 2_000
+KINDS = "'fixed', 'llm' or 'bayesian'"
 
 
 class BotKind(enum.StrEnum):
-    """How a bot answers: fixed text, or a model."""
+    """How a bot answers: fixed text, a model, or one offer of a market."""
 
     FIXED = "fixed"
     LLM = "llm"
+    BAYESIAN = "bayesian"
 
 
 class JobStatus(enum.StrEnum):
@@ -59,7 +63,10 @@ class BotSeller:
 
     Fixed bots use ``preview`` and ``private_info``; LLM bots use ``instructions`` (what the
     model knows and how it should sell) and, optionally, ``base_url`` and ``model`` (else the
-    owner's stored credential's). Matching fields are those of ``Matcher``.
+    owner's stored credential's). Bayesian bots use ``market`` (a market file's mapping as
+    JSON text), ``market_offer`` (the id of the offer it sells), ``market_state`` (the true
+    state's label) and ``cents_per_unit``; their ``price`` is the offer's, in cents. Matching
+    fields are those of ``Matcher``.
     """
 
     id: str
@@ -80,6 +87,10 @@ class BotSeller:
     instructions: str = ""
     base_url: str | None = None
     model: str | None = None
+    market: str | None = None
+    market_offer: str | None = None
+    market_state: str | None = None
+    cents_per_unit: int | None = None
 
     @property
     def matcher(self) -> Matcher:
@@ -183,7 +194,7 @@ def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSelle
     """
     _text(bot.name, "the bot's name", MAX_NAME)
     if not isinstance(bot.kind, BotKind):
-        raise InputError(f"a bot's kind must be 'fixed' or 'llm', not {bot.kind!r}")
+        raise InputError(f"a bot's kind must be one of {KINDS}, not {bot.kind!r}")
     if isinstance(bot.price, bool) or not isinstance(bot.price, int):
         raise InputError(f"the price must be a whole number of cents, not {bot.price!r}")
     if not 0 <= bot.price <= max_budget:
@@ -197,10 +208,13 @@ def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSelle
     words = tuple(_text(w, "a keyword", 100).strip() for w in bot.keywords)
     if bot.max_age is not None and bot.max_age <= timedelta(0):
         raise InputError("the age limit must be positive")
+    market_fields = (bot.market, bot.market_offer, bot.market_state, bot.cents_per_unit)
+    if bot.kind is not BotKind.BAYESIAN and any(f is not None for f in market_fields):
+        raise InputError(f"only a bayesian bot has a market; this is a {bot.kind.value} bot")
     if bot.kind is BotKind.FIXED:
         _text(bot.preview, "a fixed bot's preview", 2_000)
         _text(bot.private_info, "a fixed bot's private info", MAX_TEXT)
-    else:
+    elif bot.kind is BotKind.LLM:
         _text(bot.instructions, "an LLM bot's instructions", MAX_TEXT)
         if bot.base_url is not None:
             _text(bot.base_url, "the base URL", MAX_URL)

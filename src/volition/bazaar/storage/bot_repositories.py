@@ -39,6 +39,10 @@ def _bot(r: Row[Any]) -> BotSeller:
         instructions=r.instructions,
         base_url=r.base_url,
         model=r.model,
+        market=r.market,
+        market_offer=r.market_offer,
+        market_state=r.market_state,
+        cents_per_unit=r.cents_per_unit,
     )
 
 
@@ -62,6 +66,10 @@ def _bot_values(bot: BotSeller) -> dict[str, Any]:
         "instructions": bot.instructions,
         "base_url": bot.base_url,
         "model": bot.model,
+        "market": bot.market,
+        "market_offer": bot.market_offer,
+        "market_state": bot.market_state,
+        "cents_per_unit": bot.cents_per_unit,
     }
 
 

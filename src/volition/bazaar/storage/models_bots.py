@@ -1,7 +1,8 @@
 """The bots tables: bot sellers, their answers per context (the jobs), LLM credentials.
 
-Registered on ``Base`` by ``models.py``; created by migration 0006. A bot answers a context at
-most once: the jobs' primary key is (bot, context). An API key is stored only encrypted.
+Registered on ``Base`` by ``models.py``; created by migration 0006 (bayesian bots: 0007). A bot
+answers a context at most once: the jobs' primary key is (bot, context). An API key is stored
+only encrypted.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ __all__ = ["BotJobRow", "BotRow", "LLMCredentialRow"]
 class BotRow(Base):
     __tablename__ = "bots"
     __table_args__ = (
-        CheckConstraint("kind IN ('fixed', 'llm')", name="ck_bots_kind"),
+        CheckConstraint("kind IN ('fixed', 'llm', 'bayesian')", name="ck_bots_kind"),
+        CheckConstraint(
+            "kind != 'bayesian' OR (market IS NOT NULL AND market_offer IS NOT NULL "
+            "AND market_state IS NOT NULL AND cents_per_unit > 0)",
+            name="ck_bots_bayesian",
+        ),
         CheckConstraint("price >= 0", name="ck_bots_price"),
         CheckConstraint("min_budget >= 0", name="ck_bots_min_budget"),
         CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_bots_priority"),
@@ -61,6 +67,10 @@ class BotRow(Base):
     instructions: Mapped[str] = mapped_column(Text)
     base_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    market: Mapped[str | None] = mapped_column(Text, nullable=True)  # a market file, JSON
+    market_offer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    market_state: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cents_per_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class BotJobRow(Base):

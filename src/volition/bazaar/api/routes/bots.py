@@ -37,8 +37,10 @@ Bots = Annotated[BotService, Depends(get_bot_service)]
 
 @router.post("/bots", status_code=status.HTTP_201_CREATED)
 def create_bot(body: BotCreate, bots: Bots, user: CurrentUser) -> BotPublic:
-    """Create a bot seller that offers as you: ``fixed`` (preview, private info, price) or
-    ``llm`` (instructions, a price cap, your stored endpoint or a base URL), with a matcher."""
+    """Create a bot seller that offers as you: ``fixed`` (preview, private info, price),
+    ``llm`` (instructions, a price cap, your stored endpoint or a base URL) or ``bayesian``
+    (a market with the world inline, the offer it sells, the true state, cents per unit),
+    with a matcher."""
     bot = bots.create_bot(
         user.id, name=body.name, kind=body.kind, price=body.price, **body.fields()
     )
