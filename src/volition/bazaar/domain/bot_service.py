@@ -15,6 +15,7 @@ from typing import Any
 
 from volition.bazaar.domain.bot_markets import check_market_bot
 from volition.bazaar.domain.bots import KINDS, BotJob, BotKind, BotSeller, check_bot
+from volition.bazaar.domain.checks import check_text
 from volition.bazaar.domain.credentials import Cipher, LLMCredential, key_hint
 from volition.bazaar.domain.ids import Clock, new_id
 from volition.bazaar.domain.service import Bazaar
@@ -161,11 +162,11 @@ class BotService:
         self, actor_id: str, *, base_url: str, model: str, api_key: str
     ) -> LLMCredential:
         """Store (or replace) your LLM endpoint; the key is encrypted before it is stored."""
-        _text(base_url, "the base URL", 2_000)
+        check_text(base_url, "the base URL", 2_000)
         if not base_url.startswith(("http://", "https://")):
             raise InputError(f"the base URL {base_url!r} is not an http(s) URL")
-        _text(model, "the model", 200)
-        _text(api_key, "the API key", 1_000)
+        check_text(model, "the model", 200)
+        check_text(api_key, "the API key", 1_000)
         if any(c.isspace() for c in api_key):
             raise InputError("the API key contains white space; paste the key alone")
         cipher = self._cipher()
@@ -242,11 +243,3 @@ class BotService:
         if bot is None or bot.owner_id != actor_id:
             raise NotFound(f"you have no bot {bot_id}")
         return bot
-
-
-def _text(value: object, what: str, limit: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{what} is empty; write something")
-    if len(value) > limit:
-        raise InputError(f"{what} is {len(value)} characters long; the limit is {limit}")
-    return value

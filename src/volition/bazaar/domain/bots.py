@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from volition.bazaar.domain.checks import check_text
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.errors import InputError
@@ -169,16 +170,6 @@ def bot_may_answer(
     return bot.matcher.matches(context, now, buyer)
 
 
-def _text(value: object, what: str, limit: int, *, empty_ok: bool = False) -> str:
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be text")
-    if not empty_ok and not value.strip():
-        raise InputError(f"{what} is empty; write something")
-    if len(value) > limit:
-        raise InputError(f"{what} is {len(value)} characters long; the limit is {limit}")
-    return value
-
-
 def _rate(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{what} must be a number in [0, 1], not {value!r}")
@@ -192,7 +183,7 @@ def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSelle
 
     Raises ``InputError`` naming the first field that is wrong.
     """
-    _text(bot.name, "the bot's name", MAX_NAME)
+    check_text(bot.name, "the bot's name", MAX_NAME)
     if not isinstance(bot.kind, BotKind):
         raise InputError(f"a bot's kind must be one of {KINDS}, not {bot.kind!r}")
     if isinstance(bot.price, bool) or not isinstance(bot.price, int):
@@ -205,23 +196,23 @@ def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSelle
         raise InputError("the minimum budget cannot be negative")
     if len(bot.keywords) > max_keywords:
         raise InputError(f"at most {max_keywords} keywords per bot")
-    words = tuple(_text(w, "a keyword", 100).strip() for w in bot.keywords)
+    words = tuple(check_text(w, "a keyword", 100).strip() for w in bot.keywords)
     if bot.max_age is not None and bot.max_age <= timedelta(0):
         raise InputError("the age limit must be positive")
     market_fields = (bot.market, bot.market_offer, bot.market_state, bot.cents_per_unit)
     if bot.kind is not BotKind.BAYESIAN and any(f is not None for f in market_fields):
         raise InputError(f"only a bayesian bot has a market; this is a {bot.kind.value} bot")
     if bot.kind is BotKind.FIXED:
-        _text(bot.preview, "a fixed bot's preview", 2_000)
-        _text(bot.private_info, "a fixed bot's private info", MAX_TEXT)
+        check_text(bot.preview, "a fixed bot's preview", 2_000)
+        check_text(bot.private_info, "a fixed bot's private info", MAX_TEXT)
     elif bot.kind is BotKind.LLM:
-        _text(bot.instructions, "an LLM bot's instructions", MAX_TEXT)
+        check_text(bot.instructions, "an LLM bot's instructions", MAX_TEXT)
         if bot.base_url is not None:
-            _text(bot.base_url, "the base URL", MAX_URL)
+            check_text(bot.base_url, "the base URL", MAX_URL)
             if not bot.base_url.startswith(("http://", "https://")):
                 raise InputError(f"the base URL {bot.base_url!r} is not an http(s) URL")
         if bot.model is not None:
-            _text(bot.model, "the model", 200)
+            check_text(bot.model, "the model", 200)
     return replace(
         bot,
         keywords=words,

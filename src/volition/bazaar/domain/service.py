@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from volition.bazaar.domain.audit import audit
+from volition.bazaar.domain.checks import check_cents, check_text
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
 from volition.bazaar.domain.events import Event, EventKind, Listener, publish
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
@@ -89,22 +90,6 @@ class Balances:
     cash: int
     reserved: int
     earnings: int
-
-
-def _check_cents(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{what} must be a whole number of cents, not {value!r}")
-    return value
-
-
-def _check_text(value: str, what: str, limit: int, *, empty_ok: bool = False) -> str:
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be text")
-    if not empty_ok and not value.strip():
-        raise InputError(f"{what} is empty; write something")
-    if len(value) > limit:
-        raise InputError(f"{what} is {len(value)} characters long; the limit is {limit}")
-    return value
 
 
 class Bazaar:
@@ -250,7 +235,7 @@ class Bazaar:
         self, actor_id: str, user_id: str, cents: int, *, idempotency_key: str | None = None
     ) -> JournalEntry:
         """Operator credit: move ``cents`` from the funding source to a user's cash."""
-        _check_cents(cents, "a credit")
+        check_cents(cents, "a credit")
         if not 0 < cents <= self.settings.max_budget:
             raise InputError(
                 f"a credit must be between 1 and {self.settings.max_budget} cents, not {cents}"
@@ -289,7 +274,7 @@ class Bazaar:
         self, actor_id: str, cents: int, *, idempotency_key: str | None = None
     ) -> JournalEntry:
         """Move ``cents`` of your earnings to your available cash (to spend them as a buyer)."""
-        _check_cents(cents, "the amount")
+        check_cents(cents, "the amount")
         if cents <= 0:
             raise InputError(f"the amount must be at least 1 cent, not {cents}")
         with self.store.begin() as uow:
@@ -356,8 +341,8 @@ class Bazaar:
         not there.
         """
         s = self.settings
-        _check_text(spec.query, "the query", s.max_query_chars)
-        budget = _check_cents(spec.budget, "the budget")
+        check_text(spec.query, "the query", s.max_query_chars)
+        budget = check_cents(spec.budget, "the budget")
         if not 0 <= budget <= s.max_budget:
             raise InputError(f"the budget must be between 0 and {s.max_budget} cents, not {budget}")
         if not isinstance(spec.priority, int | float) or not (
@@ -367,7 +352,7 @@ class Bazaar:
         if len(spec.pages) > s.max_pages:
             raise InputError(f"{len(spec.pages)} context pages given; the limit is {s.max_pages}")
         for url in spec.pages:
-            _check_text(url, "a context page URL", s.max_url_chars)
+            check_text(url, "a context page URL", s.max_url_chars)
             if not url.startswith(("http://", "https://")):
                 raise InputError(f"context page {url!r} is not an http(s) URL")
         try:
@@ -578,8 +563,8 @@ class Bazaar:
     ) -> InfoOffer:
         """Offer information on a context: a public preview, private info and a price."""
         s = self.settings
-        _check_text(preview, "the preview", s.max_preview_chars)
-        _check_text(private_info, "the private info", s.max_private_chars)
+        check_text(preview, "the preview", s.max_preview_chars)
+        check_text(private_info, "the private info", s.max_private_chars)
         if isinstance(price, bool) or not isinstance(price, int) or price < 0:
             raise PriceError(f"a price must be a whole number of cents >= 0, not {price!r}")
         if price > s.max_budget:
@@ -814,8 +799,8 @@ class Bazaar:
                 raise InputError(f"the minimum buyer {what} must be in [0, 1], not {value}")
         if len(keywords) > self.settings.max_keywords:
             raise InputError(f"at most {self.settings.max_keywords} keywords per matcher")
-        words = tuple(_check_text(w, "a keyword", 100).strip() for w in keywords)
-        _check_cents(min_budget, "the minimum budget")
+        words = tuple(check_text(w, "a keyword", 100).strip() for w in keywords)
+        check_cents(min_budget, "the minimum budget")
         if min_budget < 0:
             raise InputError("the minimum budget cannot be negative")
         if not (math.isfinite(min_priority) and 0.0 <= min_priority <= 1.0):

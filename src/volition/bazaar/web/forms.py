@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
+from typing import Any
 
 from volition.bazaar.domain.contexts import RevealPolicy
 from volition.errors import InputError
@@ -16,6 +17,7 @@ from volition.errors import InputError
 __all__ = [
     "parse_keywords",
     "parse_lines",
+    "parse_matcher",
     "parse_minutes",
     "parse_money",
     "parse_priority",
@@ -77,3 +79,15 @@ def parse_minutes(text: str, what: str) -> timedelta | None:
             f"{what} must be a whole number of minutes from 1 to 9999999, not {cleaned!r}"
         )
     return timedelta(minutes=int(cleaned))
+
+
+def parse_matcher(
+    keywords: str, min_budget: str, min_priority: str, max_age: str
+) -> dict[str, Any]:
+    """A matcher form's fields as the domain's matcher arguments (blank: no condition)."""
+    return {
+        "keywords": parse_keywords(keywords),
+        "min_budget": parse_money(min_budget or "0", "the minimum budget"),
+        "min_priority": parse_priority(min_priority or "0"),
+        "max_age": parse_minutes(max_age, "the age limit"),
+    }

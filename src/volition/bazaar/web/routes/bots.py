@@ -4,15 +4,13 @@ only a hint of the key and never puts it back in a form)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.routes.bots import Bots
 from volition.bazaar.domain import BotService
 from volition.bazaar.errors import NotFound
-from volition.bazaar.web.forms import parse_keywords, parse_minutes, parse_money, parse_priority
+from volition.bazaar.web.forms import parse_matcher, parse_money
 from volition.bazaar.web.rendering import NOTICES, error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import Field, guard, sign_in_first
 from volition.bazaar.web.session import Visitor, VisitorDep
@@ -68,15 +66,6 @@ def _page(
     )
 
 
-def _matcher(keywords: str, min_budget: str, min_priority: str, max_age: str) -> dict[str, Any]:
-    return {
-        "keywords": parse_keywords(keywords),
-        "min_budget": parse_money(min_budget or "0", "the minimum budget"),
-        "min_priority": parse_priority(min_priority or "0"),
-        "max_age": parse_minutes(max_age, "the age limit"),
-    }
-
-
 @router.get("/bots")
 def bots_page(request: Request, bots: Bots, visitor: VisitorDep) -> Response:
     """Your bot sellers, and a form to create a fixed one."""
@@ -116,7 +105,7 @@ def create_bot(
             price=parse_money(price, "the price"),
             preview=preview,
             private_info=private_info,
-            **_matcher(keywords, min_budget, min_priority, max_age),
+            **parse_matcher(keywords, min_budget, min_priority, max_age),
         )
     except VolitionError as exc:
         status, message = failure(exc)
@@ -158,7 +147,7 @@ def create_llm_bot(
             instructions=instructions,
             base_url=base_url.strip() or None,
             model=model.strip() or None,
-            **_matcher(keywords, min_budget, min_priority, max_age),
+            **parse_matcher(keywords, min_budget, min_priority, max_age),
         )
     except VolitionError as exc:
         status, message = failure(exc)

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar
-from volition.bazaar.web.forms import parse_keywords, parse_minutes, parse_money, parse_priority
+from volition.bazaar.web.forms import parse_matcher
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import Field, guard, sign_in_first
 from volition.bazaar.web.session import Visitor, VisitorDep
@@ -71,13 +71,7 @@ def add_matcher(
     form = {"keywords": keywords, "min_budget": min_budget}
     form |= {"min_priority": min_priority, "max_age": max_age}
     try:
-        bazaar.add_matcher(
-            user.id,
-            keywords=parse_keywords(keywords),
-            min_budget=parse_money(min_budget or "0", "the minimum budget"),
-            min_priority=parse_priority(min_priority or "0"),
-            max_age=parse_minutes(max_age, "the age limit"),
-        )
+        bazaar.add_matcher(user.id, **parse_matcher(keywords, min_budget, min_priority, max_age))
     except VolitionError as exc:
         status, message = failure(exc)
         return _inbox(request, bazaar, visitor, status, message, form)
