@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, FakeClock, StoreFactory
+from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, FakeClock, StoreFactory
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits, SlidingWindow
 from volition.bazaar.api.server import serve_in_thread
@@ -21,6 +21,11 @@ from volition.bazaar.errors import Unauthorized
 from volition.errors import InputError
 
 # ------------------------------------------------------------------ expired tokens
+
+
+ON_SQL = pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
+# the rate limit lives in the HTTP layer: one SQL store is enough
+ON_SQLITE = pytest.mark.parametrize("store_factory", ["sqlite"], indirect=True)
 
 
 def _stored(store: Store, token: str) -> bool:
@@ -61,11 +66,10 @@ def test_the_purge_deletes_every_expired_token_and_only_those(
     assert bazaar.purge_expired_tokens() == 0
 
 
+@ON_SQL  # the HTTP API is served on the SQL stores
 def test_the_servers_sweep_purges_expired_tokens(
     store_factory: StoreFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if store_factory.kind == "memory":
-        pytest.skip("the HTTP API is served on the SQL stores")
     app_module = importlib.import_module("volition.bazaar.api.app")
     monkeypatch.setattr(app_module, "TOKEN_PURGE_SECONDS", 0.1)  # not every 10 minutes
     clock = FakeClock()
@@ -130,8 +134,6 @@ def test_forgiven_attempts_do_not_count() -> None:
 
 @pytest.fixture
 def limited(store_factory: StoreFactory) -> Iterator[tuple[str, Bazaar]]:
-    if store_factory.kind != "sqlite":
-        pytest.skip("the rate limit lives in the HTTP layer: one SQL store is enough")
     bazaar = Bazaar(store_factory(), hasher=CHEAP_HASHER)
     for name in ("alice", "bob", "carol"):
         bazaar.register(name, PASSWORD)
@@ -145,6 +147,7 @@ def _sign_in(url: str, name: str, password: str) -> httpx.Response:
     return httpx.post(f"{url}/api/tokens", json={"name": name, "password": password})
 
 
+@ON_SQLITE
 def test_failed_sign_ins_are_limited_per_user_name(limited: tuple[str, Bazaar]) -> None:
     url, _ = limited
     for _ in range(3):
@@ -160,6 +163,7 @@ def test_failed_sign_ins_are_limited_per_user_name(limited: tuple[str, Bazaar]) 
     assert _sign_in(url, "bob", PASSWORD).status_code == 201  # another name still signs in
 
 
+@ON_SQLITE
 def test_failed_sign_ins_are_limited_per_client_address(limited: tuple[str, Bazaar]) -> None:
     url, _ = limited
     for name in ("alice", "alice", "bob", "bob"):
@@ -171,6 +175,7 @@ def test_failed_sign_ins_are_limited_per_client_address(limited: tuple[str, Baza
     assert int(r.headers["Retry-After"]) >= 1
 
 
+@ON_SQLITE
 def test_successful_sign_ins_are_not_limited(limited: tuple[str, Bazaar]) -> None:
     url, bazaar = limited
     tokens = set()
@@ -182,6 +187,7 @@ def test_successful_sign_ins_are_not_limited(limited: tuple[str, Bazaar]) -> Non
     assert all(bazaar.authenticate(t).name == "alice" for t in tokens)
 
 
+@ON_SQLITE
 def test_the_openapi_schema_documents_the_429(limited: tuple[str, Bazaar]) -> None:
     url, _ = limited
     spec = httpx.get(f"{url}/api/openapi.json").json()
@@ -191,9 +197,8 @@ def test_the_openapi_schema_documents_the_429(limited: tuple[str, Bazaar]) -> No
 # ------------------------------------------------------------------ client: reveal policy
 
 
+@ON_SQL  # the client talks HTTP to the SQL stores
 def test_the_client_posts_follow_ups_with_their_reveal_policy(store_factory: StoreFactory) -> None:
-    if store_factory.kind == "memory":
-        pytest.skip("the client talks HTTP to the SQL stores")
     bazaar = Bazaar(store_factory(), hasher=CHEAP_HASHER)
     operator = bazaar.bootstrap_operator("root", PASSWORD)
     alice = bazaar.register("alice", PASSWORD)
