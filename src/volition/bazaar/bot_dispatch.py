@@ -152,14 +152,20 @@ class BotDispatcher:
             seen: set[str] = set()
             contexts = [c for i in woken if (c := uow.contexts.get(i)) is not None]
             contexts += uow.contexts.find(statuses=tuple(ACTIVE), limit=self.scan_limit)
+            candidates: list[tuple[DecisionContext, list[BotSeller]]] = []
             for context in contexts:
-                if context.id in seen or len(pairs) >= limit:
+                if context.id in seen:
                     continue
                 seen.add(context.id)
-                matching = self._matching(uow, context, bots, records)
-                if matching:  # only then ask which of them answered already
-                    answered = {j.bot_id for j in uow.bot_jobs.for_context(context.id)}
-                    pairs += [(b, context) for b in matching if b.id not in answered]
+                if matching := self._matching(uow, context, bots, records):
+                    candidates.append((context, matching))
+            # which matching bots answered already: one read for every candidate context
+            jobs = uow.bot_jobs.for_contexts([c.id for c, _ in candidates])
+            answered = {(j.bot_id, j.context_id) for j in jobs}
+            for context, matching in candidates:
+                pairs += [(b, context) for b in matching if (b.id, context.id) not in answered]
+                if len(pairs) >= limit:
+                    break
             by_id = {b.id: b for b in bots}
             for job in uow.bot_jobs.claimable(now, self.max_attempts, limit):
                 bot = by_id.get(job.bot_id)

@@ -367,6 +367,10 @@ class _BotJobs:
     def for_context(self, context_id: str) -> list[BotJob]:
         return [j for j in self._t.values() if j.context_id == context_id]
 
+    def for_contexts(self, context_ids: Sequence[str]) -> list[BotJob]:
+        wanted = set(context_ids)
+        return [j for j in self._t.values() if j.context_id in wanted]
+
     def for_bot(self, bot_id: str, limit: int = 100) -> list[BotJob]:
         rows = [j for j in self._t.values() if j.bot_id == bot_id]
         rows.sort(key=lambda j: (j.created_at, j.context_id), reverse=True)

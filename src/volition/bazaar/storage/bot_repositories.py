@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -155,6 +156,12 @@ class SqlBotJobs(_Repo):
 
     def for_context(self, context_id: str) -> list[BotJob]:
         stmt = select(J).where(J.c.context_id == context_id).order_by(J.c.created_at, J.c.bot_id)
+        return [_job(r) for r in self.conn.execute(stmt)]
+
+    def for_contexts(self, context_ids: Sequence[str]) -> list[BotJob]:
+        if not context_ids:
+            return []
+        stmt = select(J).where(J.c.context_id.in_(list(context_ids)))
         return [_job(r) for r in self.conn.execute(stmt)]
 
     def for_bot(self, bot_id: str, limit: int = 100) -> list[BotJob]:
