@@ -4,6 +4,7 @@ every bad request refused with the right status, changing nothing."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -23,7 +24,9 @@ from tests.inspection.http_world import (
     weather_bots,
     weather_engine,
 )
+from volition.bazaar.api.inspection_report import inspection_report
 from volition.bazaar.domain import audit
+from volition.bazaar.inspection import InspectionStatus
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.models import Base
 
@@ -219,3 +222,21 @@ def test_a_server_without_an_engine_says_so(world: World) -> None:
         assert "runs no inspection engine" in r.json()["message"]
         assert buyer.get("/api/inspections/ins_x").status_code == 503
         assert ok(buyer.get(f"/api/contexts/{context['id']}"))["status"] == "open"
+
+
+def test_an_inspection_reads_done_only_once_its_root_is_done_too(world: World) -> None:
+    """The engine marks the inspection done just before its root node; a report read between
+    the two (or repeated after a crash there) still says running, with no finishing time."""
+    weather_bots(world, CONFIRMATION)
+    engine = weather_engine(world)
+    context = world.post(QUERY, BUDGET)
+    started = engine.start(world.buyer.id, context.id)
+    engine.repository.update_inspection(
+        replace(started, status=InspectionStatus.DONE, finished_at=world.bazaar.clock())
+    )
+    half = inspection_report(engine, world.buyer.id, started.id)
+    assert (half.status, half.finished_at) == ("running", None)
+    engine.run_until_idle()
+    whole = inspection_report(engine, world.buyer.id, started.id)
+    assert whole.status == "done" and whole.finished_at is not None
+    assert [n.state for n in whole.nodes] == ["done", "done"]

@@ -16,7 +16,13 @@ from volition.bazaar.api.schemas_inspections import (
     UsagePublic,
 )
 from volition.bazaar.errors import NotFound
-from volition.bazaar.inspection import Inspection, InspectionEngine, Node
+from volition.bazaar.inspection import (
+    Inspection,
+    InspectionEngine,
+    InspectionStatus,
+    Node,
+    NodeState,
+)
 
 __all__ = ["inspection_for_context", "inspection_report"]
 
@@ -27,6 +33,10 @@ def inspection_report(
     """The inspection ``inspection_id`` for ``viewer_id``; ``NotFound`` unless they may read it."""
     nodes = engine.nodes(viewer_id, inspection_id)  # checks: the buyer or an operator
     inspection = engine.inspection(inspection_id)
+    # The engine marks the inspection done just before its root node (so that a repeated step
+    # finds the root undone): done is shown once both are, as these separate reads saw them.
+    root_done = any(n.parent_node_id is None and n.state is NodeState.DONE for n in nodes)
+    done = inspection.status is InspectionStatus.DONE and root_done
     usage = engine.usage(viewer_id, inspection_id)
     public_nodes = [_node(engine, viewer_id, n) for n in _tree_order(nodes)]
     bought = _bought(engine, nodes)
@@ -35,9 +45,9 @@ def inspection_report(
         context_id=inspection.context_id,
         buyer_id=inspection.buyer_id,
         agent=inspection.agent,
-        status=inspection.status.value,
+        status=(InspectionStatus.DONE if done else InspectionStatus.RUNNING).value,
         created_at=inspection.created_at,
-        finished_at=inspection.finished_at,
+        finished_at=inspection.finished_at if done else None,
         limits=LimitsPublic.of(inspection.limits),
         nodes=public_nodes,
         bought=bought,
