@@ -34,6 +34,7 @@ from volition.bazaar.domain import (
     ContextStatus,
     DecisionContext,
     OfferStatus,
+    UnitOfWork,
 )
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
@@ -204,11 +205,12 @@ class InspectionEngine:
         active (decided, expired or cancelled elsewhere); a waiting node whose child is done
         decides again (its worker died between the two changes)."""
         moved = 0
-        for node in self.repository.in_state(NodeState.GATHERING, limit):
-            if not self._context(node).is_active:
+        gathering = self.repository.in_state(NodeState.GATHERING, limit)
+        if gathering:
+            with self.bazaar.store.begin(write=False) as uow:  # one read for every node
+                due = [node for node in gathering if self._gathered(uow, node)]
+            for node in due:
                 moved += self._move(node, state=NodeState.DECIDING) is not None
-            else:
-                moved += self._check_gathered(node, moving=True).state is NodeState.DECIDING
         for node in self.repository.stranded(limit):
             moved += self._resume(node) is not None
         return moved
@@ -327,6 +329,15 @@ class InspectionEngine:
         if moving:
             return self._move(node, state=NodeState.DECIDING) or node
         return self.repository.update_node(replace(node, state=NodeState.DECIDING))
+
+    def _gathered(self, uow: UnitOfWork, node: Node) -> bool:
+        """Whether a gathering node should decide now: its context closed, or enough offers."""
+        context = uow.contexts.get(node.context_id)
+        if context is None or not context.is_active:
+            return True
+        offers = uow.offers.for_context(node.context_id)
+        active = sum(1 for o in offers if o.status is OfferStatus.ACTIVE)
+        return active >= self._limits(node).min_offers
 
     def _move(self, node: Node, **changes: Any) -> Node | None:
         """Change a node that this worker is not stepping; None if another moved it first."""
