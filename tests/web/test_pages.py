@@ -320,8 +320,10 @@ def test_the_seller_inbox_shows_matched_contexts(site: Site) -> None:
     assert r.status_code == 303
     inbox = seller.get("/inbox").text
     assert "Will the harvest be late?" in inbox and "Who wins the match?" not in inbox
-    r = seller.submit("/inbox", "/inbox/matchers", {"min_priority": "7"})
+    r = seller.submit("/inbox", "/inbox/matchers", {"keywords": "late", "min_priority": "7"})
     assert r.status_code == 422 and "minimum priority must be in [0, 1]" in r.text
+    assert re.search(r'name="min_priority"\s+value="7"', r.text)  # what was typed is kept
+    assert re.search(r'name="keywords"\s+value="late"', r.text)
     assert len(site.bazaar.matchers(site.bazaar.find_user("carol").id)) == 1
 
 

@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from volition.bazaar.api.routes.bots import Bots
 from volition.bazaar.domain import BotService
 from volition.bazaar.errors import NotFound
-from volition.bazaar.web.forms import parse_matcher, parse_money
+from volition.bazaar.web.forms import parse_money
 from volition.bazaar.web.rendering import NOTICES, error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.routes.common import Field, MatcherFields, guard, sign_in_first
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
@@ -79,24 +79,19 @@ def create_bot(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
+    matcher: MatcherFields,
     csrf_token: Field = "",
     name: Field = "",
     preview: Field = "",
     private_info: Field = "",
     price: Field = "",
-    keywords: Field = "",
-    min_budget: Field = "",
-    min_priority: Field = "",
-    max_age: Field = "",
 ) -> Response:
     """Create a fixed bot: its offer (preview, private info, price) and its matcher."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
     form = _BLANK | {"name": name, "preview": preview, "private_info": private_info}
-    form |= {"price": price}
-    form |= {"keywords": keywords, "min_budget": min_budget}
-    form |= {"min_priority": min_priority, "max_age": max_age}
+    form |= {"price": price} | matcher.echo()
     try:
         bots.create_bot(
             user.id,
@@ -105,7 +100,7 @@ def create_bot(
             price=parse_money(price, "the price"),
             preview=preview,
             private_info=private_info,
-            **parse_matcher(keywords, min_budget, min_priority, max_age),
+            **matcher.parsed(),
         )
     except VolitionError as exc:
         status, message = failure(exc)
@@ -118,16 +113,13 @@ def create_llm_bot(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
+    matcher: MatcherFields,
     csrf_token: Field = "",
     name: Field = "",
     instructions: Field = "",
     price: Field = "",
     base_url: Field = "",
     model: Field = "",
-    keywords: Field = "",
-    min_budget: Field = "",
-    min_priority: Field = "",
-    max_age: Field = "",
 ) -> Response:
     """Create an LLM bot: its instructions, a price cap, its matcher, and optionally its own
     endpoint (else your stored one)."""
@@ -135,9 +127,7 @@ def create_llm_bot(
     if isinstance(user, Response):
         return user
     form = _BLANK | {"name": name, "instructions": instructions, "price": price}
-    form |= {"base_url": base_url}
-    form |= {"model": model, "keywords": keywords, "min_budget": min_budget}
-    form |= {"min_priority": min_priority, "max_age": max_age}
+    form |= {"base_url": base_url, "model": model} | matcher.echo()
     try:
         bots.create_bot(
             user.id,
@@ -147,7 +137,7 @@ def create_llm_bot(
             instructions=instructions,
             base_url=base_url.strip() or None,
             model=model.strip() or None,
-            **parse_matcher(keywords, min_budget, min_priority, max_age),
+            **matcher.parsed(),
         )
     except VolitionError as exc:
         status, message = failure(exc)

@@ -7,15 +7,18 @@ from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar
-from volition.bazaar.web.forms import parse_matcher
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.routes.common import (
+    BLANK_MATCHER,
+    Field,
+    MatcherFields,
+    guard,
+    sign_in_first,
+)
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
 router = APIRouter()
-
-_BLANK_MATCHER = {"keywords": "", "min_budget": "", "min_priority": "", "max_age": ""}
 
 
 def _inbox(
@@ -41,7 +44,7 @@ def _inbox(
         error=error,
         contexts=contexts,
         matchers=matchers,
-        form=form or _BLANK_MATCHER,
+        form=form or BLANK_MATCHER,
     )
 
 
@@ -58,23 +61,18 @@ def add_matcher(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
+    matcher: MatcherFields,
     csrf_token: Field = "",
-    keywords: Field = "",
-    min_budget: Field = "",
-    min_priority: Field = "",
-    max_age: Field = "",
 ) -> Response:
     """Add a matcher: any of the keywords, a minimum budget and priority, an age limit."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
-    form = {"keywords": keywords, "min_budget": min_budget}
-    form |= {"min_priority": min_priority, "max_age": max_age}
     try:
-        bazaar.add_matcher(user.id, **parse_matcher(keywords, min_budget, min_priority, max_age))
+        bazaar.add_matcher(user.id, **matcher.parsed())
     except VolitionError as exc:
         status, message = failure(exc)
-        return _inbox(request, bazaar, visitor, status, message, form)
+        return _inbox(request, bazaar, visitor, status, message, matcher.echo())
     return redirect(request, visitor, "/inbox?notice=matcher-added")
 
 
