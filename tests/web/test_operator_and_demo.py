@@ -28,6 +28,9 @@ def test_nobody_else_may_credit_or_see_the_operator_page(site: Site) -> None:
     assert r.status_code == 403 and "only an operator can credit money" in r.text
     assert site.bazaar.balances(site.bazaar.find_user("alice").id).cash == 0
     assert "Operator</a>" not in alice.get("/").text
+    # the same answer whether the name exists or not: the role is checked first
+    other = alice.submit("/", "/operator/credits", {"user": "nobody", "amount": "1000"})
+    assert (other.status_code, other.text) == (r.status_code, r.text)
 
 
 def test_every_page_renders_the_demo(site: Site) -> None:

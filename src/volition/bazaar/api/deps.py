@@ -8,7 +8,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from volition.bazaar.domain import Bazaar, User
-from volition.bazaar.errors import Unauthorized
+from volition.bazaar.errors import Forbidden, Unauthorized
 
 __all__ = [
     "Anyone",
@@ -16,6 +16,7 @@ __all__ = [
     "Caller",
     "CurrentUser",
     "IdempotencyKey",
+    "OperatorUser",
     "OptionalUser",
     "SignedIn",
     "bearer_token",
@@ -93,6 +94,17 @@ def optional_user(bazaar: BazaarDep, credentials: Credentials) -> User | None:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def operator_user(user: CurrentUser) -> User:
+    """The signed-in user if an operator; ``Forbidden`` otherwise, before the route reads its
+    body or looks anything up (so that a refusal says nothing about the names it mentions)."""
+    if not user.is_operator:
+        raise Forbidden("only an operator can do this; ask an operator to grant you the role")
+    return user
+
+
+OperatorUser = Annotated[User, Depends(operator_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 IdempotencyKey = Annotated[
     str | None,

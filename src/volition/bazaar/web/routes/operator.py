@@ -60,6 +60,8 @@ def credit(
     actor = guard(request, visitor, csrf_token)
     if isinstance(actor, Response):
         return actor
+    if not actor.is_operator:  # before looking up the name: a refusal names no one
+        return error_page(request, visitor, Forbidden("only an operator can credit money"))
     try:
         target = bazaar.find_user(user.strip())
         bazaar.credit(
@@ -70,7 +72,5 @@ def credit(
         )
     except VolitionError as exc:
         status, message = failure(exc)
-        if not actor.is_operator:
-            return render(request, visitor, "error.html", status, error=message)
         return _page(request, bazaar, visitor, status, message, {"user": user, "amount": amount})
     return redirect(request, visitor, "/operator?notice=credited")
