@@ -77,9 +77,26 @@ def serve(
             help="run the inspections in this server (off: `volition worker` processes do)",
         ),
     ] = True,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VOLITION_REDIS_URL",
+            help="keep the sign-in counts in this Redis (redis://host:6379) instead of the "
+            "database",
+        ),
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="a reverse proxy (address or network) whose X-Forwarded-For/-Proto to believe "
+            "(repeatable; default $VOLITION_TRUSTED_PROXIES, comma-separated; else none)"
+        ),
+    ] = None,
 ) -> None:
     """Run the bazaar: the HTTP API under /api (OpenAPI docs at /api/docs)."""
     import uvicorn
+
+    from volition.bazaar.api.factory import trusted_proxies_from_env
 
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
@@ -87,6 +104,7 @@ def serve(
         raise InputError(f"--workers must be between 1 and 64, not {workers}")
     if not 1 <= threads <= 200:
         raise InputError(f"--threads must be between 1 and 200, not {threads}")
+    proxies = tuple(trusted_proxy or ()) or trusted_proxies_from_env()
     bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
     console.print(
@@ -107,9 +125,17 @@ def serve(
             threads=threads,
             freeze_gc=True,
             limits=DEMO_LIMITS if demo else DEFAULT_LIMITS,
+            signin_storage=redis_url,
+            trusted_proxies=proxies,
         )
         uvicorn.run(
-            app, host=host, port=port, log_level="info", server_header=False, access_log=access_log
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            server_header=False,
+            access_log=access_log,
+            proxy_headers=False,  # the app reads X-Forwarded-For from trusted proxies only
         )
         return
     # Each worker process builds its own app from the environment (see api.factory); they
@@ -117,6 +143,8 @@ def serve(
     os.environ[ENV_VAR] = store.engine.url.render_as_string(hide_password=False)
     os.environ["VOLITION_STARTING_GRANT"] = str(starting_grant)
     os.environ["VOLITION_CORS_ORIGINS"] = ",".join(cors_origin or ())
+    os.environ["VOLITION_REDIS_URL"] = redis_url or ""
+    os.environ["VOLITION_TRUSTED_PROXIES"] = ",".join(proxies)
     runner = None
     if inspections:
         from volition.bazaar.inspection.runner import InspectionRunner
@@ -145,16 +173,22 @@ def build_app(
     threads: int = DEFAULT_THREADS,
     freeze_gc: bool = False,
     limits: InspectionLimits = DEFAULT_LIMITS,
+    signin_storage: str | None = None,
+    trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
     """The app of a one-process server: the API with the platform on ``store`` (the stored
     bots, inspections by the offline or the buyer's LLM agent), whose inspections and bot jobs
     run in a thread of the server unless ``run_inspections`` is off; ``inspection_work`` runs
-    on each pass of that thread too (see ``InspectionRunner``)."""
+    on each pass of that thread too (see ``InspectionRunner``). ``signin_storage``: a
+    ``limits`` storage URI for the sign-in counts (default: the database);
+    ``trusted_proxies``: see ``ApiSettings``."""
     settings = ApiSettings(
         cors_origins=cors_origins,
         run_inspections=run_inspections,
         freeze_gc=freeze_gc,
         threads=threads,
+        signin_storage=signin_storage,
+        trusted_proxies=tuple(trusted_proxies),
     )
     platform = assemble(bazaar, store, limits=limits)
     work = (*platform.work, *inspection_work)
@@ -174,6 +208,7 @@ def _run_workers(uvicorn: Any, workers: int, host: str, port: int, access_log: b
         log_level="info",
         server_header=False,
         access_log=access_log,
+        proxy_headers=False,  # the apps read X-Forwarded-For from trusted proxies only
     )
 
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
@@ -32,6 +34,8 @@ from volition.bazaar.api.routes import inspections as inspections_routes
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.inspection import InspectionEngine
 from volition.bazaar.inspection.runner import InspectionRunner, Work
+from volition.bazaar.storage import SqlStore
+from volition.bazaar.storage.limits_storage import SqlLimitsStorage
 
 __all__ = ["DEFAULT_THREADS", "ApiSettings", "create_app"]
 
@@ -51,8 +55,14 @@ class ApiSettings:
     run_inspections: bool = True  # step the inspection engine in this process
     threads: int = DEFAULT_THREADS  # request threads (blocking database work): _tune_process
     freeze_gc: bool = False  # a long-running server: see _tune_process
-    # failed sign-ins per user name and per client address (api.ratelimit)
+    # waits after failed sign-ins per (user name, address) and per address (api.ratelimit)
     signin_limits: SignInLimits = field(default_factory=SignInLimits)
+    # where every process keeps those counts: a ``limits`` storage URI (``redis://host:6379``,
+    # from $VOLITION_REDIS_URL); None: the bazaar's SQL database (memory for a memory store)
+    signin_storage: str | None = None
+    # addresses or networks of reverse proxies whose X-Forwarded-For/-Proto to believe;
+    # none by default: the client address is the connection's peer
+    trusted_proxies: Sequence[str] = ()
 
 
 def create_app(
@@ -61,11 +71,13 @@ def create_app(
     *,
     inspections: InspectionEngine | None = None,
     inspection_work: Sequence[Work] = (),
+    signin_guard: SignInGuard | None = None,
 ) -> FastAPI:
     """The bazaar's HTTP API on ``bazaar``; with ``inspections``, the inspection endpoints,
     stepped in a background thread of this process unless ``settings.run_inspections`` is off
     (``volition worker`` processes step them then). ``inspection_work``: more jobs for each
-    pass of that thread (see ``InspectionRunner``)."""
+    pass of that thread (see ``InspectionRunner``). ``signin_guard``: the sign-in limits
+    (default: ``settings.signin_limits`` on ``settings.signin_storage``)."""
     settings = settings or ApiSettings()
     runner = None
     if inspections is not None and settings.run_inspections:
@@ -99,7 +111,9 @@ def create_app(
         redoc_url=None,
     )
     app.state.bazaar = bazaar
-    app.state.signin_guard = SignInGuard(settings.signin_limits)
+    app.state.signin_guard = signin_guard or SignInGuard(
+        _signin_storage(bazaar, settings.signin_storage), settings.signin_limits
+    )
     app.state.inspections = inspections
     app.state.inspection_runner = runner
     install_error_handlers(app)
@@ -112,6 +126,8 @@ def create_app(
         )
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:  # outermost: every other layer sees the real client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
     for module in (users, contexts, offers, matchers, bots, inspections_routes, operator, analysis):
         app.include_router(module.router, prefix="/api")
@@ -125,6 +141,17 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def _signin_storage(bazaar: Bazaar, uri: str | None) -> Storage:
+    """The shared ``limits`` storage of the sign-in counts (see ``ApiSettings``)."""
+    if uri:
+        storage = storage_from_string(uri)
+        assert isinstance(storage, Storage)  # a synchronous one: no "async+" schemes
+        return storage
+    if isinstance(bazaar.store, SqlStore):
+        return SqlLimitsStorage(engine=bazaar.store.engine)
+    return MemoryStorage()  # one process's memory: only for stores that live in it too
 
 
 def _tune_process(settings: ApiSettings) -> None:

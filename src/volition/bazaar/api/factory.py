@@ -3,7 +3,10 @@
 ``volition serve --workers N`` prepares the database (migrations, demo data) once, then each
 uvicorn worker calls ``app_from_env`` to open its own connections. Settings travel in
 environment variables: ``VOLITION_DATABASE_URL``, ``VOLITION_STARTING_GRANT`` (cents),
-``VOLITION_CORS_ORIGINS`` (comma-separated) and ``VOLITION_THREADS`` (request threads).
+``VOLITION_CORS_ORIGINS`` (comma-separated), ``VOLITION_THREADS`` (request threads),
+``VOLITION_REDIS_URL`` (the sign-in counts in Redis instead of the database) and
+``VOLITION_TRUSTED_PROXIES`` (comma-separated addresses or networks whose X-Forwarded-For
+to believe).
 
 Uvicorn workers never step inspections: their apps can start and show them, and the stepping
 is done by one runner in the process that supervises them (``volition serve``), or by
@@ -28,7 +31,7 @@ from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.errors import InputError
 
-__all__ = ["app_from_env", "inspection_engine", "settings_from_env"]
+__all__ = ["app_from_env", "inspection_engine", "settings_from_env", "trusted_proxies_from_env"]
 
 
 def settings_from_env() -> tuple[BazaarSettings, ApiSettings]:
@@ -42,9 +45,21 @@ def settings_from_env() -> tuple[BazaarSettings, ApiSettings]:
         raise InputError(f"VOLITION_THREADS must be a whole number >= 1, not {threads!r}")
     # only server workers use this: freeze the start-up objects out of the GC's view
     api = ApiSettings(
-        cors_origins=origins, freeze_gc=True, threads=int(threads), run_inspections=False
+        cors_origins=origins,
+        freeze_gc=True,
+        threads=int(threads),
+        run_inspections=False,
+        signin_storage=os.environ.get("VOLITION_REDIS_URL") or None,
+        trusted_proxies=trusted_proxies_from_env(),
     )
     return BazaarSettings(starting_grant=int(grant)), api
+
+
+def trusted_proxies_from_env() -> tuple[str, ...]:
+    """``$VOLITION_TRUSTED_PROXIES``: comma-separated addresses or networks (none: trust no
+    X-Forwarded-For header)."""
+    raw = os.environ.get("VOLITION_TRUSTED_PROXIES", "")
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
 
 
 def inspection_engine(

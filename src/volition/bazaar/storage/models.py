@@ -228,4 +228,8 @@ class IdempotencyRow(Base):
 
 # The tables of the inspections and of the bots live in modules of their own; importing them
 # here registers them on ``Base.metadata`` wherever the models are used.
-from volition.bazaar.storage import models_bots, models_inspection  # noqa: E402, F401
+from volition.bazaar.storage import (  # noqa: E402, F401
+    models_bots,
+    models_inspection,
+    models_ratelimit,
+)

@@ -15,7 +15,7 @@ from volition.bazaar.api.deps import (
     bearer_token,
 )
 from volition.bazaar.api.errors import ERROR_RESPONSES, ErrorBody
-from volition.bazaar.api.ratelimit import SignInGuard
+from volition.bazaar.api.ratelimit import SignInGuard, client_address
 from volition.bazaar.api.schemas import (
     BalancesPublic,
     CashOutCreate,
@@ -27,6 +27,7 @@ from volition.bazaar.api.schemas import (
     UserCreate,
     UserPublic,
 )
+from volition.bazaar.errors import Unauthorized
 
 router = APIRouter(tags=["users"], responses=ERROR_RESPONSES)
 
@@ -48,13 +49,18 @@ def create_user(body: UserCreate, bazaar: BazaarDep) -> UserPublic:
 def create_token(body: TokenCreate, bazaar: BazaarDep, request: Request) -> TokenPublic:
     """Sign in: a bearer token, shown once, that expires.
 
-    Failed sign-ins are limited per user name and per client address (429 with
-    ``Retry-After`` once over the limit, whatever the password)."""
+    After a few failed sign-ins for a user name from one address, and after many from one
+    address, the next attempt must wait, longer after each failure (429 with ``Retry-After``,
+    whatever the password). Failures from other addresses never delay the owner."""
     guard: SignInGuard = request.app.state.signin_guard
-    address = request.client.host if request.client else "unknown"
-    stamps = guard.attempt(body.name, address)
-    token, record = bazaar.issue_token(body.name, body.password)
-    guard.succeeded(body.name, address, stamps)
+    address = client_address(request)
+    guard.attempt(body.name, address)
+    try:
+        token, record = bazaar.issue_token(body.name, body.password)
+    except Unauthorized:
+        guard.failed(body.name, address)
+        raise
+    guard.succeeded(body.name, address)
     return TokenPublic(access_token=token, expires_at=record.expires_at)
 
 

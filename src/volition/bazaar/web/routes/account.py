@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
-from volition.bazaar.api.ratelimit import SignInGuard, TooManySignIns
+from volition.bazaar.api.ratelimit import SignInGuard, TooManySignIns, client_address
+from volition.bazaar.errors import Unauthorized
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import (
     Field,
@@ -84,9 +85,9 @@ def signin(
     if refused is not None:
         return refused
     guard: SignInGuard = request.app.state.signin_guard  # shared with POST /api/tokens
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     try:
-        stamps = guard.attempt(name, address)
+        guard.attempt(name, address)
     except TooManySignIns as exc:
         page = render(
             request,
@@ -102,11 +103,13 @@ def signin(
     try:
         token, record = bazaar.issue_token(name.strip(), password)
     except VolitionError as exc:
+        if isinstance(exc, Unauthorized):
+            guard.failed(name, address)
         status, message = failure(exc)
         return render(
             request, visitor, "signin.html", status, error=message, name=name, next=safe_next(next)
         )
-    guard.succeeded(name, address, stamps)
+    guard.succeeded(name, address)
     target = safe_next(next)
     response = redirect(request, visitor, target if target != "/" else "/?notice=signed-in")
     start_session(response, request, token, record.expires_at, bazaar.clock())
