@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -318,3 +321,56 @@ def test_an_app_keeps_its_counts_in_its_database_by_default(store_factory: Store
         assert sign_in(client(urls[1], OWNER), "alice", PASSWORD).status_code == 201
         spec = httpx.get(f"{urls[0]}/api/openapi.json").json()
         assert "429" in spec["paths"]["/api/tokens"]["post"]["responses"]
+
+
+# ------------------------------------------------------------------ volition serve --workers 2
+
+
+def test_the_workers_of_volition_serve_count_in_the_database(tmp_path: Path) -> None:
+    """Every failure lands in the one table, whichever worker served it; a forged
+    X-Forwarded-For is not believed (no proxy is trusted by default)."""
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    store = SqlStore.open(url)  # migrated here, as ``serve`` would
+    Bazaar(store, hasher=CHEAP_HASHER).register("alice", PASSWORD)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOLITION_")}
+    launcher = "from volition.cli import main; main()"
+    command = [sys.executable, "-c", launcher, "serve", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(
+        [*command, "--database", url, "--no-inspections", "--no-access-log"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240  # two workers import the platform: slow on 2 cores
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health").is_success:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.communicate()[0]
+            assert time.monotonic() < deadline, "volition serve did not start"
+            time.sleep(0.2)
+        for i in range(5):  # a new connection each: either worker may answer
+            with client(base, ATTACKER, **{"X-Forwarded-For": f"198.51.100.{i}"}) as c:
+                assert sign_in(c, "alice", WRONG).status_code == 401
+        with client(base, OWNER) as owner:
+            assert sign_in(owner, "alice", PASSWORD).status_code == 201
+        guard = SignInGuard(SqlLimitsStorage(engine=store.engine))
+        assert guard.failures("alice", ATTACKER) == (5, 5)
+        assert guard.failures("alice", "198.51.100.0") == (0, 0)
+    finally:
+        server.terminate()
+        try:
+            server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
+        store.close()
