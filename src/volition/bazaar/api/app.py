@@ -31,6 +31,7 @@ from volition.bazaar.api.routes import (
     users,
 )
 from volition.bazaar.api.routes import inspections as inspections_routes
+from volition.bazaar.api.text import UrlTextCheck
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.inspection import InspectionEngine
 from volition.bazaar.inspection.runner import InspectionRunner, Work
@@ -126,6 +127,7 @@ def create_app(
         )
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UrlTextCheck)  # a NUL in the path or query: 422 before any lookup
     if settings.trusted_proxies:  # outermost: every other layer sees the real client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 

@@ -1,6 +1,7 @@
 """The JSON shapes of the API: ``XCreate`` for input, ``XPublic`` for output.
 
-Inputs forbid unknown fields, so a request cannot smuggle in ``is_operator`` or a balance.
+Inputs forbid unknown fields, so a request cannot smuggle in ``is_operator`` or a balance,
+and refuse text no store can keep (``api.text``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.text import TextChecked
 from volition.bazaar.domain import (
     Balances,
     DecisionContext,
@@ -44,7 +46,7 @@ __all__ = [
 Cents = Annotated[int, Field(ge=0, le=10**12, description="an amount in integer cents")]
 
 
-class _Input(BaseModel):
+class _Input(TextChecked, BaseModel):  # BaseModel named: linters see a model
     model_config = ConfigDict(extra="forbid", strict=True)
 
 

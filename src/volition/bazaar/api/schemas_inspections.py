@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.text import TextChecked
 from volition.bazaar.inspection import AgentCall, InspectionLimits
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
 _MAX_GATHER_SECONDS = 30 * 24 * 3600
 
 
-class InspectionCreate(BaseModel):
+class InspectionCreate(TextChecked):
     """Start an inspection; every limit left out takes the server's default."""
 
     model_config = ConfigDict(extra="forbid", strict=True)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from volition.bazaar.domain.audit import audit
-from volition.bazaar.domain.checks import check_cents, check_text
+from volition.bazaar.domain.checks import check_cents, check_storable, check_text
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
 from volition.bazaar.domain.events import Event, EventKind, Listener, publish
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
@@ -136,6 +136,7 @@ class Bazaar:
         validate_name(name)
         if not isinstance(password, str) or not 8 <= len(password) <= 256:
             raise InputError("a password must be 8 to 256 characters long")
+        check_storable(password, "the password")
         if not (buyer or seller):
             raise InputError("a user must be a buyer, a seller or both")
         password_hash = self.hasher.hash(password)  # slow: outside the transaction
@@ -173,6 +174,8 @@ class Bazaar:
 
     def issue_token(self, name: str, password: str) -> tuple[str, Token]:
         """Check a password and return a new bearer token (shown once) with its record."""
+        check_storable(name, "the user name")
+        check_storable(password, "the password")
         with self.store.begin(write=False) as uow:
             user = uow.users.get_by_name(name)
         if user is None:

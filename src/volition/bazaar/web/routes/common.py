@@ -8,7 +8,9 @@ from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
+from pydantic import AfterValidator
 
+from volition.bazaar.api.text import storable_form
 from volition.bazaar.domain import User
 from volition.bazaar.web.forms import parse_matcher
 from volition.bazaar.web.rendering import redirect, render
@@ -27,7 +29,7 @@ __all__ = [
 ]
 
 # Every field is optional text: a missing or malformed one becomes the page's own message.
-Field = Annotated[str, Form()]
+Field = Annotated[str, Form(), AfterValidator(storable_form)]  # storable text, else 422
 
 
 @dataclass(frozen=True, slots=True)
