@@ -57,7 +57,7 @@ class TextChecked(BaseModel):
     """A request body whose every string, however nested, is storable text (else 422 naming
     the field)."""
 
-    @field_validator("*", mode="after")
+    @field_validator("*", mode="before")  # before the type checks: our message, not theirs
     @classmethod
     def _storable(cls, value: Any, info: ValidationInfo) -> Any:
         _check_nested(value)
