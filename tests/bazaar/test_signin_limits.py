@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -374,3 +375,36 @@ def test_the_workers_of_volition_serve_count_in_the_database(tmp_path: Path) -> 
             server.kill()
             server.communicate()
         store.close()
+
+
+# ------------------------------------------------------------------ the SQL storage itself
+
+
+@ON_SQL
+def test_the_sql_storage_counts_atomically_and_expires(store_factory: StoreFactory) -> None:
+    store = store_factory()
+    assert isinstance(store, SqlStore)
+    clock = Clock()
+    storage = SqlLimitsStorage(engine=store.engine, clock=clock)
+    other = storage_from_string(
+        "volition+" + store.engine.url.render_as_string(hide_password=False)
+    )
+    assert isinstance(other, SqlLimitsStorage)  # the registered scheme, its own engine
+    with ThreadPoolExecutor(8) as pool:  # racing increments lose nothing
+        counts = list(pool.map(lambda _: storage.incr("k", 60), range(80)))
+    assert sorted(counts) == list(range(1, 81))
+    assert other.get("k") == 80 and storage.get_expiry("k") == pytest.approx(clock.now + 60)
+    clock.advance(60)  # expired: counts as 0 and starts again
+    assert storage.get("k") == 0 and storage.get_expiry("k") == clock.now
+    assert storage.incr("k", 10, amount=3) == 3
+    assert storage.get_expiry("k") == pytest.approx(clock.now + 10)
+    storage.incr("gone", 1)
+    clock.advance(1)
+    assert storage.purge_expired() == 1  # "gone"; "k" lives on
+    storage.clear("k")
+    assert storage.get("k") == 0 and storage.check()
+    storage.incr("a", 5)
+    assert storage.reset() == 1
+    with pytest.raises(ValueError, match="at most 255 characters"):
+        storage.incr("x" * 256, 5)
+    other.engine.dispose()
