@@ -6,8 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.bazaar.conftest import ApiWorld
+from tests.bazaar.conftest import SQL_KINDS, ApiWorld
 
+pytestmark = pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 NAMES = ["alice", "nobody-at-all"]  # one user exists, the other does not
 
 
