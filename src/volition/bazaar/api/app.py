@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
+from volition.bazaar.analysis_limits import AnalysisLimits
+from volition.bazaar.api.analysis_pool import AnalysisPool
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits
@@ -53,6 +55,8 @@ class ApiSettings:
     freeze_gc: bool = False  # a long-running server: see _tune_process
     # failed sign-ins per user name and per client address (api.ratelimit)
     signin_limits: SignInLimits = field(default_factory=SignInLimits)
+    # sizes, time and worker processes of /api/analysis (analysis_limits, analysis_pool)
+    analysis: AnalysisLimits = field(default_factory=AnalysisLimits.from_env)
 
 
 def create_app(
@@ -71,6 +75,7 @@ def create_app(
     if inspections is not None and settings.run_inspections:
         # the sweep below expires contexts already
         runner = InspectionRunner(inspections, extra_work=inspection_work, expire=False)
+    analysis_pool = AnalysisPool(settings.analysis)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,6 +86,7 @@ def create_app(
         if runner is not None:
             runner.start()
         yield
+        analysis_pool.close()
         if runner is not None:
             await run_in_threadpool(runner.stop)
         if task is not None:
@@ -102,6 +108,7 @@ def create_app(
     app.state.signin_guard = SignInGuard(settings.signin_limits)
     app.state.inspections = inspections
     app.state.inspection_runner = runner
+    app.state.analysis_pool = analysis_pool
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -111,7 +118,11 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        prefixes={"/api/analysis/": settings.analysis.max_body_bytes},
+    )
 
     for module in (users, contexts, offers, matchers, bots, inspections_routes, operator, analysis):
         app.include_router(module.router, prefix="/api")
