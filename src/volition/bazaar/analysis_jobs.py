@@ -36,8 +36,17 @@ def lower_priority() -> None:
         os.nice(10)
 
 
+_WARM_UP = {
+    "players": ["Row", "Column"],
+    "strategies": [["C", "D"], ["C", "D"]],
+    "payoffs": [[[3, 3], [0, 5]], [[5, 0], [1, 1]]],
+}
+
+
 def ready() -> int:
-    """Nothing: a new worker answers it once it has imported the analyses."""
+    """A new worker's first call, before any time limit runs: one small analysis, which loads
+    (and compiles) what the analyses import lazily."""
+    align(_WARM_UP, None, None, False)
     return os.getpid()
 
 

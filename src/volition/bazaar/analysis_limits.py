@@ -168,9 +168,7 @@ def check_market(market: Any, limits: AnalysisLimits) -> None:
             raise _over("states of the world", states, limits.max_states, "give fewer states")
     levels = market.get("levels")
     if isinstance(levels, list):
-        offers = sum(
-            _length(level.get("offers")) for level in levels if isinstance(level, Mapping)
-        )
+        offers = sum(_length(level.get("offers")) for level in levels if isinstance(level, Mapping))
         if offers > limits.max_offers:
             raise _over("offers (all levels)", offers, limits.max_offers, "give fewer offers")
     scenarios = _length(market.get("scenarios"))

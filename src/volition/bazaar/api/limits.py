@@ -44,7 +44,9 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > max_bytes:
                     # raised inside the route, so the app's own handler answers 413 in JSON
-                    raise HTTPException(413, f"the request body is over {max_bytes} bytes; send less")
+                    raise HTTPException(
+                        413, f"the request body is over {max_bytes} bytes; send less"
+                    )
             return message
 
         await self.app(scope, limited, send)

@@ -103,14 +103,10 @@ async def market(body: MarketRequest, user: CurrentUser, request: Request) -> di
 
 
 @router.post("/oversight")
-async def oversight(
-    body: OversightRequest, user: CurrentUser, request: Request
-) -> dict[str, Any]:
+async def oversight(body: OversightRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
     """The marginal-value oversight mechanism's equilibrium (``volition oversight``)."""
     check_market(body.market, _limits(request))
-    return await _pool(request).run(
-        user.id, analysis_jobs.oversight, body.market, body.informers
-    )
+    return await _pool(request).run(user.id, analysis_jobs.oversight, body.market, body.informers)
 
 
 @router.get("/failures")
