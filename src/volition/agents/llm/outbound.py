@@ -91,7 +91,7 @@ def _split(url: str) -> tuple[str, int]:
         raise InputError(f"the base URL {url!r} is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https"):
         raise InputError(
-            f"the base URL {url!r} must start with http:// or https:// "
+            f"the base URL {url!r} is not an http(s) URL: start it with http:// or https:// "
             "(like https://api.example.com/v1)"
         )
     if not parts.hostname:

@@ -49,10 +49,12 @@ class _Slot:
 
     def __init__(self) -> None:
         self.executor: ProcessPoolExecutor | None = None
+        self.busy = False
 
     async def run(self, fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
         executor = await self._started()
         future = asyncio.wrap_future(executor.submit(fn, *args))
+        self.busy = True
         try:
             return await asyncio.wait_for(future, seconds)
         except TimeoutError:
@@ -72,6 +74,8 @@ class _Slot:
         except asyncio.CancelledError:  # the worker must not go on computing for nobody
             self.kill()
             raise
+        finally:
+            self.busy = False
 
     async def _started(self) -> ProcessPoolExecutor:
         if self.executor is None:
@@ -100,9 +104,20 @@ class _Slot:
         if executor is None:
             return
         # the executor cannot stop a running call: kill its one process, then let it go
-        for process in list(getattr(executor, "_processes", {}).values()):
+        processes = list(getattr(executor, "_processes", {}).values())
+        for process in processes:
             process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=5)
+
+    def stop(self) -> None:
+        """Stop the worker: an idle one exits cleanly, a busy one is killed."""
+        if self.busy or self.executor is None:
+            self.kill()
+            return
+        executor, self.executor = self.executor, None
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 class AnalysisPool:
@@ -164,4 +179,4 @@ class AnalysisPool:
     def close(self) -> None:
         """Stop every worker (the app's shutdown)."""
         for slot in self._slots:
-            slot.kill()
+            slot.stop()
