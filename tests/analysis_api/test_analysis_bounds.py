@@ -184,3 +184,19 @@ def test_the_api_answers_while_eight_maximal_analyses_run(api: Api) -> None:
     assert len(statuses) == 8
     # the pool is free again afterwards
     assert reader.post("/api/analysis/align", json={"game": PD}).status_code == 200
+
+
+def test_the_pool_is_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from volition.errors import InputError
+
+    monkeypatch.setenv("VOLITION_ANALYSIS_WORKERS", "3")
+    monkeypatch.setenv("VOLITION_ANALYSIS_SECONDS", "2.5")
+    limits = AnalysisLimits.from_env()
+    assert (limits.workers, limits.seconds) == (3, 2.5)
+    assert ApiSettings().analysis == limits
+    seconds = "VOLITION_ANALYSIS_SECONDS"
+    for name, bad in [("VOLITION_ANALYSIS_WORKERS", "0"), (seconds, "inf"), (seconds, "x")]:
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(InputError, match=name):
+            AnalysisLimits.from_env()
+        monkeypatch.delenv(name)
