@@ -3,6 +3,7 @@ queue, a per-user cap, and the rest of the API answering while the workers are b
 
 from __future__ import annotations
 
+import math
 import statistics
 import threading
 import time
@@ -14,10 +15,12 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.bazaar.api_helpers import Api
 from tests.bazaar.conftest import CHEAP_HASHER
-from volition.bazaar.analysis_limits import AnalysisLimits
+from volition.bazaar.analysis_limits import AnalysisLimits, AnalysisTooLarge, check_game
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar
@@ -200,3 +203,23 @@ def test_the_pool_is_configured_from_the_environment(monkeypatch: pytest.MonkeyP
         with pytest.raises(InputError, match=name):
             AnalysisLimits.from_env()
         monkeypatch.delenv(name)
+
+
+@given(st.lists(st.integers(1, 10**9), min_size=1, max_size=9), st.booleans())
+def test_a_game_is_refused_exactly_when_a_count_is_over_its_limit(
+    counts: list[int], as_names: bool
+) -> None:
+    """Counted from the raw input (counts or names per player), before anything is built."""
+    limits = AnalysisLimits(max_values=10**12)
+    strategies: list = [[f"s{j}" for j in range(c)] if as_names and c < 50 else c for c in counts]
+    game = {"players": [f"p{i}" for i in range(len(counts))], "strategies": strategies}
+    over = (
+        len(counts) > limits.max_players
+        or max(counts) > limits.max_strategies
+        or math.prod(counts) > limits.max_profiles
+    )
+    if over:
+        with pytest.raises(AnalysisTooLarge, match="over this server's limit"):
+            check_game(game, limits)
+    else:
+        check_game(game, limits)
