@@ -15,3 +15,8 @@ settings.register_profile(
     derandomize=True,
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+# The tests' model servers (volition.agents.scripted_server) listen on 127.0.0.1: allow users'
+# LLM URLs there, as an operator would for models on its own network. The tests of that policy
+# (tests/bazaar/test_outbound_urls.py) turn it off with monkeypatch.
+os.environ.setdefault("VOLITION_ALLOW_PRIVATE_URLS", "1")

@@ -9,6 +9,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.bazaar.api_helpers import Api
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, MemoryStore
@@ -22,8 +23,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
 def client() -> Iterator[httpx.Client]:
     bazaar = Bazaar(MemoryStore(), hasher=Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1))
     app = create_app(bazaar, ApiSettings(expiry_sweep_seconds=0))
-    with serve_in_thread(app) as url, httpx.Client(base_url=url, timeout=60) as http:
-        yield http
+    with serve_in_thread(app) as url:
+        api = Api(url)
+        yield api.sign_up("analyst")
+        api.close()
 
 
 def _example(name: str) -> dict:

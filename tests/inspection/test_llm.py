@@ -104,7 +104,7 @@ def test_the_rules_hold_through_malformed_json_injection_and_a_timeout(
     retry = server.requests[1]["messages"][1]["content"]
     assert "rejected: the answer held no JSON object" in retry
     assert "but only 1000 remain" in server.requests[2]["messages"][1]["content"]
-    assert "did not answer within 0.5s" in server.requests[4]["messages"][1]["content"]
+    assert "did not answer in time (0.5s)" in server.requests[4]["messages"][1]["content"]
     child_data = _data(server.requests[3])
     assert [o["preview"] for o in child_data["ABOUT"]] == ["Paris rain forecast"]
     assert _data(server.requests[5])["KNOWN"][0]["content"] == "Confirmed: the forecast is right"

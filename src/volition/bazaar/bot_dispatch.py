@@ -30,6 +30,7 @@ from volition.bazaar.domain.bot_service import BotService
 from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus, bot_may_answer
 from volition.bazaar.domain.contexts import ACTIVE
 from volition.bazaar.domain.matchers import BuyerRecord
+from volition.bazaar.domain.outbound import private_urls_allowed
 from volition.bazaar.domain.store import UnitOfWork
 from volition.bazaar.errors import Conflict, NotFound
 from volition.errors import VolitionError
@@ -53,8 +54,10 @@ def endpoint_for(
     endpoint only; ``model`` overrides). The key goes only to the base URL it was stored for:
     another ``base_url`` (a local server, say) gets a placeholder key, as does any base URL
     when the user stored no credential. Build one per call and drop it: the key lives in the
-    endpoint object only.
+    endpoint object only. The URL is the user's, so the endpoint connects to public addresses
+    only unless the operator allows internal ones (``domain.outbound``).
     """
+    public = not private_urls_allowed()
     try:
         credential = service.credential(user_id)
     except NotFound:
@@ -63,12 +66,13 @@ def endpoint_for(
         if base_url is None:
             raise Conflict("no LLM endpoint: store one first (PUT /api/me/llm) or give a base URL")
         default_model = credential.model if credential is not None else "default"
-        return Endpoint(base_url, model or default_model, timeout=timeout)
+        return Endpoint(base_url, model or default_model, timeout=timeout, public_only=public)
     return Endpoint(
         base_url or credential.base_url,
         model or credential.model,
         api_key=service.api_key(credential),
         timeout=timeout,
+        public_only=public,
     )
 
 

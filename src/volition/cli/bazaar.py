@@ -111,6 +111,8 @@ def serve(
         f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)", soft_wrap=True
     )
     if demo:
+        # a demo runs on one machine: its users' LLM bots may call local model servers
+        os.environ.setdefault("VOLITION_ALLOW_PRIVATE_URLS", "1")
         console.print("demo logins (name / password / role):")
         for login in seed_demo(bazaar):
             console.print(f"  {login.name} / {login.password} / {login.role}")

@@ -18,19 +18,27 @@ from typing import Any, Generic, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
+from volition.agents.llm.outbound import guarded_http_client
 from volition.agents.views import Usage
 
-__all__ = ["Endpoint", "JSONCall", "call_json"]
+__all__ = ["UNREACHABLE", "Endpoint", "JSONCall", "call_json"]
 
 Model = TypeVar("Model", bound=BaseModel)
 _OBJECT = re.compile(r"\{.*\}", re.S)
+
+UNREACHABLE = "the LLM endpoint could not be reached or did not answer in time"
+"""The one reason for every failure to talk to an endpoint (refused, timed out, no DNS, TLS, an
+internal address): which one it was would tell a user what listens where inside the server's
+network."""
 
 
 @dataclass(frozen=True)
 class Endpoint:
     """Where and how to call a model: base URL, model name, key, timeout and prices.
 
-    Prices are US dollars per million tokens, used for cost accounting only.
+    Prices are US dollars per million tokens, used for cost accounting only. ``public_only``:
+    the base URL came from a user, so the client connects to public addresses only
+    (``volition.agents.llm.outbound``); the operator's own endpoints leave it off.
     """
 
     base_url: str
@@ -40,13 +48,21 @@ class Endpoint:
     input_price_per_million: float = 0.0
     output_price_per_million: float = 0.0
     temperature: float | None = 0.0
+    public_only: bool = False
 
     def __repr__(self) -> str:  # never print the key
         return f"Endpoint(base_url={self.base_url!r}, model={self.model!r})"
 
     def client(self) -> openai.OpenAI:
+        http = None
+        if self.public_only:
+            http = guarded_http_client(timeout=self.timeout, follow_redirects=True)
         return openai.OpenAI(
-            base_url=self.base_url, api_key=self.api_key, timeout=self.timeout, max_retries=0
+            base_url=self.base_url,
+            api_key=self.api_key,
+            timeout=self.timeout,
+            max_retries=0,
+            http_client=http,
         )
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
@@ -85,12 +101,10 @@ def call_json(
         request["temperature"] = endpoint.temperature
     try:
         response = client.chat.completions.create(**request)
-    except openai.APITimeoutError:
-        return JSONCall(None, Usage(), f"the model did not answer within {endpoint.timeout:g}s")
     except openai.APIStatusError as exc:
         return JSONCall(None, Usage(), f"the endpoint answered HTTP {exc.status_code}")
-    except openai.APIError as exc:
-        return JSONCall(None, Usage(), f"the endpoint could not be reached ({type(exc).__name__})")
+    except openai.APIError:  # timeouts and connection errors alike: see UNREACHABLE
+        return JSONCall(None, Usage(), f"{UNREACHABLE} ({endpoint.timeout:g}s)")
     usage = _usage(endpoint, response)
     content = response.choices[0].message.content if response.choices else None
     if not content:

@@ -18,6 +18,8 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from volition.bazaar.analysis_limits import AnalysisLimits
+from volition.bazaar.api.analysis_pool import AnalysisPool
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits
@@ -64,6 +66,8 @@ class ApiSettings:
     # addresses or networks of reverse proxies whose X-Forwarded-For/-Proto to believe;
     # none by default: the client address is the connection's peer
     trusted_proxies: Sequence[str] = ()
+    # sizes, time and worker processes of /api/analysis (analysis_limits, analysis_pool)
+    analysis: AnalysisLimits = field(default_factory=AnalysisLimits.from_env)
 
 
 def create_app(
@@ -84,6 +88,7 @@ def create_app(
     if inspections is not None and settings.run_inspections:
         # the sweep below expires contexts already
         runner = InspectionRunner(inspections, extra_work=inspection_work, expire=False)
+    analysis_pool = AnalysisPool(settings.analysis)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +99,7 @@ def create_app(
         if runner is not None:
             runner.start()
         yield
+        analysis_pool.close()
         if runner is not None:
             await run_in_threadpool(runner.stop)
         if task is not None:
@@ -117,6 +123,7 @@ def create_app(
     )
     app.state.inspections = inspections
     app.state.inspection_runner = runner
+    app.state.analysis_pool = analysis_pool
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -126,7 +133,11 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        prefixes={"/api/analysis/": settings.analysis.max_body_bytes},
+    )
     app.add_middleware(UrlTextCheck)  # a NUL in the path or query: 422 before any lookup
     if settings.trusted_proxies:  # outermost: every other layer sees the real client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from volition.bazaar.analysis_limits import AnalysisTooLarge
 from volition.bazaar.errors import (
     Conflict,
     Forbidden,
@@ -36,6 +37,7 @@ STATUS_OF: tuple[tuple[type[VolitionError], int, str], ...] = (
     (Forbidden, 403, "forbidden"),
     (Conflict, 409, "conflict"),
     (InsufficientFunds, 402, "insufficient_funds"),
+    (AnalysisTooLarge, 413, "too_large"),
     (InputError, 422, "invalid_input"),
     (StorageError, 503, "storage_unavailable"),
     (VolitionError, 500, "internal_error"),
@@ -98,6 +100,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         405: "method_not_allowed",
         413: "too_large",
         429: "too_many_requests",
+        503: "unavailable",
     }.get(exc.status_code, "http_error")
     return _json(exc.status_code, kind, str(exc.detail), exc.headers)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -9,22 +11,29 @@ __all__ = ["BodyLimit"]
 
 
 class BodyLimit:
-    """ASGI middleware: a body over ``max_bytes`` gets 413 before it is read into memory."""
+    """ASGI middleware: a body over ``max_bytes`` gets 413 before it is read into memory.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``prefixes`` gives paths starting with a key their own limit (``/api/analysis/``).
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, prefixes: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-
-    def _too_large(self) -> HTTPException:
-        return HTTPException(413, f"the request body is over {self.max_bytes} bytes; send less")
+        self.prefixes = dict(prefixes or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        max_bytes = next(
+            (n for p, n in self.prefixes.items() if path.startswith(p)), self.max_bytes
+        )
         for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await _send_413(send, self.max_bytes)
+            if name == b"content-length" and (not value.isdigit() or int(value) > max_bytes):
+                await _send_413(send, max_bytes)
                 return
         received = 0
 
@@ -33,9 +42,11 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # raised inside the route, so the app's own handler answers 413 in JSON
-                    raise self._too_large()
+                    raise HTTPException(
+                        413, f"the request body is over {max_bytes} bytes; send less"
+                    )
             return message
 
         await self.app(scope, limited, send)

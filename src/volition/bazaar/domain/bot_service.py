@@ -18,6 +18,7 @@ from volition.bazaar.domain.bots import KINDS, BotJob, BotKind, BotSeller, check
 from volition.bazaar.domain.checks import check_text
 from volition.bazaar.domain.credentials import Cipher, LLMCredential, key_hint
 from volition.bazaar.domain.ids import Clock, new_id
+from volition.bazaar.domain.outbound import check_base_url
 from volition.bazaar.domain.service import Bazaar
 from volition.bazaar.domain.store import UnitOfWork
 from volition.bazaar.domain.users import User
@@ -163,8 +164,7 @@ class BotService:
     ) -> LLMCredential:
         """Store (or replace) your LLM endpoint; the key is encrypted before it is stored."""
         check_text(base_url, "the base URL", 2_000)
-        if not base_url.startswith(("http://", "https://")):
-            raise InputError(f"the base URL {base_url!r} is not an http(s) URL")
+        check_base_url(base_url)
         check_text(model, "the model", 200)
         check_text(api_key, "the API key", 1_000)
         if any(c.isspace() for c in api_key):

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from volition.bazaar.domain.checks import check_text
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
+from volition.bazaar.domain.outbound import check_base_url
 from volition.errors import InputError
 
 __all__ = [
@@ -209,8 +210,7 @@ def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSelle
         check_text(bot.instructions, "an LLM bot's instructions", MAX_TEXT)
         if bot.base_url is not None:
             check_text(bot.base_url, "the base URL", MAX_URL)
-            if not bot.base_url.startswith(("http://", "https://")):
-                raise InputError(f"the base URL {bot.base_url!r} is not an http(s) URL")
+            check_base_url(bot.base_url)
         if bot.model is not None:
             check_text(bot.model, "the model", 200)
     return replace(

@@ -1,35 +1,44 @@
 """The analyses over HTTP: markets and oversight (THEORY.md §3-4), games, economies and market
 failures (§1-2).
 
-Stateless computations, open to anyone: no account is needed and nothing is stored.
+Stateless computations for signed-in users: nothing is stored. Each input is measured against
+the server's limits first (``volition.bazaar.analysis_limits``, 413 naming the limit), then
+computed in a worker process of the app's ``AnalysisPool`` with a time limit (503 after it),
+so that analyses never hold the threads that serve the other routes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
+from volition.bazaar import analysis_jobs
+from volition.bazaar.analysis_limits import (
+    AnalysisLimits,
+    check_economy,
+    check_game,
+    check_market,
+)
+from volition.bazaar.api.analysis_pool import AnalysisPool
+from volition.bazaar.api.deps import CurrentUser
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.errors import NotFound
-from volition.errors import InputError
-from volition.games import alignment_report, game_from_mapping
-from volition.games.economies import economy_from_mapping
-from volition.games.reports import FAILURES, economy_report, failure_report
-from volition.jsonable import to_jsonable
-from volition.mechanisms import marginal_value_equilibrium, market_from_mapping
-from volition.mechanisms.files import oversight_from_mapping
-from volition.mechanisms.reports import (
-    ProtocolName,
-    build_protocol,
-    compare_report,
-    market_report,
-    oversight_report,
-)
+from volition.games.reports import FAILURES
+from volition.mechanisms.reports import ProtocolName
 
 router = APIRouter(prefix="/analysis", tags=["analysis"], responses=ERROR_RESPONSES)
+
+
+def _pool(request: Request) -> AnalysisPool:
+    pool = request.app.state.analysis_pool
+    assert isinstance(pool, AnalysisPool)
+    return pool
+
+
+def _limits(request: Request) -> AnalysisLimits:
+    return _pool(request).limits
 
 
 class AlignRequest(BaseModel):
@@ -53,31 +62,19 @@ class EconomyRequest(BaseModel):
 
 
 @router.post("/align")
-async def align(body: AlignRequest) -> dict[str, Any]:
+async def align(body: AlignRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
     """The alignment report of a game: equilibria against the Pareto frontier (``align``)."""
-
-    def compute() -> dict[str, Any]:
-        game = game_from_mapping(body.game, source="game")
-        report = alignment_report(
-            game,
-            principal=body.principal,
-            disagreement=body.disagreement,
-            mixed="none" if body.pure_only else "auto",
-        )
-        return dict(to_jsonable(report.to_json()))
-
-    return await run_in_threadpool(compute)
+    check_game(body.game, _limits(request))
+    return await _pool(request).run(
+        user.id, analysis_jobs.align, body.game, body.principal, body.disagreement, body.pure_only
+    )
 
 
 @router.post("/economy")
-async def economy(body: EconomyRequest) -> dict[str, Any]:
+async def economy(body: EconomyRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
     """Competitive equilibrium and the welfare theorems of an economy (``economy``)."""
-
-    def compute() -> dict[str, Any]:
-        parsed = economy_from_mapping(body.economy, source="economy")
-        return dict(to_jsonable(economy_report(parsed, body.shares)))
-
-    return await run_in_threadpool(compute)
+    check_economy(body.economy, _limits(request))
+    return await _pool(request).run(user.id, analysis_jobs.economy, body.economy, body.shares)
 
 
 class MarketRequest(BaseModel):
@@ -96,52 +93,31 @@ class OversightRequest(BaseModel):
     informers: int | None = Field(default=None, ge=1, le=6)
 
 
-def _inline(market: dict[str, Any]) -> None:
-    if not isinstance(market.get("world"), dict):
-        raise InputError("give the market's world inline under `world`; the API reads no files")
-
-
 @router.post("/market")
-async def market(body: MarketRequest) -> dict[str, Any]:
+async def market(body: MarketRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
     """What a purchase protocol buys, decides and is worth (``volition market``)."""
-
-    def compute() -> dict[str, Any]:
-        _inline(body.market)
-        parsed = market_from_mapping(body.market, source="market")
-        if body.compare:
-            return dict(to_jsonable(compare_report(parsed, body.depth)))
-        protocol = build_protocol(body.protocol, body.depth)
-        return dict(to_jsonable(market_report(protocol.evaluate(parsed))))
-
-    return await run_in_threadpool(compute)
+    check_market(body.market, _limits(request))
+    return await _pool(request).run(
+        user.id, analysis_jobs.market, body.market, body.protocol, body.depth, body.compare
+    )
 
 
 @router.post("/oversight")
-async def oversight(body: OversightRequest) -> dict[str, Any]:
+async def oversight(body: OversightRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
     """The marginal-value oversight mechanism's equilibrium (``volition oversight``)."""
-
-    def compute() -> dict[str, Any]:
-        _inline(body.market)
-        setting = oversight_from_mapping(body.market, source="market")
-        informers = body.informers if body.informers is not None else setting.informers
-        problem = setting.market.problem
-        result = marginal_value_equilibrium(
-            problem, setting.market.levels[0], informers, setting.knows
-        )
-        return dict(to_jsonable(oversight_report(result, problem)))
-
-    return await run_in_threadpool(compute)
+    check_market(body.market, _limits(request))
+    return await _pool(request).run(user.id, analysis_jobs.oversight, body.market, body.informers)
 
 
 @router.get("/failures")
-def failure_names() -> list[str]:
+async def failure_names(user: CurrentUser) -> list[str]:
     """The market failures on offer."""
     return list(FAILURES)
 
 
 @router.get("/failures/{name}")
-async def failure(name: str) -> dict[str, Any]:
+async def failure(name: str, user: CurrentUser, request: Request) -> dict[str, Any]:
     """A market failure on its shipped example (``volition failures NAME``)."""
     if name not in FAILURES:
         raise NotFound(f"unknown failure {name!r}; choose one of {', '.join(FAILURES)}")
-    return dict(to_jsonable(await run_in_threadpool(failure_report, name)))
+    return await _pool(request).run(user.id, analysis_jobs.failure, name)
