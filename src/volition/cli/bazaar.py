@@ -155,8 +155,8 @@ def build_app(
 ) -> FastAPI:
     """The app of a one-process server: the API with the platform on ``store`` (the stored
     bots, inspections by the offline buyer or the operator's ``inspectors``), whose inspections
-    and bot jobs run in a thread of the server unless ``run_inspections`` is off; ``inspection_work`` runs
-    on each pass of that thread too (see ``InspectionRunner``)."""
+    and bot jobs run in a thread of the server unless ``run_inspections`` is off;
+    ``inspection_work`` runs on each pass of that thread too (see ``InspectionRunner``)."""
     settings = ApiSettings(
         cors_origins=cors_origins,
         run_inspections=run_inspections,

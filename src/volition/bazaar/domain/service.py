@@ -709,9 +709,7 @@ class Bazaar:
                 (memo or f"inspection of {context.id}")[:200],
             )
             uow.ledger.record(entry)
-            self._remember(
-                uow, actor_id, idempotency_key, "inspection_cost", context_id, entry.id
-            )
+            self._remember(uow, actor_id, idempotency_key, "inspection_cost", context_id, entry.id)
             return paid
 
     def _locked_offer(

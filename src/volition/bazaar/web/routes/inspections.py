@@ -2,9 +2,10 @@
 
 ``POST /contexts/{id}/inspect`` (CSRF-guarded) starts an inspection on the operator's
 inspector chosen in the form and goes to ``/inspections/{id}``. That page shows the recursion
-tree; while it runs, HTMX swaps in ``/inspections/{id}/live`` every second (without JavaScript, a meta refresh
-reloads the page), and once done it lists what was bought with the private info the buyer may
-read, as the purchases page shows it. Only the buyer and operators see an inspection.
+tree; while it runs, HTMX swaps in ``/inspections/{id}/live`` every second (without
+JavaScript, a meta refresh reloads the page), and once done it lists what was bought with
+the private info the buyer may read, as the purchases page shows it. Only the buyer and
+operators see an inspection.
 """
 
 from __future__ import annotations
