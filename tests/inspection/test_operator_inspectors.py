@@ -102,7 +102,8 @@ def site(store: Store, tmp_path: Path) -> Iterator[Site]:
 
 
 def _context_with_offers(s: Site, buyer: httpx.Client, budget: int, prices: list[int]) -> str:
-    context = ok(buyer.post("/api/contexts", json={"query": "Rain in Oslo?", "budget": budget}), 201)
+    body = {"query": "Rain in Oslo?", "budget": budget}
+    context = ok(buyer.post("/api/contexts", json=body), 201)
     for i, price in enumerate(prices):
         body = {"preview": f"forecast {i}", "private_info": f"secret {i}", "price": price}
         ok(s.seller.post(f"/api/contexts/{context['id']}/offers", json=body), 201)
@@ -153,9 +154,10 @@ def test_a_buyer_cannot_point_an_inspection_at_their_own_server(
         ):
             r = mallory.post(path, json={**body, **FAST})
             assert r.status_code == 422, (body, r.text)
-        assert "there is no inspector 'spy'" in mallory.post(
-            path, json={"inspector": "spy"}
-        ).json()["message"]
+        assert (
+            "there is no inspector 'spy'"
+            in mallory.post(path, json={"inspector": "spy"}).json()["message"]
+        )
 
         # the operator's priced inspector on a budget of 0: it ends unread, nothing paid
         started = ok(mallory.post(path, json={"inspector": "mini", **FAST}), 202)
