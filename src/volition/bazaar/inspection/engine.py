@@ -143,12 +143,12 @@ class InspectionEngine:
 
         ``agent`` names the buyer agent the engine's resolver will choose (default: the
         engine's one agent, or ``default_agent``); ``inspector`` names the operator's
-        inspector it runs on, when the resolver has them (its ``choose`` settles the pair)."""
+        inspector it runs on, for a resolver (its ``choose``, if any, settles the pair)."""
         limits = limits or self.limits
         choose = getattr(self.buyer, "choose", None)
         if callable(choose):  # e.g. "llm" needs one of the operator's inspectors
             agent, inspector = choose(agent, inspector)
-        elif inspector is not None:
+        elif inspector is not None and isinstance(self.buyer, BuyerAgent):
             raise InputError("this server has no inspectors to choose from; leave it out")
         agent = agent or self.default_agent
         if not agent or len(agent) > 40:
