@@ -101,6 +101,8 @@ def test_a_bad_inspectors_setting_stops_the_worker_saying_which_entry(
     monkeypatch.setenv("VOLITION_INSPECTORS", setting)
     assert run(["worker", "--database", sqlite_url, "--once"]) == 2
     assert message in " ".join(capsys.readouterr().err.split())
+    assert run(["serve", "--database", sqlite_url, "--port", "1"]) == 2  # before it listens
+    assert message in " ".join(capsys.readouterr().err.split())
     with pytest.raises(InputError, match=re.escape(message)):
         Inspectors.from_env()
 
