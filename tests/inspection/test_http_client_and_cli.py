@@ -102,4 +102,7 @@ def test_volition_inspect_prints_the_tree_and_the_purchases(
             == 2
         )
         assert "this server inspects with 'offline', not 'gpt'" in capsys.readouterr().err
+        command = ["inspect", other.id, "--url", api.base_url, "--token", token]
+        assert run([*command, "--inspector", "mini"]) == 2  # this engine has no inspectors
+        assert "no inspectors to choose from" in capsys.readouterr().err
         assert client.context(other.id).status == "open"  # refused: nothing started

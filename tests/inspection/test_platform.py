@@ -1,5 +1,6 @@
 """The assembled platform, served: stored bots answer an inspection that recurses, and the
-same flow runs with an LLM buyer on the buyer's own stored OpenAI-compatible endpoint."""
+same flow runs with an LLM buyer on the operator's inspector (an OpenAI-compatible endpoint),
+never on the buyer's own stored one."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from volition.bazaar.demo import DEMO_LOGINS, seed_demo
 from volition.bazaar.domain import Bazaar, audit
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine
+from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import BuyerAgents, assemble
 from volition.bazaar.storage import SqlStore
 from volition.cli.bazaar import build_app
@@ -74,26 +76,44 @@ def _buy_the_first_offer(request: dict[str, Any]) -> str:
     return json.dumps({"action": "buy", "buy": re.findall(r"off_[0-9a-f]{20}", prompt)[:1]})
 
 
-def test_an_llm_inspection_runs_on_the_buyers_own_stored_endpoint(
-    demo_site: tuple[str, Bazaar],
+def test_an_llm_inspection_runs_on_the_operators_inspector_never_the_buyers_endpoint(
+    tmp_path: Path,
 ) -> None:
-    url, bazaar = demo_site
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'demo.db'}")
+    bazaar = Bazaar(store, hasher=CHEAP_HASHER)
+    seed_demo(bazaar)
     with (
         ScriptedOpenAIServer(responder=_buy_the_first_offer) as model,
-        signed_in(url, "alice") as alice,
+        ScriptedOpenAIServer(responder=_buy_the_first_offer) as hers,
     ):
-        context_id = rain_context(alice)
-        with pytest.raises(InputError, match="store it first"):
-            alice.start_inspection(context_id, agent="llm")
-        alice.set_llm(model.base_url, "scripted", "sk-alice-only")
-        started = alice.start_inspection(context_id, agent="llm", max_depth=0, gather_seconds=1)
-        done = alice.wait_for_inspection(started.id, timeout=60, interval=0.1)
-        assert done.status == "done" and done.agent == "llm"
-        assert len(done.bought) == 1 and done.usage.calls == 1
-        assert model.authorizations == ["Bearer sk-alice-only"]  # her key, sent to her endpoint
-        [purchase] = alice.purchases()
-        assert purchase.offer.id in model.requests[0]["messages"][-1]["content"]
+        inspectors = Inspectors.parse(
+            json.dumps(
+                [{"name": "house", "base_url": model.base_url, "model": "m", "api_key": "sk-op"}]
+            )
+        )
+        with (
+            serve_in_thread(build_app(bazaar, store, inspectors=inspectors)) as url,
+            signed_in(url, "alice") as alice,
+        ):
+            assert [i.name for i in alice.inspectors()] == ["offline", "house"]
+            context_id = rain_context(alice)
+            alice.set_llm(hers.base_url, "scripted", "sk-alice-only")  # for her bots only
+            with pytest.raises(InputError, match="operator's inspectors"):
+                alice.start_inspection(context_id, agent="llm")
+            started = alice.start_inspection(
+                context_id, inspector="house", max_depth=0, gather_seconds=1
+            )
+            done = alice.wait_for_inspection(started.id, timeout=60, interval=0.1)
+            assert done.status == "done" and done.agent == "llm"
+            assert done.inspector == "house" and done.inspection_cost == 0  # unpriced
+            assert len(done.bought) == 1 and done.usage.calls == 1
+            [purchase] = alice.purchases()
+            assert purchase.offer is not None
+            assert purchase.offer.id in model.requests[0]["messages"][-1]["content"]
+        assert model.authorizations == ["Bearer sk-op"]  # the operator's key, its endpoint
+        assert hers.requests == []  # her endpoint read nothing
     assert audit(bazaar.store) == []
+    store.close()
 
 
 def test_the_platform_engine_uses_the_stored_bots_and_named_agents(tmp_path: Path) -> None:
@@ -108,11 +128,14 @@ def test_the_platform_engine_uses_the_stored_bots_and_named_agents(tmp_path: Pat
     assert isinstance(agents, BuyerAgents)
     seed_demo(bazaar)
     alice = bazaar.find_user("alice")
+    assert alice.is_buyer
     with pytest.raises(InputError, match="unknown buyer agent 'gpt'"):
-        agents.check(alice.id, "gpt")
-    with pytest.raises(InputError, match="store it first"):
-        agents.check(alice.id, "llm")
-    agents.check(alice.id, "offline")
+        agents.choose("gpt", None)
+    with pytest.raises(InputError, match="operator's inspectors"):
+        agents.choose("llm", None)
+    assert agents.choose(None, None) == ("offline", "offline")
+    assert agents.choose("offline", "offline") == ("offline", "offline")
+    assert [i.name for i in agents.catalogue()] == ["offline"]
     with pytest.raises(NotFound):
         platform.bots.credential(alice.id)
     store.close()

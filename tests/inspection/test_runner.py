@@ -21,7 +21,6 @@ from volition.bazaar.inspection import (
     InspectionStatus,
     NodeState,
     Outcome,
-    Verdict,
 )
 
 
@@ -168,10 +167,11 @@ def test_each_inspection_gets_the_buyer_agent_it_names(mworld: World) -> None:
     assert engine.nodes(world.buyer.id, ids["alpha"])[0].bought != ()
     assert engine.nodes(world.buyer.id, ids["beta"])[0].bought == ()
     gamma = engine.nodes(world.buyer.id, ids["gamma"])[0]
-    assert gamma.outcome is Outcome.GAVE_UP  # no such agent: retried, then nothing bought
-    trail = engine.audit_trail(world.operator.id, ids["gamma"])
-    assert [c.verdict for c in trail] == [Verdict.MALFORMED, Verdict.MALFORMED]
-    assert chosen.count("gamma") == 2
+    assert gamma.outcome is Outcome.NO_AGENT  # no such agent: it ends before reading anything
+    assert engine.audit_trail(world.operator.id, ids["gamma"]) == []
+    with world.bazaar.store.begin(write=False) as uow:
+        assert not any(o.inspected for o in uow.offers.for_context(gamma.context_id))
+    assert chosen.count("gamma") == 1
     with pytest.raises(Exception, match="1 to 40 characters"):
         engine.start(world.buyer.id, world.post("q", 1).id, agent="x" * 41)
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.inspection.helpers import make_world
-from volition.agents import Endpoint
 from volition.bazaar.api.factory import app_from_env, inspection_engine
-from volition.bazaar.domain.bot_service import BotService
-from volition.bazaar.errors import Conflict
 from volition.bazaar.inspection import (
     Inspection,
     InspectionEngine,
     InspectionLimits,
     InspectionStatus,
 )
+from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import BuyerAgents
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.cli import run
@@ -57,10 +58,6 @@ def test_a_worker_runs_the_inspections_it_finds_then_exits_with_once(sqlite_url:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--agent", "gpt"], "--agent must be one of offline, llm"),
-        (["--llm-key-file", "k"], "--llm-key-file needs --llm-base-url"),
-        (["--llm-base-url", "ftp://x"], "must start with http"),
-        (["--llm-base-url", "http://x", "--llm-key-file", "/nonexistent"], "cannot read"),
         (["--interval", "0"], "must be positive"),
         (["--log-level", "loud"], "--log-level must be"),
     ],
@@ -72,29 +69,79 @@ def test_bad_worker_options_say_what_is_wrong(
     assert message in capsys.readouterr().err
 
 
-def test_the_worker_reads_the_key_from_a_file_and_picks_agents_by_name(
-    tmp_path: Path, sqlite_url: str
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("[", "VOLITION_INSPECTORS is not JSON"),
+        ('{"name": "x"}', "must be a JSON list of inspectors"),
+        ('[{"name": "a", "base_url": "http://x/v1", "model": "m"}, {"name": "b"}]',
+         "VOLITION_INSPECTORS[1].base_url: Field required"),
+        ('[{"name": "a", "base_url": "ftp://x", "model": "m"}]',
+         "VOLITION_INSPECTORS[0].base_url: Value error, must start with http"),
+        ('[{"name": "offline", "base_url": "http://x", "model": "m"}]', "built-in offline"),
+        ('[{"name": "a", "base_url": "http://x", "model": "m", "url": "y"}]',
+         "VOLITION_INSPECTORS[0].url: Extra inputs are not permitted"),
+        ('[{"name": "a", "base_url": "http://x", "model": "m", "prompt_cents_per_million": -1}]',
+         "VOLITION_INSPECTORS[0].prompt_cents_per_million: Input should be greater than"),
+        ('[{"name": "a", "base_url": "http://x", "model": "m", "api_key": "k", '
+         '"api_key_file": "f"}]', "api_key or api_key_file, not both"),
+        ('[{"name": "a", "base_url": "http://x", "model": "m", "api_key_file": "/nonexistent"}]',
+         "inspector 'a': cannot read its api_key_file /nonexistent"),
+        ('[{"name": "a", "base_url": "http://x", "model": "m"}, '
+         '{"name": "a", "base_url": "http://y", "model": "m"}]', "VOLITION_INSPECTORS[1].name"),
+    ],
+)  # fmt: skip
+def test_a_bad_inspectors_setting_stops_the_worker_saying_which_entry(
+    setting: str,
+    message: str,
+    sqlite_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("VOLITION_INSPECTORS", setting)
+    assert run(["worker", "--database", sqlite_url, "--once"]) == 2
+    assert message in " ".join(capsys.readouterr().err.split())
+    assert run(["serve", "--database", sqlite_url, "--port", "1"]) == 2  # before it listens
+    assert message in " ".join(capsys.readouterr().err.split())
+    with pytest.raises(InputError, match=re.escape(message)):
+        Inspectors.from_env()
+
+
+def test_inspectors_read_their_key_from_a_file_and_never_show_it(tmp_path: Path) -> None:
     key = tmp_path / "key"
     key.write_text("sk-test-123\n")
-    from volition.cli.worker_commands import _endpoint
+    inspectors = Inspectors.parse(
+        json.dumps(
+            [
+                {"name": "a", "base_url": "http://127.0.0.1:9/v1", "model": "m",
+                 "api_key_file": str(key)},
+                {"name": "b", "base_url": "http://127.0.0.1:9/v1", "model": "m",
+                 "api_key": "sk-inline-456"},
+            ]
+        )
+    )  # fmt: skip
+    assert inspectors.endpoint("a").api_key == "sk-test-123"
+    assert inspectors.endpoint("b").api_key == "sk-inline-456"
+    shown = repr(inspectors) + repr(inspectors.public()) + repr(inspectors.endpoint("a"))
+    assert "sk-" not in shown and "127.0.0.1" not in repr(inspectors.public())
 
-    endpoint = _endpoint("http://127.0.0.1:9/v1", "m", key, 5)
-    assert endpoint is not None and endpoint.api_key == "sk-test-123"
-    assert "sk-test" not in repr(endpoint)
+    def named(agent: str, inspector: str | None) -> Inspection:
+        return Inspection(
+            "ins", "ctx", "usr", agent, InspectionLimits(), "nod", InspectionStatus.RUNNING,
+            datetime.now(UTC), inspector=inspector,
+        )  # fmt: skip
 
-    def named(agent: str) -> Inspection:
-        return Inspection("ins", "ctx", "usr", agent, InspectionLimits(), "nod", None, None)  # type: ignore[arg-type]
-
-    service = BotService(make_world(SqlStore.open(sqlite_url)).bazaar)
-    choose = BuyerAgents(service, endpoint=Endpoint("http://127.0.0.1:9/v1", "m"))
-    assert choose(named("offline")).name == "offline"
-    assert choose(named("llm")).name == "llm"
+    choose = BuyerAgents(inspectors)
+    assert choose(named("offline", "offline")).name == "offline"
+    assert choose(named("llm", "a")).name == "llm"
+    assert choose.pricing(named("llm", "a")).free
     with pytest.raises(InputError, match="unknown buyer agent 'gpt'"):
-        choose(named("gpt"))
-    with pytest.raises(Conflict, match="no LLM endpoint"):  # no worker endpoint, none stored
-        BuyerAgents(service)(named("llm"))
-    assert BuyerAgents(service, forced="offline")(named("llm")).name == "offline"
+        choose(named("gpt", None))
+    with pytest.raises(InputError, match="no longer inspects"):  # from before inspectors
+        choose(named("llm", None))
+    with pytest.raises(InputError, match="there is no inspector 'gone'"):  # removed since
+        choose(named("llm", "gone"))
+    assert choose.choose(None, "a") == ("llm", "a")
 
 
 def test_serve_builds_an_inspection_engine_on_its_database(sqlite_url: str) -> None:

@@ -13,6 +13,7 @@ Skipped (with the reason) when PostgreSQL is unreachable outside CI, like the ot
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import signal
@@ -33,6 +34,7 @@ from volition.agents import OfflineBuyer
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.api.factory import inspection_engine
 from volition.bazaar.domain import audit
+from volition.bazaar.domain.ledger import HOUSE
 from volition.bazaar.inspection import (
     InspectionEngine,
     InspectionLimits,
@@ -67,9 +69,11 @@ class Workers:
     tmp: Path
     started: list[Worker] = field(default_factory=list)
 
-    def start(self, *args: str) -> Worker:
+    def start(self, *args: str, inspectors: str = "") -> Worker:
         log = self.tmp / f"worker{len(self.started)}.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("VOLITION_")}
+        if inspectors:
+            env["VOLITION_INSPECTORS"] = inspectors
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [VOLITION, "worker", "--database", self.url, "--interval", "0.1", *args],
@@ -143,7 +147,9 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
         dave.id, context.id, preview="radar", private_info="clouds coming", price=200
     )
     limits = InspectionLimits(max_depth=1, min_offers=1, gather_timeout=timedelta(seconds=60))
-    inspection = engine.start(world.buyer.id, context.id, limits=limits, agent="llm")
+    inspection = engine.start(
+        world.buyer.id, context.id, limits=limits, agent="llm", inspector="scripted"
+    )
     child_offer: dict[str, str] = {}
     count = itertools.count(1)
 
@@ -163,9 +169,20 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
     key = tmp_path / "key"
     key.write_text("sk-scripted\n")
     with ScriptedOpenAIServer(responder=answer) as server:
-        llm = ("--llm-base-url", server.base_url, "--llm-model", "scripted")
+        inspectors = json.dumps(  # the operator's inspector, priced, its key in a file
+            [
+                {
+                    "name": "scripted",
+                    "base_url": server.base_url,
+                    "model": "scripted",
+                    "api_key_file": str(key),
+                    "prompt_cents_per_million": 10_000,
+                    "completion_cents_per_million": 10_000,
+                }
+            ]
+        )
         for _ in range(2):
-            workers.start(*llm, "--llm-key-file", str(key), "--lease", str(LEASE_S))
+            workers.start("--lease", str(LEASE_S), inspectors=inspectors)
         workers.wait_ready()
 
         wait(lambda: len(engine.nodes(world.buyer.id, inspection.id)) == 2, what="the follow-up")
@@ -205,7 +222,11 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
     assert sorted(p.offer_id for p, _ in purchases) == sorted([forecast.id, radar.id, check.id])
     assert world.bazaar.balances(carol.id).earnings == 300 + 100
     assert world.bazaar.balances(dave.id).earnings == 200
-    assert world.bazaar.balances(world.buyer.id).cash == FUNDS - 600
+    charged = sum(c.charged for c in trail)  # each call paid once, the killed one never
+    assert charged == sum(-(-(c.prompt_tokens + c.completion_tokens) // 100) for c in trail) > 0
+    with pg.begin(write=False) as uow:
+        assert uow.ledger.balance(HOUSE) == charged
+    assert world.bazaar.balances(world.buyer.id).cash == FUNDS - 600 - charged
     assert world.money() == FUNDS and audit(pg) == []
 
 

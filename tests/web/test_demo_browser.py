@@ -60,7 +60,7 @@ def test_alice_inspects_her_demo_context_in_the_browser(
         "link", name="Will it rain in Oslo tomorrow afternoon?"
     ).click()
     alice.shot("rain-context")
-    page.get_by_role("button", name="Inspect with the offline buyer").click()
+    page.get_by_role("button", name="Inspect", exact=True).click()
     expect(page.get_by_test_id("inspection-status")).to_have_text("running")
     nodes = page.get_by_test_id("node")
     follow_up = page.locator('[data-testid="node"][data-depth="1"]')

@@ -84,7 +84,7 @@ def test_a_buyer_watches_a_recursive_inspection_grow(
     expect(page.get_by_test_id("query")).to_have_text(QUERY)
     page.get_by_label("Follow-up purchases you keep").select_option("with_parent")
     buyer.shot("context-to-inspect")
-    page.get_by_role("button", name="Inspect with the offline buyer").click()
+    page.get_by_role("button", name="Inspect", exact=True).click()
 
     expect(page).to_have_url(f"{slow_site.url}/inspections/ins_" + page.url.split("ins_")[-1])
     expect(page.get_by_test_id("inspection-status")).to_have_text("running")

@@ -36,7 +36,11 @@ from volition.bazaar.api.schemas_bots import (
     BotSummary,
     CredentialPublic,
 )
-from volition.bazaar.api.schemas_inspections import AgentCallPublic, InspectionPublic
+from volition.bazaar.api.schemas_inspections import (
+    AgentCallPublic,
+    InspectionPublic,
+    InspectorPublic,
+)
 from volition.bazaar.errors import StorageError
 from volition.errors import ComputationError, InputError, VolitionError
 
@@ -306,16 +310,17 @@ class BazaarClient:
         return self._many(BotJobPublic, self._call("GET", f"/bots/{bot_id}/jobs"))
 
     def set_llm(self, base_url: str, model: str, api_key: str) -> CredentialPublic:
-        """Store your OpenAI-compatible endpoint (the key is encrypted at rest)."""
+        """Store your bots' OpenAI-compatible endpoint (the key is encrypted at rest). Only
+        your LLM bots use it, to write offers; it never inspects (see ``inspectors``)."""
         body = {"base_url": base_url, "model": model, "api_key": api_key}
         return self._one(CredentialPublic, self._call("PUT", "/me/llm", json=body))
 
     def llm(self) -> CredentialPublic:
-        """Your stored endpoint, with a hint of the key."""
+        """Your bots' stored endpoint, with a hint of the key."""
         return self._one(CredentialPublic, self._call("GET", "/me/llm"))
 
     def delete_llm(self) -> None:
-        """Forget your stored endpoint and key."""
+        """Forget your bots' stored endpoint and key."""
         self._call("DELETE", "/me/llm")
 
     # ---------------------------------------------------------------- operator
@@ -341,6 +346,7 @@ class BazaarClient:
         context_id: str,
         *,
         agent: str | None = None,
+        inspector: str | None = None,
         max_depth: int | None = None,
         max_follow_ups: int | None = None,
         min_offers: int | None = None,
@@ -348,10 +354,12 @@ class BazaarClient:
         max_retries: int | None = None,
         policy: str | None = None,
     ) -> InspectionPublic:
-        """Have the server's buyer agent inspect your open context; limits left out take the
-        server's defaults. Returns at once; follow it with ``inspection`` or ``wait``."""
+        """Have one of the operator's inspectors (``inspector``, see ``inspectors``; default
+        the offline buyer) inspect your open context; limits left out take the server's
+        defaults. Returns at once; follow it with ``inspection`` or ``wait``."""
         given = {
             "agent": agent,
+            "inspector": inspector,
             "max_depth": max_depth,
             "max_follow_ups": max_follow_ups,
             "min_offers": min_offers,
@@ -362,6 +370,10 @@ class BazaarClient:
         body = {k: v for k, v in given.items() if v is not None}
         data = self._call("POST", f"/contexts/{context_id}/inspections", json=body)
         return self._one(InspectionPublic, data)
+
+    def inspectors(self) -> list[InspectorPublic]:
+        """The operator's inspectors (names, descriptions, prices), the offline one first."""
+        return self._many(InspectorPublic, self._call("GET", "/inspectors"))
 
     def inspection(self, inspection_id: str) -> InspectionPublic:
         """An inspection's status, tree, purchases (ids and prices) and agent usage."""

@@ -2,8 +2,10 @@
 
 ``serve`` runs the HTTP API with uvicorn on the embedded SQLite default (``volition.db`` in the
 working directory) or the database named by ``--database`` / ``$VOLITION_DATABASE_URL``,
-upgrading its schema first. It also runs the inspections (offline buyer) in a background
-thread, unless ``--no-inspections`` leaves them to ``volition worker`` processes.
+upgrading its schema first. It also runs the inspections in a background thread, unless
+``--no-inspections`` leaves them to ``volition worker`` processes; buyers choose among the
+offline buyer and the operator's LLM inspectors of ``$VOLITION_INSPECTORS``
+(``volition.bazaar.inspectors``), checked at start.
 ``operator`` creates an operator account: the only way to make the first one, since no HTTP
 request can. ``contexts`` reads a running server through the Python
 client (``--url`` or ``$VOLITION_URL``).
@@ -24,6 +26,7 @@ from volition.bazaar.demo import seed_demo
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.inspection import InspectionLimits
 from volition.bazaar.inspection.runner import Work
+from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import DEFAULT_LIMITS, DEMO_LIMITS, assemble
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import ENV_VAR, SqlStore
@@ -105,6 +108,7 @@ def serve(
     if not 1 <= threads <= 200:
         raise InputError(f"--threads must be between 1 and 200, not {threads}")
     proxies = tuple(trusted_proxy or ()) or trusted_proxies_from_env()
+    inspectors = Inspectors.from_env()  # a bad setting stops the start, saying which entry
     bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
     console.print(
@@ -129,6 +133,7 @@ def serve(
             limits=DEMO_LIMITS if demo else DEFAULT_LIMITS,
             signin_storage=redis_url,
             trusted_proxies=proxies,
+            inspectors=inspectors,
         )
         uvicorn.run(
             app,
@@ -151,7 +156,8 @@ def serve(
     if inspections:
         from volition.bazaar.inspection.runner import InspectionRunner
 
-        platform = assemble(bazaar, store, limits=DEMO_LIMITS if demo else DEFAULT_LIMITS)
+        limits = DEMO_LIMITS if demo else DEFAULT_LIMITS
+        platform = assemble(bazaar, store, limits=limits, inspectors=inspectors)
         runner = InspectionRunner(platform.engine, extra_work=platform.work)
         runner.start()
     else:
@@ -177,13 +183,14 @@ def build_app(
     limits: InspectionLimits = DEFAULT_LIMITS,
     signin_storage: str | None = None,
     trusted_proxies: Sequence[str] = (),
+    inspectors: Inspectors | None = None,
 ) -> FastAPI:
     """The app of a one-process server: the API with the platform on ``store`` (the stored
-    bots, inspections by the offline or the buyer's LLM agent), whose inspections and bot jobs
-    run in a thread of the server unless ``run_inspections`` is off; ``inspection_work`` runs
-    on each pass of that thread too (see ``InspectionRunner``). ``signin_storage``: a
-    ``limits`` storage URI for the sign-in counts (default: the database);
-    ``trusted_proxies``: see ``ApiSettings``."""
+    bots, inspections by the offline buyer or the operator's ``inspectors``), whose inspections
+    and bot jobs run in a thread of the server unless ``run_inspections`` is off;
+    ``inspection_work`` runs on each pass of that thread too (see ``InspectionRunner``).
+    ``signin_storage``: a ``limits`` storage URI for the sign-in counts (default: the
+    database); ``trusted_proxies``: see ``ApiSettings``."""
     settings = ApiSettings(
         cors_origins=cors_origins,
         run_inspections=run_inspections,
@@ -192,7 +199,7 @@ def build_app(
         signin_storage=signin_storage,
         trusted_proxies=tuple(trusted_proxies),
     )
-    platform = assemble(bazaar, store, limits=limits)
+    platform = assemble(bazaar, store, limits=limits, inspectors=inspectors)
     work = (*platform.work, *inspection_work)
     app = create_app(bazaar, settings, inspections=platform.engine, inspection_work=work)
     app.state.bot_service = platform.bots

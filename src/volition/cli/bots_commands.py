@@ -1,5 +1,5 @@
-"""The bots commands: manage your bot sellers and LLM endpoint on a running bazaar, and run the
-bots' job pass on a database.
+"""The bots commands: manage your bot sellers and their LLM endpoint on a running bazaar, and
+run the bots' job pass on a database.
 
 ``bots``, ``bot-add``, ``bot-add-bayesian``, ``bot-pause``, ``bot-resume``, ``bot-delete`` and
 ``llm-set`` sign in to
@@ -163,7 +163,8 @@ def llm_set(
     model: Annotated[str, typer.Option(help="the model name")],
     url: Url = DEFAULT_URL,
 ) -> None:
-    """Store your LLM endpoint; the key comes from $VOLITION_LLM_API_KEY or a hidden prompt."""
+    """Store your bots' LLM endpoint (used by your LLM bots only, never to inspect); the key
+    comes from $VOLITION_LLM_API_KEY or a hidden prompt."""
     api_key = os.environ.get("VOLITION_LLM_API_KEY") or typer.prompt("API key", hide_input=True)
     with _signed_in(url, user) as client:
         stored = client.set_llm(base_url, model, api_key)

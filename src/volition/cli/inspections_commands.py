@@ -56,7 +56,10 @@ def _client(url: str, token: str | None, user: str | None, password: str | None)
 def render_tree(found: InspectionPublic) -> Tree:
     """The recursion tree of an inspection as a rich tree, root first."""
     head = f"inspection {found.id} of {found.context_id}: {found.status}"
-    head += f" (agent {found.agent}, policy {found.limits.policy}, spent {found.spent} cents)"
+    head += (
+        f" (agent {found.agent}, inspector {found.inspector}, policy {found.limits.policy}, "
+        f"spent {found.spent} cents, inspector's tokens {found.inspection_cost} cents)"
+    )
     tree = Tree(escape(head))
     branches: dict[str | None, Tree] = {None: tree}
     for node in found.nodes:
@@ -101,7 +104,11 @@ def inspect(
     password: Password = None,
     agent: Annotated[
         str | None,
-        typer.Option(help="offline (default) or llm: your own stored endpoint (llm-set)"),
+        typer.Option(help="offline (default) or llm (on the --inspector named)"),
+    ] = None,
+    inspector: Annotated[
+        str | None,
+        typer.Option(help="the operator's inspector to run on (GET /api/inspectors)"),
     ] = None,
     depth: Annotated[int | None, typer.Option(help="how deep follow-ups may nest")] = None,
     policy: Annotated[
@@ -115,11 +122,12 @@ def inspect(
     timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 120.0,
     as_json: AsJson = False,
 ) -> None:
-    """Have the server's buyer agent inspect your context, then print its tree and purchases."""
+    """Have an operator's inspector inspect your context, then print its tree and purchases."""
     with _client(url, token, user, password) as client:
         found = client.start_inspection(
             context_id,
             agent=agent,
+            inspector=inspector,
             max_depth=depth,
             policy=policy,
             min_offers=min_offers,

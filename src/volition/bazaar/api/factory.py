@@ -4,9 +4,10 @@
 uvicorn worker calls ``app_from_env`` to open its own connections. Settings travel in
 environment variables: ``VOLITION_DATABASE_URL``, ``VOLITION_STARTING_GRANT`` (cents),
 ``VOLITION_CORS_ORIGINS`` (comma-separated), ``VOLITION_THREADS`` (request threads),
-``VOLITION_REDIS_URL`` (the sign-in counts in Redis instead of the database) and
+``VOLITION_REDIS_URL`` (the sign-in counts in Redis instead of the database),
 ``VOLITION_TRUSTED_PROXIES`` (comma-separated addresses or networks whose X-Forwarded-For
-to believe).
+to believe) and ``VOLITION_INSPECTORS`` (the operator's LLM inspectors,
+``volition.bazaar.inspectors``).
 
 Uvicorn workers never step inspections: their apps can start and show them, and the stepping
 is done by one runner in the process that supervises them (``volition serve``), or by
@@ -26,6 +27,7 @@ from volition.bazaar.api.app import DEFAULT_THREADS, ApiSettings, create_app
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.inspection import InspectionEngine, SellerPool
 from volition.bazaar.inspection.engine import AgentResolver
+from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import assemble
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
@@ -88,7 +90,7 @@ def app_from_env() -> FastAPI:
     bazaar_settings, api_settings = settings_from_env()
     store = SqlStore.open(migrate=False)
     bazaar = Bazaar(store, hasher=Argon2Hasher(), settings=bazaar_settings)
-    platform = assemble(bazaar, store)
+    platform = assemble(bazaar, store, inspectors=Inspectors.from_env())
     app = create_app(bazaar, api_settings, inspections=platform.engine)
     app.state.bot_service = platform.bots
     return app

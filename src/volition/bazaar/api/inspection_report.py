@@ -38,6 +38,7 @@ def inspection_report(
     root_done = any(n.parent_node_id is None and n.state is NodeState.DONE for n in nodes)
     done = inspection.status is InspectionStatus.DONE and root_done
     usage = engine.usage(viewer_id, inspection_id)
+    charged = sum(c.charged for c in engine.repository.calls(inspection_id))
     public_nodes = [_node(engine, viewer_id, n) for n in _tree_order(nodes)]
     bought = _bought(engine, nodes)
     return InspectionPublic(
@@ -45,6 +46,7 @@ def inspection_report(
         context_id=inspection.context_id,
         buyer_id=inspection.buyer_id,
         agent=inspection.agent,
+        inspector=inspection.inspector,
         status=(InspectionStatus.DONE if done else InspectionStatus.RUNNING).value,
         created_at=inspection.created_at,
         finished_at=inspection.finished_at if done else None,
@@ -52,6 +54,7 @@ def inspection_report(
         nodes=public_nodes,
         bought=bought,
         spent=sum(b.price for b in bought),
+        inspection_cost=charged,
         usage=UsagePublic(
             calls=usage.calls,
             prompt_tokens=usage.prompt_tokens,

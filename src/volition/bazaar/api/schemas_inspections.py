@@ -20,6 +20,7 @@ __all__ = [
     "BoughtPublic",
     "InspectionCreate",
     "InspectionPublic",
+    "InspectorPublic",
     "LimitsPublic",
     "NodePublic",
     "UsagePublic",
@@ -38,7 +39,17 @@ class InspectionCreate(TextChecked):
         Field(
             min_length=1,
             max_length=100,
-            description="the buyer agent to inspect with; the server runs one (default offline)",
+            description="the buyer agent: 'offline' (the default) or 'llm', which needs an "
+            "inspector",
+        ),
+    ] = None
+    inspector: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=40,
+            description="the operator's inspector to run on, by name (GET /api/inspectors); "
+            "'offline' or none: the offline buyer; another name implies the llm agent",
         ),
     ] = None
     max_depth: Annotated[
@@ -119,11 +130,26 @@ class UsagePublic(BaseModel):
     cost: float = Field(description="US dollars")
 
 
+class InspectorPublic(BaseModel):
+    """One of the operator's inspectors, as anyone may see it: never its URL or key."""
+
+    name: str
+    agent: str = Field(description="'offline' or 'llm'")
+    description: str
+    prompt_cents_per_million: int = Field(description="cents per million prompt tokens")
+    completion_cents_per_million: int = Field(description="cents per million completion tokens")
+    default: bool = Field(description="the one used when an inspection names none")
+
+
 class InspectionPublic(BaseModel):
     id: str
     context_id: str
     buyer_id: str
     agent: str
+    inspector: str | None = Field(
+        description="the operator's inspector it runs on (None: started with a buyer's own "
+        "endpoint before inspectors existed; it ends unread)"
+    )
     status: str
     created_at: datetime
     finished_at: datetime | None
@@ -131,6 +157,9 @@ class InspectionPublic(BaseModel):
     nodes: list[NodePublic] = Field(description="the tree, root first, parents before children")
     bought: list[BoughtPublic]
     spent: int = Field(description="cents paid for everything bought in the tree")
+    inspection_cost: int = Field(
+        description="cents paid to the operator for the inspector's tokens, from the same budget"
+    )
     usage: UsagePublic
 
 
@@ -152,6 +181,7 @@ class AgentCallPublic(BaseModel):
     completion_tokens: int
     cost: float
     at: datetime
+    charged: int = Field(description="cents paid from the node's budget for this call's tokens")
 
     @classmethod
     def of(cls, c: AgentCall) -> AgentCallPublic:
@@ -171,4 +201,5 @@ class AgentCallPublic(BaseModel):
             completion_tokens=c.completion_tokens,
             cost=c.cost,
             at=c.at,
+            charged=c.charged,
         )

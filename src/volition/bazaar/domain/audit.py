@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections import Counter
 
-from volition.bazaar.domain.ledger import FUNDING, AccountKind, EntryKind, earnings, hold
+from volition.bazaar.domain.ledger import FUNDING, HOUSE, AccountKind, EntryKind, earnings, hold
 from volition.bazaar.domain.store import Store
 
 __all__ = ["audit"]
 
 
 def audit(store: Store) -> list[str]:
-    """Check that money is conserved, nothing is overspent and every purchase is paid once."""
+    """Check that money is conserved, nothing is overspent and every purchase is paid once.
+
+    A context spends on purchases and on its inspector's tokens (``inspection_cost`` entries,
+    each from one reservation to the house account, issue 10); both count against its budget.
+    """
     problems: list[str] = []
     with store.begin(write=False) as uow:
         entries = list(uow.ledger.entries())
@@ -60,6 +64,15 @@ def audit(store: Store) -> list[str]:
     spent: Counter[str] = Counter()
     for p in purchases:
         spent[p.context_id] += p.price
+    costs = [e for e in entries if e.kind is EntryKind.INSPECTION_COST]
+    for e in costs:
+        from_holds = [q for q in e.postings if q.account.kind is AccountKind.HOLD]
+        if len(e.postings) != 2 or len(from_holds) != 1 or e.amount_for([HOUSE]) <= 0:
+            problems.append(f"inspection cost {e.id} does not pay the house from one reservation")
+            continue
+        spent[from_holds[0].account.owner] -= from_holds[0].amount
+    if balances.get(HOUSE, 0) != sum(e.amount_for([HOUSE]) for e in costs):
+        problems.append(f"the house holds {balances.get(HOUSE, 0)}, not what inspections paid")
     for c in all_contexts:
         if spent[c.id] > c.budget:
             problems.append(f"context {c.id} spent {spent[c.id]} of a budget of {c.budget}")

@@ -1,4 +1,8 @@
-"""Per-user LLM endpoint credentials, stored encrypted (issue 5).
+"""Per-user LLM endpoint credentials for a seller's own bots, stored encrypted (issue 5).
+
+Only the owner's LLM bots use it, to write the owner's offers; it never inspects anything
+(issue 10: inspections run on the operator's inspectors, ``volition.bazaar.inspectors``, since
+whoever runs an inspector's model reads every offer it sees).
 
 The domain keeps the API key only as ciphertext (``secret``) made by a :class:`Cipher`; the
 clear key exists for one agent call at a time (``volition.bazaar.secretbox``). ``key_hint``
@@ -23,7 +27,7 @@ class Cipher(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class LLMCredential:
-    """A user's OpenAI-compatible endpoint: base URL, model, and the encrypted API key."""
+    """A user's bots' OpenAI-compatible endpoint: base URL, model, and the encrypted API key."""
 
     user_id: str
     base_url: str

@@ -4,7 +4,8 @@ Every movement of money is one ``JournalEntry`` whose postings sum to zero; bala
 stored, only derived by summing postings. Amounts are integer cents. Sign convention: a positive
 posting adds to the account. Asset-like accounts (cash, hold, earnings) never go negative; the
 operator's funding account is the source of all money and so is never positive: its balance is
-minus the cash ever credited.
+minus the cash ever credited. The house account collects what inspections paid for the
+operator's inspectors' tokens.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from volition.errors import InputError
 
 __all__ = [
     "FUNDING",
+    "HOUSE",
     "Account",
     "AccountKind",
     "EntryKind",
@@ -37,6 +39,7 @@ class AccountKind(enum.StrEnum):
     HOLD = "hold"  # the reservation of one decision context
     EARNINGS = "earnings"  # a seller's earnings
     FUNDING = "funding"  # the operator's funding source
+    HOUSE = "house"  # the operator's income: what buyers paid for inspectors' tokens
 
 
 class EntryKind(enum.StrEnum):
@@ -48,6 +51,7 @@ class EntryKind(enum.StrEnum):
     PURCHASE = "purchase"  # a purchase pays a seller from a reservation
     RELEASE = "release"  # unspent reservation returned
     CASH_OUT = "cash_out"  # a seller moves earnings to their own cash, to spend as a buyer
+    INSPECTION_COST = "inspection_cost"  # an inspector's tokens, paid from a reservation
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -75,6 +79,8 @@ class Account:
 
 
 FUNDING = Account(AccountKind.FUNDING, "operator")
+HOUSE = Account(AccountKind.HOUSE, "operator")
+"""Where inspections pay the operator's inspectors (issue 10): never negative, never spent."""
 
 
 def cash(user_id: str) -> Account:

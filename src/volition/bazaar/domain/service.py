@@ -24,6 +24,7 @@ from volition.bazaar.domain.events import Event, EventKind, Listener, publish
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
     FUNDING,
+    HOUSE,
     Account,
     EntryKind,
     JournalEntry,
@@ -677,6 +678,42 @@ class Bazaar:
         marked inspected (``mark_inspected``), and recorded with ``Mechanism.INSPECTION``.
         """
         return self._buy(actor_id, offer_id, Mechanism.INSPECTION, idempotency_key)[0]
+
+    def charge_inspection(
+        self, actor_id: str, context_id: str, cents: int, *, idempotency_key: str, memo: str = ""
+    ) -> int:
+        """Pay the operator ``cents`` for an inspector's tokens from a context's reservation
+        (issue 10); return the cents paid: capped at what the reservation holds, never more.
+
+        Used by the inspection engine for its buyer ``actor_id``. The key makes a repeated
+        step pay the first amount again, not a second time (a repeated call's tokens may
+        differ, so only the context is part of the request)."""
+        check_cents(cents, "an inspection cost")
+        if cents <= 0:
+            return 0
+        with self.store.begin() as uow:
+            self._user(uow, actor_id, lock=True)
+            first = self._replay(
+                uow, actor_id, idempotency_key, "inspection_cost", context_id, uow.ledger.entry
+            )
+            if first is not None:
+                return first.amount_for([HOUSE])
+            context = self._own_context(uow, actor_id, context_id)  # locked
+            paid = min(cents, uow.ledger.balance(hold(context.id)))
+            if paid <= 0:
+                return 0
+            entry = transfer(
+                new_id("ent"),
+                EntryKind.INSPECTION_COST,
+                hold(context.id),
+                HOUSE,
+                paid,
+                self.clock(),
+                (memo or f"inspection of {context.id}")[:200],
+            )
+            uow.ledger.record(entry)
+            self._remember(uow, actor_id, idempotency_key, "inspection_cost", context_id, entry.id)
+            return paid
 
     def _locked_offer(
         self, uow: UnitOfWork, actor: User, offer_id: str, *, buyer_only: str | None = None

@@ -13,6 +13,7 @@ from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool, solicit
 from volition.bazaar.inspection.engine import InspectionEngine
 from volition.bazaar.inspection.judging import Judgement, judge
 from volition.bazaar.inspection.limits import InspectionLimits, Policy
+from volition.bazaar.inspection.pricing import Pricing
 from volition.bazaar.inspection.records import (
     AgentCall,
     Inspection,
@@ -47,6 +48,7 @@ __all__ = [
     "Outcome",
     "PendingDecision",
     "Policy",
+    "Pricing",
     "SellerPool",
     "StaleNode",
     "Verdict",

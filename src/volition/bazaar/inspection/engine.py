@@ -5,7 +5,10 @@ deadline passes, asks the buyer agent (retrying a bounded number of times with t
 each refusal), then either buys (``Mechanism.INSPECTION``, paid from its context's reservation)
 and closes its context, or opens a follow-up child context funded from its reservation and
 decides again once the child is done, knowing what the child bought. Depth, breadth, waiting
-and retries are bounded by ``InspectionLimits``.
+and retries are bounded by ``InspectionLimits``. An inspector's tokens are paid for at its
+price (``Pricing``), call by call, from the node's reservation and never beyond it: the
+answer is judged against what is left, and a priced inspector is not asked with nothing left
+(issue 10).
 
 Nothing waits: ``start``, ``offer_arrived``, ``context_closed``, ``tick`` and ``poll`` only
 move nodes; ``step`` claims one ready node (a lease, so that several worker processes share
@@ -41,6 +44,7 @@ from volition.bazaar.errors import Conflict, Forbidden, NotFound
 from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool
 from volition.bazaar.inspection.judging import Judgement, judge
 from volition.bazaar.inspection.limits import InspectionLimits
+from volition.bazaar.inspection.pricing import FREE, Pricing
 from volition.bazaar.inspection.records import (
     AgentCall,
     Inspection,
@@ -133,12 +137,19 @@ class InspectionEngine:
         *,
         limits: InspectionLimits | None = None,
         agent: str | None = None,
+        inspector: str | None = None,
     ) -> Inspection:
         """Start inspecting a top-level open context of ``actor_id``; its work runs in steps.
 
         ``agent`` names the buyer agent the engine's resolver will choose (default: the
-        engine's one agent, or ``default_agent``)."""
+        engine's one agent, or ``default_agent``); ``inspector`` names the operator's
+        inspector it runs on, for a resolver (its ``choose``, if any, settles the pair)."""
         limits = limits or self.limits
+        choose = getattr(self.buyer, "choose", None)
+        if callable(choose):  # e.g. "llm" needs one of the operator's inspectors
+            agent, inspector = choose(agent, inspector)
+        elif inspector is not None and isinstance(self.buyer, BuyerAgent):
+            raise InputError("this server has no inspectors to choose from; leave it out")
         agent = agent or self.default_agent
         if not agent or len(agent) > 40:
             raise InputError(f"an agent name has 1 to 40 characters, not {agent!r}")
@@ -147,9 +158,6 @@ class InspectionEngine:
             raise InputError(
                 f"this server inspects with {' or '.join(map(repr, known))}, not {agent!r}"
             )
-        check = getattr(self.buyer, "check", None)
-        if callable(check):  # e.g. an LLM agent needs the buyer's stored endpoint
-            check(actor_id, agent)
         context = self.bazaar.context(actor_id, context_id)
         if context.buyer_id != actor_id:
             raise Forbidden("only the buyer who posted a context can have it inspected")
@@ -171,6 +179,7 @@ class InspectionEngine:
             node.id,
             InspectionStatus.RUNNING,
             now,
+            inspector=inspector,
         )
         self.repository.add_inspection(inspection)
         self.repository.add_node(node)
@@ -353,6 +362,16 @@ class InspectionEngine:
         if not context.is_active:
             self._finish(node, Outcome.CLOSED)
             return
+        try:  # before anything is read: an inspector this server lacks reads nothing
+            agent = self.agent(inspection)
+        except Exception as exc:  # whatever the reason, it ends as no_agent
+            log.warning("inspection %s has no agent: %s", inspection.id, exc)
+            self._finish(node, Outcome.NO_AGENT)
+            return
+        pricing = self.pricing(inspection)
+        if not pricing.free and self.bazaar.remaining(context.id) <= 0:
+            self._finish(node, Outcome.NO_BUDGET)  # the inspector could not be paid
+            return
         self._mark_inspected(inspection.buyer_id, context.id)
         max_depth = min(limits.max_depth, self.bazaar.settings.max_depth)
         with self.bazaar.store.begin(write=False) as uow:
@@ -363,12 +382,19 @@ class InspectionEngine:
         feedback: list[str] = []
         for attempt in range(limits.max_retries + 1):
             if attempt:  # each retry gets a whole lease: agent calls are the slow part
+                if not pricing.free and view.remaining_budget <= 0:
+                    self._finish(node, Outcome.NO_BUDGET)
+                    return
                 until = self.bazaar.clock() + self.lease
                 self.repository.release(node.id, worker, until=until)
             asked = replace(view, feedback=tuple(feedback))
-            reply = self._ask(inspection, asked)
+            reply = self._ask(agent, asked)
+            charged = self._charge(inspection, node, attempt, pricing, reply)
+            # the answer is judged against what is left once its own tokens are paid for
+            view = replace(view, remaining_budget=view.remaining_budget - charged)
+            asked = replace(asked, remaining_budget=view.remaining_budget)
             judgement = judge(asked, reply, self.bazaar.settings.max_query_chars)
-            self._record(node, attempt, asked, reply, judgement)
+            self._record(node, attempt, asked, reply, judgement, charged)
             if judgement.verdict is Verdict.ACCEPTED:
                 assert judgement.decision is not None
                 self.repository.update_node(
@@ -377,6 +403,30 @@ class InspectionEngine:
                 return
             feedback.extend(judgement.reasons)
         self._finish(node, Outcome.GAVE_UP)
+
+    def pricing(self, inspection: Inspection) -> Pricing:
+        """What ``inspection``'s inspector charges per token (the resolver's ``pricing``)."""
+        price = getattr(self.buyer, "pricing", None)
+        return price(inspection) if callable(price) else FREE
+
+    def _charge(
+        self, inspection: Inspection, node: Node, attempt: int, pricing: Pricing, reply: BuyerReply
+    ) -> int:
+        """Pay for one call's tokens from the node's reservation; return the cents paid.
+
+        The key names the node's version and the attempt: a repeated step (a worker died,
+        its lease ran out) pays the first amount again, never twice."""
+        usage = reply.usage if isinstance(reply.usage, Usage) else Usage()
+        cents = pricing.cost(usage.prompt_tokens, usage.completion_tokens)
+        if cents <= 0:
+            return 0
+        return self.bazaar.charge_inspection(
+            inspection.buyer_id,
+            node.context_id,
+            cents,
+            idempotency_key=f"{node.id}:cost:{node.version}:{attempt}",
+            memo=f"inspector {inspection.inspector} for {node.context_id}",
+        )
 
     def _mark_inspected(self, buyer_id: str, context_id: str) -> None:
         with self.bazaar.store.begin(write=False) as uow:
@@ -397,14 +447,7 @@ class InspectionEngine:
             return self.buyer
         return self.buyer(inspection)
 
-    def _ask(self, inspection: Inspection, view: NodeView) -> BuyerReply:
-        try:
-            agent = self.agent(inspection)
-        except Exception as exc:  # e.g. no credentials for this buyer's endpoint
-            log.warning("no buyer agent %r: %s", inspection.agent, type(exc).__name__)
-            return BuyerReply(
-                None, Usage(), f"no agent {inspection.agent!r} ({type(exc).__name__})"
-            )
+    def _ask(self, agent: BuyerAgent, view: NodeView) -> BuyerReply:
         try:
             return agent.decide(view)
         except Exception as exc:  # an agent's crash is a malformed answer, retried and bounded
@@ -412,7 +455,13 @@ class InspectionEngine:
             return BuyerReply(None, Usage(), f"the agent failed ({type(exc).__name__})")
 
     def _record(
-        self, node: Node, attempt: int, view: NodeView, reply: BuyerReply, judgement: Judgement
+        self,
+        node: Node,
+        attempt: int,
+        view: NodeView,
+        reply: BuyerReply,
+        judgement: Judgement,
+        charged: int = 0,
     ) -> None:
         decision = reply.decision
         seen = tuple(o.id for o in view.offers)
@@ -443,6 +492,7 @@ class InspectionEngine:
                 completion_tokens=usage.completion_tokens,
                 cost=usage.cost,
                 at=self.bazaar.clock(),
+                charged=charged,
             )
         )
 

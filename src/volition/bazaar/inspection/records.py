@@ -55,6 +55,9 @@ class Outcome(enum.StrEnum):
     NO_OFFERS = "no_offers"  # the deadline passed with no offers; the agent was not asked
     GAVE_UP = "gave_up"  # every answer was malformed or illegal; nothing bought
     CLOSED = "closed"  # the context was closed (expired, cancelled) from outside
+    NO_AGENT = "no_agent"  # its inspector is not on this server (e.g. a buyer's own endpoint,
+    # from before operator inspectors): nothing was read, nothing bought
+    NO_BUDGET = "no_budget"  # a priced inspector had no budget left to be paid from
 
 
 class InspectionStatus(enum.StrEnum):
@@ -76,7 +79,11 @@ class PendingDecision:
 
 @dataclass(frozen=True, slots=True)
 class Inspection:
-    """One inspection of a buyer's top-level context by a buyer agent."""
+    """One inspection of a buyer's top-level context by a buyer agent.
+
+    ``inspector``: the name of the operator's inspector it runs on (``offline`` for the
+    offline buyer; None only for inspections started before inspectors existed).
+    """
 
     id: str
     context_id: str
@@ -87,6 +94,7 @@ class Inspection:
     status: InspectionStatus
     created_at: datetime
     finished_at: datetime | None = None
+    inspector: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +134,9 @@ class Verdict(enum.StrEnum):
 class AgentCall:
     """The operator's audit record of one call of the buyer agent: ids, numbers, no content.
 
+    ``charged``: the cents this call's tokens cost the buyer at the inspector's price
+    (capped at what the node's reservation held), paid as an ``inspection_cost`` entry.
+
     The call read the private info of ``seen_offer_ids`` (the node's offers),
     ``ancestor_offer_ids`` (the offers above it) and ``known_offer_ids`` (bought below it).
     ``decided_ids`` keeps only ids of the node's offers (an agent's invented ids may carry
@@ -148,3 +159,4 @@ class AgentCall:
     completion_tokens: int
     cost: float
     at: datetime
+    charged: int = 0  # cents paid from the node's reservation for this call's tokens

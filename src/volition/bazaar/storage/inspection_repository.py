@@ -232,6 +232,7 @@ def _inspection_row(inspection: Inspection) -> dict[str, Any]:
         "context_id": inspection.context_id,
         "buyer_id": inspection.buyer_id,
         "agent": inspection.agent,
+        "inspector": inspection.inspector,
         "max_depth": limits.max_depth,
         "max_follow_ups": limits.max_follow_ups,
         "min_offers": limits.min_offers,
@@ -264,6 +265,7 @@ def _inspection(row: Row[Any]) -> Inspection:
         status=InspectionStatus(row.status),
         created_at=row.created_at,
         finished_at=row.finished_at,
+        inspector=row.inspector,
     )
 
 
@@ -338,6 +340,7 @@ def _call_row(call: AgentCall) -> dict[str, Any]:
         "completion_tokens": call.completion_tokens,
         "cost": call.cost,
         "at": call.at,
+        "charged": call.charged,
     }
 
 
@@ -359,4 +362,5 @@ def _call(row: Row[Any]) -> AgentCall:
         completion_tokens=row.completion_tokens,
         cost=row.cost,
         at=row.at,
+        charged=row.charged,
     )

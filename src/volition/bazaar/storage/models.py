@@ -145,7 +145,8 @@ class EntryRow(Base):
     __tablename__ = "journal_entries"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release', 'cash_out')",
+            "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release', 'cash_out', "
+            "'inspection_cost')",
             name="ck_journal_entries_kind",
         ),
     )

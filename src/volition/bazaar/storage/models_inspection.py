@@ -3,7 +3,8 @@
 One row per record of ``volition.bazaar.inspection.records``: ids, states, numbers and
 decisions, never what an agent saw. Nodes carry a lease (``lease_owner``, ``lease_until``:
 the worker stepping the node, and until when) and a ``version`` that every change bumps.
-Migration 0005 creates exactly these tables.
+Migration 0005 creates exactly these tables; 0008 adds the inspector of an inspection and the
+cents each agent call was charged.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from volition.bazaar.storage.models import ID, Base, UtcDateTime
 __all__ = ["AgentCallRow", "InspectionRow", "NodeRow"]
 
 NODE_STATES = "('soliciting', 'gathering', 'deciding', 'acting', 'waiting', 'done')"
-OUTCOMES = "('bought', 'no_offers', 'gave_up', 'closed')"
+OUTCOMES = "('bought', 'no_offers', 'gave_up', 'closed', 'no_agent', 'no_budget')"
 
 
 class InspectionRow(Base):
@@ -48,6 +49,7 @@ class InspectionRow(Base):
     context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), unique=True)
     buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
     agent: Mapped[str] = mapped_column(String(40))
+    inspector: Mapped[str | None] = mapped_column(String(40), nullable=True)  # migration 0008
     max_depth: Mapped[int] = mapped_column(Integer)
     max_follow_ups: Mapped[int] = mapped_column(Integer)
     min_offers: Mapped[int] = mapped_column(Integer)
@@ -123,6 +125,7 @@ class AgentCallRow(Base):
             "AND completion_tokens >= 0 AND cost >= 0",
             name="ck_inspection_calls_counts",
         ),
+        CheckConstraint("charged >= 0", name="ck_inspection_calls_charged"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -142,3 +145,4 @@ class AgentCallRow(Base):
     completion_tokens: Mapped[int] = mapped_column(Integer)
     cost: Mapped[float] = mapped_column(Float)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    charged: Mapped[int] = mapped_column(BigInteger, server_default="0")  # migration 0008

@@ -1,4 +1,9 @@
-"""Bot sellers under ``/api/bots``, and your LLM endpoint under ``/api/me/llm``."""
+"""Bot sellers under ``/api/bots``, and your bots' LLM endpoint under ``/api/me/llm``.
+
+That endpoint is used only by your own LLM bots to write your offers (they read nothing of
+anyone else's). It never inspects: inspections run on the operator's inspectors
+(``GET /api/inspectors``), since whoever runs an inspector's model reads every offer it sees.
+"""
 
 from __future__ import annotations
 
@@ -97,7 +102,8 @@ def bot_jobs(bot_id: str, bots: Bots, user: CurrentUser) -> list[BotJobPublic]:
 
 @router.put("/me/llm")
 def put_llm(body: CredentialPut, bots: Bots, user: CurrentUser) -> CredentialPublic:
-    """Store your OpenAI-compatible endpoint; the key is encrypted at rest, never shown."""
+    """Store your bots' OpenAI-compatible endpoint (used by your LLM bots to write your
+    offers, never to inspect); the key is encrypted at rest, never shown."""
     credential = bots.set_credential(
         user.id, base_url=body.base_url, model=body.model, api_key=body.api_key
     )
@@ -106,11 +112,11 @@ def put_llm(body: CredentialPut, bots: Bots, user: CurrentUser) -> CredentialPub
 
 @router.get("/me/llm")
 def get_llm(bots: Bots, user: CurrentUser) -> CredentialPublic:
-    """Your stored endpoint: base URL, model and a hint of the key (never the key)."""
+    """Your bots' stored endpoint: base URL, model and a hint of the key (never the key)."""
     return CredentialPublic.of(bots.credential(user.id))
 
 
 @router.delete("/me/llm", status_code=status.HTTP_204_NO_CONTENT)
 def delete_llm(bots: Bots, user: CurrentUser) -> None:
-    """Forget your stored endpoint and key."""
+    """Forget your bots' stored endpoint and key."""
     bots.delete_credential(user.id)

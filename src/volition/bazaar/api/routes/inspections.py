@@ -21,13 +21,15 @@ from volition.bazaar.api.schemas_inspections import (
     AgentCallPublic,
     InspectionCreate,
     InspectionPublic,
+    InspectorPublic,
 )
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine, InspectionLimits, Policy
+from volition.bazaar.inspectors import Inspectors
 from volition.errors import InputError
 
-__all__ = ["engine_of", "limits_from", "router", "start_inspection"]
+__all__ = ["engine_of", "inspector_catalogue", "limits_from", "router", "start_inspection"]
 
 router = APIRouter(tags=["inspections"], responses=ERROR_RESPONSES)
 
@@ -74,11 +76,40 @@ def start_inspection(
     context = bazaar.context(user_id, context_id)
     if context.buyer_id != user_id:
         raise NotFound(f"you have no context {context_id} to inspect")
-    inspection = engine.start(user_id, context_id, limits=limits, agent=body.agent)
+    inspection = engine.start(
+        user_id, context_id, limits=limits, agent=body.agent, inspector=body.inspector
+    )
     runner = getattr(request.app.state, "inspection_runner", None)
     if runner is not None:
         runner.wake()
     return inspection.id
+
+
+def inspector_catalogue(engine: InspectionEngine) -> list[InspectorPublic]:
+    """The inspectors an engine's buyers may choose (only the offline one when its agents
+    name no catalogue): names, words and prices, never a URL or a key."""
+    catalogue = getattr(engine.buyer, "catalogue", None)
+    infos = catalogue() if callable(catalogue) else Inspectors().public()
+    return [
+        InspectorPublic(
+            name=i.name,
+            agent=i.agent,
+            description=i.description,
+            prompt_cents_per_million=i.prompt_cents_per_million,
+            completion_cents_per_million=i.completion_cents_per_million,
+            default=i.default,
+        )
+        for i in infos
+    ]
+
+
+@router.get("/inspectors")
+def get_inspectors(request: Request) -> list[InspectorPublic]:
+    """The operator's inspectors, to name when starting an inspection: the offline one (the
+    default) first. Whoever runs an inspector's model reads what it inspects; these are the
+    operator's, never a buyer's own endpoint. Prices are cents per million tokens, paid from
+    the inspected context's budget."""
+    return inspector_catalogue(engine_of(request))
 
 
 @router.post("/contexts/{context_id}/inspections", status_code=status.HTTP_202_ACCEPTED)
@@ -90,7 +121,10 @@ def post_inspection(
     user: CurrentUser,
     body: InspectionCreate | None = None,
 ) -> InspectionPublic:
-    """Have the buyer agent inspect your open top-level context; 202 while it runs.
+    """Have a buyer agent inspect your open top-level context; 202 while it runs.
+
+    ``inspector`` names one of the operator's inspectors (``GET /api/inspectors``; default
+    the offline buyer); its tokens are paid from the context's budget, at its price.
 
     Follow it at the ``Location`` given; what it buys is yours in ``GET /api/me/purchases``.
     """

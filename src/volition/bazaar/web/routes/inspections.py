@@ -1,10 +1,11 @@
 """The inspection pages (issue 5): start one from a context page, watch its tree grow.
 
-``POST /contexts/{id}/inspect`` (CSRF-guarded) starts an inspection with the server's buyer
-agent and goes to ``/inspections/{id}``. That page shows the recursion tree; while it runs,
-HTMX swaps in ``/inspections/{id}/live`` every second (without JavaScript, a meta refresh
-reloads the page), and once done it lists what was bought with the private info the buyer may
-read, as the purchases page shows it. Only the buyer and operators see an inspection.
+``POST /contexts/{id}/inspect`` (CSRF-guarded) starts an inspection on the operator's
+inspector chosen in the form and goes to ``/inspections/{id}``. That page shows the recursion
+tree; while it runs, HTMX swaps in ``/inspections/{id}/live`` every second (without
+JavaScript, a meta refresh reloads the page), and once done it lists what was bought with
+the private info the buyer may read, as the purchases page shows it. Only the buyer and
+operators see an inspection.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ from pydantic import ValidationError
 
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.api.inspection_report import inspection_report
-from volition.bazaar.api.routes.bots import get_bot_service
-from volition.bazaar.api.routes.inspections import start_inspection
-from volition.bazaar.api.schemas_inspections import InspectionCreate, InspectionPublic, NodePublic
+from volition.bazaar.api.routes.inspections import inspector_catalogue, start_inspection
+from volition.bazaar.api.schemas_inspections import (
+    InspectionCreate,
+    InspectionPublic,
+    InspectorPublic,
+    NodePublic,
+)
 from volition.bazaar.domain import Bazaar, ContextStatus, User
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine
@@ -45,8 +50,7 @@ NO_ENGINE = "This bazaar runs no inspection engine, so nothing was started. You 
 class InspectPanel:
     """The inspection panel of a context page, for its buyer: start one, or go to it."""
 
-    agent: str
-    llm: str | None  # "model at base URL" when the buyer stored an LLM endpoint
+    inspectors: tuple[tuple[str, str], ...]  # (name, label) of the operator's inspectors
     can_start: bool
     inspection_id: str | None
     max_depth: int
@@ -67,16 +71,8 @@ def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
         return None
     existing = engine.repository.inspection_for_context(context.id)
     ceiling = engine.bazaar.settings.max_depth
-    llm = None
-    if "llm" in (engine.agent_names or ()):
-        try:
-            stored = get_bot_service(request, engine.bazaar).credential(context.buyer_id)
-            llm = f"{stored.model} at {stored.base_url}"
-        except NotFound:
-            pass
     return InspectPanel(
-        agent=engine.default_agent,
-        llm=llm,
+        inspectors=tuple((i.name, _label(i)) for i in inspector_catalogue(engine)),
         can_start=existing is None and context.status is ContextStatus.OPEN,
         inspection_id=existing.id if existing else None,
         max_depth=min(engine.limits.max_depth, ceiling),
@@ -84,7 +80,16 @@ def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
     )
 
 
-def _form_body(max_depth: str, policy: str, agent: str = "") -> InspectionCreate:
+def _label(inspector: InspectorPublic) -> str:
+    """An inspector as the select shows it: its name, words and price (never its URL)."""
+    label = inspector.name + (f": {inspector.description}" if inspector.description else "")
+    prompt, completion = inspector.prompt_cents_per_million, inspector.completion_cents_per_million
+    if prompt or completion:
+        label += f" ({prompt}¢ / {completion}¢ per million prompt / completion tokens)"
+    return label
+
+
+def _form_body(max_depth: str, policy: str, inspector: str = "") -> InspectionCreate:
     depth = None
     if max_depth.strip():
         if not max_depth.strip().isdigit():
@@ -94,7 +99,7 @@ def _form_body(max_depth: str, policy: str, agent: str = "") -> InspectionCreate
         raise InputError(f"the policy must be 'with_parent' or 'all', not {policy!r}")
     try:
         return InspectionCreate(
-            agent=agent.strip() or None,
+            inspector=inspector.strip() or None,
             max_depth=depth,
             policy="all" if policy == "all" else ("with_parent" if policy else None),
         )
@@ -112,9 +117,9 @@ def start(
     csrf_token: Field = "",
     max_depth: Field = "",
     policy: Field = "",
-    agent: Field = "",
+    inspector: Field = "",
 ) -> Response:
-    """Start inspecting your open context with the server's buyer agent, or your LLM."""
+    """Start inspecting your open context with one of the operator's inspectors."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
@@ -122,7 +127,7 @@ def start(
         return render(request, visitor, "error.html", 503, error=NO_ENGINE)
     try:
         inspection_id = start_inspection(
-            request, bazaar, user.id, context_id, _form_body(max_depth, policy, agent)
+            request, bazaar, user.id, context_id, _form_body(max_depth, policy, inspector)
         )
     except VolitionError as exc:
         return error_page(request, visitor, exc)
