@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -139,6 +140,7 @@ class OfferRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16))
     inspected: Mapped[bool] = mapped_column(Boolean)
+    quotable: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class EntryRow(Base):

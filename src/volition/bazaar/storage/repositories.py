@@ -307,6 +307,7 @@ def _offer(r: Row[Any]) -> InfoOffer:
         r.created_at,
         OfferStatus(r.status),
         r.inspected,
+        r.quotable,
     )
 
 
@@ -323,6 +324,7 @@ class SqlOffers(_Repo):
                 created_at=offer.created_at,
                 status=offer.status.value,
                 inspected=offer.inspected,
+                quotable=offer.quotable,
             )
         )
 
