@@ -59,8 +59,10 @@ class DecisionContext:
     offers; its budget comes from the parent's reservation and returns there while the parent is
     active. ``named_seller_ids``, when not empty, are the only sellers who may offer.
     ``reveal`` says which of a child context's purchases reach the buyer (``RevealPolicy``).
-    ``disclosure`` is not stored: it says whether this copy, made for one viewer, has what an
-    inspector wrote replaced by a notice (``Disclosure``, ``follow_ups.disclose``).
+    ``by_inspector``: a follow-up the buyer's inspector posted (what it wrote there is inside
+    the amnesia boundary); a buyer's own follow-ups are theirs. ``disclosure`` is not stored:
+    it says whether this copy, made for one viewer, has what an inspector wrote replaced by a
+    notice (``Disclosure``, ``follow_ups.disclose``).
     """
 
     id: str
@@ -77,6 +79,7 @@ class DecisionContext:
     parent_context_id: str | None = None
     depth: int = 0
     reveal: RevealPolicy = RevealPolicy.WITH_PARENT
+    by_inspector: bool = False
     disclosure: Disclosure = Disclosure.FULL
 
     @property

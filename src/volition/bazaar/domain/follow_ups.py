@@ -1,23 +1,28 @@
 """What of a follow-up context each viewer is shown: amnesia for what inspectors write.
 
-A follow-up (child) context is written by the buyer's inspector while it reads unbought private
-info: its query, its budget, the offers it is about and the sellers it names may quote or
-encode that info. So they are inside the amnesia boundary of THEORY.md §5, under the rule that
-governs the follow-up's purchases (``visibility.can_read_private``):
+A follow-up (child) context posted by the buyer's inspector (``by_inspector``) is written while
+it reads unbought private info: its query, its budget, the offers it is about and the sellers
+it names may quote or encode anything its writer read. So they are inside the amnesia boundary
+of THEORY.md §5, and the rule is one of information flow:
 
-- its **buyer** sees them only if the policy would reveal the follow-up's purchases: under
-  ``all`` always; under ``with_parent`` only if the buyer may read a parent offer it concerns
-  (bought, along a chain of readable contexts). Otherwise the buyer sees that a follow-up was
-  made and forgotten (``Disclosure.FORGOTTEN``): a notice for its query, no budget, no parent
-  offers, no named sellers, and its offers' previews forgotten too (sellers answering the query
-  may repeat it);
+- its **buyer** sees them only if the buyer may read everything its writer could have read
+  (:func:`writings_revealed`): every inspected offer of the context it was posted on, every
+  purchase made below that context (what the inspector knew), and, up the chain, whatever the
+  writers of the queries above it could read (a query is shown to the inspectors below it).
+  "May read" is the rule of the follow-up's purchases (``visibility.can_read_private``: bought,
+  and under ``with_parent`` with a readable parent offer; under ``all`` bought). Asking only
+  that the parent offer it concerns was bought would not do: the inspector read its siblings
+  too, and a hostile one quotes them. Otherwise the buyer sees that a follow-up was made and
+  forgotten (``Disclosure.FORGOTTEN``): a notice for its query, no budget, no parent offers, no
+  named sellers, and its offers' previews forgotten too (sellers answering the query may
+  repeat it). A buyer's own follow-ups are the buyer's and shown whole;
 - the **sellers asked** (those it names, the sellers of its parent offers) see what they need
   to answer: its query, unless an offer it is about refuses quotation (``InfoOffer.quotable``);
   then a notice instead (``Disclosure.WITHHELD``), with the parent offers' public previews;
 - nobody else sees a follow-up at all (``visibility.can_see_context``).
 
-Every buyer-visible output (API, web pages, CLI, ledger memos) reads contexts through
-``Bazaar``, which applies :func:`disclose`; bot sellers read them through :func:`for_sellers`.
+Every buyer-visible output (API, web pages, CLI, ledger) reads contexts through ``Bazaar``,
+which applies :func:`disclose`; bot sellers read them through :func:`for_sellers`.
 """
 
 from __future__ import annotations
@@ -25,17 +30,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 from volition.bazaar.domain.contexts import DecisionContext, Disclosure, RevealPolicy
+from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.store import UnitOfWork
 
 __all__ = [
     "FORGOTTEN_PREVIEW",
     "FORGOTTEN_QUERY",
     "WITHHELD_QUERY",
+    "buyer_reads",
     "disclose",
     "disclosure",
     "for_sellers",
     "parent_readable",
     "quotable",
+    "writings_revealed",
 ]
 
 FORGOTTEN_QUERY = "A follow-up was made about an offer you did not buy; what it asked is forgotten."
@@ -48,18 +56,19 @@ FORGOTTEN_PREVIEW = "(an offer on a forgotten follow-up: forgotten with it)"
 
 
 def disclosure(
-    viewer_id: str | None, context: DecisionContext, *, parent_readable: bool, quotable: bool
+    viewer_id: str | None, context: DecisionContext, *, revealed: bool, quotable: bool
 ) -> Disclosure:
     """How much of ``context`` the viewer ``viewer_id`` (who may see it) is shown.
 
-    ``parent_readable``: the buyer may read a parent offer of it (``parent_readable``);
-    ``quotable``: every parent offer allows quotation (``quotable``).
+    ``revealed``: the buyer may see what the inspector wrote there (:func:`writings_revealed`);
+    ``quotable``: every parent offer allows quotation (:func:`quotable`).
     """
     if not context.is_child or viewer_id is None:
         return Disclosure.FULL
     if viewer_id == context.buyer_id:
-        revealed = context.reveal is RevealPolicy.ALL or parent_readable
-        return Disclosure.FULL if revealed else Disclosure.FORGOTTEN
+        if not context.by_inspector or revealed:  # the buyer's own follow-up is theirs
+            return Disclosure.FULL
+        return Disclosure.FORGOTTEN
     return Disclosure.FULL if quotable else Disclosure.WITHHELD
 
 
@@ -96,6 +105,40 @@ def parent_readable(uow: UnitOfWork, context: DecisionContext) -> bool:
         if not parent.is_child or parent.reveal is RevealPolicy.ALL or parent_readable(uow, parent):
             return True
     return False
+
+
+def buyer_reads(uow: UnitOfWork, offer: InfoOffer, context: DecisionContext) -> bool:
+    """Whether the buyer of ``context`` may read ``offer`` on it (``can_read_private``)."""
+    if uow.purchases.for_offer(offer.id) is None:
+        return False
+    return (
+        not context.is_child or context.reveal is RevealPolicy.ALL or parent_readable(uow, context)
+    )
+
+
+def writings_revealed(uow: UnitOfWork, context: DecisionContext) -> bool:
+    """Whether the buyer may see what the inspector wrote in the follow-up ``context``: the
+    buyer may read everything its writer could have read (see the module's docstring)."""
+    parent = uow.contexts.get(context.parent_context_id or "")
+    return parent is not None and _reads_all_seen_at(uow, parent)
+
+
+def _reads_all_seen_at(uow: UnitOfWork, context: DecisionContext) -> bool:
+    """Whether the buyer may read all an inspector deciding on ``context`` could read."""
+    if context.by_inspector and not writings_revealed(uow, context):
+        return False  # its own query, shown to the inspector, may quote what was read above
+    for offer in uow.offers.for_context(context.id):
+        if offer.inspected and not buyer_reads(uow, offer, context):
+            return False
+    stack = uow.contexts.children(context.id)
+    while stack:  # what was bought below it (the inspector's ``known``), at any depth
+        child = stack.pop()
+        for purchase in uow.purchases.for_context(child.id):
+            bought = uow.offers.get(purchase.offer_id)
+            if bought is None or not buyer_reads(uow, bought, child):
+                return False
+        stack.extend(uow.contexts.children(child.id))
+    return True
 
 
 def quotable(uow: UnitOfWork, context: DecisionContext) -> bool:

@@ -76,7 +76,8 @@ class ContextSpec:
     context about those offers, funded from their context's reservation. ``reveal`` is the
     child's amnesia policy (``RevealPolicy``; a value or its string): which of its purchases
     reach the buyer. It is the child's own, set by whoever posts it (only the buyer of the
-    parent context can), and has no effect on a top-level context.
+    parent context can), and has no effect on a top-level context. ``by_inspector``: posted
+    by the buyer's inspector (the engine), so amnesia covers what it says (``follow_ups``).
     """
 
     query: str
@@ -87,6 +88,7 @@ class ContextSpec:
     expires_at: datetime | None = None
     parent_offer_ids: tuple[str, ...] = ()
     reveal: RevealPolicy = RevealPolicy.WITH_PARENT
+    by_inspector: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +430,7 @@ class Bazaar:
                 parent_context_id=parent.id if parent else None,
                 depth=parent.depth + 1 if parent else 0,
                 reveal=reveal,
+                by_inspector=bool(spec.by_inspector) and parent is not None,
             )
             source = hold(parent.id) if parent else cash(buyer.id)
             available = uow.ledger.balance(source)
@@ -969,13 +972,9 @@ class Bazaar:
         if not context.is_child or viewer is None:
             return context
         is_buyer = viewer.id == context.buyer_id
-        readable = (
-            is_buyer
-            and context.reveal is RevealPolicy.WITH_PARENT
-            and follow_ups.parent_readable(uow, context)
-        )
+        revealed = is_buyer and context.by_inspector and follow_ups.writings_revealed(uow, context)
         quoted = not is_buyer and follow_ups.quotable(uow, context)
-        shown = follow_ups.disclosure(viewer.id, context, parent_readable=readable, quotable=quoted)
+        shown = follow_ups.disclosure(viewer.id, context, revealed=revealed, quotable=quoted)
         return follow_ups.disclose(context, shown)
 
     def _view(
@@ -995,8 +994,8 @@ class Bazaar:
         if (
             viewer is not None
             and viewer.id == context.buyer_id
-            and follow_ups.disclosure(viewer.id, context, parent_readable=readable, quotable=True)
-            is Disclosure.FORGOTTEN
+            and context.by_inspector
+            and self._shown(uow, viewer, context).disclosure is Disclosure.FORGOTTEN
         ):  # sellers answering a follow-up's query may repeat it in their previews
             view = replace(view, preview=follow_ups.FORGOTTEN_PREVIEW)
         return view

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -122,6 +123,7 @@ class ContextRow(Base):
     )
     depth: Mapped[int] = mapped_column(Integer)
     reveal: Mapped[str] = mapped_column(String(16), server_default="with_parent")
+    by_inspector: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class OfferRow(Base):

@@ -186,6 +186,7 @@ def _context(r: Row[Any]) -> DecisionContext:
         parent_context_id=r.parent_context_id,
         depth=r.depth,
         reveal=RevealPolicy(r.reveal),
+        by_inspector=r.by_inspector,
     )
 
 
@@ -207,6 +208,7 @@ class SqlContexts(_Repo):
                 parent_context_id=context.parent_context_id,
                 depth=context.depth,
                 reveal=context.reveal.value,
+                by_inspector=context.by_inspector,
             )
         )
 
