@@ -17,8 +17,10 @@ of THEORY.md §5, and the rule is one of information flow:
   named sellers, and its offers' previews forgotten too (sellers answering the query may
   repeat it). A buyer's own follow-ups are the buyer's and shown whole;
 - the **sellers asked** (those it names, the sellers of its parent offers) see what they need
-  to answer: its query, unless an offer it is about refuses quotation (``InfoOffer.quotable``);
-  then a notice instead (``Disclosure.WITHHELD``), with the parent offers' public previews;
+  to answer: its query, unless an offer its writer could have read refuses quotation
+  (``InfoOffer.quotable``: not only the offers it is about, since a hostile inspector may
+  quote their siblings); then a notice instead (``Disclosure.WITHHELD``), with the parent
+  offers' public previews. Its budget stays shown to them (they price against it);
 - nobody else sees a follow-up at all (``visibility.can_see_context``).
 
 Every buyer-visible output (API, web pages, CLI, ledger) reads contexts through ``Bazaar``,
@@ -43,6 +45,7 @@ __all__ = [
     "for_sellers",
     "parent_readable",
     "quotable",
+    "seen_at",
     "writings_revealed",
 ]
 
@@ -120,34 +123,40 @@ def writings_revealed(uow: UnitOfWork, context: DecisionContext) -> bool:
     """Whether the buyer may see what the inspector wrote in the follow-up ``context``: the
     buyer may read everything its writer could have read (see the module's docstring)."""
     parent = uow.contexts.get(context.parent_context_id or "")
-    return parent is not None and _reads_all_seen_at(uow, parent)
-
-
-def _reads_all_seen_at(uow: UnitOfWork, context: DecisionContext) -> bool:
-    """Whether the buyer may read all an inspector deciding on ``context`` could read."""
-    if context.by_inspector and not writings_revealed(uow, context):
-        return False  # its own query, shown to the inspector, may quote what was read above
-    for offer in uow.offers.for_context(context.id):
-        if offer.inspected and not buyer_reads(uow, offer, context):
-            return False
-    stack = uow.contexts.children(context.id)
-    while stack:  # what was bought below it (the inspector's ``known``), at any depth
-        child = stack.pop()
-        for purchase in uow.purchases.for_context(child.id):
-            bought = uow.offers.get(purchase.offer_id)
-            if bought is None or not buyer_reads(uow, bought, child):
-                return False
-        stack.extend(uow.contexts.children(child.id))
-    return True
+    return parent is not None and all(buyer_reads(uow, o, c) for o, c in seen_at(uow, parent))
 
 
 def quotable(uow: UnitOfWork, context: DecisionContext) -> bool:
-    """Whether every offer the follow-up ``context`` is about allows quotation."""
-    for offer_id in context.parent_offer_ids:
-        offer = uow.offers.get(offer_id)
-        if offer is None or not offer.quotable:
-            return False
-    return True
+    """Whether the sellers asked in the follow-up ``context`` may read its query: every offer
+    its writer could have read allows quotation (a hostile inspector asking about a quotable
+    offer may quote a sibling that refuses)."""
+    parent = uow.contexts.get(context.parent_context_id or "")
+    return parent is not None and all(o.quotable for o, _ in seen_at(uow, parent))
+
+
+def seen_at(uow: UnitOfWork, context: DecisionContext) -> list[tuple[InfoOffer, DecisionContext]]:
+    """Every offer (with its context) an inspector deciding on ``context`` could have read.
+
+    The offers inspected there, what was bought below it (the inspector's ``known``), and, as
+    a follow-up's query is shown to the inspector below it, all that the writers of the
+    queries above it could read. A superset: an offer inspected after a follow-up was written
+    counts too, so the rule errs on the side of forgetting."""
+    seen: list[tuple[InfoOffer, DecisionContext]] = []
+    cursor: DecisionContext | None = context
+    while cursor is not None:
+        seen.extend((o, cursor) for o in uow.offers.for_context(cursor.id) if o.inspected)
+        stack = uow.contexts.children(cursor.id)
+        while stack:
+            child = stack.pop()
+            for purchase in uow.purchases.for_context(child.id):
+                bought = uow.offers.get(purchase.offer_id)
+                if bought is not None:
+                    seen.append((bought, child))
+            stack.extend(uow.contexts.children(child.id))
+        if not cursor.by_inspector:  # a top-level query (or a buyer's own) is the buyer's
+            break
+        cursor = uow.contexts.get(cursor.parent_context_id or "")
+    return seen
 
 
 def for_sellers(uow: UnitOfWork, context: DecisionContext) -> DecisionContext:
