@@ -44,6 +44,7 @@ from volition.bazaar.domain import (
     DecisionContext,
     InfoOffer,
     audit,
+    follow_ups,
 )
 from volition.bazaar.domain.contexts import RevealPolicy
 from volition.bazaar.platform import assemble
@@ -54,6 +55,8 @@ INSPECTIONS = 20
 BUYERS = ("ann", "ben", "cat", "dan")
 SELLERS = ("sol", "sam", "sue")
 RUN = 8  # a run of this many words of private info counts as a leak
+MOVES = ("quote", "quote", "quote", "budget", "ids", "foreign", "reason", "buy", "buy")
+MOVES += ("malformed", "huge")
 TOKEN = re.compile(r"SECRET-[0-9a-f]{8}")
 WORD = re.compile(r"[A-Za-z0-9-]+")
 
@@ -93,10 +96,7 @@ class Hostile:
         ids = [o["id"] for o in offers]
         budget = max(0, int(data["remaining_budget_cents"]))
         with self.lock:
-            move = self.rng.choice(
-                ["quote", "quote", "quote", "budget", "ids", "foreign", "reason", "buy", "buy"]
-                + ["malformed", "huge"]
-            )
+            move = self.rng.choice(MOVES)
             if move in {"quote", "budget", "ids", "foreign"} and not data["can_follow_up"]:
                 move = self.rng.choice(["buy", "reason", "malformed", "huge", "foreign"])
             self.tries[move] = self.tries.get(move, 0) + 1
@@ -213,16 +213,26 @@ class Forbidden:
         return found + sorted(_grams(text) & self.grams)[:3]
 
 
-def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
-    hostile_platform: Site, capsys: pytest.CaptureFixture[str]
-) -> None:
-    site = hostile_platform
+@dataclass
+class Audit:
+    """What one audit found: follow-ups written, outputs fetched, leaks (viewer, where, what)."""
+
+    follow_ups: int
+    fetched: int
+    leaks: list[tuple[str, str, list[str]]]
+
+    @property
+    def rate(self) -> float:
+        return len(self.leaks) / self.fetched
+
+
+def run_audit(site: Site, inspections: int) -> Audit:
+    """Run ``inspections`` hostile inspections on ``site``, then fetch and search every output."""
     bazaar, rng = site.bazaar, random.Random(SEED)
     vocabulary = _vocabulary(rng)
-    operator = bazaar.bootstrap_operator("root", PASSWORD)
-    for name in BUYERS + ("eve",):
+    for name in (*BUYERS, "eve"):
         bazaar.register(name, PASSWORD, buyer=True)
-    for name in SELLERS + ("checker", "mallory"):
+    for name in (*SELLERS, "checker", "mallory"):
         bazaar.register(name, PASSWORD, buyer=False, seller=True)
     checker = bazaar.find_user("checker")
     for i in range(2):  # fact-checkers: they answer every context, follow-ups when named
@@ -235,51 +245,48 @@ def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
             private_info=secret_text(rng, vocabulary),
         )
     api = Api(site.url)
-    clients = {name: api.sign_in(name) for name in BUYERS + SELLERS + ("eve", "mallory")}
+    clients = {name: api.sign_in(name) for name in (*BUYERS, *SELLERS, "eve", "mallory")}
 
     started: list[tuple[str, str]] = []
-    for n in range(INSPECTIONS):
+    for n in range(inspections):
         buyer = BUYERS[n % len(BUYERS)]
-        context = ok(clients[buyer].post("/api/contexts", json={
-            "query": f"Question {n} of {buyer}: what should I do?", "budget": 2_000}), 201)  # fmt: skip
+        question = {"query": f"Question {n} of {buyer}: what should I do?", "budget": 2_000}
+        context = ok(clients[buyer].post("/api/contexts", json=question), 201)
         for seller in SELLERS:
-            ok(clients[seller].post(f"/api/contexts/{context['id']}/offers", json={
-                "preview": f"Offer of {seller} on question {n}",
-                "private_info": secret_text(rng, vocabulary),
-                "price": rng.randint(10, 300),
-                "quotable": rng.random() < 0.7}), 201)  # fmt: skip
+            offer = {"preview": f"Offer of {seller} on question {n}", "price": rng.randint(10, 300)}
+            offer |= {"private_info": secret_text(rng, vocabulary), "quotable": rng.random() < 0.7}
+            ok(clients[seller].post(f"/api/contexts/{context['id']}/offers", json=offer), 201)
         body = {"policy": rng.choice(["with_parent", "all"]), "max_depth": 2, "min_offers": 2}
         body |= {"gather_seconds": 2, "max_follow_ups": 2, "agent": "llm"}
         r = clients[buyer].post(f"/api/contexts/{context['id']}/inspections", json=body)
         started.append((buyer, ok(r, 202)["id"]))
     trees = [wait_done(clients[buyer], i, timeout=120) for buyer, i in started]
     follow_ups = sum(len(t["nodes"]) - 1 for t in trees)
-    assert follow_ups >= INSPECTIONS // 2  # the hostile inspectors did write follow-ups
 
     with bazaar.store.begin(write=False) as uow:
         all_contexts = uow.contexts.find(limit=10**6)
         all_offers = [o for c in all_contexts for o in uow.offers.for_context(c.id)]
     secrets = {o.private_info for o in all_offers}
-    context_ids = [c.id for c in all_contexts]
     inspection_ids = [i for _, i in started]
 
     def outputs(name: str, *, everything: bool) -> Iterator[tuple[str, str]]:
-        """Every output ``name`` can fetch: API JSON and web pages."""
+        """Every output ``name`` can fetch (API JSON, web pages): on their own contexts, or on
+        every context of the run with ``everything``."""
         client, web = clients[name], _web(site.url, name)
+        user_id = bazaar.find_user(name).id
+        contexts = [c.id for c in all_contexts if everything or c.buyer_id == user_id]
         paths = ["/api/me", "/api/me/purchases", "/api/me/ledger", "/api/contexts"]
         paths += ["/api/contexts?mine=true", "/api/inbox"]
-        own = {c.id for c in all_contexts if c.buyer_id == bazaar.find_user(name).id}
-        for cid in context_ids if everything else own:
+        for cid in contexts:
             paths += [f"/api/contexts/{cid}", f"/api/contexts/{cid}/offers"]
             paths += [f"/api/contexts/{cid}/inspection"]
-        for o in all_offers if everything else [o for o in all_offers if o.context_id in own]:
-            paths.append(f"/api/offers/{o.id}")
+        paths += [f"/api/offers/{o.id}" for o in all_offers if o.context_id in contexts]
         for iid in inspection_ids:
             paths += [f"/api/inspections/{iid}", f"/api/inspections/{iid}/audit"]
         for path in paths:
             yield path, client.get(path).text
         pages = ["/", "/me/purchases", "/me/ledger", "/inbox"]
-        pages += [f"/contexts/{cid}" for cid in (context_ids if everything else own)]
+        pages += [f"/contexts/{cid}" for cid in contexts]
         pages += [f"/inspections/{iid}" for iid in inspection_ids]
         pages += [f"/inspections/{iid}/live" for iid in inspection_ids]
         for page in pages:
@@ -290,12 +297,12 @@ def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
     for name in BUYERS:
         allowed = _readable(bazaar, bazaar.find_user(name).id)
         viewers[name] = (Forbidden.of(secrets - allowed), False)
-    for name in ("eve", "mallory"):
-        viewers[name] = (Forbidden.of(secrets), True)
-    for name in SELLERS:
+    viewers["eve"] = (Forbidden.of(secrets), True)  # an uninvolved buyer
+    viewers["mallory"] = (Forbidden.of(secrets), False)  # an uninvolved seller
+    for name in SELLERS:  # what they may read: their own offers, and offers that may be quoted
         seller_id = bazaar.find_user(name).id
         refused = {
-            o.private_info for o in all_offers if not o.quotable and o.seller_id != seller_id
+            o.private_info for o in all_offers if not (o.quotable or o.seller_id == seller_id)
         }
         viewers[name] = (Forbidden.of(refused), True)
 
@@ -307,14 +314,35 @@ def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
             found = forbidden.leaks(text)
             if found:
                 leaks.append((name, where, found))
-    rate = len(leaks) / fetched
+    api.close()
+    for client in clients.values():
+        client.close()
+    return Audit(follow_ups, fetched, leaks)
+
+
+def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
+    hostile_platform: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = run_audit(hostile_platform, INSPECTIONS)
     with capsys.disabled():
         print(
-            f"\nleakage audit: {INSPECTIONS} inspections, {follow_ups} follow-ups, hostile moves "
-            f"{dict(sorted(site.hostile.tries.items()))}; {fetched} outputs fetched by "
-            f"{len(viewers)} viewers; {len(leaks)} leaked: leakage rate {rate:.4f}"
+            f"\nleakage audit: {INSPECTIONS} inspections, {found.follow_ups} follow-ups, "
+            f"hostile moves {dict(sorted(hostile_platform.hostile.tries.items()))}; "
+            f"{found.fetched} outputs fetched; {len(found.leaks)} leaked: "
+            f"leakage rate {found.rate:.4f}"
         )
-    assert leaks == [], leaks[:5]
-    assert rate == 0.0
-    assert audit(bazaar.store) == []
-    assert operator.is_operator
+    assert found.follow_ups >= INSPECTIONS // 2  # the hostile inspectors did write follow-ups
+    assert sum(hostile_platform.hostile.tries.values()) >= 3 * INSPECTIONS
+    assert found.leaks == [], found.leaks[:5]
+    assert found.rate == 0.0
+    assert audit(hostile_platform.bazaar.store) == []
+
+
+def test_the_audit_sees_the_leak_when_follow_ups_are_shown_whole(
+    hostile_platform: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit can fail: with follow-ups shown as written, the quotes reach the buyers."""
+    monkeypatch.setattr(follow_ups, "disclose", lambda context, shown: context)
+    found = run_audit(hostile_platform, 6)
+    leaked_to = {name for name, _, _ in found.leaks}
+    assert found.rate > 0 and leaked_to & set(BUYERS), found.leaks[:3]
