@@ -304,7 +304,7 @@ def run_audit(site: Site, inspections: int) -> Audit:
         refused = {
             o.private_info for o in all_offers if not (o.quotable or o.seller_id == seller_id)
         }
-        viewers[name] = (Forbidden.of(refused), True)
+        viewers[name] = (Forbidden.of(refused), name == SELLERS[0])
 
     fetched = 0
     leaks: list[tuple[str, str, list[str]]] = []
