@@ -3,7 +3,8 @@ every channel they write to, and nothing they read reaches anyone it must not.
 
 Many inspections run, served over real HTTP, with a hostile scripted LLM inspector (a real
 OpenAI-protocol server, the operator's endpoint for every inspection: ``hostile_platform``,
-the one fixture to switch when inspectors become named operator ones). Each offer's private
+the one place to switch when inspectors become named operator ones), on SQLite and on
+PostgreSQL. Each offer's private
 info holds marked tokens (``SECRET-xxxxxxxx``) and long runs of made-up words. The inspector
 quotes everything it reads in follow-up queries and reasons, encodes it in budgets, puts it in
 offer ids, names ids of other contexts, answers malformed and huge texts, and buys at random.
@@ -23,6 +24,7 @@ import random
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from typing import Any
 import pytest
 
 from tests.bazaar.api_helpers import Api, ok
-from tests.bazaar.conftest import CHEAP_HASHER
+from tests.bazaar.conftest import CHEAP_HASHER, pg_database
 from tests.inspection.http_world import wait_done
 from tests.web.conftest import PASSWORD, WebClient, csrf_of
 from volition.agents import Endpoint
@@ -137,26 +139,41 @@ class Site:
     hostile: Hostile
 
 
-@pytest.fixture
-def hostile_platform(tmp_path: Path) -> Iterator[Site]:
-    """The platform served on SQLite, every inspection run by the hostile scripted inspector
-    on the operator's endpoint (``assemble(..., endpoint=...)``)."""
-    store = SqlStore.open(f"sqlite:///{tmp_path / 'audit.db'}")
+@contextmanager
+def hostile_platform(database_url: str) -> Iterator[Site]:
+    """The platform served on ``database_url``, every inspection run by the hostile scripted
+    inspector on the operator's endpoint (``assemble(..., endpoint=...)``)."""
+    store = SqlStore.open(database_url)
     bazaar = Bazaar(store, hasher=CHEAP_HASHER, settings=BazaarSettings(starting_grant=10**6))
     hostile = Hostile(random.Random(SEED))
-    with ScriptedOpenAIServer(responder=hostile) as model:
-        endpoint = Endpoint(model.base_url, "scripted", timeout=10)
-        platform = assemble(bazaar, store, endpoint=endpoint, forced_agent="llm")
-        app = create_app(
-            bazaar,
-            ApiSettings(expiry_sweep_seconds=0),
-            inspections=platform.engine,
-            inspection_work=platform.work,
-        )
-        app.state.bot_service = platform.bots
-        with serve_in_thread(app) as url:
-            yield Site(url, bazaar, platform.bots, hostile)
-    store.close()
+    try:
+        with ScriptedOpenAIServer(responder=hostile) as model:
+            endpoint = Endpoint(model.base_url, "scripted", timeout=10)
+            platform = assemble(bazaar, store, endpoint=endpoint, forced_agent="llm")
+            app = create_app(
+                bazaar,
+                ApiSettings(expiry_sweep_seconds=0),
+                inspections=platform.engine,
+                inspection_work=platform.work,
+            )
+            app.state.bot_service = platform.bots
+            with serve_in_thread(app) as url:
+                yield Site(url, bazaar, platform.bots, hostile)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def sqlite_site(tmp_path: Path) -> Iterator[Site]:
+    with hostile_platform(f"sqlite:///{tmp_path / 'audit.db'}") as site:
+        yield site
+
+
+@pytest.fixture
+def postgresql_site(worker_id: str) -> Iterator[Site]:
+    for url in pg_database("volition_leaks", worker_id):
+        with hostile_platform(url) as site:
+            yield site
 
 
 # --------------------------------------------------------------------------- the run
@@ -320,29 +337,36 @@ def run_audit(site: Site, inspections: int) -> Audit:
     return Audit(follow_ups, fetched, leaks)
 
 
+@pytest.mark.parametrize(
+    ("database", "inspections"), [("sqlite", INSPECTIONS), ("postgresql", INSPECTIONS // 2)]
+)
 def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
-    hostile_platform: Site, capsys: pytest.CaptureFixture[str]
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    database: str,
+    inspections: int,
 ) -> None:
-    found = run_audit(hostile_platform, INSPECTIONS)
+    site: Site = request.getfixturevalue(f"{database}_site")
+    found = run_audit(site, inspections)
     with capsys.disabled():
         print(
-            f"\nleakage audit: {INSPECTIONS} inspections, {found.follow_ups} follow-ups, "
-            f"hostile moves {dict(sorted(hostile_platform.hostile.tries.items()))}; "
+            f"\nleakage audit on {database}: {inspections} inspections, {found.follow_ups} "
+            f"follow-ups, hostile moves {dict(sorted(site.hostile.tries.items()))}; "
             f"{found.fetched} outputs fetched; {len(found.leaks)} leaked: "
             f"leakage rate {found.rate:.4f}"
         )
-    assert found.follow_ups >= INSPECTIONS // 2  # the hostile inspectors did write follow-ups
-    assert sum(hostile_platform.hostile.tries.values()) >= 3 * INSPECTIONS
+    assert found.follow_ups >= inspections // 2  # the hostile inspectors did write follow-ups
+    assert sum(site.hostile.tries.values()) >= 3 * inspections
     assert found.leaks == [], found.leaks[:5]
     assert found.rate == 0.0
-    assert audit(hostile_platform.bazaar.store) == []
+    assert audit(site.bazaar.store) == []
 
 
 def test_the_audit_sees_the_leak_when_follow_ups_are_shown_whole(
-    hostile_platform: Site, monkeypatch: pytest.MonkeyPatch
+    sqlite_site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The audit can fail: with follow-ups shown as written, the quotes reach the buyers."""
     monkeypatch.setattr(follow_ups, "disclose", lambda context, shown: context)
-    found = run_audit(hostile_platform, 6)
+    found = run_audit(sqlite_site, 6)
     leaked_to = {name for name, _, _ in found.leaks}
     assert found.rate > 0 and leaked_to & set(BUYERS), found.leaks[:3]
