@@ -284,7 +284,7 @@ def run_audit(site: Site, inspections: int) -> Audit:
         all_contexts = uow.contexts.find(limit=10**6)
         all_offers = [o for c in all_contexts for o in uow.offers.for_context(c.id)]
     secrets = {o.private_info for o in all_offers}
-    inspection_ids = [i for _, i in started]
+    inspection_ids = {buyer: [i for b, i in started if b == buyer] for buyer in BUYERS}
 
     def outputs(name: str, *, everything: bool) -> Iterator[tuple[str, str]]:
         """Every output ``name`` can fetch (API JSON, web pages): on their own contexts, or on
@@ -292,20 +292,24 @@ def run_audit(site: Site, inspections: int) -> Audit:
         client, web = clients[name], _web(site.url, name)
         user_id = bazaar.find_user(name).id
         contexts = [c.id for c in all_contexts if everything or c.buyer_id == user_id]
+        # their own inspections, or everybody's (an outsider is answered 404 alike)
+        inspections = inspection_ids.get(name, [])
+        if everything:
+            inspections = [i for _, i in started]
         paths = ["/api/me", "/api/me/purchases", "/api/me/ledger", "/api/contexts"]
         paths += ["/api/contexts?mine=true", "/api/inbox"]
         for cid in contexts:
             paths += [f"/api/contexts/{cid}", f"/api/contexts/{cid}/offers"]
             paths += [f"/api/contexts/{cid}/inspection"]
         paths += [f"/api/offers/{o.id}" for o in all_offers if o.context_id in contexts]
-        for iid in inspection_ids:
+        for iid in inspections:
             paths += [f"/api/inspections/{iid}", f"/api/inspections/{iid}/audit"]
         for path in paths:
             yield path, client.get(path).text
         pages = ["/", "/me/purchases", "/me/ledger", "/inbox"]
         pages += [f"/contexts/{cid}" for cid in contexts]
-        pages += [f"/inspections/{iid}" for iid in inspection_ids]
-        pages += [f"/inspections/{iid}/live" for iid in inspection_ids]
+        pages += [f"/inspections/{iid}" for iid in inspections]
+        pages += [f"/inspections/{iid}/live" for iid in inspections]
         for page in pages:
             yield page, web.get(page).text
         web.close()
@@ -337,9 +341,7 @@ def run_audit(site: Site, inspections: int) -> Audit:
     return Audit(follow_ups, fetched, leaks)
 
 
-@pytest.mark.parametrize(
-    ("database", "inspections"), [("sqlite", INSPECTIONS), ("postgresql", INSPECTIONS // 2)]
-)
+@pytest.mark.parametrize(("database", "inspections"), [("sqlite", INSPECTIONS), ("postgresql", 8)])
 def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],

@@ -49,7 +49,10 @@ __all__ = [
     "writings_revealed",
 ]
 
-FORGOTTEN_QUERY = "A follow-up was made about an offer you did not buy; what it asked is forgotten."
+FORGOTTEN_QUERY = (
+    "A follow-up was made by your inspector while it read offers you did not buy; what it "
+    "asked is forgotten."
+)
 WITHHELD_QUERY = (
     "The buyer's inspector asks a follow-up question about the offers listed here; an offer "
     "it is about may not be quoted, so the question is not shown. Offer what would confirm or "
