@@ -14,8 +14,9 @@ of THEORY.md §5, and the rule is one of information flow:
   that the parent offer it concerns was bought would not do: the inspector read its siblings
   too, and a hostile one quotes them. Otherwise the buyer sees that a follow-up was made and
   forgotten (``Disclosure.FORGOTTEN``): a notice for its query, no budget, no parent offers, no
-  named sellers, and its offers' previews forgotten too (sellers answering the query may
-  repeat it). A buyer's own follow-ups are the buyer's and shown whole;
+  named sellers, and the previews of its offers the buyer may not read forgotten too
+  (sellers answering the query may repeat it). A buyer's own follow-ups are the buyer's
+  and shown whole;
 - the **sellers asked** (those it names, the sellers of its parent offers) see what they need
   to answer: its query, unless an offer its writer could have read refuses quotation
   (``InfoOffer.quotable``: not only the offers it is about, since a hostile inspector may

@@ -994,6 +994,7 @@ class Bazaar:
         if (
             viewer is not None
             and viewer.id == context.buyer_id
+            and not allowed  # what the buyer may read of it, it reads whole
             and context.by_inspector
             and self._shown(uow, viewer, context).disclosure is Disclosure.FORGOTTEN
         ):  # sellers answering a follow-up's query may repeat it in their previews
