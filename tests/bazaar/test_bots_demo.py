@@ -8,6 +8,7 @@ from volition.agents import OfflineBuyer
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.demo import DEMO_BOTS, seed_demo
 from volition.bazaar.domain import Bazaar, BotService, MemoryStore, audit
+from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
 from volition.bazaar.inspection import InspectionEngine, InspectionLimits
 
 
@@ -52,7 +53,9 @@ def test_an_inspection_of_the_rain_context_recurses_through_a_fact_checking_bot(
     inspection = engine.start(alice.id, rain.id)
     engine.run_until_idle()
     root, child = engine.nodes(alice.id, inspection.id)
-    follow_up = bazaar.context(alice.id, child.context_id)
+    # the fact-checker asked sees the question; alice, who did not buy the locals' tip, will not
+    assert bazaar.context(alice.id, child.context_id).query == FORGOTTEN_QUERY
+    follow_up = bazaar.context(carol.id, child.context_id)
     assert follow_up.query.startswith("Is this accurate: What the locals say")
     assert carol.id in follow_up.named_seller_ids
     [check] = bazaar.offers(carol.id, follow_up.id)

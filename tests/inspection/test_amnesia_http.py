@@ -39,6 +39,7 @@ from tests.inspection.http_world import (
     weather_engine,
 )
 from volition.bazaar.domain import audit
+from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
 
 ROLES = (
     "anonymous",
@@ -173,6 +174,9 @@ def test_only_sellers_and_the_entitled_buyer_read_inspected_private_info(
                     )
             _check_purchases(role, client, offers, policy, parent_bought, texts)
             _check_inspection_reads(role, client, started["id"], context["id"], texts)
+            _check_follow_up_writings(
+                world, role, client, (started["id"], child), offers, policy, parent_bought
+            )
 
         # the catch-all: a secret appears in a role's answers only where the rules allow it
         for role in ROLES:
@@ -185,6 +189,58 @@ def test_only_sellers_and_the_entitled_buyer_read_inspected_private_info(
                 )
                 assert (offer.private_info in body) is allowed, (role, offer)
     assert audit(world.bazaar.store) == []
+
+
+def sees_writings(role: str, offers: list[Offer], policy: str, parent_bought: bool) -> bool:
+    """The rule for what the inspector wrote in the follow-up (its query, budget, parent
+    offers): the sellers asked (every offer here allows quotation); the buyer only if it may
+    read everything the inspector read when writing it (every inspected top-level offer, and
+    what was bought below); nobody else."""
+    if role in {"forecaster", "stocks", "checker"}:
+        return True
+    if role != "buyer":
+        return False
+    read = [o for o in offers if not o.in_follow_up or o.bought]
+    return all(reads_private("buyer", o, policy, parent_bought) for o in read)
+
+
+def _check_follow_up_writings(
+    world: World,
+    role: str,
+    client: httpx.Client,
+    where: tuple[str, dict[str, Any]],
+    offers: list[Offer],
+    policy: str,
+    parent_bought: bool,
+) -> None:
+    """The follow-up's query and budget reach a role only under ``sees_writings``; its buyer
+    is told otherwise that it was made and forgotten, everywhere it is listed."""
+    inspection_id, child = where
+    with world.bazaar.store.begin(write=False) as uow:
+        raw = uow.contexts.get(child["context_id"])
+    assert raw is not None and raw.by_inspector
+    expected = sees_writings(role, offers, policy, parent_bought)
+    answers = [
+        client.get(f"/api/contexts/{raw.id}"),
+        client.get(f"/api/inspections/{inspection_id}"),
+    ]
+    answers += [client.get("/api/contexts?mine=true"), client.get("/api/inbox")]
+    body = "\n".join(r.text for r in answers)
+    assert (raw.query in body) is expected, (role, raw.query)
+    if not sees_context(role, True):
+        assert answers[0].status_code in {401, 404}, role
+        return
+    shown = ok(answers[0])
+    if role == "buyer":
+        assert shown["disclosure"] == ("full" if expected else "forgotten")
+        if not expected:
+            assert shown["query"] == FORGOTTEN_QUERY and shown["budget"] == 0
+            assert shown["parent_offer_ids"] == [] and shown["remaining"] is None
+            assert FORGOTTEN_QUERY in "\n".join(r.text for r in answers[2:3])
+    else:
+        assert shown["budget"] == raw.budget and shown["parent_offer_ids"] == list(
+            raw.parent_offer_ids
+        )
 
 
 def _check_purchases(

@@ -20,6 +20,7 @@ from tests.inspection.http_world import (
     weather_engine,
 )
 from volition.bazaar.client import BazaarClient, InspectionTimeout
+from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
 from volition.cli import output, run
 from volition.errors import InputError
@@ -76,7 +77,9 @@ def test_volition_inspect_prints_the_tree_and_the_purchases(
         assert run([*args, "--policy", "all", "--timeout", "30"]) == 0
         out = capsys.readouterr().out
         assert f"[depth 0] {QUERY}" in out
-        assert f"[depth 1] Is this accurate: {FORECAST.preview}" in out
+        # the inspector read the forecast and did not buy it (refuted): what it asked in its
+        # follow-up is forgotten, even under "all" (domain.follow_ups)
+        assert f"[depth 1] {FORGOTTEN_QUERY}" in out and "Is this accurate" not in out
         assert "done, bought" in out
         assert REFUTATION in out  # policy all: the follow-up's purchase is the buyer's to keep
         assert FORECAST.private_info not in out  # refuted, so not bought: forgotten

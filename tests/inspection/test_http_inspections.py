@@ -26,6 +26,7 @@ from tests.inspection.http_world import (
 )
 from volition.bazaar.api.inspection_report import inspection_report
 from volition.bazaar.domain import audit
+from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
 from volition.bazaar.inspection import InspectionStatus
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.models import Base
@@ -66,7 +67,8 @@ def _follow_up_story(world: World) -> None:
         root, child = done["nodes"]
         assert (root["depth"], root["parent_id"], root["query"]) == (0, None, QUERY)
         assert (child["depth"], child["parent_id"]) == (1, root["id"])
-        assert child["query"] == f"Is this accurate: {FORECAST.preview}"
+        # its inspector read the stock tip and did not buy it: what it asked is forgotten
+        assert child["query"] == FORGOTTEN_QUERY
         assert root["state"] == child["state"] == "done"
         assert root["outcome"] == child["outcome"] == "bought"
         assert (root["offers"], child["offers"]) == (2, 2)  # forecast + stocks; check + stocks

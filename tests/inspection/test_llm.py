@@ -111,6 +111,8 @@ def test_the_rules_hold_through_malformed_json_injection_and_a_timeout(
 
     assert root.outcome is Outcome.BOUGHT and child.outcome is Outcome.BOUGHT
     bought = {v.preview for _, v in mworld.bazaar.purchases(mworld.buyer.id)}
+    # the fact check was bought in a follow-up about the forecast, bought: it is the buyer's,
+    # preview and all, though the follow-up's query is forgotten (the stock tip was read)
     assert bought == {"Paris rain forecast", "Fact check"}
     assert mworld.bazaar.balances(mworld.buyer.id).cash == FUNDS - 320
     answered = [c for c in calls if c.prompt_tokens > 0]

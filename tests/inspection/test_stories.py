@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.inspection.helpers import FUNDS, FollowUpsOnly, World
 from volition.agents import FixedSeller, OfflineBuyer
-from volition.bazaar.domain import ContextStatus, Mechanism, audit
+from volition.bazaar.domain import ContextStatus, Disclosure, Mechanism, audit
 from volition.bazaar.inspection import InspectionStatus, NodeState, Outcome, Verdict
 
 QUERY = "Will it rain in Paris tomorrow?"
@@ -68,8 +68,12 @@ def test_depth_1_a_refuting_follow_up_changes_the_parents_decision(world: World)
 
     root, child = engine.nodes(world.buyer.id, inspection.id)
     forecast_offer = _offers_by_seller(world, context.id)[forecast.user_id]
-    child_context = world.bazaar.context(world.buyer.id, child.context_id)
+    # the sellers asked see what the follow-up is about; its buyer, who bought nothing the
+    # inspector read, sees only that it was made (domain.follow_ups)
+    child_context = world.bazaar.context(checker.user_id, child.context_id)
     assert child_context.parent_offer_ids == (forecast_offer,)
+    forgotten = world.bazaar.context(world.buyer.id, child.context_id)
+    assert forgotten.parent_offer_ids == () and forgotten.disclosure is Disclosure.FORGOTTEN
     assert child.parent_node_id == root.id and child.depth == 1
     refutation = _offers_by_seller(world, child.context_id)[checker.user_id]
     assert child.bought == (refutation,)

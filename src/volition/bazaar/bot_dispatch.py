@@ -29,6 +29,7 @@ from volition.bazaar.domain.bot_markets import bayesian_seller
 from volition.bazaar.domain.bot_service import BotService
 from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus, bot_may_answer
 from volition.bazaar.domain.contexts import ACTIVE
+from volition.bazaar.domain.follow_ups import for_sellers
 from volition.bazaar.domain.matchers import BuyerRecord
 from volition.bazaar.domain.outbound import private_urls_allowed
 from volition.bazaar.domain.store import UnitOfWork
@@ -261,6 +262,7 @@ class BotDispatcher:
 
     def _view(self, context: DecisionContext) -> ContextView:
         with self.bazaar.store.begin(write=False) as uow:
+            context = for_sellers(uow, context)  # a follow-up's query only if it may be quoted
             about = tuple(
                 o.preview for i in context.parent_offer_ids if (o := uow.offers.get(i)) is not None
             )

@@ -209,10 +209,17 @@ class BazaarClient:
         preview: str,
         private_info: str,
         price: int,
+        quotable: bool = True,
         idempotency_key: str | None = None,
     ) -> OfferPublic:
-        """Offer information on a context."""
-        body = {"preview": preview, "private_info": private_info, "price": price}
+        """Offer information on a context. ``quotable=False``: an inspector in doubt may not
+        quote it to fact-checkers (the sellers asked in a follow-up about it)."""
+        body = {
+            "preview": preview,
+            "private_info": private_info,
+            "price": price,
+            "quotable": quotable,
+        }
         data = self._call(
             "POST", f"/contexts/{context_id}/offers", json=body, idempotency_key=idempotency_key
         )

@@ -158,6 +158,15 @@ class ContextPublic(BaseModel):
     parent_context_id: str | None
     depth: int
     reveal: str = Field(description="which of a follow-up context's purchases reach its buyer")
+    disclosure: str = Field(
+        "full",
+        description=(
+            "'full'; 'forgotten' for a follow-up its buyer's inspector made about an offer the "
+            "buyer did not buy (amnesia: its query, budget and parent offers are forgotten, and "
+            "a notice stands for the query); 'withheld' for a seller asked in a follow-up about "
+            "an offer that may not be quoted (a notice stands for the query)"
+        ),
+    )
 
     @classmethod
     def of(cls, c: DecisionContext, remaining: int | None = None) -> ContextPublic:
@@ -177,6 +186,7 @@ class ContextPublic(BaseModel):
             parent_context_id=c.parent_context_id,
             depth=c.depth,
             reveal=c.reveal.value,
+            disclosure=c.disclosure.value,
         )
 
 
@@ -184,6 +194,15 @@ class OfferCreate(_Input):
     preview: Annotated[str, Field(min_length=1, max_length=2_000)]
     private_info: Annotated[str, Field(min_length=1, max_length=20_000)]
     price: Cents
+    quotable: bool = Field(
+        True,
+        description=(
+            "an offer in doubt may be quoted to fact-checkers: the buyer's inspector may show "
+            "its text (private info included) to the sellers it asks in a follow-up about it. "
+            "False refuses: the inspector may still follow up about it, but those sellers are "
+            "shown a notice instead of the follow-up's question"
+        ),
+    )
 
 
 class OfferPublic(BaseModel):
@@ -198,6 +217,9 @@ class OfferPublic(BaseModel):
     private_info: str | None = Field(
         description="present only for the seller and, once bought, the buyer"
     )
+    quotable: bool = Field(
+        True, description="whether an inspector may quote it to fact-checkers (see OfferCreate)"
+    )
 
     @classmethod
     def of(cls, o: OfferView) -> OfferPublic:
@@ -211,6 +233,7 @@ class OfferPublic(BaseModel):
             status=o.status.value,
             purchased=o.purchased,
             private_info=o.private_info,
+            quotable=o.quotable,
         )
 
 

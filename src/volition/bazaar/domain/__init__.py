@@ -3,7 +3,12 @@
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.bot_service import BotService
 from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus
-from volition.bazaar.domain.contexts import ContextStatus, DecisionContext, RevealPolicy
+from volition.bazaar.domain.contexts import (
+    ContextStatus,
+    DecisionContext,
+    Disclosure,
+    RevealPolicy,
+)
 from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.events import Event, EventKind, Listener
 from volition.bazaar.domain.ledger import Account, AccountKind, EntryKind, JournalEntry, Posting
@@ -30,6 +35,7 @@ __all__ = [
     "ContextSpec",
     "ContextStatus",
     "DecisionContext",
+    "Disclosure",
     "EntryKind",
     "Event",
     "EventKind",

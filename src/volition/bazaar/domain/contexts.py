@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["ACTIVE", "ContextStatus", "DecisionContext", "RevealPolicy"]
+__all__ = ["ACTIVE", "ContextStatus", "DecisionContext", "Disclosure", "RevealPolicy"]
 
 
 class ContextStatus(enum.StrEnum):
@@ -36,6 +36,20 @@ class RevealPolicy(enum.StrEnum):
     ALL = "all"
 
 
+class Disclosure(enum.StrEnum):
+    """How much of a follow-up context its viewer is shown (``follow_ups``, THEORY.md §5).
+
+    ``FULL``: everything, as posted. ``FORGOTTEN``: the buyer, when amnesia covers what the
+    inspector wrote there (its query, budget, the offers it is about): a notice instead.
+    ``WITHHELD``: an invited seller, when an offer it is about refuses quotation: a notice
+    instead of the query.
+    """
+
+    FULL = "full"
+    FORGOTTEN = "forgotten"
+    WITHHELD = "withheld"
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionContext:
     """A buyer's question with its budget.
@@ -45,6 +59,10 @@ class DecisionContext:
     offers; its budget comes from the parent's reservation and returns there while the parent is
     active. ``named_seller_ids``, when not empty, are the only sellers who may offer.
     ``reveal`` says which of a child context's purchases reach the buyer (``RevealPolicy``).
+    ``by_inspector``: a follow-up the buyer's inspector posted (what it wrote there is inside
+    the amnesia boundary); a buyer's own follow-ups are theirs. ``disclosure`` is not stored:
+    it says whether this copy, made for one viewer, has what an inspector wrote replaced by a
+    notice (``Disclosure``, ``follow_ups.disclose``).
     """
 
     id: str
@@ -61,6 +79,8 @@ class DecisionContext:
     parent_context_id: str | None = None
     depth: int = 0
     reveal: RevealPolicy = RevealPolicy.WITH_PARENT
+    by_inspector: bool = False
+    disclosure: Disclosure = Disclosure.FULL
 
     @property
     def is_child(self) -> bool:

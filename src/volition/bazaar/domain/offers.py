@@ -21,7 +21,9 @@ class InfoOffer:
     """A seller's offer on one context. Its content never changes once posted.
 
     ``inspected`` is set once an inspector has read the private info; from then on (or once
-    bought) the offer cannot be withdrawn.
+    bought) the offer cannot be withdrawn. ``quotable``: whether an inspector in doubt about
+    it may quote it to fact-checkers (the sellers asked in a follow-up about it); when False,
+    they are shown a notice instead of the follow-up's query (``follow_ups``).
     """
 
     id: str
@@ -33,6 +35,7 @@ class InfoOffer:
     created_at: datetime
     status: OfferStatus = OfferStatus.ACTIVE
     inspected: bool = False
+    quotable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +51,4 @@ class OfferView:
     status: OfferStatus
     purchased: bool
     private_info: str | None
+    quotable: bool = True

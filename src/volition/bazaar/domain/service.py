@@ -17,15 +17,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from volition.bazaar.domain import follow_ups
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.checks import check_cents, check_storable, check_text
-from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
+from volition.bazaar.domain.contexts import (
+    ACTIVE,
+    ContextStatus,
+    DecisionContext,
+    Disclosure,
+    RevealPolicy,
+)
 from volition.bazaar.domain.events import Event, EventKind, Listener, publish
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
     FUNDING,
     HOUSE,
-    Account,
     EntryKind,
     JournalEntry,
     cash,
@@ -71,7 +77,8 @@ class ContextSpec:
     context about those offers, funded from their context's reservation. ``reveal`` is the
     child's amnesia policy (``RevealPolicy``; a value or its string): which of its purchases
     reach the buyer. It is the child's own, set by whoever posts it (only the buyer of the
-    parent context can), and has no effect on a top-level context.
+    parent context can), and has no effect on a top-level context. ``by_inspector``: posted
+    by the buyer's inspector (the engine), so amnesia covers what it says (``follow_ups``).
     """
 
     query: str
@@ -82,6 +89,7 @@ class ContextSpec:
     expires_at: datetime | None = None
     parent_offer_ids: tuple[str, ...] = ()
     reveal: RevealPolicy = RevealPolicy.WITH_PARENT
+    by_inspector: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,10 +325,35 @@ class Bazaar:
             return self._balances(uow, found.id)
 
     def ledger(self, user_id: str, limit: int = 200) -> list[JournalEntry]:
-        """Journal entries touching the user's accounts (their contexts' holds included)."""
+        """Journal entries touching the user's accounts (their contexts' holds included).
+
+        Amnesia (``follow_ups``): a follow-up whose writings its buyer may not see leaves no
+        budget in the buyer's ledger. The moves between its reservation and its parent's
+        (which are the budget its inspector chose) are left out; its other entries (its
+        purchases, at their offers' prices) keep their amounts with a memo that names nothing.
+        """
         with self.store.begin(write=False) as uow:
-            self._user(uow, user_id)
-            return uow.ledger.entries_for(self._accounts_of(uow, user_id), limit)
+            user = self._user(uow, user_id)
+            own = uow.contexts.find(buyer_id=user_id, limit=10**9)
+            entries = uow.ledger.entries_for(
+                [cash(user_id), earnings(user_id), *(hold(c.id) for c in own)], limit
+            )
+            forgotten = {
+                hold(c.id).key
+                for c in own
+                if self._shown(uow, user, c).disclosure is Disclosure.FORGOTTEN
+            }
+            if not forgotten:
+                return entries
+            holds = {hold(c.id).key for c in own}
+            out = []
+            for entry in entries:
+                keys = {p.account.key for p in entry.postings}
+                if not keys & forgotten:
+                    out.append(entry)
+                elif not keys <= holds:  # money left the buyer's holds: keep it, memo hidden
+                    out.append(replace(entry, memo="in a forgotten follow-up"))
+            return out
 
     def remaining(self, context_id: str) -> int:
         """What is left of a context's reservation, in cents."""
@@ -401,6 +434,7 @@ class Bazaar:
                 parent_context_id=parent.id if parent else None,
                 depth=parent.depth + 1 if parent else 0,
                 reveal=reveal,
+                by_inspector=bool(spec.by_inspector) and parent is not None,
             )
             source = hold(parent.id) if parent else cash(buyer.id)
             available = uow.ledger.balance(source)
@@ -531,7 +565,8 @@ class Bazaar:
     def context(self, viewer_id: Viewer, context_id: str) -> DecisionContext:
         """A context, if ``viewer_id`` (None: anonymous) may see it; else ``NotFound``."""
         with self.store.begin(write=False) as uow:
-            return self._visible_context(uow, self._viewer(uow, viewer_id), context_id)
+            viewer = self._viewer(uow, viewer_id)
+            return self._shown(uow, viewer, self._visible_context(uow, viewer, context_id))
 
     def contexts(
         self,
@@ -544,13 +579,14 @@ class Bazaar:
         """Public (top-level) contexts, newest first; ``mine``: all of the viewer's own."""
         if mine and viewer_id is None:
             raise Unauthorized("sign in to list your own contexts")
-        # one statement when the viewer needs no check: no transaction of its own
-        single = not mine or isinstance(viewer_id, User)
-        with self.store.begin(write=False, snapshot=not single) as uow:
+        # one statement when the viewer needs no check: no transaction of its own (one's own
+        # follow-ups are read in a snapshot, to be shown as amnesia allows)
+        with self.store.begin(write=False, snapshot=mine) as uow:
             if mine:
                 viewer = self._viewer(uow, viewer_id)
                 assert viewer is not None
-                return uow.contexts.find(statuses=statuses, buyer_id=viewer.id, limit=limit)
+                found = uow.contexts.find(statuses=statuses, buyer_id=viewer.id, limit=limit)
+                return [self._shown(uow, viewer, c) for c in found]
             return uow.contexts.find(statuses=statuses, top_level_only=True, limit=limit)
 
     # --------------------------------------------------------------------- offers
@@ -563,9 +599,14 @@ class Bazaar:
         preview: str,
         private_info: str,
         price: int,
+        quotable: bool = True,
         idempotency_key: str | None = None,
     ) -> InfoOffer:
-        """Offer information on a context: a public preview, private info and a price."""
+        """Offer information on a context: a public preview, private info and a price.
+
+        ``quotable``: an inspector in doubt about the offer may quote it to fact-checkers (the
+        sellers it asks in a follow-up); False keeps the follow-up's query from them
+        (``follow_ups``)."""
         s = self.settings
         check_text(preview, "the preview", s.max_preview_chars)
         check_text(private_info, "the private info", s.max_private_chars)
@@ -578,7 +619,7 @@ class Bazaar:
             context = self._visible_context(uow, seller, context_id)
             if not seller.is_seller:
                 raise Forbidden("only sellers can post offers; sign up with the seller role")
-            request = repr((context_id, preview, private_info, price))
+            request = repr((context_id, preview, private_info, price, bool(quotable)))
             first = self._replay(uow, actor_id, idempotency_key, "offer", request, uow.offers.get)
             if first is not None:
                 return first
@@ -588,7 +629,14 @@ class Bazaar:
                 raise Forbidden("this context is open only to the sellers it names")
             self._ensure_active(context)
             offer = InfoOffer(
-                new_id("off"), context.id, seller.id, preview, private_info, price, self.clock()
+                new_id("off"),
+                context.id,
+                seller.id,
+                preview,
+                private_info,
+                price,
+                self.clock(),
+                quotable=bool(quotable),
             )
             uow.offers.add(offer)
             self._remember(uow, actor_id, idempotency_key, "offer", request, offer.id)
@@ -912,7 +960,7 @@ class Bazaar:
                     if child.is_active and offer.id in child.parent_offer_ids:
                         found[child.id] = child
             rows = sorted(found.values(), key=lambda c: (c.created_at, c.id), reverse=True)
-            return rows[:limit]
+            return [self._shown(uow, seller, c) for c in rows[:limit]]
 
     # ------------------------------------------------------------------- helpers
 
@@ -956,49 +1004,46 @@ class Bazaar:
         if context.is_due(self.clock()):
             raise Conflict(f"context {context.id} expired at {context.expires_at}")
 
-    def _parent_readable(self, uow: UnitOfWork, context: DecisionContext) -> bool:
-        """Amnesia: whether the buyer may read some parent offer of this child context.
-
-        A parent offer is readable once bought, if its own context is top-level, or a child
-        with policy ``all``, or a child some parent offer of which is readable in turn.
-        """
-        parent = uow.contexts.get(context.parent_context_id or "")
-        if parent is None:
-            return False
-        for parent_offer_id in context.parent_offer_ids:
-            offer = uow.offers.get(parent_offer_id)
-            if offer is None or uow.purchases.for_offer(offer.id) is None:
-                continue
-            if (
-                not parent.is_child
-                or parent.reveal is RevealPolicy.ALL
-                or self._parent_readable(uow, parent)
-            ):
-                return True
-        return False
+    def _shown(
+        self, uow: UnitOfWork, viewer: User | None, context: DecisionContext
+    ) -> DecisionContext:
+        """``context`` as ``viewer`` (who may see it) is shown it: amnesia for what an
+        inspector wrote in a follow-up (``follow_ups``)."""
+        if not context.is_child or viewer is None:
+            return context
+        is_buyer = viewer.id == context.buyer_id
+        revealed = is_buyer and context.by_inspector and follow_ups.writings_revealed(uow, context)
+        quoted = not is_buyer and follow_ups.quotable(uow, context)
+        shown = follow_ups.disclosure(viewer.id, context, revealed=revealed, quotable=quoted)
+        return follow_ups.disclose(context, shown)
 
     def _view(
         self, uow: UnitOfWork, viewer: User | None, offer: InfoOffer, context: DecisionContext
     ) -> OfferView:
         purchased = uow.purchases.for_offer(offer.id) is not None
-        parent_readable = False
+        readable = False
         if (
             context.is_child
             and context.reveal is RevealPolicy.WITH_PARENT
             and viewer is not None
             and viewer.id == context.buyer_id
         ):
-            parent_readable = self._parent_readable(uow, context)
-        allowed = can_read_private(viewer, offer, context, purchased, parent_readable)
-        return _offer_view(offer, purchased, offer.private_info if allowed else None)
+            readable = follow_ups.parent_readable(uow, context)
+        allowed = can_read_private(viewer, offer, context, purchased, readable)
+        view = _offer_view(offer, purchased, offer.private_info if allowed else None)
+        if (
+            viewer is not None
+            and viewer.id == context.buyer_id
+            and not allowed  # what the buyer may read of it, it reads whole
+            and context.by_inspector
+            and self._shown(uow, viewer, context).disclosure is Disclosure.FORGOTTEN
+        ):  # sellers answering a follow-up's query may repeat it in their previews
+            view = replace(view, preview=follow_ups.FORGOTTEN_PREVIEW)
+        return view
 
     def _balances(self, uow: UnitOfWork, user_id: str) -> Balances:
         available, reserved, earned = uow.ledger.user_balances(user_id)
         return Balances(cash=available, reserved=reserved, earnings=earned)
-
-    def _accounts_of(self, uow: UnitOfWork, user_id: str) -> list[Account]:
-        own = uow.contexts.find(buyer_id=user_id, limit=10**9)
-        return [cash(user_id), earnings(user_id), *(hold(c.id) for c in own)]
 
     def _replay(
         self,
@@ -1057,4 +1102,5 @@ def _offer_view(offer: InfoOffer, purchased: bool, private_info: str | None) -> 
         status=offer.status,
         purchased=purchased,
         private_info=private_info,
+        quotable=offer.quotable,
     )

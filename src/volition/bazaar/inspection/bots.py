@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from volition.agents import ContextView, SellerAgent
 from volition.bazaar.domain import Bazaar, DecisionContext
+from volition.bazaar.domain.follow_ups import for_sellers
 from volition.errors import VolitionError
 
 __all__ = ["Bot", "BotPool", "SellerPool", "solicit"]
@@ -60,6 +61,7 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
     """
     with bazaar.store.begin(write=False) as uow:
         offered = {o.seller_id for o in uow.offers.for_context(context.id)}
+        context = for_sellers(uow, context)  # a follow-up's query only if it may be quoted
         about = tuple(
             o.preview for i in context.parent_offer_ids if (o := uow.offers.get(i)) is not None
         )

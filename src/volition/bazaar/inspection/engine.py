@@ -530,6 +530,7 @@ class InspectionEngine:
             named_sellers=self._invited(pending.offer_ids),
             parent_offer_ids=pending.offer_ids,
             reveal=inspection.limits.policy,  # the domain enforces it on the child
+            by_inspector=True,  # what the inspector wrote is inside the amnesia boundary
         )
         key = f"{node.id}:follow-up:{node.follow_ups}"
         try:

@@ -3,7 +3,8 @@
 Each record maps to one table row (tuples of ids to an array or JSON column). Nothing here
 holds what an agent saw: no preview, private info or feedback text, only ids, states,
 numbers, and the decisions taken (a follow-up's query is a decision; it also becomes the
-child context's query in the bazaar).
+child context's query in the bazaar, posted ``by_inspector``, so that what its buyer and its
+sellers are shown of it follows ``volition.bazaar.domain.follow_ups``).
 
 A node's life (one node per context)::
 

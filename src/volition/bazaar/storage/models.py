@@ -25,6 +25,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -121,6 +123,7 @@ class ContextRow(Base):
     )
     depth: Mapped[int] = mapped_column(Integer)
     reveal: Mapped[str] = mapped_column(String(16), server_default="with_parent")
+    by_inspector: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class OfferRow(Base):
@@ -139,6 +142,7 @@ class OfferRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16))
     inspected: Mapped[bool] = mapped_column(Boolean)
+    quotable: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class EntryRow(Base):

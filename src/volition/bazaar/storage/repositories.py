@@ -186,6 +186,7 @@ def _context(r: Row[Any]) -> DecisionContext:
         parent_context_id=r.parent_context_id,
         depth=r.depth,
         reveal=RevealPolicy(r.reveal),
+        by_inspector=r.by_inspector,
     )
 
 
@@ -207,6 +208,7 @@ class SqlContexts(_Repo):
                 parent_context_id=context.parent_context_id,
                 depth=context.depth,
                 reveal=context.reveal.value,
+                by_inspector=context.by_inspector,
             )
         )
 
@@ -307,6 +309,7 @@ def _offer(r: Row[Any]) -> InfoOffer:
         r.created_at,
         OfferStatus(r.status),
         r.inspected,
+        r.quotable,
     )
 
 
@@ -323,6 +326,7 @@ class SqlOffers(_Repo):
                 created_at=offer.created_at,
                 status=offer.status.value,
                 inspected=offer.inspected,
+                quotable=offer.quotable,
             )
         )
 

@@ -14,6 +14,7 @@ from volition.bazaar.domain import (
     Bazaar,
     ContextStatus,
     DecisionContext,
+    Disclosure,
     JournalEntry,
     OfferStatus,
     OfferView,
@@ -119,7 +120,12 @@ def context_page(bazaar: Bazaar, viewer: User | None, context_id: str) -> Contex
     return ContextPage(
         context=context,
         buyer=names(context.buyer_id),
-        remaining=bazaar.remaining(context.id) if is_buyer else None,
+        # a forgotten follow-up's reservation is the budget its inspector chose: forgotten
+        remaining=(
+            bazaar.remaining(context.id)
+            if is_buyer and context.disclosure is Disclosure.FULL
+            else None
+        ),
         offers=rows,
         viewer_is_buyer=is_buyer,
         can_offer=can_offer,

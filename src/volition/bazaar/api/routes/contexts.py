@@ -24,6 +24,7 @@ from volition.bazaar.domain import (
     ContextSpec,
     ContextStatus,
     DecisionContext,
+    Disclosure,
     RevealPolicy,
     User,
 )
@@ -33,7 +34,9 @@ router = APIRouter(prefix="/contexts", tags=["contexts"], responses=ERROR_RESPON
 
 def _public(bazaar: Bazaar, context: DecisionContext, viewer: User | None) -> ContextPublic:
     mine = viewer is not None and viewer.id == context.buyer_id
-    return ContextPublic.of(context, bazaar.remaining(context.id) if mine else None)
+    # a forgotten follow-up's reservation is its inspector's budget: forgotten too
+    shown = mine and context.disclosure is Disclosure.FULL
+    return ContextPublic.of(context, bazaar.remaining(context.id) if shown else None)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -82,7 +85,11 @@ def _list_contexts(
     bazaar, user = caller.bazaar, caller.optional_user()
     bazaar.expire_due()
     found = bazaar.contexts(user, mine=mine, statuses=statuses, limit=limit)
-    own = [c.id for c in found if user is not None and c.buyer_id == user.id]
+    own = [
+        c.id
+        for c in found
+        if user is not None and c.buyer_id == user.id and c.disclosure is Disclosure.FULL
+    ]
     left = bazaar.remainders(own) if own else {}
     return [ContextPublic.of(c, left.get(c.id)) for c in found]
 
@@ -122,6 +129,7 @@ def _post_offer(context_id: str, body: OfferCreate, caller: Caller, key: str | N
         preview=body.preview,
         private_info=body.private_info,
         price=body.price,
+        quotable=body.quotable,
         idempotency_key=key,
     )
     if key is None:  # just posted: nobody has bought it yet, and its seller reads it all

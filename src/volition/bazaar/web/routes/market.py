@@ -121,7 +121,9 @@ def _context(
         page = context_page(bazaar, visitor.user, context_id)
     except VolitionError as exc:
         return error_page(request, visitor, exc)
-    values.setdefault("offer_form", {"preview": "", "private_info": "", "price": ""})
+    values.setdefault(
+        "offer_form", {"preview": "", "private_info": "", "price": "", "no_quotation": ""}
+    )
     values.setdefault("inspect", inspect_panel(request, page))
     return render(request, visitor, "context.html", status, page=page, **values)
 
@@ -149,8 +151,10 @@ def post_offer(
     preview: Field = "",
     private_info: Field = "",
     price: Field = "",
+    no_quotation: Field = "",
 ) -> Response:
-    """Offer information on a context: a preview, private info, a price."""
+    """Offer information on a context: a preview, private info, a price, and whether an
+    inspector in doubt may quote it to fact-checkers (unless ``no_quotation`` is ticked)."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
@@ -161,11 +165,17 @@ def post_offer(
             preview=preview,
             private_info=private_info,
             price=parse_money(price, "the price"),
+            quotable=not no_quotation,
             idempotency_key=idempotency_key or None,
         )
     except VolitionError as exc:
         status, message = failure(exc)
-        form = {"preview": preview, "private_info": private_info, "price": price}
+        form = {
+            "preview": preview,
+            "private_info": private_info,
+            "price": price,
+            "no_quotation": no_quotation,
+        }
         return _context(
             request, bazaar, visitor, context_id, status, error=message, offer_form=form
         )
