@@ -3,8 +3,7 @@ every channel they write to, and nothing they read reaches anyone it must not.
 
 Many inspections run, served over real HTTP, with a hostile scripted LLM inspector (a real
 OpenAI-protocol server, the operator's endpoint for every inspection: ``hostile_platform``,
-the one place to switch when inspectors become named operator ones), on SQLite and on
-PostgreSQL. Each offer's private
+configured as a named, priced operator inspector), on SQLite and on PostgreSQL. Each offer's private
 info holds marked tokens (``SECRET-xxxxxxxx``) and long runs of made-up words. The inspector
 quotes everything it reads in follow-up queries and reasons, encodes it in budgets, puts it in
 offer ids, names ids of other contexts, answers malformed and huge texts, and buys at random.
@@ -35,7 +34,6 @@ from tests.bazaar.api_helpers import Api, ok
 from tests.bazaar.conftest import CHEAP_HASHER, pg_database
 from tests.inspection.http_world import wait_done
 from tests.web.conftest import PASSWORD, WebClient, csrf_of
-from volition.agents import Endpoint
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.server import serve_in_thread
@@ -49,6 +47,8 @@ from volition.bazaar.domain import (
     follow_ups,
 )
 from volition.bazaar.domain.contexts import RevealPolicy
+from volition.bazaar.domain.ledger import HOUSE
+from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import assemble
 from volition.bazaar.storage import SqlStore
 
@@ -142,14 +142,27 @@ class Site:
 @contextmanager
 def hostile_platform(database_url: str) -> Iterator[Site]:
     """The platform served on ``database_url``, every inspection run by the hostile scripted
-    inspector on the operator's endpoint (``assemble(..., endpoint=...)``)."""
+    inspector, a named operator inspector whose tokens are charged to each budget."""
     store = SqlStore.open(database_url)
     bazaar = Bazaar(store, hasher=CHEAP_HASHER, settings=BazaarSettings(starting_grant=10**6))
     hostile = Hostile(random.Random(SEED))
     try:
         with ScriptedOpenAIServer(responder=hostile) as model:
-            endpoint = Endpoint(model.base_url, "scripted", timeout=10)
-            platform = assemble(bazaar, store, endpoint=endpoint, forced_agent="llm")
+            inspectors = Inspectors.parse(
+                json.dumps(
+                    [
+                        {
+                            "name": "hostile",
+                            "base_url": model.base_url,
+                            "model": "scripted",
+                            "timeout": 10,
+                            "prompt_cents_per_million": 1000,
+                            "completion_cents_per_million": 5000,
+                        }
+                    ]
+                )
+            )
+            platform = assemble(bazaar, store, inspectors=inspectors)
             app = create_app(
                 bazaar,
                 ApiSettings(expiry_sweep_seconds=0),
@@ -274,7 +287,7 @@ def run_audit(site: Site, inspections: int) -> Audit:
             offer |= {"private_info": secret_text(rng, vocabulary), "quotable": rng.random() < 0.7}
             ok(clients[seller].post(f"/api/contexts/{context['id']}/offers", json=offer), 201)
         body = {"policy": rng.choice(["with_parent", "all"]), "max_depth": 2, "min_offers": 2}
-        body |= {"gather_seconds": 2, "max_follow_ups": 2, "agent": "llm"}
+        body |= {"gather_seconds": 2, "max_follow_ups": 2, "inspector": "hostile"}
         r = clients[buyer].post(f"/api/contexts/{context['id']}/inspections", json=body)
         started.append((buyer, ok(r, 202)["id"]))
     trees = [wait_done(clients[buyer], i, timeout=120) for buyer, i in started]
@@ -362,6 +375,8 @@ def test_hostile_inspectors_leak_nothing_to_buyers_or_anyone_else(
     assert found.leaks == [], found.leaks[:5]
     assert found.rate == 0.0
     assert audit(site.bazaar.store) == []
+    with site.bazaar.store.begin(write=False) as uow:  # the inspector's tokens were paid for
+        assert uow.ledger.balance(HOUSE) > 0
 
 
 def test_the_audit_sees_the_leak_when_follow_ups_are_shown_whole(
