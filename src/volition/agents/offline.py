@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
 from volition.agents.base import BuyerReply
 from volition.agents.tfidf import cosine_similarities, tfidf_matrix
 from volition.agents.views import Buy, FollowUp, KnownInfo, NodeView, OfferView, Usage

@@ -56,7 +56,10 @@ def tfidf_matrix(texts: Sequence[str]) -> NDArray[np.float64]:
     idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
     weights = tf * idf
     norms = np.linalg.norm(weights, axis=1, keepdims=True)
-    return np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
+    unit: NDArray[np.float64] = np.divide(
+        weights, norms, out=np.zeros_like(weights), where=norms > 0
+    )
+    return unit
 
 
 def cosine_similarities(

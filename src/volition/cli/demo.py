@@ -16,8 +16,6 @@ import typer
 
 from volition.cli.output import console, print_json, print_table
 from volition.core import Problem, load_problem
-from volition.games import commitment_problem, load_tree
-from volition.games.reports import failure_report
 from volition.mechanisms import load_market, load_oversight, marginal_value_equilibrium
 from volition.mechanisms.reports import compare_report
 
@@ -89,6 +87,8 @@ def _oversight(path: Path) -> dict[str, Any]:
 
 
 def _commitment(path: Path) -> dict[str, Any]:
+    from volition.games import commitment_problem, load_tree
+
     report = commitment_problem(load_tree(path), None).to_json()
     return {
         "subgame-perfect play": " -> ".join(report["subgame_perfect"]["path"]),
@@ -98,6 +98,8 @@ def _commitment(path: Path) -> dict[str, Any]:
 
 
 def _lemons(path: Path) -> dict[str, Any]:
+    from volition.games.reports import failure_report
+
     report = failure_report("lemons", path)
     return {
         "qualities traded": report["qualities_traded"],

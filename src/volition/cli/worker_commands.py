@@ -18,24 +18,20 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from volition.agents import Endpoint
-from volition.bazaar.domain import Bazaar
-from volition.bazaar.inspection.runner import InspectionRunner
-from volition.bazaar.platform import AGENT_NAMES, assemble
-from volition.bazaar.security import Argon2Hasher
-from volition.bazaar.storage import SqlStore
 from volition.cli.bazaar import DatabaseOption
 from volition.errors import InputError
 
-__all__ = ["COMMANDS", "worker"]
+if TYPE_CHECKING:  # the platform is imported when the command runs
+    from volition.agents import Endpoint
+
+__all__ = ["worker"]
 
 
 def _endpoint(
@@ -57,6 +53,8 @@ def _endpoint(
             raise InputError(f"cannot read the key file {key_file}: {exc.strerror}") from exc
         if not key:
             raise InputError(f"the key file {key_file} is empty")
+    from volition.agents import Endpoint
+
     return Endpoint(base_url, model, api_key=key, timeout=timeout)
 
 
@@ -88,6 +86,12 @@ def worker(
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run inspections in the foreground until SIGTERM/SIGINT (or, with --once, until idle)."""
+    from volition.bazaar.domain import Bazaar
+    from volition.bazaar.inspection.runner import InspectionRunner
+    from volition.bazaar.platform import AGENT_NAMES, assemble
+    from volition.bazaar.security import Argon2Hasher
+    from volition.bazaar.storage import SqlStore
+
     if agent is not None and agent not in AGENT_NAMES:
         raise InputError(f"--agent must be one of {', '.join(AGENT_NAMES)}, not {agent!r}")
     if interval <= 0 or lease <= 0:
@@ -128,6 +132,3 @@ def worker(
         logging.getLogger("volition.worker").info("worker %s stopped", engine.worker_id)
     finally:
         store.close()
-
-
-COMMANDS: tuple[Callable[..., Any], ...] = (worker,)
