@@ -40,8 +40,9 @@ HEAVY = (
 """Libraries that only the commands that use them may import."""
 
 
-def _imported_after(code: str) -> set[str]:
-    """The top-level packages a fresh interpreter has imported after running ``code``."""
+def _imported_after(code: str, *, full: bool = False) -> set[str]:
+    """The top-level packages (or, ``full``, all modules) a fresh interpreter has imported
+    after running ``code``."""
     probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
     env = {**os.environ, "COLUMNS": "200"}
     done = subprocess.run(
@@ -54,7 +55,7 @@ def _imported_after(code: str) -> set[str]:
         check=True,
     )
     modules = json.loads(done.stdout.strip().splitlines()[-1])
-    return {name.split(".")[0] for name in modules}
+    return set(modules) if full else {name.split(".")[0] for name in modules}
 
 
 def test_importing_the_cli_imports_no_heavy_library() -> None:
@@ -71,7 +72,12 @@ def test_help_loads_every_command_module_and_still_no_heavy_library() -> None:
         "    assert run(['--help']) == 0\n"
         "import volition.cli.bazaar, volition.cli.worker_commands\n"
     )
-    assert _imported_after(code) & set(HEAVY) == set()
+    imported = _imported_after(code, full=True)
+    assert {name.split(".")[0] for name in imported} & set(HEAVY) == set()
+    # nor volition's own layers: listing the commands needs their signatures only
+    layers = ("core", "games", "mechanisms", "agents", "bazaar")
+    assert {m for m in imported if m.split(".")[:2] in [["volition", x] for x in layers]} == set()
+    assert "pydantic" not in imported
 
 
 def test_voi_on_a_small_world_imports_no_heavy_library() -> None:
@@ -139,3 +145,12 @@ def test_the_serve_default_threads_are_the_api_defaults() -> None:
     from volition.cli import bazaar
 
     assert bazaar.DEFAULT_THREADS == DEFAULT_THREADS
+
+
+def test_the_market_choices_are_the_mechanisms_protocols() -> None:
+    from volition.cli import market
+    from volition.mechanisms import DEFAULT_MAX_POLICIES
+    from volition.mechanisms.reports import ProtocolName
+
+    assert [p.value for p in market.Protocol] == [p.value for p in ProtocolName]
+    assert market.DEFAULT_MAX_POLICIES == DEFAULT_MAX_POLICIES
