@@ -11,10 +11,12 @@ Three commands, each a fresh process, timed wall-clock from start to exit:
 
 The runs go round-robin (one of each, then again) so that a burst of load on a shared machine
 spoils all three alike; each figure is the minimum over ``--repeats`` runs (5), the median is
-printed beside it, and so is the minimum CPU time (user + system) of the process. Target: both volition commands within 2x of the baseline. The load average
-is read at the start and at the end.
+printed beside it, and so is the minimum CPU time (user + system) of the process. Target:
+both volition commands within 2x of the baseline. The load average is read at the start and
+at the end.
 
-Run from the repository root: ``.venv/bin/python benchmarks/bench_startup.py`` (about 20 s).
+Run from the repository root: ``.venv/bin/python benchmarks/bench_startup.py`` (about 20 s);
+``--no-bytecode`` measures as if the packages had been installed without compiled bytecode.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,13 +55,13 @@ COMMANDS: dict[str, list[str]] = {
 BASELINE = 'python -c "import numpy, yaml, typer, rich.console"'
 
 
-def run_once(argv: list[str]) -> tuple[float, float]:
+def run_once(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system) of one run of ``argv`` from the
     repository root (it must succeed). CPU time suffers less than wall time from other
     processes on a shared machine, though they still slow it (caches, memory bandwidth)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -89,16 +92,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per command")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="as without `uv sync --compile-bytecode`: point PYTHONPYCACHEPREFIX at an empty "
+        "folder, so that every module is compiled from source (and, with "
+        "PYTHONDONTWRITEBYTECODE, never written)",
+    )
     args = parser.parse_args()
+    env = None
+    if args.no_bytecode:
+        if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            parser.error("--no-bytecode needs PYTHONDONTWRITEBYTECODE=1 (else runs write it)")
+        env = {**os.environ, "PYTHONPYCACHEPREFIX": tempfile.mkdtemp(prefix="no-pyc-")}
 
     load_start = os.getloadavg()
     for argv in COMMANDS.values():  # warm the file cache once, untimed
-        run_once(argv)
+        run_once(argv, env)
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     cpu: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(args.repeats):
         for name, argv in COMMANDS.items():
-            wall, used = run_once(argv)
+            wall, used = run_once(argv, env)
             times[name].append(wall)
             cpu[name].append(used)
     load_end = os.getloadavg()
@@ -109,7 +124,7 @@ def main() -> None:
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
-        "bytecode_compiled": bytecode_compiled(),
+        "bytecode_compiled": bytecode_compiled() and not args.no_bytecode,
         "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE", ""),
         "load_average_start": [round(x, 2) for x in load_start],
         "load_average_end": [round(x, 2) for x in load_end],
