@@ -233,7 +233,9 @@ def test_serve_with_several_workers_runs_inspections_in_its_supervisor(
             time.sleep(0.2)
     finally:
         server.terminate()
-        server.wait(30)
+        # the supervisor waits for workers still importing the app (20-35 s on a loaded
+        # 2-core machine) before it stops them: SIGTERM can land before they are up
+        server.wait(120)
         log.close()
     assert [o.preview for _, o in world.bazaar.purchases(world.buyer.id)] == ["rain"]
     store.close()

@@ -4,7 +4,7 @@ It is used by ``volition serve --demo`` and whenever no LLM endpoint is configur
 node it
 
 1. scores each offer's **relevance** to the query chain: the cosine similarity of TF-IDF
-   vectors (scikit-learn) of the queries and of the offer's preview plus private info;
+   vectors (``volition.agents.tfidf``) of the queries and of the offer's preview plus private info;
 2. turns relevance into a **value** in cents: relevance x the node's remaining budget (the
    budget is what the buyer said a fully relevant answer is worth), scaled down when info
    bought in a child context *refutes* the offer (words such as "false", "misleading") and up
@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from volition.agents.base import BuyerReply
+from volition.agents.tfidf import cosine_similarities, tfidf_matrix
 from volition.agents.views import Buy, FollowUp, KnownInfo, NodeView, OfferView, Usage
+from volition.errors import InputError
 
 __all__ = ["CONFIRMING", "REFUTING", "OfflineBuyer"]
 
@@ -73,12 +73,12 @@ class OfflineBuyer:
         query = " ".join(view.query_chain) + " " + view.query  # the node's own query counts twice
         docs = [f"{o.preview} {o.private_info}" for o in view.offers]
         try:
-            matrix = TfidfVectorizer(sublinear_tf=True).fit_transform([query, *docs])
-        except ValueError:  # no words at all (empty vocabulary)
+            matrix = tfidf_matrix([query, *docs])
+        except InputError:  # no words at all (empty vocabulary)
             n = len(docs)
             return np.zeros(n), np.zeros((n, n))
-        relevance = cosine_similarity(matrix[0], matrix[1:]).ravel()
-        similarity = cosine_similarity(matrix[1:])
+        relevance = cosine_similarities(matrix[:1], matrix[1:]).ravel()
+        similarity = cosine_similarities(matrix[1:], matrix[1:])
         return relevance, similarity
 
     def _evidence_factor(self, offer: OfferView, view: NodeView) -> float:

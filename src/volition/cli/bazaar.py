@@ -15,25 +15,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from fastapi import FastAPI
 
-from volition.bazaar.api import ApiSettings, create_app
-from volition.bazaar.api.app import DEFAULT_THREADS
-from volition.bazaar.demo import seed_demo
-from volition.bazaar.domain import Bazaar, BazaarSettings
-from volition.bazaar.inspection import InspectionLimits
-from volition.bazaar.inspection.runner import Work
-from volition.bazaar.inspectors import Inspectors
-from volition.bazaar.platform import DEFAULT_LIMITS, DEMO_LIMITS, assemble
-from volition.bazaar.security import Argon2Hasher
-from volition.bazaar.storage import ENV_VAR, SqlStore
 from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
 
-__all__ = ["build_app", "contexts", "operator", "serve"]
+if TYPE_CHECKING:  # the platform (FastAPI, SQLAlchemy, ...) is imported when a command runs
+    from fastapi import FastAPI
+
+    from volition.bazaar.domain import Bazaar
+    from volition.bazaar.inspection import InspectionLimits
+    from volition.bazaar.inspection.runner import Work
+    from volition.bazaar.inspectors import Inspectors
+    from volition.bazaar.storage import SqlStore
+
+__all__ = ["DEFAULT_THREADS", "build_app", "contexts", "operator", "serve"]
+
+DEFAULT_THREADS = 8
+"""``volition.bazaar.api.app.DEFAULT_THREADS``, here so that ``--help`` needs no FastAPI (a test
+checks that the two agree)."""
 
 DatabaseOption = Annotated[
     str | None,
@@ -46,6 +48,10 @@ DatabaseOption = Annotated[
 
 
 def _open(database: str | None, starting_grant: int = 0) -> tuple[Bazaar, SqlStore]:
+    from volition.bazaar.domain import Bazaar, BazaarSettings
+    from volition.bazaar.security import Argon2Hasher
+    from volition.bazaar.storage import SqlStore
+
     if starting_grant < 0:
         raise InputError("--starting-grant cannot be negative")
     store = SqlStore.open(database)
@@ -100,6 +106,10 @@ def serve(
     import uvicorn
 
     from volition.bazaar.api.factory import trusted_proxies_from_env
+    from volition.bazaar.demo import seed_demo
+    from volition.bazaar.inspectors import Inspectors
+    from volition.bazaar.platform import DEFAULT_LIMITS, DEMO_LIMITS, assemble
+    from volition.bazaar.storage import ENV_VAR
 
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
@@ -180,7 +190,7 @@ def build_app(
     inspection_work: Sequence[Work] = (),
     threads: int = DEFAULT_THREADS,
     freeze_gc: bool = False,
-    limits: InspectionLimits = DEFAULT_LIMITS,
+    limits: InspectionLimits | None = None,
     signin_storage: str | None = None,
     trusted_proxies: Sequence[str] = (),
     inspectors: Inspectors | None = None,
@@ -188,9 +198,13 @@ def build_app(
     """The app of a one-process server: the API with the platform on ``store`` (the stored
     bots, inspections by the offline buyer or the operator's ``inspectors``), whose inspections
     and bot jobs run in a thread of the server unless ``run_inspections`` is off;
-    ``inspection_work`` runs on each pass of that thread too (see ``InspectionRunner``).
-    ``signin_storage``: a ``limits`` storage URI for the sign-in counts (default: the
-    database); ``trusted_proxies``: see ``ApiSettings``."""
+    ``inspection_work`` runs on each pass of that thread too (see ``InspectionRunner``);
+    ``limits`` defaults to the platform's ``DEFAULT_LIMITS``. ``signin_storage``: a ``limits``
+    storage URI for the sign-in counts (default: the database); ``trusted_proxies``: see
+    ``ApiSettings``."""
+    from volition.bazaar.api import ApiSettings, create_app
+    from volition.bazaar.platform import DEFAULT_LIMITS, assemble
+
     settings = ApiSettings(
         cors_origins=cors_origins,
         run_inspections=run_inspections,
@@ -199,7 +213,9 @@ def build_app(
         signin_storage=signin_storage,
         trusted_proxies=tuple(trusted_proxies),
     )
-    platform = assemble(bazaar, store, limits=limits, inspectors=inspectors)
+    platform = assemble(
+        bazaar, store, limits=DEFAULT_LIMITS if limits is None else limits, inspectors=inspectors
+    )
     work = (*platform.work, *inspection_work)
     app = create_app(bazaar, settings, inspections=platform.engine, inspection_work=work)
     app.state.bot_service = platform.bots

@@ -24,7 +24,16 @@ import typer
 from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
 
-__all__ = ["COMMANDS"]
+__all__ = [
+    "bot_add",
+    "bot_add_bayesian",
+    "bot_delete",
+    "bot_pause",
+    "bot_resume",
+    "bots",
+    "bots_run",
+    "llm_set",
+]
 
 Url = Annotated[str, typer.Option(envvar="VOLITION_URL", help="the server's address")]
 UserOption = Annotated[str, typer.Option("--user", help="your user name")]
@@ -157,6 +166,11 @@ def _act(action: str) -> Callable[..., None]:
     return command
 
 
+bot_pause = _act("pause")
+bot_resume = _act("resume")
+bot_delete = _act("delete")
+
+
 def llm_set(
     user: UserOption,
     base_url: Annotated[str, typer.Option(help="an OpenAI-compatible endpoint, e.g. .../v1")],
@@ -201,15 +215,3 @@ def bots_run(
             time.sleep(every)
     finally:
         store.close()
-
-
-COMMANDS: tuple[Callable[..., Any], ...] = (
-    bots,
-    bot_add,
-    bot_add_bayesian,
-    _act("pause"),
-    _act("resume"),
-    _act("delete"),
-    llm_set,
-    bots_run,
-)

@@ -10,16 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from volition.cli.output import console, print_json, print_table
-from volition.core import Problem, load_problem
-from volition.games import commitment_problem, load_tree
-from volition.games.reports import failure_report
-from volition.mechanisms import load_market, load_oversight, marginal_value_equilibrium
-from volition.mechanisms.reports import compare_report
+
+if TYPE_CHECKING:  # the kernel, mechanisms and games are imported when the demo runs
+    from volition.core import Problem
 
 __all__ = ["EXAMPLES", "Example", "demo", "demo_report", "load_example"]
 
@@ -36,6 +34,8 @@ class Example:
 
 def _problem_figures(*headlines: tuple[str, Callable[[Problem], Any]]) -> Callable[[Path], Any]:
     def compute(path: Path) -> dict[str, Any]:
+        from volition.core import load_problem
+
         problem = load_problem(path)
         return {name: figure(problem) for name, figure in headlines}
 
@@ -67,6 +67,9 @@ def _no_info_action(problem: Problem) -> Any:
 
 
 def _protocols(path: Path) -> dict[str, Any]:
+    from volition.mechanisms import load_market
+    from volition.mechanisms.reports import compare_report
+
     rows = compare_report(load_market(path), depth=None)["protocols"]
     return {
         f"expected utility, {name} (depth {row['depth']})": row["expected_utility"]
@@ -76,6 +79,8 @@ def _protocols(path: Path) -> dict[str, Any]:
 
 
 def _oversight(path: Path) -> dict[str, Any]:
+    from volition.mechanisms import load_oversight, marginal_value_equilibrium
+
     setting = load_oversight(path)
     result = marginal_value_equilibrium(
         setting.market.problem, setting.market.levels[0], setting.informers, setting.knows
@@ -89,6 +94,8 @@ def _oversight(path: Path) -> dict[str, Any]:
 
 
 def _commitment(path: Path) -> dict[str, Any]:
+    from volition.games import commitment_problem, load_tree
+
     report = commitment_problem(load_tree(path), None).to_json()
     return {
         "subgame-perfect play": " -> ".join(report["subgame_perfect"]["path"]),
@@ -98,6 +105,8 @@ def _commitment(path: Path) -> dict[str, Any]:
 
 
 def _lemons(path: Path) -> dict[str, Any]:
+    from volition.games.reports import failure_report
+
     report = failure_report("lemons", path)
     return {
         "qualities traded": report["qualities_traded"],
@@ -176,6 +185,8 @@ EXAMPLES: tuple[Example, ...] = (
 
 def load_example(name: str) -> Problem:
     """Load a shipped example problem by file name."""
+    from volition.core import load_problem
+
     with as_file(files("volition").joinpath("examples", name)) as path:
         return load_problem(path)
 

@@ -10,8 +10,6 @@ import typer
 from volition.cli.games import print_commitment
 from volition.cli.output import console, fmt, print_json, print_table
 from volition.errors import InputError
-from volition.games.economies import load_economy
-from volition.games.reports import economy_report, failure_report
 
 __all__ = ["economy", "failures"]
 
@@ -25,6 +23,9 @@ def economy(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Competitive equilibrium, the first welfare theorem, and (with --shares) the second."""
+    from volition.games.economies import load_economy
+    from volition.games.reports import economy_report
+
     report = economy_report(load_economy(file), _numbers(shares) if shares else None)
     if as_json:
         print_json(report)
@@ -53,6 +54,8 @@ def failures(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A market failure: what breaks alignment, what it costs, and what restores it."""
+    from volition.games.reports import failure_report
+
     report = failure_report(name, file)
     if as_json:
         print_json(report)

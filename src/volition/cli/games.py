@@ -6,28 +6,16 @@ Gambit .nfg)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
 
 from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
-from volition.games import (
-    MixedEquilibrium,
-    NormalFormGame,
-    alignment_report,
-    commitment_problem,
-    correlated_equilibrium,
-    incentive_gains,
-    load_game,
-    load_tree,
-    pure_nash_equilibria,
-    save_game,
-    subgame_perfect_behaviour,
-    vertex_enumeration,
-)
-from volition.games.gambit import gambit_available, gambit_mixed_equilibria
+
+if TYPE_CHECKING:  # volition.games (scipy, numba) is imported when a command runs
+    from volition.games import MixedEquilibrium, NormalFormGame
 
 __all__ = [
     "align",
@@ -60,6 +48,8 @@ def align(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Alignment report: each equilibrium against the Pareto frontier, weights, PoA and PoS."""
+    from volition.games import alignment_report, load_game
+
     game = load_game(game_file)
     report = alignment_report(
         game,
@@ -88,6 +78,8 @@ def commitment(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Subgame-perfect outcome vs. the outcome under commitment, and their Pareto gap."""
+    from volition.games import commitment_problem, load_tree
+
     report = commitment_problem(load_tree(game_file), committer).to_json()
     if as_json:
         print_json(report)
@@ -205,6 +197,8 @@ def equilibria(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Pure, mixed, correlated and coarse correlated equilibria (the best for a welfare)."""
+    from volition.games import load_game
+
     if method not in MIXED_METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(MIXED_METHODS)}")
     game = load_game(game_file)
@@ -229,6 +223,14 @@ def equilibria_report(
     game: NormalFormGame, method: str = "auto", welfare: list[float] | None = None
 ) -> dict[str, Any]:
     """The content ``volition equilibria`` prints, as a JSON-ready dict."""
+    from volition.games import (
+        correlated_equilibrium,
+        incentive_gains,
+        pure_nash_equilibria,
+        vertex_enumeration,
+    )
+    from volition.games.gambit import gambit_available, gambit_mixed_equilibria
+
     if method == "auto":
         method = "vertex" if game.n_players == 2 else "logit" if gambit_available() else "none"
     mixed: list[MixedEquilibrium] = []
@@ -305,6 +307,8 @@ def convert(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Convert a game between YAML/JSON and Gambit .nfg (a tree becomes its strategic form)."""
+    from volition.games import load_game, save_game
+
     if style not in ("outcome", "payoff"):
         raise InputError(f"unknown .nfg style {style!r}; use outcome or payoff")
     game = load_game(game_file)
@@ -322,6 +326,8 @@ def subgame_perfect(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A subgame-perfect equilibrium in behaviour strategies (any tree with perfect recall)."""
+    from volition.games import load_tree, subgame_perfect_behaviour
+
     game = load_tree(tree_file)
     eq = subgame_perfect_behaviour(game)
     report: dict[str, Any] = {

@@ -3,7 +3,6 @@ tree; ``volition inspection`` shows one. Both talk to the server through ``Bazaa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from volition.bazaar.api.schemas_inspections import InspectionPublic
     from volition.bazaar.client import BazaarClient
 
-__all__ = ["COMMANDS", "inspect", "inspection", "render_tree"]
+__all__ = ["inspect", "inspection", "render_tree"]
 
 Url = Annotated[
     str,
@@ -151,6 +150,3 @@ def inspection(
         found = client.inspection(inspection_id)
         mine = client.me().id == found.buyer_id
         _print(client, found, as_json, mine=mine)
-
-
-COMMANDS: tuple[Callable[..., Any], ...] = (inspect, inspection)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,28 +13,30 @@ import typer
 
 from volition.cli.output import console, fmt, print_json, print_table
 from volition.errors import InputError
-from volition.mechanisms import (
-    DEFAULT_MAX_POLICIES,
-    load_market,
-    load_oversight,
-    marginal_value_equilibrium,
-)
-from volition.mechanisms.reports import (
-    ProtocolName,
-    build_protocol,
-    compare_report,
-    market_report,
-    oversight_report,
-)
 
-__all__ = ["market", "oversight"]
+__all__ = ["DEFAULT_MAX_POLICIES", "Protocol", "market", "oversight"]
+
+# The mechanisms (and the kernel under them) are imported when a command runs; ``--help``
+# needs only these two, copied (a test checks that they agree with volition.mechanisms).
+
+
+class Protocol(StrEnum):
+    """The values of ``volition.mechanisms.reports.ProtocolName``: the protocols to run."""
+
+    NONE = "none"
+    IP = "ip"
+    SUCCESSIVE = "successive"
+    RIP = "rip"
+    BEST = "best"
+
+
+DEFAULT_MAX_POLICIES = 20_000
+"""``volition.mechanisms.DEFAULT_MAX_POLICIES``."""
 
 
 def market(
     file: Annotated[Path, typer.Argument(help="A market file (YAML or JSON).")],
-    protocol: Annotated[
-        ProtocolName, typer.Option(help="The purchase protocol.")
-    ] = ProtocolName.RIP,
+    protocol: Annotated[Protocol, typer.Option(help="The purchase protocol.")] = Protocol.RIP,
     depth: Annotated[
         int | None, typer.Option(help="Levels of inspection (default: every level).")
     ] = None,
@@ -46,6 +49,14 @@ def market(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """What a purchase protocol buys, decides and is worth on a market (THEORY.md §4)."""
+    from volition.mechanisms import load_market
+    from volition.mechanisms.reports import (
+        ProtocolName,
+        build_protocol,
+        compare_report,
+        market_report,
+    )
+
     loaded = load_market(file)
     if depth is not None and not 0 <= depth <= loaded.n_levels:
         raise InputError(
@@ -68,7 +79,7 @@ def market(
             ],
         )
         return
-    result = build_protocol(protocol, depth, max_policies).evaluate(loaded)
+    result = build_protocol(ProtocolName(protocol.value), depth, max_policies).evaluate(loaded)
     report = market_report(result)
     if as_json:
         print_json(report)
@@ -110,6 +121,9 @@ def oversight(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The marginal-value oversight mechanism: equilibrium path, rewards, value vs ideal."""
+    from volition.mechanisms import load_oversight, marginal_value_equilibrium
+    from volition.mechanisms.reports import oversight_report
+
     setting = load_oversight(file)
     problem = setting.market.problem
     n = informers if informers is not None else setting.informers

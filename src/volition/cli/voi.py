@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
 
 from volition.cli.output import console, fmt, print_json, print_table
-from volition.core import InformationValue, Problem, load_problem
+
+if TYPE_CHECKING:  # the kernel is imported when the command runs (not for --help)
+    from volition.core import InformationValue, Problem
 
 __all__ = ["voi", "voi_report"]
 
@@ -30,6 +32,8 @@ def voi(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Value of revealing INFO: ex ante (Lindley), ex post per cell (eq. 2), true value (eq. 1)."""
+    from volition.core import load_problem
+
     problem = load_problem(file)
     report = voi_report(problem, info, price=price, state=state, knowing=knowing or [])
     if as_json:

@@ -19,23 +19,16 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Callable
 from datetime import timedelta
 from types import FrameType
 from typing import Annotated, Any, cast
 
 import typer
 
-from volition.bazaar.domain import Bazaar
-from volition.bazaar.inspection.runner import InspectionRunner
-from volition.bazaar.inspectors import Inspectors
-from volition.bazaar.platform import assemble
-from volition.bazaar.security import Argon2Hasher
-from volition.bazaar.storage import SqlStore
 from volition.cli.bazaar import DatabaseOption
 from volition.errors import InputError
 
-__all__ = ["COMMANDS", "worker"]
+__all__ = ["worker"]
 
 
 def worker(
@@ -51,6 +44,13 @@ def worker(
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run inspections in the foreground until SIGTERM/SIGINT (or, with --once, until idle)."""
+    from volition.bazaar.domain import Bazaar
+    from volition.bazaar.inspection.runner import InspectionRunner
+    from volition.bazaar.inspectors import Inspectors
+    from volition.bazaar.platform import assemble
+    from volition.bazaar.security import Argon2Hasher
+    from volition.bazaar.storage import SqlStore
+
     if interval <= 0 or lease <= 0:
         raise InputError("--interval and --lease must be positive numbers of seconds")
     level = getattr(logging, log_level.upper(), None)
@@ -87,6 +87,3 @@ def worker(
         logging.getLogger("volition.worker").info("worker %s stopped", engine.worker_id)
     finally:
         store.close()
-
-
-COMMANDS: tuple[Callable[..., Any], ...] = (worker,)
