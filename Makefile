@@ -1,7 +1,8 @@
 # The two commands a newcomer needs (see README):
 #   make demo   - run the main job on the embedded default: the bazaar with its demo
 #                 (web pages and API on http://127.0.0.1:8000/, SQLite file volition.db)
-#   make test   - lint, type-check and run the whole test suite
+#   make test   - lint, type-check, build the documentation strictly and run the whole test suite
+#   make docs   - the documentation site (docs/, mkdocs.yml), built offline into site/
 # Both bootstrap a private uv (in .tools/) and the project's virtual environment (.venv/)
 # from the committed lock file, using the machine's python3; nothing else is needed.
 
@@ -14,7 +15,7 @@ export UV_PYTHON := $(PYTHON)
 
 PORT ?= 8000
 
-.PHONY: setup demo examples test lint typecheck pytest lock bench clean chromium
+.PHONY: setup demo examples test lint typecheck docs pytest lock bench clean chromium
 
 setup: $(VENV_STAMP)
 
@@ -42,7 +43,11 @@ typecheck: $(VENV_STAMP)
 pytest: $(VENV_STAMP) chromium
 	.venv/bin/pytest -n 2 $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# --strict: a broken link, a missing page or an unresolved API reference fails the build
+docs: $(VENV_STAMP)
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
+
+test: lint typecheck docs pytest
 
 # The web pages' tests drive Debian's headless chromium (never a downloaded browser build).
 chromium:

@@ -65,7 +65,8 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
     threads: Annotated[
-        int, typer.Option(help="request threads per process (database work; see RESULTS.md)")
+        int,
+        typer.Option(help="request threads per process (database work; see benchmarks/RESULTS.md)"),
     ] = DEFAULT_THREADS,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="log each request line")

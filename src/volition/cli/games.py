@@ -1,4 +1,4 @@
-"""The games commands (THEORY.md §1-2): ``align`` (is an equilibrium Pareto-optimal?),
+"""The games commands (docs/theory.md §1-2): ``align`` (is an equilibrium Pareto-optimal?),
 ``equilibria`` (pure, mixed, correlated), ``commitment`` (the value of commitment in a game
 tree), ``subgame-perfect`` (behaviour strategies of any tree) and ``convert`` (YAML/JSON <->
 Gambit .nfg)."""

@@ -1,4 +1,4 @@
-"""``volition market``: purchase protocols on a market file (THEORY.md §4).
+"""``volition market``: purchase protocols on a market file (docs/theory.md §4).
 
 ``volition oversight`` (the marginal-value mechanism) lives here too: both read market files.
 """
@@ -45,7 +45,7 @@ def market(
     ] = DEFAULT_MAX_POLICIES,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """What a purchase protocol buys, decides and is worth on a market (THEORY.md §4)."""
+    """What a purchase protocol buys, decides and is worth on a market (docs/theory.md §4)."""
     loaded = load_market(file)
     if depth is not None and not 0 <= depth <= loaded.n_levels:
         raise InputError(

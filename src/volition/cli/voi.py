@@ -1,4 +1,4 @@
-"""``volition voi``: the value of information in a problem file (THEORY.md §3)."""
+"""``volition voi``: the value of information in a problem file (docs/theory.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bot sellers: stored agents that offer through their owner's seller account (THEORY.md §5).
+"""Bot sellers: stored agents that offer through their owner's seller account (docs/theory.md §5).
 
 A bot belongs to a user with the seller role. It offers *as its owner*: its offers are the
 owner's offers, its earnings the owner's earnings, and the owner reads its offers' private
@@ -10,7 +10,7 @@ also the job that several processes share with a lease.
 Kinds: ``fixed`` (a preview, private info and price of its own), ``llm`` (a model behind an
 OpenAI-compatible endpoint, told ``instructions``, never asking more than ``price``, with the
 owner's stored credential) and ``bayesian`` (one offer of a stored ``volition.mechanisms``
-market, sold truthfully in a true state: DESIGN.md "One mechanism, two worlds"; its fields are
+market, sold truthfully in a true state: docs/design.md "One mechanism, two worlds"; its fields are
 checked by :mod:`volition.bazaar.domain.bot_markets`).
 """
 

@@ -1,4 +1,4 @@
-"""Matchers: a seller's standing filter that fills their inbox with contexts (THEORY.md §5)."""
+"""Matchers: a seller's standing filter that fills their inbox with contexts (docs/theory.md §5)."""
 
 from __future__ import annotations
 

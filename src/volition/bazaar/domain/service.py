@@ -334,7 +334,7 @@ class Bazaar:
     def post_context(
         self, actor_id: str, spec: ContextSpec, *, idempotency_key: str | None = None
     ) -> DecisionContext:
-        """Post a decision context, reserving its budget (THEORY.md §5).
+        """Post a decision context, reserving its budget (docs/theory.md §5).
 
         A top-level context reserves from the buyer's cash; a child context reserves from its
         parent's remaining reservation. Refused with ``InsufficientFunds`` when the money is
@@ -648,7 +648,7 @@ class Bazaar:
     def buy_blind(
         self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
     ) -> Purchase:
-        """Buy an offer on its preview alone: the naive market (THEORY.md §5).
+        """Buy an offer on its preview alone: the naive market (docs/theory.md §5).
 
         The price moves from the context's reservation to the seller's earnings, exactly once.
         """
@@ -668,7 +668,8 @@ class Bazaar:
     def buy_inspected(
         self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
     ) -> Purchase:
-        """Buy an offer the buyer's inspector has read: the inspection mechanism (THEORY.md §4-5).
+        """Buy an offer the buyer's inspector has read: the inspection mechanism
+        (docs/theory.md §4-5).
 
         As ``buy_blind``, paid from the context's reservation exactly once, but only for an offer
         marked inspected (``mark_inspected``), and recorded with ``Mechanism.INSPECTION``.

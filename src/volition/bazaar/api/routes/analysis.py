@@ -1,4 +1,4 @@
-"""The analyses over HTTP: markets and oversight (THEORY.md §3-4), games, economies and market
+"""The analyses over HTTP: markets and oversight (docs/theory.md §3-4), games, economies and market
 failures (§1-2).
 
 Stateless computations, open to anyone: no account is needed and nothing is stored.
