@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
+from volition.bazaar.api.docs_pages import install_docs_pages
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits
@@ -95,9 +96,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served offline by install_docs_pages, with ReDoc
         redoc_url=None,
     )
+    install_docs_pages(app)
     app.state.bazaar = bazaar
     app.state.signin_guard = SignInGuard(settings.signin_limits)
     app.state.inspections = inspections
