@@ -1,6 +1,7 @@
 # The two commands a newcomer needs (see README):
 #   make demo   - run the main job on the embedded default: the bazaar with its demo
-#                 (web pages and API on http://127.0.0.1:8000/, SQLite file volition.db)
+#                 (web pages and API on http://127.0.0.1:8000/, a fresh SQLite database
+#                 in a temporary folder each run, so the demo's story starts anew)
 #   make test   - lint, type-check, build the documentation strictly and run the whole test suite
 #   make docs   - the documentation site (docs/, mkdocs.yml), built offline into site/
 # Both bootstrap a private uv (in .tools/) and the project's virtual environment (.venv/)

@@ -2,8 +2,10 @@
 
 ``serve`` runs the HTTP API with uvicorn on the embedded SQLite default (``volition.db`` in the
 working directory) or the database named by ``--database`` / ``$VOLITION_DATABASE_URL``,
-upgrading its schema first. It also runs the inspections (offline buyer) in a background
-thread, unless ``--no-inspections`` leaves them to ``volition worker`` processes.
+upgrading its schema first; ``serve --demo`` without either seeds a fresh database in a new
+temporary folder, removed when the server stops, so that every demo tells the whole story.
+It also runs the inspections (offline buyer) in a background thread, unless
+``--no-inspections`` leaves them to ``volition worker`` processes.
 ``operator`` creates an operator account: the only way to make the first one, since no HTTP
 request can. ``contexts`` reads a running server through the Python
 client (``--url`` or ``$VOLITION_URL``).
@@ -11,8 +13,15 @@ client (``--url`` or ``$VOLITION_URL``).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -55,7 +64,12 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="seed demo users, money, contexts and offers")
+        bool,
+        typer.Option(
+            "--demo",
+            help="seed demo users, money, contexts and offers; without --database or "
+            "$VOLITION_DATABASE_URL, in a fresh temporary database removed on exit",
+        ),
     ] = False,
     starting_grant: Annotated[
         int, typer.Option(help="cents credited to every new user (for demos)")
@@ -88,6 +102,8 @@ def serve(
         raise InputError(f"--workers must be between 1 and 64, not {workers}")
     if not 1 <= threads <= 200:
         raise InputError(f"--threads must be between 1 and 200, not {threads}")
+    if demo and database is None and not os.environ.get(ENV_VAR):
+        database = _fresh_demo_database()
     bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
     console.print(
@@ -134,6 +150,24 @@ def serve(
         if runner is not None:
             runner.stop()
             store.close()
+
+
+def _fresh_demo_database() -> str:
+    """A new SQLite file in a new temporary folder, removed when the process exits: a demo
+    run without a named database starts from the beginning (the rain context not yet
+    inspected) and leaves nothing behind. The folder is printed so it can be looked into."""
+    folder = Path(tempfile.mkdtemp(prefix="volition-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # uvicorn re-raises SIGTERM once it has shut down: leave through Python so atexit runs
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
+    console.print(
+        f"demo database: {folder / 'volition-demo.db'} (fresh for this run, removed when the "
+        "server stops; --database sqlite:///PATH keeps one)",
+        soft_wrap=True,
+    )
+    return f"sqlite:///{folder / 'volition-demo.db'}"
 
 
 def build_app(
