@@ -11,6 +11,7 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 VENV_STAMP := .venv/.synced-$(UV_VERSION)
+TEST_STAMP := .venv/.synced-all-extras-$(UV_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
@@ -24,7 +25,14 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# setup and demo: no extras, so no pygambit (GPL-2.0-or-later, and built from source on Linux:
+# minutes); --inexact keeps what the tests' sync added, so demo and test never undo each other
 $(VENV_STAMP): $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --inexact
+	touch $@
+
+# the tests cover the optional extras too (pygambit)
+$(TEST_STAMP): $(VENV_STAMP)
 	$(UV) sync --frozen --all-extras
 	touch $@
 
@@ -41,7 +49,7 @@ lint: $(VENV_STAMP)
 typecheck: $(VENV_STAMP)
 	.venv/bin/mypy src/volition
 
-pytest: $(VENV_STAMP) chromium
+pytest: $(TEST_STAMP) chromium
 	.venv/bin/pytest -n 2 $(PYTEST_ARGS)
 
 # --strict: a broken link, a missing page or an unresolved API reference fails the build
