@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from volition.bazaar.domain.checks import check_text
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
+from volition.bazaar.domain.words import check_keyword
 from volition.errors import InputError
 
 __all__ = [
@@ -196,7 +197,7 @@ def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSelle
         raise InputError("the minimum budget cannot be negative")
     if len(bot.keywords) > max_keywords:
         raise InputError(f"at most {max_keywords} keywords per bot")
-    words = tuple(check_text(w, "a keyword", 100).strip() for w in bot.keywords)
+    words = tuple(check_keyword(check_text(w, "a keyword", 100)) for w in bot.keywords)
     if bot.max_age is not None and bot.max_age <= timedelta(0):
         raise InputError("the age limit must be positive")
     market_fields = (bot.market, bot.market_offer, bot.market_state, bot.cents_per_unit)

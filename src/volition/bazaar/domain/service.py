@@ -40,6 +40,7 @@ from volition.bazaar.domain.settings import BazaarSettings
 from volition.bazaar.domain.store import IdempotencyRecord, Store, UnitOfWork
 from volition.bazaar.domain.users import Token, User, hash_token, validate_name
 from volition.bazaar.domain.visibility import can_read_private, can_see_context
+from volition.bazaar.domain.words import check_keyword
 from volition.bazaar.errors import (
     Conflict,
     Forbidden,
@@ -800,7 +801,7 @@ class Bazaar:
                 raise InputError(f"the minimum buyer {what} must be in [0, 1], not {value}")
         if len(keywords) > self.settings.max_keywords:
             raise InputError(f"at most {self.settings.max_keywords} keywords per matcher")
-        words = tuple(check_text(w, "a keyword", 100).strip() for w in keywords)
+        words = tuple(check_keyword(check_text(w, "a keyword", 100)) for w in keywords)
         check_cents(min_budget, "the minimum budget")
         if min_budget < 0:
             raise InputError("the minimum budget cannot be negative")
