@@ -1,6 +1,7 @@
 """Every document the code, the command line, the web pages and the README cite ships with the
-repository: a path ``something.md`` named in src/ (code, templates, example files), README.md
-or the Makefile exists, and every "docs/theory.md §N" names a section that page has.
+repository: a path ``something.md`` named in src/ (code, templates, example files), tests/,
+benchmarks/, README.md or the Makefile exists, and every "docs/theory.md §N" names a section
+that page has.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ SECTION = re.compile(r"docs/theory\.md,? §(\d+)(?:-(\d+))?")
 
 
 def _sources() -> list[Path]:
-    files = [p for p in (ROOT / "src").rglob("*") if p.is_file() and p.suffix != ".pyc"]
+    files = [
+        p
+        for folder in ("src", "tests", "benchmarks")
+        for p in (ROOT / folder).rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".html", ".yaml", ".md", ".txt"}
+        and p != Path(__file__).resolve()
+    ]
     return [*files, ROOT / "README.md", ROOT / "Makefile"]
 
 

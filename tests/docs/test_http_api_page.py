@@ -8,7 +8,7 @@ from pathlib import Path
 from volition.bazaar.api.app import create_app
 from volition.bazaar.domain import Bazaar
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "http-api.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs/reference/http-api.md"
 
 
 def test_the_page_lists_every_route_and_no_other() -> None:
