@@ -1,6 +1,6 @@
 """volition: the economics of AI alignment as working software.
 
-Layers (see DESIGN.md): ``volition.core`` (the exact value-of-information kernel), and on
+Layers (see docs/design.md): ``volition.core`` (the exact value-of-information kernel), and on
 top of it mechanisms, games, agents, the bazaar platform and experiments.
 """
 

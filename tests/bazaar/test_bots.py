@@ -75,11 +75,11 @@ def test_paused_non_matching_and_own_context_bots_stay_silent(
     fixed_bot(service, cast.seller.id, keywords=["laptop"])
     fixed_bot(service, cast.seller.id, min_budget=501)
     fixed_bot(service, cast.seller.id, min_priority=0.9)
-    fixed_bot(service, cast.other_seller.id, name="own", keywords=["rain?"])  # only dave's own
+    fixed_bot(service, cast.other_seller.id, name="own", keywords=["snow"])  # only dave's own
     fixed_bot(service, cast.other_seller.id, name="rich", min_purchase_rate=0.6)
     fixed_bot(service, cast.other_seller.id, name="young", max_age=timedelta(seconds=5))
     ctx = rain(bazaar, cast)
-    mine = bazaar.post_context(cast.other_seller.id, ContextSpec("Will it rain?", 100))
+    mine = bazaar.post_context(cast.other_seller.id, ContextSpec("Will it rain or snow?", 100))
     clock = bazaar.clock
     assert isinstance(clock, FakeClock)
     clock.advance(10)

@@ -211,7 +211,7 @@ def test_child_contexts_are_funded_by_the_parent_and_hidden(bazaar: Bazaar, cast
 def test_a_child_purchase_reaches_the_buyer_by_the_child_policy(
     bazaar: Bazaar, cast: Cast, reveal: RevealPolicy
 ) -> None:
-    """Amnesia (THEORY.md §5): the parent offer is inspected, never bought; the follow-up's
+    """Amnesia (docs/theory.md §5): the parent offer is inspected, never bought; the follow-up's
     purchase reaches the buyer under ``all`` only, and nobody else under either policy."""
     ctx = bazaar.post_context(cast.buyer.id, ContextSpec("Which stock?", budget=1_000))
     offer = bazaar.post_offer(cast.seller.id, ctx.id, preview="tip", private_info="ACME", price=600)

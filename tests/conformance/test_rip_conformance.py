@@ -1,4 +1,4 @@
-"""One mechanism, two worlds (DESIGN.md): the platform's engine with Bayesian agents, policy
+"""One mechanism, two worlds (docs/design.md): the platform's engine with Bayesian agents, policy
 ``all``, reproduces what ``volition.mechanisms`` computes for RIP: the same purchases at every
 level, the same final action and the same expected utility, in every state of every scenario.
 

@@ -1,4 +1,4 @@
-"""One mechanism, two worlds (DESIGN.md), with *stored* bots: the sellers are bayesian bots
+"""One mechanism, two worlds (docs/design.md), with *stored* bots: the sellers are bayesian bots
 created through ``BotService`` from the market file, run as jobs by ``BotDispatcher`` (the
 engine's seller pool), and the inspection engine with the Bayesian buyer, policy ``all``,
 still reproduces RIP's purchases, final action and payments in every state and scenario.

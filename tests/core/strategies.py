@@ -2,7 +2,7 @@
 
 The reference computes every VOI quantity with a plain loop over states in exact rational
 arithmetic (``fractions.Fraction``), so the vectorised kernel is checked against the
-definitions of THEORY.md §3 and not against itself.
+definitions of docs/theory.md §3 and not against itself.
 """
 
 from __future__ import annotations

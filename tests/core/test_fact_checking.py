@@ -1,4 +1,4 @@
-"""The fact-checking world of THEORY.md §4: the published figures, in nats."""
+"""The fact-checking world of docs/theory.md §4: the published figures, in nats."""
 
 import math
 
@@ -44,7 +44,7 @@ def test_ex_ante_values(world: Problem) -> None:
 
 
 def test_log_score_ex_post_value_is_kl_divergence(world: Problem) -> None:
-    """THEORY.md §3: moving the belief from q0 to q is worth KL(q || q0) under the log score."""
+    """docs/theory.md §3: moving the belief from q0 to q is worth KL(q || q0) (log score)."""
     q0, q = 0.1, 0.4
     kl = q * math.log(q / q0) + (1 - q) * math.log((1 - q) / (1 - q0))
     v = world.value("I1")

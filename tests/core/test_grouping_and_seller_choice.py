@@ -1,4 +1,4 @@
-"""The one-pass kernel on both code paths, and eqs. (3)-(4) of THEORY.md §3."""
+"""The one-pass kernel on both code paths, and eqs. (3)-(4) of docs/theory.md §3."""
 
 from __future__ import annotations
 

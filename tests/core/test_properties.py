@@ -1,4 +1,4 @@
-"""THEORY.md §3 as properties on random finite worlds, against an exact reference loop."""
+"""docs/theory.md §3 as properties on random finite worlds, against an exact reference loop."""
 
 from __future__ import annotations
 

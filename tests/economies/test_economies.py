@@ -1,4 +1,4 @@
-"""Exchange economies: equilibria, and the two welfare theorems as properties (THEORY.md §2)."""
+"""Exchange economies: equilibria and both welfare theorems as properties (docs/theory.md §2)."""
 
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def test_coordination_game_has_an_aligned_equilibrium(capsys: pytest.CaptureFixt
 
 
 def test_tragedy_of_power(capsys: pytest.CaptureFixture[str]) -> None:
-    """THEORY.md §2: without commitment humans don't build; (Build, Don't kill) is better."""
+    """docs/theory.md §2: without commitment humans don't build; (Build, Don't kill) is better."""
     out = align_json(capsys, str(EXAMPLES / "game_tragedy_of_power.yaml"), "--principal", "1,0")
     pure = [e for e in out["equilibria"] if e["kind"] == "pure"]
     assert [e["profile"] for e in pure] == [{"Humans": "Don't build", "AI": "Kill if built"}]
@@ -197,7 +197,7 @@ def test_large_games_report_pure_equilibria_quickly() -> None:
 @settings(max_examples=30)
 @given(games(strategies=(1, 3)))
 def test_property_report_is_consistent(game: NormalFormGame) -> None:
-    """THEORY.md §1 across the report's separate LPs: strictly positive supporting weights
+    """docs/theory.md §1 across the report's separate LPs: strictly positive supporting weights
     imply strong Pareto optimality in C; weights of any kind exist exactly when no
     coordinated outcome is strictly better for everyone; PoA >= PoS >= 1."""
     report = alignment_report(game, principal=np.ones(game.n_players))

@@ -34,7 +34,7 @@ TRAGEDY = EXAMPLES / "game_tragedy_of_power_tree.yaml"
 
 
 def test_tragedy_of_power_subgame_perfect_outcome() -> None:
-    """THEORY.md §2: the SPE is (Don't build, Kill if built), paying (0, 0)."""
+    """docs/theory.md §2: the SPE is (Don't build, Kill if built), paying (0, 0)."""
     for path in (TRAGEDY, EXAMPLES / "game_tragedy_of_power.efg"):
         game = load_tree(path)
         spe = subgame_perfect_equilibrium(game)

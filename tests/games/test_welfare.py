@@ -1,4 +1,4 @@
-"""Linear and geometric welfare: the theorems of THEORY.md §1 as properties."""
+"""Linear and geometric welfare: the theorems of docs/theory.md §1 as properties."""
 
 from __future__ import annotations
 

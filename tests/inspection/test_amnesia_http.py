@@ -1,4 +1,4 @@
-"""Amnesia over HTTP (issue 5, THEORY.md §5): after an inspection that followed up, nobody but
+"""Amnesia over HTTP (issue 5, docs/theory.md §5): after an inspection that followed up, nobody but
 an offer's seller and, once bought and as the policy allows, the buyer reads its private info.
 
 The expected matrix is written from the rules of ``volition.bazaar.domain.visibility``, not

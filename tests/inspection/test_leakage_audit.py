@@ -1,5 +1,5 @@
-"""The leakage audit (issue 10, THEORY.md §5, DESIGN.md "Trust model"): hostile inspectors try
-every channel they write to, and nothing they read reaches anyone it must not.
+"""The leakage audit (issue 10, docs/theory.md §5, docs/design.md "Trust model"): hostile
+inspectors try every channel they write to, and nothing they read reaches anyone it must not.
 
 Many inspections run, served over real HTTP, with a hostile scripted LLM inspector (a real
 OpenAI-protocol server, the operator's endpoint for every inspection: ``hostile_platform``,

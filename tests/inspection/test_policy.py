@@ -1,4 +1,4 @@
-"""What a node knows of the purchases below it, by policy (THEORY.md §5, Amnesia; §4, RIP).
+"""What a node knows of the purchases below it, by policy (docs/theory.md §5, Amnesia; §4, RIP).
 
 Root -> child -> grandchild. The grandchild buys information about a child offer; the child
 then buys (or not) that offer. A node always knows its own children's purchases; the

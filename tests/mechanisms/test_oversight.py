@@ -102,7 +102,7 @@ def test_property_rewards_telescope(problem: Problem, moves: list[tuple[str, flo
 def test_property_marginal_value_equilibrium_theorem(
     problem: Problem, specs: list[tuple[str, float]]
 ) -> None:
-    """THEORY.md §4 on menus closed under joins: x^1_* is inextensible, x^n_* = null for
+    """docs/theory.md §4 on menus closed under joins: x^1_* is inextensible, x^n_* = null for
     n > 1, and x^1_* has the highest ex-post value among inextensible offers."""
     menu = join_closure([Offer(f"y{i}", "b", (v,), p) for i, (v, p) in enumerate(specs)])
     result = marginal_value_equilibrium(problem, menu)

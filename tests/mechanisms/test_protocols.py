@@ -1,6 +1,6 @@
 """Protocols on worked examples (legumes, fact-checking) and as properties on random markets.
 
-Only what THEORY.md §4 states, or what follows from it, is asserted as a property:
+Only what docs/theory.md §4 states, or what follows from it, is asserted as a property:
 - a deeper RIP (or successive inspection) can always buy nothing more, so its value never
   falls with depth; depth 1 is IP for both; inspection beats buying blind;
 - every protocol can buy nothing, so none falls below the no-information value (the lemma
@@ -173,7 +173,7 @@ def test_property_free_offers_rip_reaches_full_information_and_the_best(
 def test_best_admissible_can_beat_rip_by_signalling_through_purchases() -> None:
     """A free offer bought exactly when a costly unbought one says so leaks it for free.
 
-    RIP conditions on contents, so it never reads this signal (THEORY.md's formulas); the
+    RIP conditions on contents, so it never reads this signal (docs/theory.md's formulas); the
     plain expectation of an admissible protocol that reads it is higher.
     """
     from volition.core import MatrixDecision, ProbabilitySpace, Problem, World
@@ -208,7 +208,7 @@ def test_scenario_weights_mix_the_per_scenario_values(fact_checking: Market) -> 
 
 
 def test_non_theorem_rip_is_not_the_argmax_over_purchase_tuples() -> None:
-    """THEORY.md §4: RIP is not the best purchase tuple given every offer seen.
+    """docs/theory.md §4: RIP is not the best purchase tuple given every offer seen.
 
     Four equally likely states; ``risky`` pays 2 in s2 and -1 in s1, s3. X (free) says
     "not s3", Y (0.25) says "s2". Seeing everything, one would buy X alone in s2 and nothing

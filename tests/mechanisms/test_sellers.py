@@ -43,7 +43,7 @@ def test_inspection_cherry_picks_i1_against_the_buyer(world: Problem) -> None:
         assert out.revealed[s] == ("I1",)
         assert out.actions[s] == pytest.approx(0.4)
         assert out.payment[s] == pytest.approx(ex_post.ex_post[cell])
-    # what I1 alone is worth to the buyer when (I1, I2) = (1, 1): negative (THEORY.md §4)
+    # what I1 alone is worth to the buyer when (I1, I2) = (1, 1): negative (docs/theory.md §4)
     k = judged.partition.cell_of({"I1": 1, "I2": 1})
     assert judged.values[k] < 0
     both = [_index(world, "i11_E"), _index(world, "i11_notE")]

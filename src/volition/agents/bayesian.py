@@ -1,6 +1,6 @@
 """Bayesian agents for exact worlds: a ``volition.mechanisms`` market run through the platform.
 
-DESIGN.md, "One mechanism, two worlds": the recursive inspection mechanism exists once. Here
+docs/design.md, "One mechanism, two worlds": the recursive inspection mechanism exists once. Here
 its offers become platform offers whose private info *encodes* a variable revelation (which
 market offer, and the values of its variables at the true state), so that a Bayesian buyer
 inside the platform's inspection engine can be checked against what ``mechanisms`` computes.

@@ -1,4 +1,4 @@
-"""What an agent is allowed to see, and what it may answer (THEORY.md §5, DESIGN.md).
+"""What an agent is allowed to see, and what it may answer (docs/theory.md §5, docs/design.md).
 
 Rules, state and observation are kept apart (as OpenSpiel keeps Game, State and Observer):
 the inspection engine owns the rules and the tree; an agent sees only a *view*:

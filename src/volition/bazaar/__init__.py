@@ -1,4 +1,4 @@
-"""volition bazaar: the recursive information-market platform (THEORY.md §5).
+"""volition bazaar: the recursive information-market platform (docs/theory.md §5).
 
 Buyers post decision contexts with a reserved budget; sellers answer with offers whose private
 info stays hidden until bought; a double-entry ledger moves every cent.

@@ -1,4 +1,4 @@
-"""The analyses of ``/api/analysis``, as functions a worker process runs (THEORY.md §1-4).
+"""The analyses of ``/api/analysis``, as functions a worker process runs (docs/theory.md §1-4).
 
 Each takes the request's plain data and returns the report as JSON-ready data, so that only
 plain values cross between processes. This module imports the analyses and nothing of the
@@ -56,7 +56,7 @@ def align(
     disagreement: list[float] | None,
     pure_only: bool,
 ) -> dict[str, Any]:
-    """The alignment report of a game (``volition align``, THEORY.md §1)."""
+    """The alignment report of a game (``volition align``, docs/theory.md §1)."""
     parsed = game_from_mapping(game, source="game")
     report = alignment_report(
         parsed,
@@ -68,7 +68,7 @@ def align(
 
 
 def economy(data: dict[str, Any], shares: list[float] | None) -> dict[str, Any]:
-    """Competitive equilibrium and the welfare theorems (``volition economy``, THEORY.md §2)."""
+    """Competitive equilibrium, welfare theorems (``volition economy``, docs/theory.md §2)."""
     parsed = economy_from_mapping(data, source="economy")
     return dict(to_jsonable(economy_report(parsed, shares)))
 
@@ -81,7 +81,7 @@ def _inline(data: dict[str, Any]) -> None:
 def market(
     data: dict[str, Any], protocol: ProtocolName, depth: int | None, compare: bool
 ) -> dict[str, Any]:
-    """What a purchase protocol buys and is worth (``volition market``, THEORY.md §3)."""
+    """What a purchase protocol buys and is worth (``volition market``, docs/theory.md §3)."""
     _inline(data)
     parsed = market_from_mapping(data, source="market")
     if compare:
@@ -91,7 +91,7 @@ def market(
 
 
 def oversight(data: dict[str, Any], informers: int | None) -> dict[str, Any]:
-    """The marginal-value mechanism's equilibrium (``volition oversight``, THEORY.md §4)."""
+    """The marginal-value mechanism's equilibrium (``volition oversight``, docs/theory.md §4)."""
     _inline(data)
     setting = oversight_from_mapping(data, source="market")
     count = informers if informers is not None else setting.informers
@@ -101,5 +101,5 @@ def oversight(data: dict[str, Any], informers: int | None) -> dict[str, Any]:
 
 
 def failure(name: str) -> dict[str, Any]:
-    """A market failure on its shipped example (``volition failures NAME``, THEORY.md §2)."""
+    """A market failure on its shipped example (``volition failures NAME``, docs/theory.md §2)."""
     return dict(to_jsonable(failure_report(name)))

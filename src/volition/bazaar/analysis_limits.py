@@ -1,6 +1,6 @@
-"""How big an analysis the server takes (DESIGN.md, "Trust model": every request is bounded).
+"""How big an analysis the server takes (docs/design.md, "Trust model": every request is bounded).
 
-The analyses of THEORY.md §1-4 grow fast with their input (support enumeration in a game is
+The analyses of docs/theory.md §1-4 grow fast with their input (support enumeration in a game is
 exponential in its strategies), so the HTTP API measures each input before anything is built
 from it: these checks read the raw mapping only, counting names and list lengths, so that a
 request naming a billion strategies is refused without making a billion labels. What the
@@ -113,7 +113,7 @@ def _length(value: Any) -> int:
 
 
 def check_game(game: Any, limits: AnalysisLimits) -> None:
-    """Refuse a game (THEORY.md §1) over the limits: players, strategies, payoff cells."""
+    """Refuse a game (docs/theory.md §1) over the limits: players, strategies, payoff cells."""
     _check_values(game, limits)
     if not isinstance(game, Mapping):
         return  # the parser says what is wrong with it
@@ -144,7 +144,7 @@ def check_game(game: Any, limits: AnalysisLimits) -> None:
 
 
 def check_economy(economy: Any, limits: AnalysisLimits) -> None:
-    """Refuse an exchange economy (THEORY.md §2) over the limits: goods and agents."""
+    """Refuse an exchange economy (docs/theory.md §2) over the limits: goods and agents."""
     _check_values(economy, limits)
     if not isinstance(economy, Mapping):
         return
@@ -157,7 +157,7 @@ def check_economy(economy: Any, limits: AnalysisLimits) -> None:
 
 
 def check_market(market: Any, limits: AnalysisLimits) -> None:
-    """Refuse a market (THEORY.md §3-4) over the limits: world states, offers, scenarios."""
+    """Refuse a market (docs/theory.md §3-4) over the limits: world states, offers, scenarios."""
     _check_values(market, limits)
     if not isinstance(market, Mapping):
         return

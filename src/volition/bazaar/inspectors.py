@@ -1,7 +1,7 @@
 """The operator's inspectors: LLM endpoints that read offers for buyers (issue 10).
 
 Whoever runs an inspector's model sees every private info it reads, so inspectors are the
-operator's, configured at server start, and a buyer only chooses one by name (DESIGN.md,
+operator's, configured at server start, and a buyer only chooses one by name (docs/design.md,
 "Trust model of the platform"). ``VOLITION_INSPECTORS`` holds a JSON list::
 
     [{"name": "mini", "base_url": "https://api.openai.com/v1", "model": "gpt-4o-mini",

@@ -2,10 +2,11 @@
 
 ``serve`` runs the HTTP API with uvicorn on the embedded SQLite default (``volition.db`` in the
 working directory) or the database named by ``--database`` / ``$VOLITION_DATABASE_URL``,
-upgrading its schema first. It also runs the inspections in a background thread, unless
-``--no-inspections`` leaves them to ``volition worker`` processes; buyers choose among the
-offline buyer and the operator's LLM inspectors of ``$VOLITION_INSPECTORS``
-(``volition.bazaar.inspectors``), checked at start.
+upgrading its schema first; ``serve --demo`` without either seeds a fresh database in a new
+temporary folder, removed when the server stops, so that every demo tells the whole story.
+It also runs the inspections in a background thread, unless ``--no-inspections`` leaves them
+to ``volition worker`` processes; buyers choose among the offline buyer and the operator's
+LLM inspectors of ``$VOLITION_INSPECTORS`` (``volition.bazaar.inspectors``), checked at start.
 ``operator`` creates an operator account: the only way to make the first one, since no HTTP
 request can. ``contexts`` reads a running server through the Python
 client (``--url`` or ``$VOLITION_URL``).
@@ -13,8 +14,15 @@ client (``--url`` or ``$VOLITION_URL``).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -64,7 +72,12 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="seed demo users, money, contexts and offers")
+        bool,
+        typer.Option(
+            "--demo",
+            help="seed demo users, money, contexts and offers; without --database or "
+            "$VOLITION_DATABASE_URL, in a fresh temporary database removed on exit",
+        ),
     ] = False,
     starting_grant: Annotated[
         int, typer.Option(help="cents credited to every new user (for demos)")
@@ -74,7 +87,8 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
     threads: Annotated[
-        int, typer.Option(help="request threads per process (database work; see RESULTS.md)")
+        int,
+        typer.Option(help="request threads per process (database work; see benchmarks/RESULTS.md)"),
     ] = DEFAULT_THREADS,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="log each request line")
@@ -119,6 +133,8 @@ def serve(
         raise InputError(f"--threads must be between 1 and 200, not {threads}")
     proxies = tuple(trusted_proxy or ()) or trusted_proxies_from_env()
     inspectors = Inspectors.from_env()  # a bad setting stops the start, saying which entry
+    if demo and database is None and not os.environ.get(ENV_VAR):
+        database = _fresh_demo_database()
     bazaar, store = _open(database, starting_grant)
     base = f"http://{host}:{port}"
     console.print(
@@ -179,6 +195,24 @@ def serve(
         if runner is not None:
             runner.stop()
             store.close()
+
+
+def _fresh_demo_database() -> str:
+    """A new SQLite file in a new temporary folder, removed when the process exits: a demo
+    run without a named database starts from the beginning (the rain context not yet
+    inspected) and leaves nothing behind. The folder is printed so it can be looked into."""
+    folder = Path(tempfile.mkdtemp(prefix="volition-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # uvicorn re-raises SIGTERM once it has shut down: leave through Python so atexit runs
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
+    console.print(
+        f"demo database: {folder / 'volition-demo.db'} (fresh for this run, removed when the "
+        "server stops; --database sqlite:///PATH keeps one)",
+        soft_wrap=True,
+    )
+    return f"sqlite:///{folder / 'volition-demo.db'}"
 
 
 def build_app(

@@ -2,10 +2,10 @@
 run the bots' job pass on a database.
 
 ``bots``, ``bot-add``, ``bot-add-bayesian``, ``bot-pause``, ``bot-resume``, ``bot-delete`` and
-``llm-set`` sign in to
-a server (``--url`` or ``$VOLITION_URL``) as ``--user`` with the password from
-``$VOLITION_PASSWORD`` or a prompt; ``llm-set`` reads the API key from ``$VOLITION_LLM_API_KEY``
-or a hidden prompt, never from the command line (where shell history would keep it).
+``llm-set`` sign in to a server (``--url`` or ``$VOLITION_URL``) as ``--user`` with the
+password from ``--password``, ``$VOLITION_PASSWORD`` or a hidden prompt, as ``inspect`` does;
+``llm-set`` reads the API key from ``$VOLITION_LLM_API_KEY`` or a hidden prompt, never from
+the command line (where shell history would keep it).
 ``bots-run`` answers due contexts with the stored bots of a database (for a cron job or a
 second process beside ``volition serve``).
 """
@@ -36,15 +36,29 @@ __all__ = [
 ]
 
 Url = Annotated[str, typer.Option(envvar="VOLITION_URL", help="the server's address")]
-UserOption = Annotated[str, typer.Option("--user", help="your user name")]
+UserOption = Annotated[
+    str,
+    typer.Option(
+        "--user",
+        help="your user name; its password comes from --password, $VOLITION_PASSWORD or a "
+        "hidden prompt",
+    ),
+]
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="VOLITION_PASSWORD",
+        help="the password for --user (prefer $VOLITION_PASSWORD: shell history keeps options)",
+    ),
+]
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 
 @contextmanager
-def _signed_in(url: str, user: str) -> Iterator[Any]:
+def _signed_in(url: str, user: str, password: str | None) -> Iterator[Any]:
     from volition.bazaar.client import BazaarClient
 
-    password = os.environ.get("VOLITION_PASSWORD") or typer.prompt("password", hide_input=True)
+    password = password or typer.prompt("password", hide_input=True)
     with BazaarClient(url) as client:
         client.sign_in(user, password)
         yield client
@@ -52,12 +66,13 @@ def _signed_in(url: str, user: str) -> Iterator[Any]:
 
 def bots(
     user: UserOption,
+    password: PasswordOption = None,
     url: Url = DEFAULT_URL,
     everyone: Annotated[bool, typer.Option("--all", help="every user's bots (operators)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """List your bot sellers (or, for an operator, every bot)."""
-    with _signed_in(url, user) as client:
+    with _signed_in(url, user, password) as client:
         found = client.all_bots() if everyone else client.bots()
     if as_json:
         print_json({"bots": [b.model_dump(mode="json") for b in found]})
@@ -80,10 +95,11 @@ def bot_add(
     ] = None,
     min_budget: Annotated[int, typer.Option(help="minimum context budget, cents")] = 0,
     min_priority: Annotated[float, typer.Option(help="minimum context priority")] = 0.0,
+    password: PasswordOption = None,
     url: Url = DEFAULT_URL,
 ) -> None:
     """Create a fixed bot: it offers the same text and price on every matching context."""
-    with _signed_in(url, user) as client:
+    with _signed_in(url, user, password) as client:
         bot = client.create_bot(
             name,
             "fixed",
@@ -107,6 +123,7 @@ def bot_add_bayesian(
     keyword: Annotated[
         list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
     ] = None,
+    password: PasswordOption = None,
     url: Url = DEFAULT_URL,
 ) -> None:
     """Create a bayesian bot: it sells one offer of a market truthfully in the true state, on
@@ -125,7 +142,7 @@ def bot_add_bayesian(
     text = market_text(data)
     sale = sale_of(text, offer, state)  # checked here first: clear errors before signing in
     price = round(sale.offer.price * cents_per_unit)
-    with _signed_in(url, user) as client:
+    with _signed_in(url, user, password) as client:
         bot = client.create_bot(
             name,
             "bayesian",
@@ -145,9 +162,10 @@ def _act(action: str) -> Callable[..., None]:
     def command(
         bot_id: Annotated[str, typer.Argument(help="the bot's id")],
         user: UserOption,
+        password: PasswordOption = None,
         url: Url = DEFAULT_URL,
     ) -> None:
-        with _signed_in(url, user) as client:
+        with _signed_in(url, user, password) as client:
             if action == "pause":
                 client.pause_bot(bot_id)
             elif action == "resume":
@@ -175,12 +193,13 @@ def llm_set(
     user: UserOption,
     base_url: Annotated[str, typer.Option(help="an OpenAI-compatible endpoint, e.g. .../v1")],
     model: Annotated[str, typer.Option(help="the model name")],
+    password: PasswordOption = None,
     url: Url = DEFAULT_URL,
 ) -> None:
     """Store your bots' LLM endpoint (used by your LLM bots only, never to inspect); the key
     comes from $VOLITION_LLM_API_KEY or a hidden prompt."""
     api_key = os.environ.get("VOLITION_LLM_API_KEY") or typer.prompt("API key", hide_input=True)
-    with _signed_in(url, user) as client:
+    with _signed_in(url, user, password) as client:
         stored = client.set_llm(base_url, model, api_key)
     console.print(f"stored {stored.model} at {stored.base_url} (key {stored.key_hint})")
 

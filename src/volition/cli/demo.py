@@ -118,7 +118,7 @@ def _lemons(path: Path) -> dict[str, Any]:
 EXAMPLES: tuple[Example, ...] = (
     Example(
         "fact_checking.yaml",
-        "Fact-checking (THEORY.md §4), log score, in nats",
+        "Fact-checking (docs/theory.md §4), log score, in nats",
         "a seller paid the ex-post value reveals I1 alone, whose true value is negative",
         _problem_figures(
             ("ex-post value of I1 at I1=1", _ex_post(["I1"], {"I1": 1})),
@@ -152,19 +152,19 @@ EXAMPLES: tuple[Example, ...] = (
     ),
     Example(
         "legumes.yaml",
-        "Legumes (THEORY.md §4): purchase protocols",
+        "Legumes (docs/theory.md §4): purchase protocols",
         "recursive inspection uses a deep offer that successive inspection cannot reach",
         _protocols,
     ),
     Example(
         "fact_checking_market.yaml",
-        "Fact-checking market (THEORY.md §4): purchase protocols",
+        "Fact-checking market (docs/theory.md §4): purchase protocols",
         "the corrective context is bought only once recursion is deep enough",
         _protocols,
     ),
     Example(
         "cheap_refutation.yaml",
-        "Cheap refutation (THEORY.md §4): marginal-value oversight",
+        "Cheap refutation (docs/theory.md §4): marginal-value oversight",
         "the best information is not offered where a cheap refutation awaits it",
         _oversight,
     ),

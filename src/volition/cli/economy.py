@@ -38,7 +38,7 @@ def economy(
     )
     console.print(f"prices: {fmt(eq['prices'])}")
     first = report["first_welfare_theorem"]
-    console.print(f"Pareto-optimal: {first['pareto_optimal']} (best gain {first['gain']:.3g})")
+    console.print(f"Pareto-optimal: {first['pareto_optimal']} (best gain {fmt(first['gain'])})")
     if "second_welfare_theorem" in report:
         second = report["second_welfare_theorem"]
         console.print(f"transfers decentralising the optimum: {fmt(second['transfers'])}")

@@ -1,4 +1,4 @@
-"""The games commands (THEORY.md §1-2): ``align`` (is an equilibrium Pareto-optimal?),
+"""The games commands (docs/theory.md §1-2): ``align`` (is an equilibrium Pareto-optimal?),
 ``equilibria`` (pure, mixed, correlated), ``commitment`` (the value of commitment in a game
 tree), ``subgame-perfect`` (behaviour strategies of any tree) and ``convert`` (YAML/JSON <->
 Gambit .nfg)."""
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from volition.cli.output import console, print_json, print_table
+from volition.cli.output import console, fmt, print_json, print_table
 from volition.errors import InputError
 
 if TYPE_CHECKING:  # volition.games (scipy, numba) is imported when a command runs
@@ -100,7 +100,7 @@ def print_commitment(report: dict[str, Any]) -> None:
             [
                 f"  response, payoffs ({kind})",
                 f"{outcome['response']}; "
-                + ", ".join(f"{k}={v:.6g}" for k, v in outcome["payoffs"].items()),
+                + ", ".join(f"{k}={fmt(v)}" for k, v in outcome["payoffs"].items()),
             ]
         )
     rows.append(["value of commitment", report["value_of_commitment"]])
@@ -137,7 +137,7 @@ def _print(payload: dict[str, Any], title: str) -> None:
         rows.append(
             [
                 f"{_profile_text(eq['profile'])} ({eq['kind']})",
-                ", ".join(f"{v:.6g}" for v in eq["payoffs"].values()),
+                ", ".join(fmt(v) for v in eq["payoffs"].values()),
                 verdict,
                 "none" if weights is None else ", ".join(f"{w:.4g}" for w in weights.values()),
                 eq["distance_to_frontier"],
@@ -154,7 +154,7 @@ def _print(payload: dict[str, Any], title: str) -> None:
         "Strongly Pareto-optimal pure profiles",
         ["profile", "payoffs"],
         [
-            [_profile_text(p["profile"]), ", ".join(f"{v:.6g}" for v in p["payoffs"].values())]
+            [_profile_text(p["profile"]), ", ".join(fmt(v) for v in p["payoffs"].values())]
             for p in payload["pareto_profiles"]
         ],
     )

@@ -1,4 +1,4 @@
-"""``volition market``: purchase protocols on a market file (THEORY.md §4).
+"""``volition market``: purchase protocols on a market file (docs/theory.md §4).
 
 ``volition oversight`` (the marginal-value mechanism) lives here too: both read market files.
 """
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from volition.cli.output import console, fmt, print_json, print_table
+from volition.cli.output import MISSING, console, fmt, print_json, print_table
 from volition.errors import InputError
 
 __all__ = ["DEFAULT_MAX_POLICIES", "Protocol", "market", "oversight"]
@@ -48,7 +48,7 @@ def market(
     ] = DEFAULT_MAX_POLICIES,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """What a purchase protocol buys, decides and is worth on a market (THEORY.md §4)."""
+    """What a purchase protocol buys, decides and is worth on a market (docs/theory.md §4)."""
     from volition.mechanisms import load_market
     from volition.mechanisms.reports import (
         ProtocolName,
@@ -67,7 +67,11 @@ def market(
         if as_json:
             print_json(report)
             return
-        console.print(f"Without information: {fmt(report['no_info_expected_utility'])}")
+        console.print(
+            "Without information (no offer bought, action x0): expected utility "
+            f"{fmt(report['no_info_expected_utility'])}. Protocol 'none' is not this line: it "
+            "buys offers on their ex-ante value without inspecting them, and acts on them."
+        )
         print_table(
             f"Protocols on {file}",
             ["protocol", "depth", "expected utility", "expected price paid"],
@@ -141,12 +145,12 @@ def oversight(
     )
     print_table(
         "Subgame-perfect equilibrium per state (K = " + ", ".join(report["knows"]) + ")",
-        ["state", "probability", "path", "rewards R^n", "value", "ideal"],
+        ["state", "probability", "path (- = none)", "rewards R^n", "value", "ideal"],
         [
             [
                 row["state"],
                 row["probability"],
-                " ".join(o or "null" for o in row["path"]),
+                " ".join(o or MISSING for o in row["path"]),
                 " ".join(fmt(r) for r in row["rewards"]),
                 row["equilibrium_value"],
                 row["ideal_value"],

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from volition.jsonable import to_jsonable
 
-__all__ = ["console", "print_json", "print_table", "to_jsonable"]
+__all__ = ["MISSING", "console", "fmt", "print_json", "print_table", "to_jsonable"]
 
 console = Console(highlight=False)
 
@@ -22,22 +22,40 @@ def print_json(payload: Mapping[str, Any]) -> None:
     print(json.dumps(to_jsonable(payload), indent=2))
 
 
+SIGNIFICANT = 4  # digits people read in tables; --json keeps full precision
+NEGLIGIBLE = 1e-9  # floats nearer zero than this are float noise, shown as 0
+MISSING = "-"  # None in a table
+
+
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A titled table of rows."""
+    """A titled table of rows. Id columns are never cut (an id is copied into the next
+    command); other cells wrap rather than end in an ellipsis."""
+    cells = [[fmt(v) for v in row] for row in rows]
     table = Table(title=title, title_justify="left")
-    for col in columns:
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*(fmt(v) for v in row))
+    for i, col in enumerate(columns):
+        if col == "id" or col.endswith(" id"):
+            width = max([len(col), *(len(row[i]) for row in cells)])
+            table.add_column(col, no_wrap=True, min_width=width)
+        else:
+            table.add_column(col, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
 
 
 def fmt(value: Any) -> str:
-    """A value as a short readable string (floats to 6 significant digits)."""
-    if isinstance(value, np.generic):
-        value = value.item()
+    """A value as people read it: floats to 4 significant digits (float noise such as
+    6.6000000000000005 or 6e-121 rounded away), None as "-", lists and mappings item by item."""
+    if isinstance(value, np.generic | np.ndarray):
+        value = value.tolist()
+    if value is None:
+        return MISSING
     if isinstance(value, float):
-        return f"{value:.6g}"
+        if abs(value) < NEGLIGIBLE:
+            return "0"
+        return f"{value:.{SIGNIFICANT}g}"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={fmt(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
     return str(value)

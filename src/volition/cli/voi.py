@@ -1,4 +1,4 @@
-"""``volition voi``: the value of information in a problem file (THEORY.md §3)."""
+"""``volition voi``: the value of information in a problem file (docs/theory.md §3)."""
 
 from __future__ import annotations
 
@@ -89,8 +89,8 @@ def _cells(problem: Problem, value: InformationValue) -> list[dict[str, Any]]:
 
 def _print_report(report: dict[str, Any]) -> None:
     console.print(
-        f"Without information: {fmt(report['no_info_action'])} "
-        f"(expected utility {fmt(report['no_info_expected_utility'])})"
+        f"Without information: action x0 = {fmt(report['no_info_action'])}, "
+        f"expected utility {fmt(report['no_info_expected_utility'])}"
     )
     console.print(
         f"Ex-ante value of {', '.join(report['info'])} at price {fmt(report['price'])}: "

@@ -1,4 +1,4 @@
-"""volition.core: the exact value-of-information kernel on finite worlds (THEORY.md §3).
+"""volition.core: the exact value-of-information kernel on finite worlds (docs/theory.md §3).
 
 Finite probability spaces, random variables and the partitions they generate, decision
 problems (finite matrices and proper-scoring-rule forecasts), and the VOI quantities: the

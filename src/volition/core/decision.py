@@ -1,4 +1,4 @@
-"""Decision problems behind one interface (THEORY.md §3: the decision problem (X, U)).
+"""Decision problems behind one interface (docs/theory.md §3: the decision problem (X, U)).
 
 Every decision problem exposes *features*: an array F[state, :] such that the expected
 utility of any action under any (unnormalised) posterior weight vector w over the states is a

@@ -1,4 +1,4 @@
-"""Random variables and the partitions (sigma-subalgebras) they generate (THEORY.md §3).
+"""Random variables and the partitions (sigma-subalgebras) they generate (docs/theory.md §3).
 
 A piece of information I is a random variable on Omega; what a buyer learns from it is the
 cell of the partition it generates. A partition is stored as one integer per state (the cell

@@ -1,7 +1,7 @@
 """The front door of the kernel: a decision problem on a world with named information.
 
 ``Problem`` ties a :class:`World` (space, prior, variables) to a :class:`DecisionProblem`
-and answers the questions of THEORY.md §3 by variable names::
+and answers the questions of docs/theory.md §3 by variable names::
 
     problem.value(["I1"])                      # eq. (2) per cell, Lindley ex ante
     problem.true_value(["I1"], state="s3")      # eq. (1) at one state

@@ -1,4 +1,4 @@
-"""Forecasts of an event under a proper scoring rule (THEORY.md §3, continuous actions).
+"""Forecasts of an event under a proper scoring rule (docs/theory.md §3, continuous actions).
 
 The action is a forecast x in [0, 1] of an event E; the utility is the score S(x, E). For
 a proper rule the best forecast under a posterior is the posterior probability of E, so the

@@ -1,6 +1,6 @@
 """The ex-ante value of information when the buyer does not know which I the seller reveals.
 
-THEORY.md §3, eqs. (3)-(4): the seller beta chooses I among options I_1..I_J; the buyer has a
+docs/theory.md §3, eqs. (3)-(4): the seller beta chooses I among options I_1..I_J; the buyer has a
 prior over that choice, P[X_beta = I_j]. The paper's value is
 
     V(X_beta) = E_{I ~ X_beta} E_{i ~ I} [V(I | I = i)]                       (3)-(4)

@@ -1,4 +1,4 @@
-"""Finite probability spaces with labelled states (THEORY.md §3: the common prior (Omega, P))."""
+"""Finite probability spaces with labelled states (docs/theory.md §3: the common prior (Ω, P))."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The value-of-information quantities of THEORY.md §3, computed exactly and vectorised.
+"""The value-of-information quantities of docs/theory.md §3, computed exactly and vectorised.
 
 For a problem (Omega, P, X, U), information I (a partition) and a price p >= 0:
 

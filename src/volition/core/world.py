@@ -1,4 +1,4 @@
-"""A world: a finite probability space with named random variables (THEORY.md §3)."""
+"""A world: a finite probability space with named random variables (docs/theory.md §3)."""
 
 from __future__ import annotations
 

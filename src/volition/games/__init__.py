@@ -1,4 +1,4 @@
-"""volition.games: alignment as Pareto efficiency (THEORY.md §1-2).
+"""volition.games: alignment as Pareto efficiency (docs/theory.md §1-2).
 
 Finite normal-form games as one payoff tensor, read from YAML/JSON or Gambit ``.nfg``;
 pure, mixed and (coarse) correlated equilibria; Pareto skylines and the coordinated

@@ -1,6 +1,6 @@
 """The alignment report: is the equilibrium outcome the choice of one super-agent?
 
-THEORY.md §1: a system of agents is *aligned* when its equilibrium outcome is Pareto-optimal,
+docs/theory.md §1: a system of agents is *aligned* when its equilibrium outcome is Pareto-optimal,
 i.e. it maximises some welfare function with positive weights. For every Nash equilibrium
 (pure, and mixed where a solver applies) the report gives its payoffs, whether it is
 strongly / weakly Pareto-optimal among pure outcomes and Pareto-optimal in the coordinated
@@ -106,7 +106,7 @@ def alignment_report(
     mixed: MixedMode = "auto",
     max_bases: int = DEFAULT_MAX_BASES,
 ) -> AlignmentReport:
-    """Analyse every equilibrium of ``game`` against the Pareto frontier (THEORY.md §1).
+    """Analyse every equilibrium of ``game`` against the Pareto frontier (docs/theory.md §1).
 
     ``max_bases`` bounds two-player vertex enumeration; beyond it Gambit's ``lcp`` is used.
     """

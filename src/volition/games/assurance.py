@@ -1,4 +1,4 @@
-"""Imperfect assurance: commitment problems as game trees (THEORY.md §2).
+"""Imperfect assurance: commitment problems as game trees (docs/theory.md §2).
 
 The tragedy of power (Example 2.1 of the paper) and Parfit's hitchhiker share one shape:
 without a way to commit, the second mover would exploit the first, so the first mover
@@ -76,7 +76,7 @@ class CommitmentProblem:
                 players, self.mixed.payoffs - self.subgame_perfect.payoffs
             ),
             "pareto_improvement": self.pareto_improvement,
-            # THEORY.md §1: is each outcome aligned, i.e. Pareto-optimal among coordinated play?
+            # docs/theory.md §1: is each outcome aligned (Pareto-optimal among coordinated play)?
             "subgame_perfect_is_pareto_optimal": self._pareto(spe.payoffs),
             "commitment_is_pareto_optimal": self._pareto(self.pure.payoffs),
         }

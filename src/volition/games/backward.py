@@ -1,6 +1,6 @@
 """Subgame-perfect equilibria by backward induction, and the strategic form of a tree.
 
-THEORY.md §2 (imperfect assurance): in a game of perfect information every player, at
+docs/theory.md §2 (imperfect assurance): in a game of perfect information every player, at
 every node, picks an action that is optimal given optimal play below it (chance nodes are
 replaced by expectations). This is the subgame-perfect equilibrium; it is what happens
 when promises cannot be enforced. *(choice)* Ties are broken by the first action in the

@@ -1,4 +1,4 @@
-"""Commitment: the outcome when one player can credibly commit first (THEORY.md §2).
+"""Commitment: the outcome when one player can credibly commit first (docs/theory.md §2).
 
 A *leader* announces a strategy it is bound to play; the follower best-responds. With a
 pure commitment the leader picks its best pure strategy given the follower's best

@@ -1,4 +1,4 @@
-"""Correlated and coarse correlated equilibria by linear programming (THEORY.md §1).
+"""Correlated and coarse correlated equilibria by linear programming (docs/theory.md §1).
 
 "If the agents could coordinate": a mediator draws a joint profile x from a distribution
 p over all profiles and tells each agent its own part.

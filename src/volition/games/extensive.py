@@ -1,4 +1,4 @@
-"""Finite extensive-form games as trees (THEORY.md §2: commitment problems).
+"""Finite extensive-form games as trees (docs/theory.md §2: commitment problems).
 
 A node is a decision of one player (with an information set), a chance move (with
 probabilities), or a terminal with a payoff vector. Trees come from YAML/JSON:

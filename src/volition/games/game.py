@@ -1,4 +1,4 @@
-"""Finite n-player normal-form games as one payoff tensor (THEORY.md §1).
+"""Finite n-player normal-form games as one payoff tensor (docs/theory.md §1).
 
 Agents 1..n with finite strategy sets X_1..X_n and utilities U_i(x) of the joint action x.
 The game is stored as a single array ``payoffs`` of shape ``(n, m_1, ..., m_n)`` with

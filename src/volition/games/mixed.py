@@ -1,6 +1,6 @@
 """Mixed Nash equilibria as results: the profile, its payoffs, and how it was found.
 
-THEORY.md §1: a mixed equilibrium randomises independently per agent and leaves no agent a
+docs/theory.md §1: a mixed equilibrium randomises independently per agent and leaves no agent a
 profitable deviation. Every result carries its largest regret, so a caller can check it.
 """
 

@@ -1,4 +1,4 @@
-"""Pareto optimality of pure profiles and of coordinated (correlated) play (THEORY.md §1).
+"""Pareto optimality of pure profiles and of coordinated (correlated) play (docs/theory.md §1).
 
 - The strongly / weakly Pareto-optimal pure profiles are the skylines of the payoff vectors
   {u(x)} (:mod:`volition.games.skyline`).

@@ -1,4 +1,4 @@
-"""All pure Nash equilibria, vectorised over the payoff tensor (THEORY.md §1).
+"""All pure Nash equilibria, vectorised over the payoff tensor (docs/theory.md §1).
 
 x* is a pure Nash equilibrium when no agent gains by deviating alone: for every player i,
 U_i(x*) = max_{a} U_i(a, x*_{-i}). Each player's best-response mask is one ``max`` along

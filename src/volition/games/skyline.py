@@ -1,6 +1,6 @@
 """Skylines: the points of a finite set that no other point Pareto-dominates.
 
-THEORY.md §1: u* is *strongly* Pareto-optimal when no feasible u has u >= u* componentwise
+docs/theory.md §1: u* is *strongly* Pareto-optimal when no feasible u has u >= u* componentwise
 with one strict; *weakly* when no feasible u is strictly better in every component. Over a
 finite set of payoff vectors these are the skyline (maximal vectors) problem.
 

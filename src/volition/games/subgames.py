@@ -1,6 +1,6 @@
 """Subgame-perfect equilibria of games with imperfect information, by subgame decomposition.
 
-THEORY.md §2: subgame perfection asks for a Nash equilibrium in every subgame. A subgame
+docs/theory.md §2: subgame perfection asks for a Nash equilibrium in every subgame. A subgame
 starts at a node whose subtree contains every node of every information set it touches.
 Working from the deepest subgames up, each one is solved and replaced by a terminal node
 paying its equilibrium value; what is left at a subgame root has no proper subgame, so

@@ -1,6 +1,6 @@
 """All extreme mixed Nash equilibria of a two-player game by vertex enumeration.
 
-THEORY.md §1 (mixed equilibria). The method is Algorithm 3.5 of von Stengel's "Equilibrium
+docs/theory.md §1 (mixed equilibria). The method is Algorithm 3.5 of von Stengel's "Equilibrium
 computation for two-player games in strategic and extensive form" (in Nisan et al. 2007),
 made safe for degenerate games as in Avis, Rosenberg, Savani and von Stengel (2010):
 

@@ -1,6 +1,6 @@
 """Linear (Negishi) and geometric (Little) welfare, maximisers and supporting weights.
 
-THEORY.md §1:
+docs/theory.md §1:
 - W_lambda(u) = sum_i lambda_i u_i with lambda >= 0, sum lambda = 1; a maximiser over C with
   all lambda_i > 0 is strongly Pareto-optimal, and every Pareto optimum of C maximises some
   W_lambda (a supporting hyperplane), found here by a linear programme;
@@ -241,7 +241,7 @@ class GeometricWeights:
 def geometric_weights(
     payoffs: ArrayLike, linear: ArrayLike, disagreement: ArrayLike
 ) -> GeometricWeights:
-    """Little's geometric weights from supporting linear weights (THEORY.md §1)."""
+    """Little's geometric weights from supporting linear weights (docs/theory.md §1)."""
     u = np.asarray(payoffs, dtype=np.float64)
     lam = np.asarray(linear, dtype=np.float64)
     d = np.asarray(disagreement, dtype=np.float64)

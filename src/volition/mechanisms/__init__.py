@@ -1,4 +1,4 @@
-"""volition.mechanisms: information-market protocols computed exactly (THEORY.md §3-4).
+"""volition.mechanisms: information-market protocols computed exactly (docs/theory.md §3-4).
 
 - :class:`Market`: offers <I, i, p> per level and a prior over which exist (``load_market``);
 - protocols, all called ``protocol.evaluate(market)``: :class:`NoInspection`,

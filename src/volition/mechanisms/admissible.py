@@ -1,4 +1,4 @@
-"""The best admissible purchase protocol, by exhaustive search (THEORY.md §4).
+"""The best admissible purchase protocol, by exhaustive search (docs/theory.md §4).
 
 An *admissible* protocol is any tuple of functions x^N = xi^N(I^0..I^{N-1}),
 x^n = xi^n(I^0..I^{n-1}, x^{n+1}..x^N), x^0 = xi^0(x^1..x^N): decider n may use the menus and
@@ -14,7 +14,7 @@ naming the size, past ``max_policies`` joint policies.
 What it shows: the best admissible protocol may beat content-conditioned RIP, because a
 deeper decider can *signal* through which offers it buys (buy a free offer exactly when an
 unbought one says so) and a plain expectation rewards a shallower decider for reading the
-signal. RIP by construction never reads it (THEORY.md's formulas condition on contents). With
+signal. RIP by construction never reads it (docs/theory.md's formulas condition on contents). With
 free offers nothing is worth hiding and the two coincide at the full-information value.
 """
 
@@ -236,7 +236,7 @@ def omniscient_tuple_value(market: Market, depth: int | None = None) -> float:
     """E[max over purchase tuples of E[U(x^0) - price | every offer on sale]]: not admissible.
 
     The purchase tuple (x^1..x^N) is chosen seeing the contents of every offer on sale, and
-    x^0 is the Bayes action on the contents bought. THEORY.md §4's non-theorem: RIP is not
+    x^0 is the Bayes action on the contents bought. docs/theory.md §4's non-theorem: RIP is not
     this argmax (a shallower decider cannot use what a deeper one saw and did not buy).
     """
     problem = market.problem

@@ -1,4 +1,4 @@
-"""Deepest-first backward induction over purchase decisions (THEORY.md §4), exact and memoised.
+"""Deepest-first backward induction over purchase decisions (docs/theory.md §4), exact and memoised.
 
 Decisions x^N, x^{N-1}, ..., x^0 are taken deepest first; x^n (n >= 1) is a subset of the
 level-(n-1) menu and x^0 an action. Decider n sees a :class:`Visibility`-given part of
@@ -10,7 +10,7 @@ and chooses to maximise the expected final utility U(x^0) minus the total price,
 the shallower deciders, who use their own information. This is the node value of RIP:
 U(x^n..x^N) = U(argmax_x E[U(x, x^n..x^N) | I^0..I^{n-2}, x^n..x^N], x^n..x^N).
 
-*(choice, as in THEORY.md's formulas)* A decision conditions on the **contents** of the
+*(choice, as in docs/theory.md's formulas)* A decision conditions on the **contents** of the
 offers it sees (the join of the partitions of their variables), never on the event that the
 deeper deciders chose to buy them: a buyer's self that was not there when an offer was chosen
 cannot infer the unbought offers behind that choice (sellers' property rights).

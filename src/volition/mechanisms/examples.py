@@ -1,4 +1,4 @@
-"""The papers' worked examples as named constructors (THEORY.md §4), read from ``examples/``.
+"""The papers' worked examples as named constructors (docs/theory.md §4), read from ``examples/``.
 
 Each is a shipped file, so the command line and the library see the same instance:
 

@@ -1,4 +1,4 @@
-"""Extension and inextensibility in the marginal-value mechanism (THEORY.md §4).
+"""Extension and inextensibility in the marginal-value mechanism (docs/theory.md §4).
 
 *(choice, strict)* y (not null) *extends* a history h when its reward after h, with nothing
 following, is > 0 (a free repetition, worth exactly 0, does not count). With d informers

@@ -1,4 +1,4 @@
-"""Information goods, offer menus per level and a prior over which offers exist (THEORY.md §4).
+"""Information goods, offer menus per level and a prior over which offers exist (docs/theory.md §4).
 
 An *information good* <I, i, p> is an offer: it reveals the values of some variables of the
 world (the partition they generate, I; its cell i = I(omega)) at a price p >= 0, and carries an

@@ -1,4 +1,4 @@
-"""The marginal-value oversight mechanism (THEORY.md §4, scalable oversight).
+"""The marginal-value oversight mechanism (docs/theory.md §4, scalable oversight).
 
 Informers beta^1..beta^N (copies of the AI being trained) all know the full information K.
 In turn, beta^n offers x^n: one offer of a menu (each reveals variables that K determines,
@@ -16,7 +16,7 @@ game is one of perfect information for each cell of K, solved exactly by backwar
 indifferent between offers makes the first in the order (null, then the menu's order), i.e.
 it says nothing unless speaking strictly pays.
 
-The theorem of THEORY.md §4 (x^1_* inextensible, then null) presumes informers may offer any
+The theorem of docs/theory.md §4 (x^1_* inextensible, then null) presumes informers may offer any
 variables K determines, so a menu closed under joining offers (:func:`join_closure`, prices
 adding). On a menu that is not, two informers may split one argument between them (beta^1
 offers Y, beta^2 adds X, both paid): the tests show such a case.
@@ -176,7 +176,7 @@ def marginal_value_equilibrium(
     later one faces the same history and passes too, and the game ends; an offer already
     made adds nothing, so each history offers distinct offers and the tree is finite.
     ``informers=N`` plays exactly N moves (null allowed anywhere); there the last informer
-    cannot be answered, which THEORY.md's theorem does not cover.
+    cannot be answered, which docs/theory.md's theorem does not cover.
     """
     if informers is not None and informers < 1:
         raise InputError(f"the mechanism needs at least one informer, got {informers}")

@@ -1,4 +1,4 @@
-"""Purchase protocols behind one interface (THEORY.md §4), each evaluated exactly on a market.
+"""Purchase protocols behind one interface (docs/theory.md §4), each evaluated exactly on a market.
 
 Every protocol is called the same way, ``protocol.evaluate(market) -> ProtocolResult``:
 
@@ -8,7 +8,7 @@ Every protocol is called the same way, ``protocol.evaluate(market) -> ProtocolRe
   with what was bought (the Information Bazaar: the inspector forgets what it does not buy).
 - :class:`Successive` (depth N): decider n inspects levels 0..n-1 but sees only what the
   next deeper level bought for it: U^{n+1} is defined from U^n alone, so an offer that
-  matters more than one level up is never bought for that reason. *(choice)* In THEORY.md's
+  matters more than one level up is never bought for that reason. *(choice)* In docs/theory.md's
   U^{n+1}(<I,i,p>) = U^n(argmax E[U^n | I=i]) - U^n(argmax E[U^n]) - p the baseline does not
   depend on the purchase, so maximising E[U^{n+1}] is maximising the final utility net of
   prices with the level-n decision conditioned on I = i only: that is what is computed.
@@ -23,7 +23,7 @@ successive inspection and RIP.
 What is proven and tested: RIP and successive inspection never lose value with depth, IP
 beats buying blind, nothing falls below the no-information value, and the exhaustive best
 admissible protocol (:mod:`volition.mechanisms.admissible`) is at least as good as every one
-of them. THEORY.md's "RIP optimality" holds with free offers; with prices, an admissible
+of them. docs/theory.md's "RIP optimality" holds with free offers; with prices, an admissible
 protocol that reads meaning into *which* offers were bought can beat content-conditioned RIP
 (see that module and its tests).
 """

@@ -1,4 +1,4 @@
-"""Strategic sellers under each market regime (THEORY.md §3, "Market regimes").
+"""Strategic sellers under each market regime (docs/theory.md §3, "Market regimes").
 
 A seller knows the state omega and the values of its variables K; it may reveal any true
 subset R of K (the values of R at omega) as a level-0 offer. It reveals what maximises its

@@ -1,4 +1,4 @@
-"""Where an endpoint a user supplied may be called: public addresses only (DESIGN.md, "Trust
+"""Where an endpoint a user supplied may be called: public addresses only (docs/design.md, "Trust
 model": what a user supplies that the server will call is checked for internal addresses).
 
 A base URL is checked twice. When it is saved, :func:`check_url` refuses a scheme other than

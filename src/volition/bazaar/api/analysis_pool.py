@@ -1,6 +1,6 @@
 """Analyses in worker processes, bounded in number, queue, per user and time.
 
-An analysis is CPU work that can take minutes (THEORY.md §1: equilibria by support
+An analysis is CPU work that can take minutes (docs/theory.md §1: equilibria by support
 enumeration), so it never runs in the server's process, where it would hold a request thread
 and the GIL: the route awaits a future of a worker process, and the event loop and request
 threads stay free for every other request. ``workers`` slots each own a one-process

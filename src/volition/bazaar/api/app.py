@@ -20,6 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from volition.bazaar.analysis_limits import AnalysisLimits
 from volition.bazaar.api.analysis_pool import AnalysisPool
+from volition.bazaar.api.docs_pages import install_docs_pages
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits
@@ -114,9 +115,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served offline by install_docs_pages, with ReDoc
         redoc_url=None,
     )
+    install_docs_pages(app)
     app.state.bazaar = bazaar
     app.state.signin_guard = signin_guard or SignInGuard(
         _signin_storage(bazaar, settings.signin_storage), settings.signin_limits

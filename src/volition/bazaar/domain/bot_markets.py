@@ -1,8 +1,8 @@
 """Bayesian bots: one offer of a stored ``volition.mechanisms`` market, sold in a true state.
 
-DESIGN.md, "One mechanism, two worlds" (THEORY.md §4): a bayesian bot stores a market file's
-mapping (the world inline: a stored bot reads no files), the id of the offer it sells, the
-true state and a rate of cents per utility unit. Its agent is
+docs/design.md, "One mechanism, two worlds" (docs/theory.md §4): a bayesian bot stores a
+market file's mapping (the world inline: a stored bot reads no files), the id of the offer
+it sells, the true state and a rate of cents per utility unit. Its agent is
 :class:`~volition.agents.bayesian.BayesianSeller`: on contexts of the offer's level it posts
 the offer, its private info the revealed values in the true state. Everything is checked when
 the bot is created or changed, each mistake an ``InputError`` that names the field or key.

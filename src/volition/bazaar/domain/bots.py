@@ -1,4 +1,4 @@
-"""Bot sellers: stored agents that offer through their owner's seller account (THEORY.md §5).
+"""Bot sellers: stored agents that offer through their owner's seller account (docs/theory.md §5).
 
 A bot belongs to a user with the seller role. It offers *as its owner*: its offers are the
 owner's offers, its earnings the owner's earnings, and the owner reads its offers' private
@@ -10,7 +10,7 @@ also the job that several processes share with a lease.
 Kinds: ``fixed`` (a preview, private info and price of its own), ``llm`` (a model behind an
 OpenAI-compatible endpoint, told ``instructions``, never asking more than ``price``, with the
 owner's stored credential) and ``bayesian`` (one offer of a stored ``volition.mechanisms``
-market, sold truthfully in a true state: DESIGN.md "One mechanism, two worlds"; its fields are
+market, sold truthfully in a true state: docs/design.md "One mechanism, two worlds"; its fields are
 checked by :mod:`volition.bazaar.domain.bot_markets`).
 """
 
@@ -25,6 +25,7 @@ from volition.bazaar.domain.checks import check_text
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.outbound import check_base_url
+from volition.bazaar.domain.words import check_keyword
 from volition.errors import InputError
 
 __all__ = [
@@ -197,7 +198,7 @@ def check_bot(bot: BotSeller, *, max_keywords: int, max_budget: int) -> BotSelle
         raise InputError("the minimum budget cannot be negative")
     if len(bot.keywords) > max_keywords:
         raise InputError(f"at most {max_keywords} keywords per bot")
-    words = tuple(check_text(w, "a keyword", 100).strip() for w in bot.keywords)
+    words = tuple(check_keyword(check_text(w, "a keyword", 100)) for w in bot.keywords)
     if bot.max_age is not None and bot.max_age <= timedelta(0):
         raise InputError("the age limit must be positive")
     market_fields = (bot.market, bot.market_offer, bot.market_state, bot.cents_per_unit)

@@ -1,4 +1,4 @@
-"""Decision contexts: what a buyer wants to know, with a reserved budget (THEORY.md §5)."""
+"""Decision contexts: what a buyer wants to know, with a reserved budget (docs/theory.md §5)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ ACTIVE = frozenset({ContextStatus.OPEN, ContextStatus.INSPECTING})
 
 
 class RevealPolicy(enum.StrEnum):
-    """Which purchases of a child context reach its buyer (THEORY.md §5, Amnesia).
+    """Which purchases of a child context reach its buyer (docs/theory.md §5, Amnesia).
 
     ``WITH_PARENT`` (the default): a purchase only when the buyer may read a parent offer it
     concerns (so what an inspector bought below an offer the buyer did not buy stays
-    forgotten). ``ALL``: every purchase, as in the formal RIP of THEORY.md §4. The policy is the
-    child's own, chosen by whoever posts it (only the buyer of its parent offers' context may);
+    forgotten). ``ALL``: every purchase, as in the formal RIP of docs/theory.md §4. The
+    policy is the child's own, chosen by whoever posts it (only the buyer of its parent
+    offers' context may);
     it is stored on every context but has no effect on a top-level one.
     """
 
@@ -37,7 +38,7 @@ class RevealPolicy(enum.StrEnum):
 
 
 class Disclosure(enum.StrEnum):
-    """How much of a follow-up context its viewer is shown (``follow_ups``, THEORY.md §5).
+    """How much of a follow-up context its viewer is shown (``follow_ups``, docs/theory.md §5).
 
     ``FULL``: everything, as posted. ``FORGOTTEN``: the buyer, when amnesia covers what the
     inspector wrote there (its query, budget, the offers it is about): a notice instead.

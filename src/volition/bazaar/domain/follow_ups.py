@@ -3,7 +3,7 @@
 A follow-up (child) context posted by the buyer's inspector (``by_inspector``) is written while
 it reads unbought private info: its query, its budget, the offers it is about and the sellers
 it names may quote or encode anything its writer read. So they are inside the amnesia boundary
-of THEORY.md §5, and the rule is one of information flow:
+of docs/theory.md §5, and the rule is one of information flow:
 
 - its **buyer** sees them only if the buyer may read everything its writer could have read
   (:func:`writings_revealed`): every inspected offer of the context it was posted on, every

@@ -1,4 +1,4 @@
-"""The double-entry ledger: accounts, postings, balanced journal entries (THEORY.md §5, Money).
+"""The double-entry ledger: accounts, postings, balanced journal entries (docs/theory.md §5, Money).
 
 Every movement of money is one ``JournalEntry`` whose postings sum to zero; balances are never
 stored, only derived by summing postings. Amounts are integer cents. Sign convention: a positive

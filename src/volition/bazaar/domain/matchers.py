@@ -1,4 +1,4 @@
-"""Matchers: a seller's standing filter that fills their inbox with contexts (THEORY.md §5)."""
+"""Matchers: a seller's standing filter that fills their inbox with contexts (docs/theory.md §5)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from volition.bazaar.domain.contexts import DecisionContext
+from volition.bazaar.domain.words import contains_phrase, words
 
 __all__ = ["BuyerRecord", "Matcher"]
 
@@ -38,10 +39,11 @@ class BuyerRecord:
 class Matcher:
     """Which contexts a seller wants to hear about.
 
-    A context matches when it contains any of ``keywords`` in its query (case-insensitive; no
-    keywords matches every query), its budget is at least ``min_budget``, its priority at least
-    ``min_priority``, it is at most ``max_age`` old (None: any age), and its buyer's smoothed
-    inspection and purchase rates (``BuyerRecord``) are at least the minimums.
+    A context matches when its query contains any of ``keywords`` as whole words (ignoring
+    case and accents: ``domain.words``; no keywords matches every query), its budget is at
+    least ``min_budget``, its priority at least ``min_priority``, it is at most ``max_age``
+    old (None: any age), and its buyer's smoothed inspection and purchase rates
+    (``BuyerRecord``) are at least the minimums.
     """
 
     id: str
@@ -74,5 +76,5 @@ class Matcher:
             return False
         if not self.keywords:
             return True
-        query = context.query.casefold()
-        return any(word.casefold() in query for word in self.keywords)
+        query = words(context.query)
+        return any(contains_phrase(query, keyword) for keyword in self.keywords)

@@ -1,4 +1,4 @@
-"""Information offers: a public preview, private info and a price (THEORY.md §5)."""
+"""Information offers: a public preview, private info and a price (docs/theory.md §5)."""
 
 from __future__ import annotations
 

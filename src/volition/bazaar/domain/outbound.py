@@ -1,4 +1,4 @@
-"""The operator's policy for the URLs users give the server to call (DESIGN.md, "Trust model").
+"""The operator's policy for the URLs users give the server to call (docs/design.md, "Trust model").
 
 A seller's LLM bot base URL and a user's stored LLM endpoint must be public http(s) URLs
 (``volition.agents.llm.outbound``), checked when saved and again, by the endpoint's client,

@@ -47,6 +47,7 @@ from volition.bazaar.domain.settings import BazaarSettings
 from volition.bazaar.domain.store import IdempotencyRecord, Store, UnitOfWork
 from volition.bazaar.domain.users import Token, User, hash_token, validate_name
 from volition.bazaar.domain.visibility import can_read_private, can_see_context
+from volition.bazaar.domain.words import check_keyword
 from volition.bazaar.errors import (
     Conflict,
     Forbidden,
@@ -371,7 +372,7 @@ class Bazaar:
     def post_context(
         self, actor_id: str, spec: ContextSpec, *, idempotency_key: str | None = None
     ) -> DecisionContext:
-        """Post a decision context, reserving its budget (THEORY.md §5).
+        """Post a decision context, reserving its budget (docs/theory.md §5).
 
         A top-level context reserves from the buyer's cash; a child context reserves from its
         parent's remaining reservation. Refused with ``InsufficientFunds`` when the money is
@@ -700,7 +701,7 @@ class Bazaar:
     def buy_blind(
         self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
     ) -> Purchase:
-        """Buy an offer on its preview alone: the naive market (THEORY.md §5).
+        """Buy an offer on its preview alone: the naive market (docs/theory.md §5).
 
         The price moves from the context's reservation to the seller's earnings, exactly once.
         """
@@ -720,7 +721,8 @@ class Bazaar:
     def buy_inspected(
         self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
     ) -> Purchase:
-        """Buy an offer the buyer's inspector has read: the inspection mechanism (THEORY.md §4-5).
+        """Buy an offer the buyer's inspector has read: the inspection mechanism
+        (docs/theory.md §4-5).
 
         As ``buy_blind``, paid from the context's reservation exactly once, but only for an offer
         marked inspected (``mark_inspected``), and recorded with ``Mechanism.INSPECTION``.
@@ -887,7 +889,7 @@ class Bazaar:
                 raise InputError(f"the minimum buyer {what} must be in [0, 1], not {value}")
         if len(keywords) > self.settings.max_keywords:
             raise InputError(f"at most {self.settings.max_keywords} keywords per matcher")
-        words = tuple(check_text(w, "a keyword", 100).strip() for w in keywords)
+        words = tuple(check_keyword(check_text(w, "a keyword", 100)) for w in keywords)
         check_cents(min_budget, "the minimum budget")
         if min_budget < 0:
             raise InputError("the minimum budget cannot be negative")

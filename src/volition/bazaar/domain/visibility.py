@@ -1,4 +1,4 @@
-"""Who may see what: the privacy rules of the bazaar (THEORY.md §5, Amnesia).
+"""Who may see what: the privacy rules of the bazaar (docs/theory.md §5, Amnesia).
 
 - A top-level context and its offers' public fields are public.
 - A child context (and its offers) is visible only to its buyer, to the sellers of the

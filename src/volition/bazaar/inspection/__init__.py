@@ -1,4 +1,4 @@
-"""volition.bazaar.inspection: the recursive inspection engine (THEORY.md §4-5, issue 5).
+"""volition.bazaar.inspection: the recursive inspection engine (docs/theory.md §4-5, issue 5).
 
 An :class:`InspectionEngine` runs a buyer agent over a tree of contexts on a
 :class:`volition.bazaar.domain.Bazaar`: bot sellers (:class:`Bot`) are asked for offers, the

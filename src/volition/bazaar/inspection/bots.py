@@ -1,4 +1,4 @@
-"""Bot sellers: asked once each when a context of an inspection is posted (THEORY.md §5)."""
+"""Bot sellers: asked once each when a context of an inspection is posted (docs/theory.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The recursive inspection engine: a state machine over a tree of nodes (THEORY.md §4-5).
+"""The recursive inspection engine: a state machine over a tree of nodes (docs/theory.md §4-5).
 
 One node per context. A node asks the bot sellers, gathers offers until it has enough or its
 deadline passes, asks the buyer agent (retrying a bounded number of times with the reasons of

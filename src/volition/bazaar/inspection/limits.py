@@ -1,4 +1,4 @@
-"""The limits of one inspection and its amnesia policy, with safe defaults (THEORY.md §5)."""
+"""The limits of one inspection and its amnesia policy, with safe defaults (docs/theory.md §5)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from volition.errors import InputError
 __all__ = ["InspectionLimits", "Policy"]
 
 
-# Which purchases of child contexts reach the buyer (THEORY.md §5, Amnesia): the domain's
+# Which purchases of child contexts reach the buyer (docs/theory.md §5, Amnesia): the domain's
 # ``RevealPolicy``, under the engine's name. ``WITH_PARENT`` (the default): a child's purchase
 # only when the parent offer it concerns was bought. ``ALL``: every purchase, as in the formal
-# RIP of THEORY.md §4. The engine posts every follow-up context with its inspection's policy,
+# RIP of docs/theory.md §4. The engine posts every follow-up context with its inspection's policy,
 # and the domain enforces it.
 Policy = RevealPolicy
 

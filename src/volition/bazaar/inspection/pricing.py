@@ -1,4 +1,4 @@
-"""What an inspector's tokens cost the buyer, in whole cents (THEORY.md §5, Money; issue 10).
+"""What an inspector's tokens cost the buyer, in whole cents (docs/theory.md §5, Money; issue 10).
 
 An operator prices each inspector in integer cents per million tokens, prompt and completion
 apart. One agent call costs ``ceil((prompt * p + completion * c) / 1_000_000)`` cents: rounded

@@ -1,4 +1,4 @@
-"""What the buyer agent sees at a node, read by the engine from the store (THEORY.md §4-5).
+"""What the buyer agent sees at a node, read by the engine from the store (docs/theory.md §4-5).
 
 Only the engine reads unbought private info, and only to put it in front of the agent call
 that inspects it; nothing read here is persisted. ``known`` follows the inspection's policy:

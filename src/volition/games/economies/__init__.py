@@ -1,4 +1,4 @@
-"""Exchange economies and the welfare theorems (THEORY.md §2): alignment through prices."""
+"""Exchange economies and the welfare theorems (docs/theory.md §2): alignment through prices."""
 
 from volition.games.economies.economy import ExchangeEconomy, Externality
 from volition.games.economies.equilibrium import (

@@ -1,4 +1,4 @@
-"""Utility functions of an exchange economy: Cobb-Douglas, CES and linear (THEORY.md §2).
+"""Utility functions of an exchange economy: Cobb-Douglas, CES and linear (docs/theory.md §2).
 
 All three are concave and homogeneous of degree one, so the Eisenberg-Gale and welfare
 programmes below are convex. Each gives its value, gradient and Marshallian demand at prices

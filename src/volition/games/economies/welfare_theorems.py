@@ -5,7 +5,7 @@
   linear programme), and by measuring the largest gain, the convex programme
   max sum_i s_i s.t. U_i(x) >= U_i(x*) + s_i c_i, s >= 0, sum_i x_i <= supply, x >= 0
   (c_i a scale, so gains are relative), which also yields an improving reallocation. The
-  first welfare theorem (THEORY.md §2) says a competitive equilibrium passes this test,
+  first welfare theorem (docs/theory.md §2) says a competitive equilibrium passes this test,
   unless an externality breaks it.
 - :func:`second_welfare_theorem`: a chosen Pareto optimum (by income shares, through the
   Eisenberg-Gale programme, or given), its supporting prices and the endowment transfers

@@ -1,4 +1,4 @@
-"""Akerlof's market for lemons: information asymmetry unravels trade (THEORY.md §2).
+"""Akerlof's market for lemons: information asymmetry unravels trade (docs/theory.md §2).
 
 Sellers know the quality q of what they sell and value it at ``seller_value * q``; buyers
 value it at ``buyer_value * q`` > seller value, so every trade creates surplus, but buyers

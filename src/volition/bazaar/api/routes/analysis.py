@@ -1,4 +1,4 @@
-"""The analyses over HTTP: markets and oversight (THEORY.md §3-4), games, economies and market
+"""The analyses over HTTP: markets and oversight (docs/theory.md §3-4), games, economies and market
 failures (§1-2).
 
 Stateless computations for signed-in users: nothing is stored. Each input is measured against

@@ -1,0 +1,86 @@
+"""``volition serve --demo`` tells the whole story every time: without a named database it
+seeds a fresh one in a temporary folder, so a second demo finds the rain context open and
+inspectable again, and nothing is left in the working directory or the temporary folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.bazaar.test_client_and_serve import _free_port
+from volition.bazaar.client import BazaarClient
+from volition.bazaar.demo import DEMO_LOGINS
+
+ALICE = next(x for x in DEMO_LOGINS if x.name == "alice")
+LAUNCHER = "from volition.cli import main; main()"
+
+
+@contextmanager
+def _demo(cwd: Path, *extra: str) -> Iterator[tuple[str, list[str]]]:
+    """A ``volition serve --demo`` process; yields its address and, after it stops, its
+    output lines (appended to the list)."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
+    command = [sys.executable, "-c", LAUNCHER, "serve", "--demo", "--port", str(port), *extra]
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=cwd
+    )
+    output: list[str] = []
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180  # busy CI machines
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health").is_success:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.communicate()[0]
+            assert time.monotonic() < deadline, "volition serve did not start"
+            time.sleep(0.2)
+        yield base, output
+    finally:
+        server.terminate()
+        output.extend(server.communicate(timeout=30)[0].splitlines())
+
+
+def _rain(base: str) -> tuple[BazaarClient, str]:
+    alice = BazaarClient(base)
+    alice.sign_in(ALICE.name, ALICE.password)
+    rain = next(c for c in alice.contexts(mine=True) if "rain" in c.query)
+    assert rain.status == "open"
+    return alice, rain.id
+
+
+def test_every_demo_starts_fresh_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    folders = []
+    for _ in range(2):
+        with _demo(tmp_path) as (base, output):
+            alice, rain = _rain(base)
+            with alice:
+                started = alice.start_inspection(rain, gather_seconds=1)
+                done = alice.wait_for_inspection(started.id, timeout=60, interval=0.2)
+                assert done.bought
+        (line,) = [x for x in output if x.startswith("demo database: ")]
+        match = re.match(r"demo database: (\S+volition-demo\.db)", line)
+        assert match, line
+        folders.append(Path(match.group(1)).parent)
+    assert folders[0] != folders[1]
+    assert not any(folder.exists() for folder in folders)
+    assert list(tmp_path.iterdir()) == []  # no volition.db in the working directory
+
+
+def test_a_named_demo_database_is_kept(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'kept.db'}"
+    with _demo(tmp_path, "--database", database) as (base, output):
+        _rain(base)[0].close()
+    assert not any(x.startswith("demo database: ") for x in output)
+    assert (tmp_path / "kept.db").is_file()

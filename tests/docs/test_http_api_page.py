@@ -1,0 +1,26 @@
+"""docs/reference/http-api.md lists exactly the routes the application serves under /api."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from volition.bazaar.api.app import create_app
+from volition.bazaar.domain import Bazaar
+
+PAGE = Path(__file__).resolve().parents[2] / "docs/reference/http-api.md"
+
+
+def test_the_page_lists_every_route_and_no_other() -> None:
+    app = create_app(Bazaar.__new__(Bazaar))  # routes only: no store is touched
+    served = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+    listed = set(
+        re.findall(
+            r"^\| (GET|POST|PUT|PATCH|DELETE) \| `(/api[^`]*)` \|", PAGE.read_text(), flags=re.M
+        )
+    )
+    assert listed == served, {"not listed": served - listed, "not served": listed - served}
