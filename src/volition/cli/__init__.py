@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import typer
 
-from volition.cli import bots_commands, inspections_commands, worker_commands
+from volition.cli import bots_commands, experiment, inspections_commands, worker_commands
 from volition.cli.bazaar import contexts, operator, serve
 from volition.cli.demo import demo
 from volition.cli.economy import economy, failures
@@ -49,6 +49,7 @@ for command in (
 for module in (worker_commands, bots_commands, inspections_commands):
     for extra in module.COMMANDS:
         app.command()(reports_errors(extra))
+app.add_typer(experiment.app, name="experiment")
 app.command("examples", help="The worked examples' headline values (the same as demo).")(
     reports_errors(demo)
 )

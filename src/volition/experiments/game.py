@@ -93,6 +93,7 @@ class Exact:
     path: NDArray[np.intp]
     expected_reward: NDArray[np.float64]
     expected_true_value: float
+    expected_gain: float
 
 
 def subgame_perfect(game: TabularGame) -> Exact:
@@ -140,4 +141,5 @@ def subgame_perfect(game: TabularGame) -> Exact:
         path=prefix,
         expected_reward=expected,
         expected_true_value=float(game.prior @ game.true_value[prefix, states]),
+        expected_gain=float(game.prior @ game.gain[prefix, states]),
     )

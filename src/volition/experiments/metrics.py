@@ -53,6 +53,7 @@ def evaluate(
         out[f"share_{name}"] = float(counts[k] / episodes)
     out["policy_distance"] = policy_distance(game, policies, exact)
     out["exact_true_value"] = exact.expected_true_value
+    out["exact_gain"] = exact.expected_gain
     out["exact_reward"] = float(exact.expected_reward[0])
     return out
 

@@ -11,8 +11,10 @@ One informer knows K (some variables of the world) and reveals a true subset of 
   the message adds to the final decision given the context bought (contents only);
 - ``rlhf``: a shallow judge approves (reward 1) any message of positive ex-post value; the
   buyer acts on the message;
-- ``oversight`` with N informers: the marginal-value mechanism, informers beta^1..beta^N
-  offering one of the menu's offers or null in turn, paid R^n.
+- ``oversight``: the marginal-value mechanism, informers beta^1, beta^2, ... offering one of
+  the menu's offers or null in turn, paid R^n; plain ``oversight`` plays until one passes
+  (as many informers as offers; ``marginal_value_equilibrium``'s default), ``oversight:N``
+  exactly N (null allowed anywhere; the last informer cannot be answered).
 
 The buyer's decisions are ``volition.mechanisms``' exact ones: ``strategic_seller``'s
 message evaluation (naive, IP, RIP), ``solve_scenario`` (successive) and
@@ -53,11 +55,14 @@ class Regime:
 
     @property
     def label(self) -> str:
-        return self.kind if self.kind in ("naive", "inspection", "rlhf") else f"{self.kind}:{self.depth}"
+        if self.kind in ("naive", "inspection", "rlhf") or self.depth == 0:
+            return self.kind
+        return f"{self.kind}:{self.depth}"
 
 
 def parse_regime(text: str) -> Regime:
-    """``naive``, ``inspection``, ``rlhf``, ``rip:2``, ``successive:2``, ``oversight:2``."""
+    """``naive``, ``inspection``, ``rlhf``, ``rip:2``, ``successive:2``, ``oversight:2``;
+    plain ``oversight`` is the paper's unbounded sequence (informers until one passes)."""
     kind, _, rest = text.partition(":")
     if kind not in REGIME_KINDS:
         raise InputError(f"unknown regime {text!r}; use one of {', '.join(REGIME_KINDS)} (e.g. rip:2)")
@@ -65,6 +70,8 @@ def parse_regime(text: str) -> Regime:
         if rest:
             raise InputError(f"regime {text!r}: {kind} takes no depth; write {kind!r}")
         return Regime(kind)
+    if kind == "oversight" and not rest:
+        return Regime(kind, 0)
     try:
         depth = int(rest) if rest else 2
     except ValueError:
@@ -200,7 +207,7 @@ def _seller(world: World, regime: Regime) -> TabularGame:
     return TabularGame(
         world=world.name,
         regime=regime.label,
-        agents=("informer",),
+        agents=("informer_0",),
         n_actions=len(messages),
         action_labels=tuple("+".join(m) or "nothing" for m in messages),
         prior=problem.prior,
@@ -285,13 +292,15 @@ def _conditional(vals: _Values, with_names: frozenset[str], without: frozenset[s
 
 
 def _oversight(world: World, regime: Regime) -> TabularGame:
-    """The marginal-value mechanism with ``regime.depth`` informers (null allowed anywhere)."""
+    """The marginal-value mechanism with ``regime.depth`` informers (null allowed anywhere),
+    or, with depth 0, informers until one passes: moves after the first null are void."""
     problem = world.problem
     menu = world.menu or tuple(
         Offer("+".join(m), "informer", m, 0.0) for m in world.messages() if m
     )
     vals = _Values(problem, world.knows)
-    n_agents, a_count = regime.depth, len(menu) + 1
+    unbounded = regime.depth == 0
+    n_agents, a_count = (len(menu) if unbounded else regime.depth), len(menu) + 1
     options: list[Offer | None] = [None, *menu]
     n = vals.n
     histories = list(itertools.product(range(a_count), repeat=n_agents))
@@ -302,6 +311,8 @@ def _oversight(world: World, regime: Regime) -> TabularGame:
     gains = np.zeros_like(true_value)
     efforts = np.zeros(len(histories))
     for h, hist in enumerate(histories):
+        if unbounded and 0 in hist:  # informers after the first pass are never asked
+            hist = hist[: hist.index(0)] + (0,) * (n_agents - hist.index(0))
         offers = [options[a] for a in hist]
         names = frozenset(x for o in offers if o is not None for x in o.reveals)
         price = sum(o.price for o in offers if o is not None)
