@@ -28,9 +28,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from volition.core import problem_from_mapping
 from volition.core.files import read_structured_file
@@ -49,6 +49,14 @@ __all__ = [
     "load_spec",
     "spec_from_mapping",
 ]
+
+
+def _regime(text: str) -> str:
+    parse_regime(text)  # its InputError is a ValueError: pydantic reports it under the key
+    return text
+
+
+RegimeText = Annotated[str, AfterValidator(_regime)]
 
 
 class WorldSpec(BaseModel):
@@ -81,19 +89,12 @@ class ExperimentSpec(BaseModel):
     name: str = Field(min_length=1)
     description: str = ""
     worlds: list[WorldSpec] = Field(min_length=1)
-    regimes: list[str] = Field(min_length=1)
+    regimes: list[RegimeText] = Field(min_length=1)
     learners: list[LearnerSpec] = Field(min_length=1)
     seeds: int | list[int] = 5
     episodes: int = Field(default=20000, ge=1)
     batch: int = Field(default=500, ge=1)
     eval_episodes: int = Field(default=5000, ge=2)
-
-    @field_validator("regimes")
-    @classmethod
-    def _known_regimes(cls, value: list[str]) -> list[str]:
-        for text in value:
-            parse_regime(text)  # InputError -> a ValueError pydantic reports under the key
-        return value
 
     @field_validator("seeds")
     @classmethod
