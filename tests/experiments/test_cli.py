@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tests.experiments.helpers import small_spec
 
+from tests.experiments.helpers import small_spec
 from volition.cli import run
 
 
@@ -25,7 +25,9 @@ def test_run_writes_parquet_and_prints_the_summary(
 ) -> None:
     spec = small_spec(tmp_path)
     out = tmp_path / "out"
-    data = _run_json(capsys, ["experiment", "run", str(spec), "--out", str(out), "--workers", "1", "--json"])
+    data = _run_json(
+        capsys, ["experiment", "run", str(spec), "--out", str(out), "--workers", "1", "--json"]
+    )
     summary = data["summary"]
     assert isinstance(summary, list) and len(summary) == 2
     for entry in summary:
@@ -39,7 +41,9 @@ def test_run_writes_parquet_and_prints_the_summary(
     assert "numpy" in json.loads((out / "versions.json").read_text())
     # a rerun computes nothing: every row, timings included, comes back from the file
     before = table.to_pylist()
-    _run_json(capsys, ["experiment", "run", str(spec), "--out", str(out), "--workers", "1", "--json"])
+    _run_json(
+        capsys, ["experiment", "run", str(spec), "--out", str(out), "--workers", "1", "--json"]
+    )
     assert pq.read_table(out / "results.parquet").to_pylist() == before
 
 
@@ -47,11 +51,18 @@ def test_two_local_processes_give_the_numbers_of_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = small_spec(tmp_path)
-    one = _run_json(capsys, ["experiment", "run", str(spec), "--out", str(tmp_path / "a"), "--workers", "1", "--json"])
-    two = _run_json(capsys, ["experiment", "run", str(spec), "--out", str(tmp_path / "b"), "--workers", "2", "--json"])
+    one = _run_json(
+        capsys,
+        ["experiment", "run", str(spec), "--out", str(tmp_path / "a"), "--workers", "1", "--json"],
+    )
+    two = _run_json(
+        capsys,
+        ["experiment", "run", str(spec), "--out", str(tmp_path / "b"), "--workers", "2", "--json"],
+    )
     strip = {"episodes_per_second"}
     assert [{k: v for k, v in e.items() if k not in strip} for e in one["summary"]] == [  # type: ignore[union-attr]
-        {k: v for k, v in e.items() if k not in strip} for e in two["summary"]  # type: ignore[union-attr]
+        {k: v for k, v in e.items() if k not in strip}
+        for e in two["summary"]  # type: ignore[union-attr]
     ]
 
 
@@ -59,7 +70,10 @@ def test_report_writes_plots_and_a_self_contained_page(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert run(["experiment", "run", str(small_spec(tmp_path)), "--out", str(out), "--workers", "1"]) == 0
+    assert (
+        run(["experiment", "run", str(small_spec(tmp_path)), "--out", str(out), "--workers", "1"])
+        == 0
+    )
     capsys.readouterr()
     data = _run_json(capsys, ["experiment", "report", str(out), "--json"])
     page = Path(str(data["report"]))
@@ -73,7 +87,9 @@ def test_report_writes_plots_and_a_self_contained_page(
     ]
 
 
-def test_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line_and_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["experiment", "run", str(small_spec(tmp_path, seeds=0))]) == 2
     assert "seeds" in capsys.readouterr().err
     assert run(["experiment", "report", str(tmp_path / "nothing")]) == 2

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import pytest
 from pettingzoo.test import api_test
-from tests.experiments.helpers import shipped_world
 
+from tests.experiments.helpers import shipped_world
 from volition.experiments import build_game, parse_regime
 from volition.experiments.env import MarketEnv
 

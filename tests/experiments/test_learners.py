@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.experiments.helpers import shipped_world, small_spec
 
+from tests.experiments.helpers import shipped_world, small_spec
 from volition.experiments import build_game, parse_regime, subgame_perfect
 from volition.experiments.learners import Bandit, PolicyGradient, make_learner, train
 from volition.experiments.metrics import mean_ci, policy_distance
@@ -20,7 +20,12 @@ from volition.experiments.spec import Cell
 @pytest.mark.parametrize("kind", ["policy_gradient", "bandit"])
 @pytest.mark.parametrize(
     ("world", "regime"),
-    [("lemons", "inspection"), ("lemons", "rip:2"), ("fact_checking", "naive"), ("lemons", "oversight:2")],
+    [
+        ("lemons", "inspection"),
+        ("lemons", "rip:2"),
+        ("fact_checking", "naive"),
+        ("lemons", "oversight:2"),
+    ],
 )
 def test_learners_converge_to_the_exact_best_response(kind: str, world: str, regime: str) -> None:
     game = build_game(shipped_world(world), parse_regime(regime))
@@ -30,7 +35,9 @@ def test_learners_converge_to_the_exact_best_response(kind: str, world: str, reg
     distance = policy_distance(game, [lr.policy() for lr in learners], exact)
     assert distance < 0.1
     # a uniform policy is far from it: the test can fail
-    uniform = [np.full((game.n_obs(k), game.n_actions), 1 / game.n_actions) for k in range(game.n_agents)]
+    uniform = [
+        np.full((game.n_obs(k), game.n_actions), 1 / game.n_actions) for k in range(game.n_agents)
+    ]
     assert policy_distance(game, uniform, exact) > 0.5
 
 
@@ -60,7 +67,9 @@ def test_a_cell_is_reproducible_and_seeds_differ(tmp_path: Path) -> None:
     b = run_cell(spec, Cell("fact_checking", "inspection", "bandit", 0))
     c = run_cell(spec, Cell("fact_checking", "inspection", "bandit", 1))
     timing = {"train_seconds", "episodes_per_second"}
-    assert {k: v for k, v in a.items() if k not in timing} == {k: v for k, v in b.items() if k not in timing}
+    assert {k: v for k, v in a.items() if k not in timing} == {
+        k: v for k, v in b.items() if k not in timing
+    }
     assert a["curve_reward"] != c["curve_reward"]
 
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.experiments.helpers import small_spec
 
+from tests.experiments.helpers import small_spec
 from volition.experiments.runner import run_experiment
 
 pytest.importorskip("ray")

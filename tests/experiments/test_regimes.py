@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from tests.experiments.helpers import shipped_world
 
+from tests.experiments.helpers import shipped_world
 from volition.errors import InputError
 from volition.experiments import CATEGORIES, build_game, parse_regime, subgame_perfect
 from volition.experiments.learners import Fixed, play
@@ -27,7 +27,8 @@ from volition.mechanisms import (
 
 @pytest.mark.parametrize("world_name", ["fact_checking", "legumes", "lemons"])
 @pytest.mark.parametrize(
-    ("regime", "kind", "depth"), [("naive", "naive", 1), ("inspection", "inspection", 1), ("rip:2", "rip", 2)]
+    ("regime", "kind", "depth"),
+    [("naive", "naive", 1), ("inspection", "inspection", 1), ("rip:2", "rip", 2)],
 )
 def test_the_exact_best_response_is_strategic_sellers(
     world_name: str, regime: str, kind: str, depth: int
@@ -36,12 +37,18 @@ def test_the_exact_best_response_is_strategic_sellers(
     game = build_game(world, parse_regime(regime))
     exact = subgame_perfect(game)
     out = strategic_seller(
-        world.problem, StrategicSeller(world.knows), kind, depth, [list(c) for c in world.context]  # type: ignore[arg-type]
+        world.problem,
+        StrategicSeller(world.knows),
+        kind,
+        depth,
+        [list(c) for c in world.context],  # type: ignore[arg-type]
     )
     support = world.problem.prior > 0
     chosen = [game.action_labels[a] for a in exact.path]
     expected = ["+".join(r) or "nothing" for r in out.revealed]
-    assert [c for c, s in zip(chosen, support) if s] == [e for e, s in zip(expected, support) if s]
+    assert [c for c, s in zip(chosen, support, strict=True) if s] == [
+        e for e, s in zip(expected, support, strict=True) if s
+    ]
     assert exact.expected_reward[0] == pytest.approx(out.expected_payment, abs=1e-12)
     assert exact.expected_true_value == pytest.approx(out.expected_net, abs=1e-12)
 
@@ -52,16 +59,25 @@ def test_oversight_matches_the_marginal_value_equilibrium(informers: int | None)
     from volition.experiments import World
 
     world = World("cheap", setting.market.problem, setting.knows, (), setting.market.levels[0], 0.0)
-    game = build_game(world, parse_regime("oversight" if informers is None else f"oversight:{informers}"))
+    game = build_game(
+        world, parse_regime("oversight" if informers is None else f"oversight:{informers}")
+    )
     exact = subgame_perfect(game)
     mv = marginal_value_equilibrium(
         setting.market.problem, setting.market.levels[0], informers=informers, knows=setting.knows
     )
     assert exact.expected_true_value == pytest.approx(mv.expected_value, abs=1e-12)
-    assert exact.expected_reward.sum() == pytest.approx(float(setting.market.problem.prior @ mv.rewards.sum(axis=0)), abs=1e-12)
+    assert exact.expected_reward.sum() == pytest.approx(
+        float(setting.market.problem.prior @ mv.rewards.sum(axis=0)), abs=1e-12
+    )
 
 
-PROTOCOLS = {"naive": NoInspection(), "inspection": Inspection(), "successive:2": Successive(2), "rip:2": Recursive(2)}
+PROTOCOLS = {
+    "naive": NoInspection(),
+    "inspection": Inspection(),
+    "successive:2": Successive(2),
+    "rip:2": Recursive(2),
+}
 
 
 @pytest.mark.parametrize("world_name", ["fact_checking", "legumes", "lemons"])
@@ -94,13 +110,19 @@ def test_fact_checking_orders_cherry_picking_and_correction() -> None:
     successive and unbounded oversight buyers get the correction."""
     world = shipped_world("fact_checking")
     at_11 = [6, 7]  # states i11_E, i11_notE
-    for regime, category in [("inspection", "cherry_picked"), ("rlhf", "cherry_picked"), ("oversight", "corrective")]:
+    for regime, category in [
+        ("inspection", "cherry_picked"),
+        ("rlhf", "cherry_picked"),
+        ("oversight", "corrective"),
+    ]:
         game = build_game(world, parse_regime(regime))
         exact = subgame_perfect(game)
         for s in at_11:
             assert CATEGORIES[game.category[exact.path[s], s]] == category, regime
     naive = build_game(world, parse_regime("naive"))
-    assert {CATEGORIES[c] for c in naive.category[subgame_perfect(naive).path, np.arange(8)]} == {"lemon"}
+    assert {CATEGORIES[c] for c in naive.category[subgame_perfect(naive).path, np.arange(8)]} == {
+        "lemon"
+    }
 
 
 def test_rip_deeper_than_the_context_is_refused() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.experiments.helpers import EXPERIMENTS, small_spec
 
+from tests.experiments.helpers import EXPERIMENTS, small_spec
 from volition.errors import FileFormatError
 from volition.experiments.spec import grid, load_spec
 
@@ -37,7 +37,10 @@ def test_the_shipped_specs_load(name: str) -> None:
         ({"worlds": []}, "worlds"),
         ({"worlds": [{"name": "w", "problem": "nowhere.yaml"}]}, "worlds.0"),
         ({"worlds": [{"name": "w", "market": "a.yaml", "problem": "b.yaml"}]}, "worlds.0"),
-        ({"learners": [{"name": "x", "kind": "bandit"}, {"name": "x", "kind": "bandit"}]}, "learners"),
+        (
+            {"learners": [{"name": "x", "kind": "bandit"}, {"name": "x", "kind": "bandit"}]},
+            "learners",
+        ),
         ({"colour": "red"}, "colour"),
     ],
 )

@@ -33,8 +33,12 @@ def run(
         Path | None, typer.Option(help="Results directory (default: results/<spec name>).")
     ] = None,
     backend: Annotated[str, typer.Option(help="local (processes) or ray.")] = "local",
-    workers: Annotated[int | None, typer.Option(help="Processes / Ray CPUs (default: cores).")] = None,
-    address: Annotated[str | None, typer.Option(help="A Ray cluster's address (--backend ray).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes / Ray CPUs (default: cores).")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="A Ray cluster's address (--backend ray).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run every cell of the grid not already done; print the summary per regime."""
@@ -99,6 +103,15 @@ def _print(summary: list[dict[str, Any]]) -> None:
         )
     print_table(
         "What the trained informer's offers are worth to the buyer (eq. 1; 95% CI over seeds)",
-        ["world", "regime", "learner", "value", "equilibrium", "net of payments", "revenue", "main offer"],
+        [
+            "world",
+            "regime",
+            "learner",
+            "value",
+            "equilibrium",
+            "net of payments",
+            "revenue",
+            "main offer",
+        ],
         rows,
     )

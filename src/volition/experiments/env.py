@@ -14,7 +14,7 @@ External RL libraries drive it through the standard API; the built-in learners
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
@@ -29,7 +29,11 @@ __all__ = ["MarketEnv"]
 class MarketEnv(AECEnv):  # type: ignore[misc]
     """PettingZoo AEC environment of one tabulated market regime."""
 
-    metadata = {"name": "volition_market_v0", "render_modes": ["ansi"], "is_parallelizable": False}
+    metadata: ClassVar[dict[str, Any]] = {
+        "name": "volition_market_v0",
+        "render_modes": ["ansi"],
+        "is_parallelizable": False,
+    }
 
     def __init__(self, game: TabularGame, render_mode: str | None = None) -> None:
         super().__init__()
@@ -83,7 +87,9 @@ class MarketEnv(AECEnv):  # type: ignore[misc]
             )
         self._cumulative_rewards[agent] = 0.0
         k = self._index[agent]
-        self._prefix = self._prefix + int(action) * self.game.n_actions ** (self.game.n_agents - 1 - k)
+        self._prefix = self._prefix + int(action) * self.game.n_actions ** (
+            self.game.n_agents - 1 - k
+        )
         self.rewards = dict.fromkeys(self.agents, 0.0)
         if k == self.game.n_agents - 1:
             self._finish()

@@ -6,7 +6,8 @@ follows is a function of the state s and the full history h (an integer in base 
 
 - ``reward[h, n, s]``: informer n's change in wealth ("RL from market feedback");
 - ``true_value[h, s]``: the buyer's realised true value, eq. (1) of THEORY.md §3, net of all
-  it paid (``gain[h, s]``: the same before any payment, p = 0); ``ex_post[h, s]``: the ex-post value, eq. (2), of everything it bought, net;
+  it paid (``gain[h, s]``: the same before any payment, p = 0); ``ex_post[h, s]``: the
+  ex-post value, eq. (2), of everything it bought, net;
 - ``revenue[h, s]``: what the informers were paid in total; ``surplus[h, s]``: the buyer's
   gain plus every payment received, less the informers' effort;
 - ``category[h, s]``: what informer 0 offered (see :data:`CATEGORIES`).
@@ -76,7 +77,9 @@ class TabularGame:
         """Informer n's observations: (cell of K, the n actions before it)."""
         return int(self.n_cells * self.n_actions**agent)
 
-    def observation(self, agent: int, states: NDArray[np.intp], prefix: NDArray[np.intp]) -> NDArray[np.intp]:
+    def observation(
+        self, agent: int, states: NDArray[np.intp], prefix: NDArray[np.intp]
+    ) -> NDArray[np.intp]:
         """The observation index of informer ``agent``: cell * A**agent + prefix."""
         return np.asarray(self.cells[agent, states] * self.n_actions**agent + prefix, np.intp)
 
@@ -113,8 +116,10 @@ def subgame_perfect(game: TabularGame) -> Exact:
     per_cell = np.zeros((game.n_cells, game.reward.shape[0], n))
     for k in range(n):
         sums = np.stack(
-            [np.bincount(cells, weights=game.prior * game.reward[h, k], minlength=game.n_cells)
-             for h in range(game.reward.shape[0])],
+            [
+                np.bincount(cells, weights=game.prior * game.reward[h, k], minlength=game.n_cells)
+                for h in range(game.reward.shape[0])
+            ],
             axis=1,
         )
         per_cell[:, :, k] = sums / safe[:, None]

@@ -38,8 +38,11 @@ class Learner(ABC):
         """The probabilities it explores with during training batch ``batch``."""
         return self.policy()
 
-    def update(self, obs: NDArray[np.intp], actions: NDArray[np.intp], rewards: NDArray[np.float64]) -> None:
+    def update(
+        self, obs: NDArray[np.intp], actions: NDArray[np.intp], rewards: NDArray[np.float64]
+    ) -> None:
         """Learn from one batch of episodes (no-op for fixed informers)."""
+        return None
 
 
 class PolicyGradient(Learner):
@@ -57,8 +60,10 @@ class PolicyGradient(Learner):
         e = np.exp(z)
         return np.asarray(e / e.sum(axis=1, keepdims=True), np.float64)
 
-    def update(self, obs: NDArray[np.intp], actions: NDArray[np.intp], rewards: NDArray[np.float64]) -> None:
-        n_obs, n_actions = self.theta.shape
+    def update(
+        self, obs: NDArray[np.intp], actions: NDArray[np.intp], rewards: NDArray[np.float64]
+    ) -> None:
+        n_obs = self.theta.shape[0]
         counts = np.bincount(obs, minlength=n_obs).astype(float)
         sums = np.bincount(obs, weights=rewards, minlength=n_obs)
         # the baseline: a running mean of each observation's reward
@@ -97,9 +102,11 @@ class Bandit(Learner):
 
     def behaviour(self, batch: int) -> NDArray[np.float64]:
         eps = self.epsilon / np.sqrt(batch + 1.0)
-        return (1 - eps) * self.policy() + eps / self.sums.shape[1]
+        return np.asarray((1 - eps) * self.policy() + eps / self.sums.shape[1], np.float64)
 
-    def update(self, obs: NDArray[np.intp], actions: NDArray[np.intp], rewards: NDArray[np.float64]) -> None:
+    def update(
+        self, obs: NDArray[np.intp], actions: NDArray[np.intp], rewards: NDArray[np.float64]
+    ) -> None:
         np.add.at(self.sums, (obs, actions), rewards)
         np.add.at(self.counts, (obs, actions), 1.0)
 

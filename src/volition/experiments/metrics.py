@@ -47,7 +47,9 @@ def evaluate(
     out: dict[str, float] = {}
     for name, values in per_episode.items():
         out[name] = float(values.mean())
-        out[f"{name}_se"] = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else 0.0
+        out[f"{name}_se"] = (
+            float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else 0.0
+        )
     counts = np.bincount(game.category[h, s], minlength=len(CATEGORIES))
     for k, name in enumerate(CATEGORIES):
         out[f"share_{name}"] = float(counts[k] / episodes)

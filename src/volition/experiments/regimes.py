@@ -65,7 +65,9 @@ def parse_regime(text: str) -> Regime:
     plain ``oversight`` is the paper's unbounded sequence (informers until one passes)."""
     kind, _, rest = text.partition(":")
     if kind not in REGIME_KINDS:
-        raise InputError(f"unknown regime {text!r}; use one of {', '.join(REGIME_KINDS)} (e.g. rip:2)")
+        raise InputError(
+            f"unknown regime {text!r}; use one of {', '.join(REGIME_KINDS)} (e.g. rip:2)"
+        )
     if kind in ("naive", "inspection", "rlhf"):
         if rest:
             raise InputError(f"regime {text!r}: {kind} takes no depth; write {kind!r}")
@@ -128,9 +130,9 @@ class _Values:
         value = self.problem.value(sorted(names))
         chosen = np.asarray(value.actions)[value.partition.cells]
         with np.errstate(invalid="ignore", divide="ignore"):
-            gain = self.problem.decision.utility(self.states, chosen) - self.problem.decision.utility(
-                self.states, np.full(self.n, self.x0)
-            )
+            gain = self.problem.decision.utility(
+                self.states, chosen
+            ) - self.problem.decision.utility(self.states, np.full(self.n, self.x0))
         return np.where(self.problem.prior > 0, gain, 0.0)
 
     def _ex_post(self, names: frozenset[str]) -> NDArray[np.float64]:
@@ -141,11 +143,15 @@ class _Values:
     def _reflective(self, names: frozenset[str]) -> NDArray[np.float64]:
         """E[eq. 1 | K] at every state: the value the buyer would see knowing all of K."""
         k = self.knows
-        sums = grouped_sums(k.cells, self.problem.prior, self.acted(names)[:, None], k.n_cells)[:, 0]
+        sums = grouped_sums(k.cells, self.problem.prior, self.acted(names)[:, None], k.n_cells)[
+            :, 0
+        ]
         mass = k.masses(self.problem.prior)
         return np.where(mass > 0, sums / np.where(mass > 0, mass, 1.0), 0.0)[k.cells]
 
-    def categories(self, options: Sequence[tuple[str, ...]], paid: NDArray[np.float64]) -> NDArray[np.intp]:
+    def categories(
+        self, options: Sequence[tuple[str, ...]], paid: NDArray[np.float64]
+    ) -> NDArray[np.intp]:
         """The :data:`CATEGORIES` index of each option (rows) in each state, given payments."""
         refl = np.stack([self.reflective(frozenset(m)) for m in options])
         post = np.stack([self.ex_post(frozenset(m)) for m in options])
@@ -165,7 +171,9 @@ class _Values:
             row[truthful] = CATEGORIES.index("truthful")
             row[truthful & corrects] = CATEGORIES.index("corrective")
             if not m:
-                row[:] = np.where(paid[i] > TOL, CATEGORIES.index("lemon"), CATEGORIES.index("nothing"))
+                row[:] = np.where(
+                    paid[i] > TOL, CATEGORIES.index("lemon"), CATEGORIES.index("nothing")
+                )
         return out
 
     def fixed(self, options: Sequence[tuple[str, ...]]) -> dict[str, NDArray[np.intp]]:
@@ -191,7 +199,6 @@ def _seller(world: World, regime: Regime) -> TabularGame:
     problem = world.problem
     vals = _Values(problem, world.knows)
     messages = world.messages()
-    n = vals.n
     rows = []
     for m in messages:
         rows.append(_message(world, vals, m, regime))
@@ -202,7 +209,9 @@ def _seller(world: World, regime: Regime) -> TabularGame:
     effort = np.array([world.effort_cost * len(m) for m in messages])[:, None]
     # an RLHF judge's approval is the informer's reward, not money the buyer pays
     charged = np.zeros_like(pay) if regime.kind == "rlhf" else pay
-    ex_post = np.stack([_bought_ex_post(vals, names) for names in bought_names]) - charged - context_paid
+    ex_post = (
+        np.stack([_bought_ex_post(vals, names) for names in bought_names]) - charged - context_paid
+    )
     support = problem.prior > 0
     return TabularGame(
         world=world.name,
@@ -250,7 +259,9 @@ def _message(
         return pay, vals.acted(frozenset(m)), none, acted
     depth = 1 if regime.kind == "inspection" else regime.depth
     vis = Visibility(inspect=True, recall="next" if regime.kind == "successive" else "all")
-    market = Market.build(world.problem, [[Offer("message", "informer", m, 0.0)], *world.context][:depth])
+    market = Market.build(
+        world.problem, [[Offer("message", "informer", m, 0.0)], *world.context][:depth]
+    )
     plan = solve_scenario(market, Scenario(1.0), depth, vis)
     names = np.empty(n, object)
     wtp = np.zeros(n)
@@ -275,14 +286,16 @@ def _message(
         names[np.flatnonzero(sel)[~bought]] = frozenset(context)
     bought_msg = masks[0] == 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        u = world.problem.decision.utility(vals.states, plan.actions) - world.problem.decision.utility(
-            vals.states, np.full(n, vals.x0)
-        )
+        u = world.problem.decision.utility(
+            vals.states, plan.actions
+        ) - world.problem.decision.utility(vals.states, np.full(n, vals.x0))
     gain = np.where(world.problem.prior > 0, u, 0.0)
     return np.where(bought_msg, wtp, 0.0), gain, plan.paid.copy(), names
 
 
-def _conditional(vals: _Values, with_names: frozenset[str], without: frozenset[str]) -> NDArray[np.float64]:
+def _conditional(
+    vals: _Values, with_names: frozenset[str], without: frozenset[str]
+) -> NDArray[np.float64]:
     """E[U(x(with)) - U(x(without)) | with] per state."""
     part = vals.problem.world.partition(sorted(with_names))
     diff = vals.acted(with_names) - vals.acted(without)
@@ -346,4 +359,3 @@ def _oversight(world: World, regime: Regime) -> TabularGame:
         category=category,
         fixed=fixed,
     )
-

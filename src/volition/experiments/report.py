@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -92,16 +91,31 @@ def write_report(results: str | Path, out: str | Path | None = None) -> Path:
         fig, ax = plt.subplots(figsize=(max(6, len(mine) * 0.9), 4))
         means = np.array([s["true_value"]["mean"] for s in mine])
         err = np.array(
-            [[s["true_value"]["mean"] - s["true_value"]["lo"], s["true_value"]["hi"] - s["true_value"]["mean"]] for s in mine]
+            [
+                [
+                    s["true_value"]["mean"] - s["true_value"]["lo"],
+                    s["true_value"]["hi"] - s["true_value"]["mean"],
+                ]
+                for s in mine
+            ]
         ).T
         ax.bar(x, means, yerr=err, capsize=3, color="tab:blue", label="trained informer (95% CI)")
-        ax.scatter(x, [s["exact_true_value"] for s in mine], color="black", marker="_", s=300, label="equilibrium (exact)")
+        ax.scatter(
+            x,
+            [s["exact_true_value"] for s in mine],
+            color="black",
+            marker="_",
+            s=300,
+            label="equilibrium (exact)",
+        )
         ax.set_xticks(x, labels, fontsize=7)
         ax.set_ylabel("buyer's true value (eq. 1)")
         ax.set_title(f"{world}: true value to the buyer by regime")
         ax.axhline(0, color="grey", lw=0.5)
         ax.legend(fontsize=7)
-        images.append((f"{world}: true value by regime", _save(fig, out_dir / f"{world}_true_value.png")))
+        images.append(
+            (f"{world}: true value by regime", _save(fig, out_dir / f"{world}_true_value.png"))
+        )
         plt.close(fig)
         # offer shares
         fig, ax = plt.subplots(figsize=(max(6, len(mine) * 0.9), 4))
@@ -119,10 +133,21 @@ def write_report(results: str | Path, out: str | Path | None = None) -> Path:
         # learning curves (mean over seeds) of the learners
         fig, ax = plt.subplots(figsize=(7, 4))
         for s in mine:
-            curves = [r["curve_true_value"] for r in rows if (r["world"], r["regime"], r["learner"]) == (world, s["regime"], s["learner"])]
-            if curves and len(curves[0]) > 1 and any(r["learner_kind"] != "fixed" for r in rows if r["learner"] == s["learner"]):
+            curves = [
+                r["curve_true_value"]
+                for r in rows
+                if (r["world"], r["regime"], r["learner"]) == (world, s["regime"], s["learner"])
+            ]
+            if (
+                curves
+                and len(curves[0]) > 1
+                and any(r["learner_kind"] != "fixed" for r in rows if r["learner"] == s["learner"])
+            ):
                 length = min(len(c) for c in curves)
-                ax.plot(np.mean([c[:length] for c in curves], axis=0), label=f"{s['regime']} / {s['learner']}")
+                ax.plot(
+                    np.mean([c[:length] for c in curves], axis=0),
+                    label=f"{s['regime']} / {s['learner']}",
+                )
         ax.set_xlabel("training batch")
         ax.set_ylabel("buyer's true value (eq. 1), batch mean")
         ax.set_title(f"{world}: learning curves")
@@ -140,12 +165,26 @@ def _save(fig: Any, path: Path) -> str:
 
 
 def _html(summary: Sequence[dict[str, Any]], images: Sequence[tuple[str, str]]) -> str:
-    head = ["world", "regime", "learner", "seeds", "true value (95% CI)", "exact eq.", "gain", "revenue", "distance", *CATEGORIES]
+    head = [
+        "world",
+        "regime",
+        "learner",
+        "seeds",
+        "true value (95% CI)",
+        "exact eq.",
+        "gain",
+        "revenue",
+        "distance",
+        *CATEGORIES,
+    ]
     body = []
     for s in summary:
         tv = s["true_value"]
         cells = [
-            s["world"], s["regime"], s["learner"], str(s["seeds"]),
+            s["world"],
+            s["regime"],
+            s["learner"],
+            str(s["seeds"]),
             f"{tv['mean']:.4g} [{tv['lo']:.4g}, {tv['hi']:.4g}]",
             f"{s['exact_true_value']:.4g}",
             f"{s['gain']['mean']:.4g}",
@@ -155,15 +194,17 @@ def _html(summary: Sequence[dict[str, Any]], images: Sequence[tuple[str, str]]) 
         ]
         body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     figs = "".join(
-        f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
+        f"<h2>{html.escape(title)}</h2>"
+        f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
         for title, data in images
     )
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>volition experiment</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 6px;border-bottom:1px solid #ddd}</style>"
+        "<style>body{font-family:sans-serif;margin:2em}"
+        "td,th{padding:2px 6px;border-bottom:1px solid #ddd}</style>"
         "</head><body><h1>Experiment report</h1><table><tr>"
         + "".join(f"<th>{html.escape(h)}</th>" for h in head)
         + "</tr>"
         + "".join(body)
-        + f"</table>{figs}<script type='application/json' id='summary'>{html.escape(json.dumps(summary))}</script></body></html>"
+        + f"</table>{figs}</body></html>"
     )

@@ -160,7 +160,8 @@ def _run_ray(
         import ray
     except ImportError:
         raise InputError(
-            "--backend ray needs Ray: install volition with the `ray` extra (pip install 'volition[ray]')"
+            "--backend ray needs Ray: install volition with the `ray` extra "
+            "(pip install 'volition[ray]')"
         ) from None
     started = not ray.is_initialized()
     if started:

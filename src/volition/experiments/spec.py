@@ -136,7 +136,9 @@ def spec_from_mapping(
 ) -> tuple[ExperimentSpec, dict[str, World]]:
     """Validate an experiment's content; every error names ``source`` and the key."""
     if not isinstance(data, dict):
-        raise FileFormatError(f"{source}: expected a mapping with keys name, worlds, regimes, learners")
+        raise FileFormatError(
+            f"{source}: expected a mapping with keys name, worlds, regimes, learners"
+        )
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
@@ -144,10 +146,15 @@ def spec_from_mapping(
         loc = ".".join(str(p) for p in err["loc"])
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise FileFormatError(f"{source}: {loc}: {msg}") from exc
-    for what, names in (("worlds", [w.name for w in spec.worlds]), ("learners", [lr.name for lr in spec.learners])):
+    for what, names in (
+        ("worlds", [w.name for w in spec.worlds]),
+        ("learners", [lr.name for lr in spec.learners]),
+    ):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise FileFormatError(f"{source}: {what}: name {dup[0]!r} is used twice; give each its own name")
+            raise FileFormatError(
+                f"{source}: {what}: name {dup[0]!r} is used twice; give each its own name"
+            )
     worlds = {}
     for k, w in enumerate(spec.worlds):
         try:
@@ -164,7 +171,9 @@ def build_world(spec: WorldSpec, base: Path) -> World:
         raise InputError("give exactly one of market: or problem: (a file path)")
     file = base / (spec.market or spec.problem or "")
     if not file.is_file():
-        raise InputError(f"file {str(file)!r} not found (paths are relative to the experiment file)")
+        raise InputError(
+            f"file {str(file)!r} not found (paths are relative to the experiment file)"
+        )
     data = read_structured_file(file)
     if spec.market is not None:
         market = market_from_mapping(data, source=str(file), base=file.parent)
@@ -174,9 +183,15 @@ def build_world(spec: WorldSpec, base: Path) -> World:
     else:
         problem = problem_from_mapping(data, source=str(file))
         level0, context = (), ()
-    knows = tuple(spec.knows) if spec.knows else tuple(dict.fromkeys(x for o in level0 for x in o.reveals))
+    knows = (
+        tuple(spec.knows)
+        if spec.knows
+        else tuple(dict.fromkeys(x for o in level0 for x in o.reveals))
+    )
     if not knows:
-        raise InputError("knows: list the variables the informer knows (the world has no level-0 offers)")
+        raise InputError(
+            "knows: list the variables the informer knows (the world has no level-0 offers)"
+        )
     try:
         problem.world.partition(list(knows))
     except InputError as exc:
