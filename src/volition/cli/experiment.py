@@ -71,12 +71,18 @@ def report(
     results: Annotated[Path, typer.Argument(help="A results directory (or results.parquet).")],
     out: Annotated[Path | None, typer.Option(help="Where to write (default: beside).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the headline table as Markdown.")
+    ] = False,
 ) -> None:
     """Plots (learning curves, offer shares, true value by regime) and report.html."""
-    from volition.experiments.report import read_results, summarise, write_report
+    from volition.experiments.report import headline_markdown, read_results, summarise, write_report
 
     page = write_report(results, out)
     summary = summarise(read_results(results))
+    if markdown:
+        print(headline_markdown(summary))
+        return
     if as_json:
         print_json({"report": str(page), "summary": summary})
         return

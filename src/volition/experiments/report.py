@@ -21,7 +21,7 @@ from volition.errors import InputError
 from volition.experiments.game import CATEGORIES
 from volition.experiments.metrics import mean_ci
 
-__all__ = ["MEASURES", "read_results", "summarise", "write_report"]
+__all__ = ["MEASURES", "headline_markdown", "read_results", "summarise", "write_report"]
 
 MEASURES = ("true_value", "gain", "ex_post", "revenue", "surplus", "policy_distance")
 
@@ -62,6 +62,29 @@ def summarise(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         entry["episodes_per_second"] = float(np.mean([r["episodes_per_second"] for r in members]))
         out.append(entry)
     return out
+
+
+def headline_markdown(summary: Sequence[dict[str, Any]], measure: str = "gain") -> str:
+    """A Markdown table: (regime, learner) rows, one column per world, each cell the mean
+    and 95% CI over seeds of ``measure`` (default: the true value before payments)."""
+    worlds = list(dict.fromkeys(s["world"] for s in summary))
+    rows = list(dict.fromkeys((s["regime"], s["learner"]) for s in summary))
+    by = {(s["world"], s["regime"], s["learner"]): s for s in summary}
+    lines = [
+        "| regime | learner | " + " | ".join(worlds) + " |",
+        "|---|---|" + "---|" * len(worlds),
+    ]
+    for regime, learner in rows:
+        cells = []
+        for w in worlds:
+            s = by.get((w, regime, learner))
+            if s is None:
+                cells.append("")
+                continue
+            v = s[measure]
+            cells.append(f"{v['mean']:.4f} [{v['lo']:.4f}, {v['hi']:.4f}] ({s['exact_gain']:.4f})")
+        lines.append(f"| {regime} | {learner} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _figure_png(fig: Any) -> str:

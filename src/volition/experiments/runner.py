@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from volition.errors import InputError
+from volition.errors import ComputationError, InputError
 from volition.experiments.game import subgame_perfect
 from volition.experiments.learners import make_learner, train
 from volition.experiments.metrics import evaluate
@@ -165,10 +165,15 @@ def _run_ray(
         ) from None
     started = not ray.is_initialized()
     if started:
-        if address:
-            ray.init(address=address, log_to_driver=False)
-        else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        try:
+            if address:
+                ray.init(address=address, log_to_driver=False)
+            else:
+                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        except Exception as exc:  # Ray raises bare Exception on a failed start
+            raise ComputationError(
+                f"Ray did not start ({exc}); on a loaded machine retry, or use --backend local"
+            ) from exc
     try:
         remote = ray.remote(run_cell)
         pending = [remote.remote(spec_path, c) for c in cells]
