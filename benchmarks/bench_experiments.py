@@ -32,7 +32,7 @@ SPEC = ROOT / "examples" / "experiments" / "fact_checking.yaml"
 def episodes_per_second(episodes: int) -> None:
     spec, worlds = load_spec(SPEC)
     world = worlds["fact_checking"]
-    print(f"| regime | tabulate (ms) | policy gradient (episodes/s) | bandit (episodes/s) |")
+    print("| regime | tabulate (ms) | policy gradient (episodes/s) | bandit (episodes/s) |")
     print("|---|---|---|---|")
     for regime in spec.regimes:
         start = time.perf_counter()
