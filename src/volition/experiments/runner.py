@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from volition.errors import ComputationError, InputError
-from volition.experiments.game import subgame_perfect
+from volition.experiments.game import Exact, TabularGame, subgame_perfect
 from volition.experiments.learners import make_learner, train
 from volition.experiments.metrics import evaluate
 from volition.experiments.regimes import World, build_game, parse_regime
@@ -36,6 +36,7 @@ RESULTS_FILE = "results.parquet"
 Progress = Callable[[int, int], None]
 
 _WORLDS: dict[str, tuple[ExperimentSpec, dict[str, World]]] = {}
+_GAMES: dict[tuple[str, str, str], tuple[TabularGame, Exact]] = {}
 
 
 def _load(spec_path: str) -> tuple[ExperimentSpec, dict[str, World]]:
@@ -49,8 +50,11 @@ def run_cell(spec_path: str, cell: Cell) -> dict[str, Any]:
     """Train and measure one cell; a flat row of results (curves as lists)."""
     spec, worlds = _load(spec_path)
     learner_spec = next(lr for lr in spec.learners if lr.name == cell.learner)
-    game = build_game(worlds[cell.world], parse_regime(cell.regime))
-    exact = subgame_perfect(game)
+    key = (spec_path, cell.world, cell.regime)
+    if key not in _GAMES:  # tabulated once per process: every learner and seed shares it
+        game = build_game(worlds[cell.world], parse_regime(cell.regime))
+        _GAMES[key] = game, subgame_perfect(game)
+    game, exact = _GAMES[key]
     stream = zlib.crc32(f"{cell.world}|{cell.regime}|{cell.learner}".encode())
     rng = np.random.default_rng([cell.seed, stream])
     params = {"lr": learner_spec.lr, "epsilon": learner_spec.epsilon, "policy": learner_spec.policy}
@@ -165,15 +169,7 @@ def _run_ray(
         ) from None
     started = not ray.is_initialized()
     if started:
-        try:
-            if address:
-                ray.init(address=address, log_to_driver=False)
-            else:
-                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-        except Exception as exc:  # Ray raises bare Exception on a failed start
-            raise ComputationError(
-                f"Ray did not start ({exc}); on a loaded machine retry, or use --backend local"
-            ) from exc
+        _start_ray(ray, workers, address)
     try:
         remote = ray.remote(run_cell)
         pending = [remote.remote(spec_path, c) for c in cells]
@@ -187,3 +183,21 @@ def _run_ray(
     finally:
         if started:
             ray.shutdown()
+
+
+def _start_ray(ray: Any, workers: int, address: str | None, attempts: int = 2) -> None:
+    """``ray.init``, retried once: on a loaded machine its raylet can miss Ray's fixed 30 s
+    start-up deadline (Ray then raises a bare ``Exception``)."""
+    for attempt in range(attempts):
+        try:
+            if address:
+                ray.init(address=address, log_to_driver=False)
+            else:
+                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+            return
+        except Exception as exc:
+            ray.shutdown()
+            if attempt == attempts - 1:
+                raise ComputationError(
+                    f"Ray did not start ({exc}); on a loaded machine retry, or use --backend local"
+                ) from exc
