@@ -5,7 +5,7 @@
    and the one-off cost of tabulating the regime's game exactly.
 2. Wall time of one grid (``examples/experiments/fact_checking.yaml``, with fewer seeds) on
    1 local process, 2 local processes and a local Ray cluster of 2 CPUs (Ray's start-up
-   included, as a user pays it).
+   included, as a user pays it), each starting with no game tabulated.
 Run: ``.venv/bin/python benchmarks/bench_experiments.py`` (about a minute); ``--quick``.
 """
 
@@ -22,6 +22,7 @@ import yaml
 
 from volition.experiments import build_game, parse_regime
 from volition.experiments.learners import make_learner, train
+from volition.experiments import runner
 from volition.experiments.runner import run_experiment
 from volition.experiments.spec import load_spec
 
@@ -63,6 +64,9 @@ def grid_times(seeds: int) -> None:
             ("local, 2 processes", "local", 2),
             ("Ray, local cluster of 2 CPUs", "ray", 2),
         ):
+            # a fair start: forked workers would inherit the parent's tabulated games
+            runner._GAMES.clear()
+            runner._WORLDS.clear()
             start = time.perf_counter()
             run_experiment(spec, Path(tmp) / label.replace(" ", "_"), backend, workers)
             print(f"| {label} | {time.perf_counter() - start:.1f} |")

@@ -110,26 +110,27 @@ def write_report(results: str | Path, out: str | Path | None = None) -> Path:
         mine = [s for s in summary if s["world"] == world]
         labels = [f"{s['regime']}\n{s['learner']}" for s in mine]
         x = np.arange(len(mine))
-        # true value by regime, with CIs and the exact equilibrium value
+        # true value by regime, before and net of payments, with CIs and the exact value
         fig, ax = plt.subplots(figsize=(max(6, len(mine) * 0.9), 4))
-        means = np.array([s["true_value"]["mean"] for s in mine])
-        err = np.array(
-            [
+        for offset, measure, label in (
+            (-0.2, "gain", "before payments (95% CI)"),
+            (0.2, "true_value", "net of payments (95% CI)"),
+        ):
+            means = np.array([s[measure]["mean"] for s in mine])
+            err = np.array(
                 [
-                    s["true_value"]["mean"] - s["true_value"]["lo"],
-                    s["true_value"]["hi"] - s["true_value"]["mean"],
+                    [s[measure]["mean"] - s[measure]["lo"] for s in mine],
+                    [s[measure]["hi"] - s[measure]["mean"] for s in mine],
                 ]
-                for s in mine
-            ]
-        ).T
-        ax.bar(x, means, yerr=err, capsize=3, color="tab:blue", label="trained informer (95% CI)")
+            )
+            ax.bar(x + offset, means, width=0.4, yerr=err, capsize=3, label=label)
         ax.scatter(
-            x,
-            [s["exact_true_value"] for s in mine],
+            x - 0.2,
+            [s["exact_gain"] for s in mine],
             color="black",
             marker="_",
-            s=300,
-            label="equilibrium (exact)",
+            s=200,
+            label="equilibrium, before payments (exact)",
         )
         ax.set_xticks(x, labels, fontsize=7)
         ax.set_ylabel("buyer's true value (eq. 1)")
