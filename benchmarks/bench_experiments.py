@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from volition.experiments import build_game, parse_regime
+from volition.experiments import build_game, parse_regime, runner
 from volition.experiments.learners import make_learner, train
-from volition.experiments import runner
 from volition.experiments.runner import run_experiment
 from volition.experiments.spec import load_spec
 
