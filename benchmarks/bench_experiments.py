@@ -48,6 +48,8 @@ def episodes_per_second(episodes: int) -> None:
 
 
 def grid_times(seeds: int) -> None:
+    import pyarrow.parquet  # noqa: F401  (imported once before timing: seconds on a loaded machine)
+
     data = yaml.safe_load(SPEC.read_text())
     data["seeds"] = seeds
     data["worlds"][0]["market"] = str(SPEC.parent.parent / "fact_checking_market.yaml")
