@@ -15,7 +15,10 @@ To add a command, write a function (its docstring's first line is the ``--help``
 typer-annotated parameters are the options) in a module of ``volition.cli``, and add one line
 to ``COMMANDS``::
 
-    "experiment": "volition.cli.experiment:experiment",
+    "voi": "volition.cli.voi:voi"
+
+(a ``typer.Typer`` there is a group of subcommands, as ``"experiment":
+"volition.cli.experiment:app"``).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ COMMANDS: dict[str, str] = {
     "inspect": "volition.cli.inspections_commands:inspect",
     "inspection": "volition.cli.inspections_commands:inspection",
     "examples": "volition.cli.demo:demo",
+    "experiment": "volition.cli.experiment:app",
 }
 """Each command's name -> ``"module:function"``, in the order ``--help`` lists them."""
 
@@ -73,6 +77,10 @@ def load_command(name: str) -> Command:
     """The click command ``name`` of ``COMMANDS``, importing its module now."""
     module, _, function = COMMANDS[name].partition(":")
     callback = getattr(importlib.import_module(module), function)
+    if isinstance(callback, typer.Typer):  # a group of subcommands (``experiment run``)
+        group = typer.main.get_command(callback)
+        group.name = name
+        return group
     single = typer.Typer(add_completion=False)
     single.command(name, help=HELP.get(name))(reports_errors(callback))
     return typer.main.get_command(single)
