@@ -220,6 +220,16 @@ def test_a_named_inspector_runs_and_its_tokens_are_charged_exactly(
         assert started["inspector"] == "mini"
         done = _wait_done(buyer, started["id"])
         trail = ok(s.operator.get(f"/api/inspections/{started['id']}/audit"))
+        # the privacy matrix of the new entry: the buyer's ledger shows what her tokens cost;
+        # the seller's, another user's and an anonymous visitor's show nothing of it
+        mine = ok(buyer.get("/api/me/ledger", params={"limit": 500}))
+        charged = [e for e in mine if e["kind"] == "inspection_cost"]
+        assert len(charged) == len(trail) >= 1
+        others = {"seller": s.seller.get("/api/me/ledger"), "eve": s.api.sign_up("eve")}
+        others["eve"] = others["eve"].get("/api/me/ledger")
+        for name, r in others.items():
+            assert "inspection_cost" not in ok(r).__repr__(), name
+        assert s.api.anonymous.get("/api/me/ledger").status_code == 401
 
     requests = s.operator_model.requests
     assert len(requests) == len(trail) >= 1
@@ -244,6 +254,9 @@ def test_a_named_inspector_runs_and_its_tokens_are_charged_exactly(
     assert all(e.amount_for([hold(context_id)]) == -e.amount_for([HOUSE]) for e in costs)
     assert house == expected and left == 0  # decided: the rest went back to her cash
     assert s.bazaar.balances(alice.id).cash == 5_000 - done["spent"] - expected
+    assert sum(-p["amount"] for e in charged for p in e["postings"] if p["amount"] < 0) == (
+        expected
+    )
     assert audit(s.bazaar.store) == []
 
 
