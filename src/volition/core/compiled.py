@@ -4,8 +4,9 @@ Loading them costs ``import numba`` plus, per kernel, either a compilation (seco
 first time on a machine) or a read of numba's on-disk cache (``cache=True``: the
 ``__pycache__`` folder next to ``_kernels.py``, or ``NUMBA_CACHE_DIR`` where that is not
 writable). ``grouping`` asks :func:`kernels` on every large call: until the kernels are loaded
-it gets ``None`` and uses its numpy path, while one background thread loads them and makes a
-tiny call (so that numba's threads are started and no caller races the loading).
+it gets ``None``, uses its numpy path and then calls :func:`start`, so that one background
+thread loads them (after the call: the loading holds the GIL much of the time) and makes a tiny
+call (numba's threads are started, and no caller races the loading).
 :func:`load` waits for them (a server at start-up, a benchmark before timing).
 """
 
@@ -17,7 +18,7 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["kernels", "load", "load_seconds"]
+__all__ = ["kernels", "load", "load_seconds", "start"]
 
 _lock = threading.Lock()
 _ready = threading.Event()
@@ -28,11 +29,17 @@ _seconds: float | None = None
 
 
 def kernels() -> ModuleType | None:
-    """The loaded ``_kernels`` module, or ``None`` while it is loading (loading starts now)."""
-    if _ready.is_set():
-        return _module
-    _start()
-    return None
+    """The loaded ``_kernels`` module, or ``None`` until it is loaded (see :func:`start`)."""
+    return _module if _ready.is_set() else None
+
+
+def start() -> None:
+    """Start loading the kernels in a background thread, once per process."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_load, name="volition-kernels", daemon=True)
+            _thread.start()
 
 
 def load(timeout: float | None = None) -> ModuleType | None:
@@ -41,7 +48,7 @@ def load(timeout: float | None = None) -> ModuleType | None:
     Raises the loading's own error when numba could not load them; ``grouping`` then keeps
     using its numpy path, which gives the same sums.
     """
-    _start()
+    start()
     _ready.wait(timeout)
     if _error is not None:
         raise RuntimeError(f"the compiled kernels could not be loaded: {_error}") from _error
@@ -51,14 +58,6 @@ def load(timeout: float | None = None) -> ModuleType | None:
 def load_seconds() -> float | None:
     """How long loading took (import, compile or cache read, first tiny call), once done."""
     return _seconds if _ready.is_set() else None
-
-
-def _start() -> None:
-    global _thread
-    with _lock:
-        if _thread is None:
-            _thread = threading.Thread(target=_load, name="volition-kernels", daemon=True)
-            _thread.start()
 
 
 def _load() -> None:

@@ -60,10 +60,13 @@ def cell_statistics(
     if n < COMPILED_THRESHOLD:
         return _column_statistics(c, w, feats, n_cells)
     kernels = compiled.kernels()
-    if kernels is None:  # still loading: numpy meanwhile
+    if kernels is None:  # not loaded yet: numpy this time, and load them for the next calls
         if n_cells > BLOCK_STATES:
-            return _column_statistics(c, w, feats, n_cells)
-        return _blocked_statistics(c, w, feats, n_cells)
+            stats = _column_statistics(c, w, feats, n_cells)
+        else:
+            stats = _blocked_statistics(c, w, feats, n_cells)
+        compiled.start()
+        return stats
     result: tuple[NDArray[np.float64], NDArray[np.float64]]
     result = kernels.cell_statistics_compiled(c, w, feats, n_cells)
     return result
