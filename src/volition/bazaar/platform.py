@@ -20,6 +20,7 @@ from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import Inspection, InspectionEngine, InspectionLimits
 from volition.bazaar.inspection.runner import Work
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
+from volition.bazaar.storage.notify import sender_for
 from volition.errors import InputError
 
 __all__ = ["AGENT_NAMES", "DEFAULT_LIMITS", "DEMO_LIMITS", "BuyerAgents", "Platform", "assemble"]
@@ -116,6 +117,9 @@ def assemble(
     service = bot_service_for(bazaar)
     dispatcher = BotDispatcher(bazaar, service)
     bazaar.subscribe(dispatcher.listen)  # posted contexts are answered first
+    sender = sender_for(store)
+    if sender is not None:  # PostgreSQL: other processes' runners hear this one's events
+        bazaar.subscribe(sender)
     engine = InspectionEngine(
         bazaar,
         BuyerAgents(service, endpoint=endpoint, forced=forced_agent),

@@ -122,7 +122,8 @@ def serve(
         from volition.bazaar.inspection.runner import InspectionRunner
 
         platform = assemble(bazaar, store, limits=DEMO_LIMITS if demo else DEFAULT_LIMITS)
-        runner = InspectionRunner(platform.engine, extra_work=platform.work)
+        # it writes nothing itself: on SQLite too it can watch the workers' commits
+        runner = InspectionRunner(platform.engine, extra_work=platform.work, watch_sqlite=True)
         runner.start()
     else:
         store.close()

@@ -3,8 +3,10 @@
 A worker opens the database (``--database`` or ``$VOLITION_DATABASE_URL``), and loops: it
 claims ready inspection nodes (leases, so several workers on one PostgreSQL database share
 the work; a worker that dies leaves leases that run out, and another repeats its steps
-without paying twice), steps them, and polls every ``--interval`` seconds for offers and
-closed contexts. SIGTERM or SIGINT ends it after the current step (a second one at once).
+without paying twice) and steps them, woken by the other processes' commits (PostgreSQL
+``LISTEN/NOTIFY``; on SQLite, ``PRAGMA data_version``) and by due times, with a safety
+sweep every ``--interval`` seconds. SIGTERM or SIGINT ends it after the current step (a
+second one at once).
 
 The buyer agent of each inspection follows its ``agent`` name: ``offline`` (the default,
 deterministic, no network), or ``llm``: the buyer's own stored endpoint, or, when the worker
@@ -77,7 +79,10 @@ def worker(
         Path | None, typer.Option(help="file holding the endpoint's API key")
     ] = None,
     llm_timeout: Annotated[float, typer.Option(help="seconds per model call")] = 60.0,
-    interval: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.5,
+    interval: Annotated[
+        float,
+        typer.Option(help="seconds between safety sweeps (events and due times wake it)"),
+    ] = 30.0,
     lease: Annotated[
         float,
         typer.Option(help="seconds a claimed node stays this worker's (longer than any step)"),
@@ -107,7 +112,9 @@ def worker(
         bazaar, store, endpoint=endpoint, forced_agent=agent, lease=timedelta(seconds=lease)
     )
     engine = platform.engine
-    runner = InspectionRunner(engine, interval=interval, extra_work=platform.work)
+    runner = InspectionRunner(
+        engine, interval=interval, extra_work=platform.work, watch_sqlite=True
+    )
     url = store.engine.url.render_as_string(hide_password=True)
     logging.getLogger("volition.worker").info("worker %s on %s", engine.worker_id, url)
     try:
