@@ -62,9 +62,14 @@ class Scheduled(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Remote:
-    """A notice from another process: an event, or ``None`` (nodes changed, or unknown)."""
+    """A notice from another process: an event, ``"nodes"`` (nodes changed) or ``"unknown"``
+    (anything may have changed: see ``storage.notify``)."""
 
-    event: Event | None
+    notice: Event | str
+
+    @property
+    def event(self) -> Event | None:
+        return self.notice if isinstance(self.notice, Event) else None
 
 
 _WAKE = object()
@@ -119,9 +124,10 @@ class InspectionRunner:
         """A bazaar listener: note the event and wake the runner (returns at once)."""
         self._events.put(event)
 
-    def hear(self, event: Event | None) -> None:
-        """A notice from another process (``storage.notify``): ``None`` means nodes changed."""
-        self._events.put(_Remote(event))
+    def hear(self, notice: Event | str) -> None:
+        """A notice from another process (``storage.notify``): an event, ``"nodes"`` or
+        ``"unknown"``."""
+        self._events.put(_Remote(notice))
 
     def wake(self) -> None:
         """Have the runner look for work now (after starting an inspection, say)."""
@@ -274,12 +280,13 @@ class InspectionRunner:
 
     def _react(self, items: list[object]) -> int:
         """Do what these wake-ups ask for, and only that; return how much was done."""
-        nodes_changed = False
+        nodes_changed = unknown = False
         offers: dict[str, None] = {}
         closed: dict[str, None] = {}
         for item in items:
             if isinstance(item, _Remote):
                 self._forward(item)
+                unknown = unknown or item.notice == "unknown"
                 item = item.event if item.event is not None else _WAKE
             if item is _WAKE:
                 nodes_changed = True
@@ -290,7 +297,17 @@ class InspectionRunner:
                     closed[item.context_id] = None
         if nodes_changed:  # before the events: a node may have started gathering elsewhere
             self._refresh()
+        log.debug(
+            "woken: %d items, nodes changed %s, offers %d, closed %d, gathering %d",
+            len(items),
+            nodes_changed,
+            len(offers),
+            len(closed),
+            len(self._gathering),
+        )
         done = 0
+        if unknown:  # offers or closings we were not told of: read every gathering node
+            done += self.engine.poll()
         for context_id in offers:
             if context_id in self._gathering:
                 self.engine.offer_arrived(context_id)

@@ -10,11 +10,11 @@ runner waits on events instead of polling tables.
   short statement). The inspection repository sends :data:`NODES` in the transaction that
   adds or moves a node to a state with work in it (``notify_nodes``).
 - :class:`PgListener` holds one dedicated psycopg connection that ``LISTEN``s, and hands every
-  notification to a callback: an :class:`~volition.bazaar.domain.Event`, or ``None`` for "nodes
-  changed, or something may have been missed" (after a reconnection).
+  notification to a callback: an :class:`~volition.bazaar.domain.Event`, :data:`NODES`, or
+  :data:`UNKNOWN` ("something may have been missed": on connecting, after a reconnection).
 - :class:`SqliteWatcher` is the fallback for SQLite: a dedicated connection reads
   ``PRAGMA data_version`` (a counter that moves when another connection commits) a few times
-  a second, and hands ``None`` on a change. Only for processes that write nothing themselves
+  a second, and hands :data:`UNKNOWN` on a change. Only for processes that write nothing themselves
   (a ``volition worker``, the supervisor of ``serve --workers``): in a serving process every
   request would move it.
 
@@ -36,7 +36,9 @@ from volition.bazaar.storage.store import SqlStore
 __all__ = [
     "CHANNEL",
     "NODES",
+    "UNKNOWN",
     "EventSender",
+    "Notice",
     "PgListener",
     "SqliteWatcher",
     "decode",
@@ -51,8 +53,12 @@ log = logging.getLogger(__name__)
 CHANNEL = "volition_events"
 NODES = "nodes"
 """The payload meaning "inspection nodes were added or moved to a state with work in it"."""
+UNKNOWN = "unknown"
+"""Handed on when anything may have changed (no notice says what)."""
 
-Deliver = Callable[[Event | None], None]
+Notice = Event | str
+"""What a watcher hands on: an event, :data:`NODES` or :data:`UNKNOWN`."""
+Deliver = Callable[[Notice], None]
 
 
 def encode(event: Event) -> str:
@@ -60,13 +66,15 @@ def encode(event: Event) -> str:
     return f"{event.kind.value}:{event.context_id}"
 
 
-def decode(payload: str) -> Event | None:
-    """The event of a payload; ``None`` for :data:`NODES` or anything not understood."""
+def decode(payload: str) -> Notice:
+    """The event of a payload, :data:`NODES`, or :data:`UNKNOWN` for anything not understood."""
+    if payload == NODES:
+        return NODES
     kind, _, context_id = payload.partition(":")
     try:
-        return Event(EventKind(kind), context_id) if context_id else None
+        return Event(EventKind(kind), context_id) if context_id else UNKNOWN
     except ValueError:
-        return None
+        return UNKNOWN
 
 
 def notify_nodes(conn: Connection) -> None:
@@ -120,7 +128,7 @@ class _Watcher:
                 self._watch()
             except Exception as exc:  # the database went away: say so, and retry
                 log.warning("%s lost its connection: %s", self.name, type(exc).__name__)
-            self.deliver(None)  # something may have been missed meanwhile
+            self.deliver(UNKNOWN)  # something may have been missed meanwhile
             self._stop.wait(min(5.0, self.period * 10))
 
     def _watch(self) -> None:
@@ -141,7 +149,7 @@ class PgListener(_Watcher):
 
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
-            self.deliver(None)  # listening now: look at what happened before
+            self.deliver(UNKNOWN)  # listening now: look at what happened before
             while not self._stop.is_set():
                 # the timeout only lets ``stop`` be noticed; no statement runs meanwhile
                 for note in conn.notifies(timeout=self.period):
@@ -149,7 +157,7 @@ class PgListener(_Watcher):
 
 
 class SqliteWatcher(_Watcher):
-    """Reads ``PRAGMA data_version`` every ``period`` seconds; a change hands ``None``."""
+    """Reads ``PRAGMA data_version`` every ``period`` seconds; a change hands ``UNKNOWN``."""
 
     name = "sqlite-watcher"
 
@@ -165,7 +173,7 @@ class SqliteWatcher(_Watcher):
                 version = conn.execute("PRAGMA data_version").fetchone()[0]
                 if version != seen:
                     seen = version
-                    self.deliver(None)
+                    self.deliver(UNKNOWN)
         finally:
             conn.close()
 
