@@ -210,7 +210,9 @@ def test_bots_answer_a_posted_context_on_its_event(
 
 def test_notices_encode_events_and_node_changes() -> None:
     event = Event(EventKind.OFFER_POSTED, "ctx_1")
-    assert decode(encode(event)) == Event(EventKind.OFFER_POSTED, "ctx_1")
+    assert decode(encode(event, "p1")) == Event(EventKind.OFFER_POSTED, "ctx_1")
+    assert decode(encode(event, "p1"), own="p1") is None  # the echo of one's own event
+    assert decode(encode(event, "p1"), own="p2") == event
     assert decode("nodes") == "nodes" and decode("nonsense:x") == "unknown"
 
 
@@ -221,7 +223,7 @@ def _second_process(store: SqlStore, url: str, world: World) -> Bazaar:
     """A bazaar as another process has it: its own store, its own listeners."""
     other = SqlStore.open(url, migrate=False)
     bazaar = Bazaar(other, hasher=world.bazaar.hasher, clock=world.clock)
-    sender = sender_for(other)
+    sender = sender_for(other, bazaar)
     if sender is not None:
         bazaar.subscribe(sender)
     return bazaar

@@ -117,7 +117,7 @@ def assemble(
     service = bot_service_for(bazaar)
     dispatcher = BotDispatcher(bazaar, service)
     bazaar.subscribe(dispatcher.listen)  # posted contexts are answered first
-    sender = sender_for(store)
+    sender = sender_for(store, bazaar)
     if sender is not None:  # PostgreSQL: other processes' runners hear this one's events
         bazaar.subscribe(sender)
     engine = InspectionEngine(

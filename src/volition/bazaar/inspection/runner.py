@@ -229,7 +229,9 @@ class InspectionRunner:
         store = self.engine.bazaar.store
         watcher = None
         if isinstance(store, SqlStore):
-            watcher = watcher_for(store, self.hear, sqlite=self.watch_sqlite)
+            watcher = watcher_for(
+                store, self.hear, sqlite=self.watch_sqlite, own=self.engine.bazaar
+            )
         if watcher is not None:
             watcher.start()
         try:

@@ -6,9 +6,11 @@ processes sharing one database learn of each other's through here, so that an in
 runner waits on events instead of polling tables.
 
 - :class:`EventSender` is a bazaar listener that sends each event as a ``NOTIFY`` on
-  :data:`CHANNEL`, right after the bazaar's commit (through the store's connection pool: one
-  short statement). The inspection repository sends :data:`NODES` in the transaction that
-  adds or moves a node to a state with work in it (``notify_nodes``).
+  :data:`CHANNEL` right after the bazaar's commit (queued; a thread sends batches through the
+  store's connection pool), tagged with its bazaar's origin so that the runner beside that
+  bazaar, which heard the event in-process, drops the echo. The inspection repository sends
+  :data:`NODES` in the transaction that adds or moves a node to a state with work in it
+  (``notify_nodes``).
 - :class:`PgListener` holds one dedicated psycopg connection that ``LISTEN``s, and hands every
   notification to a callback: an :class:`~volition.bazaar.domain.Event`, :data:`NODES`, or
   :data:`UNKNOWN` ("something may have been missed": on connecting, after a reconnection).
@@ -24,6 +26,8 @@ Notifications can be lost (a dropped connection); runners also sweep every half 
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -44,6 +48,7 @@ __all__ = [
     "decode",
     "encode",
     "notify_nodes",
+    "origin_of",
     "sender_for",
     "watcher_for",
 ]
@@ -61,16 +66,26 @@ Notice = Event | str
 Deliver = Callable[[Notice], None]
 
 
-def encode(event: Event) -> str:
-    """An event as a notification's payload: ``kind:context_id``."""
-    return f"{event.kind.value}:{event.context_id}"
+def origin_of(bazaar: object) -> str:
+    """Names one bazaar object of one process: its own events reach its listeners directly,
+    so a runner drops the notices that carry it (the echo of its own bazaar's events)."""
+    return f"{os.getpid()}-{id(bazaar):x}"
 
 
-def decode(payload: str) -> Notice:
-    """The event of a payload, :data:`NODES`, or :data:`UNKNOWN` for anything not understood."""
+def encode(event: Event, origin: str = "") -> str:
+    """An event as a notification's payload: ``origin|kind:context_id``."""
+    return f"{origin}|{event.kind.value}:{event.context_id}"
+
+
+def decode(payload: str, own: str | None = None) -> Notice | None:
+    """The event of a payload, :data:`NODES`, :data:`UNKNOWN` for anything not understood, or
+    ``None`` for an event sent by the bazaar named ``own`` (already heard in-process)."""
     if payload == NODES:
         return NODES
-    kind, _, context_id = payload.partition(":")
+    origin, _, body = payload.rpartition("|")
+    if own is not None and origin == own:
+        return None
+    kind, _, context_id = body.partition(":")
     try:
         return Event(EventKind(kind), context_id) if context_id else UNKNOWN
     except ValueError:
@@ -84,19 +99,50 @@ def notify_nodes(conn: Connection) -> None:
 
 
 class EventSender:
-    """A bazaar listener that ``NOTIFY``s every event to the other processes (PostgreSQL)."""
+    """A bazaar listener that ``NOTIFY``s every event to the other processes (PostgreSQL).
 
-    def __init__(self, engine: Engine) -> None:
+    The listener only queues the event (the request that committed it does not wait); a
+    daemon thread sends what is queued, a batch in one transaction, through the pool."""
+
+    def __init__(self, engine: Engine, origin: str = "") -> None:
         self.engine = engine
+        self.origin = origin
+        self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
     def __call__(self, event: Event) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(select(func.pg_notify(CHANNEL, encode(event))))
+        self._queue.put(event)
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._send, name="pg-notify", daemon=True
+                    )
+                    self._thread.start()
+
+    def _send(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            payloads = list(dict.fromkeys(encode(e, self.origin) for e in batch))
+            try:
+                with self.engine.begin() as conn:
+                    for payload in payloads:
+                        conn.execute(select(func.pg_notify(CHANNEL, payload)))
+            except Exception as exc:  # the safety sweeps catch what is lost
+                log.warning("could not send %d notices: %s", len(payloads), type(exc).__name__)
 
 
-def sender_for(store: SqlStore) -> EventSender | None:
-    """An :class:`EventSender` on PostgreSQL; ``None`` on SQLite (nothing listens there)."""
-    return EventSender(store.engine) if store.dialect == "postgresql" else None
+def sender_for(store: SqlStore, bazaar: object) -> EventSender | None:
+    """An :class:`EventSender` for ``bazaar`` on PostgreSQL; ``None`` on SQLite."""
+    if store.dialect != "postgresql":
+        return None
+    return EventSender(store.engine, origin_of(bazaar))
 
 
 class _Watcher:
@@ -140,9 +186,12 @@ class PgListener(_Watcher):
 
     name = "pg-listener"
 
-    def __init__(self, url: str, deliver: Deliver, period: float = 1.0) -> None:
+    def __init__(
+        self, url: str, deliver: Deliver, period: float = 1.0, own: str | None = None
+    ) -> None:
         super().__init__(deliver, period)
         self.url = url
+        self.own = own
 
     def _watch(self) -> None:
         import psycopg
@@ -153,7 +202,9 @@ class PgListener(_Watcher):
             while not self._stop.is_set():
                 # the timeout only lets ``stop`` be noticed; no statement runs meanwhile
                 for note in conn.notifies(timeout=self.period):
-                    self.deliver(decode(note.payload))
+                    notice = decode(note.payload, self.own)
+                    if notice is not None:
+                        self.deliver(notice)
 
 
 class SqliteWatcher(_Watcher):
@@ -178,14 +229,17 @@ class SqliteWatcher(_Watcher):
             conn.close()
 
 
-def watcher_for(store: SqlStore, deliver: Deliver, *, sqlite: bool) -> _Watcher | None:
-    """How this process hears other processes' commits: LISTEN on PostgreSQL; on SQLite, a
-    ``data_version`` watcher when ``sqlite`` (a process that writes nothing itself), else none.
+def watcher_for(
+    store: SqlStore, deliver: Deliver, *, sqlite: bool, own: object = None
+) -> _Watcher | None:
+    """How this process hears other processes' commits: LISTEN on PostgreSQL (dropping the
+    events of the bazaar ``own``, heard in-process); on SQLite, a ``data_version`` watcher
+    when ``sqlite`` (a process that writes nothing itself), else none.
     """
     url = store.engine.url
     if store.dialect == "postgresql":
         plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PgListener(plain, deliver)
+        return PgListener(plain, deliver, own=None if own is None else origin_of(own))
     database = url.database
     if sqlite and database and database != ":memory:":
         return SqliteWatcher(database, deliver)
