@@ -66,9 +66,13 @@ def _load() -> None:
     try:
         from volition.core import _kernels
 
-        n = 2
-        cells = np.zeros(n, dtype=np.intp)
-        _kernels.cell_statistics_compiled(cells, np.ones(n), np.ones((n, 1)), 1)
+        # numba specialises on read-only arrays apart: the kernel's callers pass read-only
+        # ones (a partition's cells, a space's prior, a decision's features) and writable ones
+        for read_only in (True, False):
+            arrays = (np.zeros(2, dtype=np.intp), np.ones(2), np.ones((2, 1)))
+            for a in arrays:
+                a.setflags(write=not read_only)
+            _kernels.cell_statistics_compiled(*arrays, 1)
         _module = _kernels
     except Exception as exc:  # numba missing or broken: the numpy path stays in use
         _error = exc
