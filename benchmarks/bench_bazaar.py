@@ -27,6 +27,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,7 +111,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int, threads: int = 0) -> Iterator[Server]:
+def server(url: str, workers: int, threads: int = 0, inspections: bool = True) -> Iterator[Server]:
     """``volition operator root`` then ``volition serve``; yields the running server."""
     env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
     env["VOLITION_OPERATOR_PASSWORD"] = PASSWORD
@@ -128,6 +129,7 @@ def server(url: str, workers: int, threads: int = 0) -> Iterator[Server]:
         str(workers),
         "--no-access-log",
         *(["--threads", str(threads)] if threads else []),
+        *([] if inspections else ["--no-inspections"]),
     )
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -339,8 +341,9 @@ def bench(
     buyers: int,
     sellers: int,
     threads: int = 0,
+    inspections: bool = True,
 ) -> Result:
-    with database_url(kind) as url, server(url, workers, threads) as srv:
+    with database_url(kind) as url, server(url, workers, threads, inspections) as srv:
         base = srv.base
         root, accounts, credited = setup(base, buyers, sellers)
         log = Log()
@@ -371,6 +374,8 @@ def bench(
     label = f"{kind}, {workers} worker{'s' if workers > 1 else ''}"
     if threads:
         label += f", {threads} threads"
+    if not inspections:
+        label += ", --no-inspections"
     return Result(label, clients, elapsed, log.rows, problems, log.errors, client_cpu, server_cpu)
 
 
@@ -394,6 +399,24 @@ def summary_table(results: list[Result]) -> str:
             f"{percentile(lat, 0.5) * 1e3:.1f} | {percentile(lat, 0.99) * 1e3:.1f} | {ok} | "
             f"{four} | {five} | {codes.get(0, 0)} | {len(r.problems)} |"
         )
+    return "\n".join(lines)
+
+
+def ab_summary(results: list[Result], kinds: list[str]) -> str:
+    """Default ``serve`` against ``--no-inspections``: each run's req/s, medians and ratio."""
+    lines = []
+    for kind in kinds:
+        runs = [r for r in results if r.label.startswith(kind)]
+        on = [r.rps for r in runs if not r.label.endswith("--no-inspections")]
+        off = [r.rps for r in runs if r.label.endswith("--no-inspections")]
+        if on and off:
+            ratio = statistics.median(on) / statistics.median(off)
+            lines.append(
+                f"- {kind}: default serve {', '.join(f'{x:.0f}' for x in on)} req/s "
+                f"(median {statistics.median(on):.0f}), --no-inspections "
+                f"{', '.join(f'{x:.0f}' for x in off)} (median {statistics.median(off):.0f}): "
+                f"ratio {ratio:.2f}, target 0.9: {'met' if ratio >= 0.9 else 'not met'}"
+            )
     return "\n".join(lines)
 
 
@@ -443,6 +466,15 @@ def main() -> int:
         default=[0],
         help="request threads per server process (default: the server's); several to compare",
     )
+    parser.add_argument(
+        "--inspections",
+        choices=["on", "off", "both"],
+        default="on",
+        help="serve with inspections (the default), --no-inspections, or both, alternating",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each configuration (alternating)"
+    )
     parser.add_argument("--buyers", type=int, default=0, help="buyer accounts (default C/4)")
     parser.add_argument("--sellers", type=int, default=0, help="seller accounts (default C/4)")
     args = parser.parse_args()
@@ -450,16 +482,24 @@ def main() -> int:
     buyers = args.buyers or max(1, args.clients // 4)
     sellers = args.sellers or max(1, args.clients // 4)
     results = []
-    for kind in kinds:
-        for workers in args.workers:
-            for threads in args.threads:
-                r = bench(kind, args.clients, args.seconds, workers, buyers, sellers, threads)
-                results.append(r)
-                report(r)
+    modes = {"on": [True], "off": [False], "both": [True, False]}[args.inspections]
+    for _ in range(args.repeat):
+        for kind in kinds:
+            for workers in args.workers:
+                for threads in args.threads:
+                    for on in modes:
+                        r = bench(
+                            kind, args.clients, args.seconds, workers, buyers, sellers, threads, on
+                        )
+                        results.append(r)
+                        report(r)
     print(summary_table(results))
     print()
     print(endpoint_table(results))
     print()
+    if args.inspections == "both":
+        print(ab_summary(results, kinds))
+        print()
     for r in results:
         lat = r.latencies
         met = (

@@ -9,9 +9,12 @@ second offer. A failing agent is retried up to ``max_attempts`` times, later, an
 the other bots.
 
 :meth:`BotDispatcher.solicit` runs the bots that match one context now (the engine calls it
-for every context of an inspection); :meth:`BotDispatcher.run_due` is the background pass: it
-answers open contexts not yet answered and retries what is due. :meth:`BotDispatcher.listen`
-is a bazaar listener whose posted contexts the next pass answers first.
+for every context of an inspection); :meth:`BotDispatcher.run_due` is the full background
+pass: it answers open contexts not yet answered and retries what is due.
+:meth:`BotDispatcher.listen` is a bazaar listener whose posted contexts the next pass answers
+first, and :meth:`BotDispatcher.run_woken` the event-driven pass that answers only those and
+the retries that are due (:meth:`BotDispatcher.next_due` says when), with no read at all when
+there is nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from volition.agents import ContextView, Endpoint, FixedSeller, LLMSeller
 from volition.agents.base import SellerReply
@@ -111,6 +114,7 @@ class BotDispatcher:
         self.scan_limit = scan_limit
         self.llm_timeout = llm_timeout
         self._woken: dict[str, None] = {}
+        self._retry_at: datetime | None = None  # the first retry this process set aside
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- SellerPool
@@ -143,7 +147,29 @@ class BotDispatcher:
 
         Due: an active context (the ones heard of by ``listen`` first, then the newest
         ``scan_limit``) that an active matching bot has not answered, and jobs to retry.
+        This is the full pass (a safety sweep); :meth:`run_woken` does only what events and
+        retry times ask for.
         """
+        return self._run(limit, scan=True, retries=True)
+
+    def run_woken(self, limit: int = 100) -> int:
+        """Answer the contexts heard of by ``listen`` and, once due, the jobs to retry; no
+        scan of the open contexts and no database read at all when neither is there."""
+        now = self.bazaar.clock()
+        with self._lock:
+            retries = self._retry_at is not None and self._retry_at <= now
+            if retries:
+                self._retry_at = None
+            if not self._woken and not retries:
+                return 0
+        return self._run(limit, scan=False, retries=retries)
+
+    def next_due(self) -> datetime | None:
+        """When a job this process set aside for a retry is due (None: none set aside)."""
+        with self._lock:
+            return self._retry_at
+
+    def _run(self, limit: int, *, scan: bool, retries: bool) -> int:
         with self._lock:
             woken = list(self._woken)
             self._woken.clear()
@@ -156,7 +182,8 @@ class BotDispatcher:
             records: dict[str, BuyerRecord] = {}
             seen: set[str] = set()
             contexts = [c for i in woken if (c := uow.contexts.get(i)) is not None]
-            contexts += uow.contexts.find(statuses=tuple(ACTIVE), limit=self.scan_limit)
+            if scan:
+                contexts += uow.contexts.find(statuses=tuple(ACTIVE), limit=self.scan_limit)
             candidates: list[tuple[DecisionContext, list[BotSeller]]] = []
             for context in contexts:
                 if context.id in seen:
@@ -171,16 +198,24 @@ class BotDispatcher:
                 pairs += [(b, context) for b in matching if (b.id, context.id) not in answered]
                 if len(pairs) >= limit:
                     break
-            by_id = {b.id: b for b in bots}
-            for job in uow.bot_jobs.claimable(now, self.max_attempts, limit):
-                bot = by_id.get(job.bot_id)
-                retried = uow.contexts.get(job.context_id)
-                if bot is not None and retried is not None:
-                    pairs += [(bot, retried) for _ in self._matching(uow, retried, [bot], records)]
+            if retries:
+                by_id = {b.id: b for b in bots}
+                for job in uow.bot_jobs.claimable(now, self.max_attempts, limit):
+                    bot = by_id.get(job.bot_id)
+                    retried = uow.contexts.get(job.context_id)
+                    if bot is not None and retried is not None:
+                        matched = self._matching(uow, retried, [bot], records)
+                        pairs += [(bot, retried) for _ in matched]
         posted = 0
         for bot, context in pairs[:limit]:
             posted += self._answer(bot, context)
         return posted
+
+    def _retry_later(self, at: datetime) -> None:
+        """Remember when a job set aside for a retry is due (for :meth:`run_woken`)."""
+        with self._lock:
+            if self._retry_at is None or at < self._retry_at:
+                self._retry_at = at
 
     # ------------------------------------------------------------------- helpers
 
@@ -248,6 +283,7 @@ class BotDispatcher:
         now = self.bazaar.clock()
         if retry and job.attempts < self.max_attempts:
             status, lease = JobStatus.PENDING, now + self.retry_after
+            self._retry_later(lease)
         else:
             status, lease = (JobStatus.FAILED if retry else JobStatus.DONE), None
         done = replace(

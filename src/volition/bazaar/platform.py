@@ -22,6 +22,7 @@ from volition.bazaar.inspection.pricing import FREE, Pricing
 from volition.bazaar.inspection.runner import Work
 from volition.bazaar.inspectors import OFFLINE, InspectorInfo, Inspectors
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
+from volition.bazaar.storage.notify import sender_for
 from volition.errors import InputError
 
 __all__ = ["AGENT_NAMES", "DEFAULT_LIMITS", "DEMO_LIMITS", "BuyerAgents", "Platform", "assemble"]
@@ -133,6 +134,9 @@ def assemble(
     service = bot_service_for(bazaar)
     dispatcher = BotDispatcher(bazaar, service)
     bazaar.subscribe(dispatcher.listen)  # posted contexts are answered first
+    sender = sender_for(store, bazaar)
+    if sender is not None:  # PostgreSQL: other processes' runners hear this one's events
+        bazaar.subscribe(sender)
     engine = InspectionEngine(
         bazaar,
         BuyerAgents(inspectors),

@@ -181,10 +181,13 @@ def serve(
     runner = None
     if inspections:
         from volition.bazaar.inspection.runner import InspectionRunner
+        from volition.bazaar.storage.notify import watch_commits
 
         limits = DEMO_LIMITS if demo else DEFAULT_LIMITS
         platform = assemble(bazaar, store, limits=limits, inspectors=inspectors)
-        runner = InspectionRunner(platform.engine, extra_work=platform.work)
+        # it writes nothing itself: on SQLite too it can watch the workers' commits
+        watch = watch_commits(store, sqlite=True, own=bazaar)
+        runner = InspectionRunner(platform.engine, extra_work=platform.work, watch=watch)
         runner.start()
     else:
         store.close()

@@ -3,8 +3,10 @@
 A worker opens the database (``--database`` or ``$VOLITION_DATABASE_URL``), and loops: it
 claims ready inspection nodes (leases, so several workers on one PostgreSQL database share
 the work; a worker that dies leaves leases that run out, and another repeats its steps
-without paying twice), steps them, and polls every ``--interval`` seconds for offers and
-closed contexts. SIGTERM or SIGINT ends it after the current step (a second one at once).
+without paying twice) and steps them, woken by the other processes' commits (PostgreSQL
+``LISTEN/NOTIFY``; on SQLite, ``PRAGMA data_version``) and by due times, with a safety
+sweep every ``--interval`` seconds. SIGTERM or SIGINT ends it after the current step (a
+second one at once).
 
 The buyer agent of each inspection follows the inspector it was started with: ``offline``
 (deterministic, no network), or one of the operator's LLM inspectors of
@@ -33,7 +35,10 @@ __all__ = ["worker"]
 
 def worker(
     database: DatabaseOption = None,
-    interval: Annotated[float, typer.Option(help="seconds between polls when idle")] = 0.5,
+    interval: Annotated[
+        float,
+        typer.Option(help="seconds between safety sweeps (events and due times wake it)"),
+    ] = 30.0,
     lease: Annotated[
         float,
         typer.Option(help="seconds a claimed node stays this worker's (longer than any step)"),
@@ -50,6 +55,7 @@ def worker(
     from volition.bazaar.platform import assemble
     from volition.bazaar.security import Argon2Hasher
     from volition.bazaar.storage import SqlStore
+    from volition.bazaar.storage.notify import watch_commits
 
     if interval <= 0 or lease <= 0:
         raise InputError("--interval and --lease must be positive numbers of seconds")
@@ -66,7 +72,12 @@ def worker(
     bazaar = Bazaar(store, hasher=Argon2Hasher())
     platform = assemble(bazaar, store, inspectors=inspectors, lease=timedelta(seconds=lease))
     engine = platform.engine
-    runner = InspectionRunner(engine, interval=interval, extra_work=platform.work)
+    runner = InspectionRunner(
+        engine,
+        interval=interval,
+        extra_work=platform.work,
+        watch=watch_commits(store, sqlite=True, own=bazaar),
+    )
     url = store.engine.url.render_as_string(hide_password=True)
     logging.getLogger("volition.worker").info("worker %s on %s", engine.worker_id, url)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -36,15 +37,21 @@ class RandomVariable:
             raise ShapeError(
                 f"variable {name!r} mixes kinds of values; use all numbers or all strings"
             )
-        v = v.copy()
-        v.setflags(write=False)
         object.__setattr__(self, "name", name)
-        object.__setattr__(self, "values", v)
+        object.__setattr__(self, "values", frozen(v.copy()))
 
-    @property
+    @cached_property
     def partition(self) -> Partition:
-        """The partition of Omega that this variable generates (one cell per value)."""
+        """The partition of Omega that this variable generates (one cell per value).
+
+        Computed once (``np.unique`` over the states) and kept: the values are read-only, so
+        the partition cannot go stale, and its own arrays are read-only too.
+        """
         return Partition.from_values(self.name, self.values)
+
+    def __reduce__(self) -> tuple[type[RandomVariable], tuple[str, NDArray[Any]]]:
+        # Rebuilt through __init__: read-only values again, and no cached partition shipped.
+        return (RandomVariable, (self.name, self.values))
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,9 +88,13 @@ class Partition:
     def _make(
         cls, cells: NDArray[Any], keys: tuple[str, ...], labels: tuple[tuple[Value, ...], ...]
     ) -> Partition:
-        c = np.ascontiguousarray(cells, dtype=np.intp)
-        c.setflags(write=False)
-        return cls(cells=c, keys=keys, labels=labels)
+        return cls(
+            cells=frozen(np.ascontiguousarray(cells, dtype=np.intp)), keys=keys, labels=labels
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt through _make: an unpickled array is writable, the rebuilt one is not.
+        return (Partition._make, (self.cells, self.keys, self.labels))
 
     @property
     def n_states(self) -> int:
@@ -155,6 +166,17 @@ def cross(
     uniques, inverse = np.unique(code, return_inverse=True)
     left, right = np.divmod(uniques, b.n_cells)
     return inverse.astype(np.intp), left.astype(np.intp), right.astype(np.intp)
+
+
+def frozen(array: NDArray[Any]) -> NDArray[Any]:
+    """A read-only view of ``array``, which becomes read-only too: with its base read-only the
+    view's flag cannot be set back to writable, so nothing cached from it can go stale."""
+    if array.base is not None:  # a view: its owner may be writable, so own a copy
+        array = array.copy()
+    array.setflags(write=False)
+    view = array.view()
+    view.setflags(write=False)
+    return view
 
 
 def _plain(value: Any) -> Value:

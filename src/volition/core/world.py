@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 from typing import Any
 
 import numpy as np
@@ -14,7 +16,10 @@ from volition.core.partition import Partition, RandomVariable
 from volition.core.space import ProbabilitySpace
 from volition.errors import ShapeError, UnknownNameError
 
-__all__ = ["World"]
+__all__ = ["JOIN_CACHE_STATES", "World"]
+
+JOIN_CACHE_STATES = 1 << 24
+"""How many state entries (8 bytes each) the joins a world keeps may hold in all (128 MB)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,11 +75,69 @@ class World:
 
         The name ``state`` (when no variable is called so) stands for full information.
         """
-        names = [names] if isinstance(names, str) else list(names)
-        parts = [self._partition_of(name) for name in names]
-        return reduce(Partition.join, parts, Partition.trivial(self.space.size))
+        key = (names,) if isinstance(names, str) else tuple(names)
+        parts = tuple(self._partition_of(name) for name in key)
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return self._trivial
+        return self._joins.get(key, parts, lambda: reduce(Partition.join, parts, self._trivial))
 
     def _partition_of(self, name: str) -> Partition:
         if name == "state" and name not in self.variables:
-            return Partition.discrete(self.space.states)
+            return self._discrete
         return self.variable(name).partition
+
+    # Derived partitions, computed on first use and kept: the space and the variables are
+    # immutable (read-only arrays), so they cannot go stale.
+
+    @cached_property
+    def _trivial(self) -> Partition:
+        return Partition.trivial(self.space.size)
+
+    @cached_property
+    def _discrete(self) -> Partition:
+        return Partition.discrete(self.space.states)
+
+    @cached_property
+    def _joins(self) -> _JoinCache:
+        return _JoinCache(max(1, JOIN_CACHE_STATES // self.space.size))
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[World], tuple[ProbabilitySpace, Mapping[str, RandomVariable]]]:
+        return (World, (self.space, self.variables))
+
+
+class _JoinCache:
+    """The most recently used joins of a world, at most ``size`` of them (least recent out).
+
+    An entry keeps the partitions it was joined from and is used only while the names still
+    give those very partitions (a caller may have changed the mapping of variables).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, ...], tuple[tuple[Partition, ...], Partition]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        key: tuple[str, ...],
+        parts: tuple[Partition, ...],
+        compute: Callable[[], Partition],
+    ) -> Partition:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and all(a is b for a, b in zip(found[0], parts, strict=True)):
+                self._items.move_to_end(key)
+                return found[1]
+        part = compute()  # outside the lock: a join over many states takes a while
+        with self._lock:
+            self._items[key] = (parts, part)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return part

@@ -40,6 +40,7 @@ from volition.bazaar.inspection import InspectionEngine
 from volition.bazaar.inspection.runner import InspectionRunner, Work
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.limits_storage import SqlLimitsStorage
+from volition.bazaar.storage.notify import watch_commits
 
 __all__ = ["DEFAULT_THREADS", "ApiSettings", "create_app"]
 
@@ -88,7 +89,12 @@ def create_app(
     runner = None
     if inspections is not None and settings.run_inspections:
         # the sweep below expires contexts already
-        runner = InspectionRunner(inspections, extra_work=inspection_work, expire=False)
+        runner = InspectionRunner(
+            inspections,
+            extra_work=inspection_work,
+            expire=False,
+            watch=watch_commits(inspections.bazaar.store, sqlite=False, own=inspections.bazaar),
+        )
     analysis_pool = AnalysisPool(settings.analysis)
 
     @contextlib.asynccontextmanager

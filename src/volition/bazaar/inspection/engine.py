@@ -148,12 +148,12 @@ class InspectionEngine:
         choose = getattr(self.buyer, "choose", None)
         if callable(choose):  # e.g. "llm" needs one of the operator's inspectors
             agent, inspector = choose(agent, inspector)
-        elif inspector is not None and isinstance(self.buyer, BuyerAgent):
-            # the catalogue of an engine with one agent lists only the offline inspector
-            if not (inspector == "offline" and isinstance(self.buyer, OfflineBuyer)):
-                raise InputError(
-                    "this server has no inspectors to choose from but 'offline'; leave it out"
-                )
+        elif (  # the catalogue of an engine with one agent lists only the offline inspector
+            inspector is not None
+            and isinstance(self.buyer, BuyerAgent)
+            and not (inspector == "offline" and isinstance(self.buyer, OfflineBuyer))
+        ):
+            raise InputError("this server has no inspectors to choose from but 'offline'")
         agent = agent or self.default_agent
         if not agent or len(agent) > 40:
             raise InputError(f"an agent name has 1 to 40 characters, not {agent!r}")

@@ -93,6 +93,11 @@ class InspectionRepository(Protocol):
         """Nodes in ``state``, oldest first (to notice what other processes did)."""
         ...
 
+    def next_lease_end(self, now: datetime) -> datetime | None:
+        """When the first lease held on a ready node after ``now`` runs out (None: none held):
+        the node is claimable again then (a dead worker's, or a failed step's retry)."""
+        ...
+
     def gathering_due(self, now: datetime) -> list[Node]:
         """Gathering nodes whose deadline is at or before ``now``."""
         ...
@@ -195,6 +200,15 @@ class MemoryInspectionRepository:
     def lease(self, node_id: str) -> tuple[str, datetime] | None:
         """Who holds a node's lease and until when (for tests and operators)."""
         return self._leases.get(node_id)
+
+    def next_lease_end(self, now: datetime) -> datetime | None:
+        with self._lock:
+            ends = [
+                until
+                for node_id, (_, until) in self._leases.items()
+                if until > now and (n := self._nodes.get(node_id)) is not None and n.state in READY
+            ]
+        return min(ends, default=None)
 
     def in_state(self, state: NodeState, limit: int = 100) -> list[Node]:
         with self._lock:

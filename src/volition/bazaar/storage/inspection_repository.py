@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Table, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from volition.bazaar.errors import Conflict, NotFound, StorageError
@@ -33,6 +33,7 @@ from volition.bazaar.inspection.records import (
 )
 from volition.bazaar.inspection.repository import stale
 from volition.bazaar.storage.models_inspection import AgentCallRow, InspectionRow, NodeRow
+from volition.bazaar.storage.notify import notify_nodes
 from volition.bazaar.storage.store import SqlStore
 
 __all__ = ["SqlInspectionRepository"]
@@ -41,6 +42,8 @@ INSPECTIONS: Table = InspectionRow.__table__  # type: ignore[assignment]
 NODES: Table = NodeRow.__table__  # type: ignore[assignment]
 CALLS: Table = AgentCallRow.__table__  # type: ignore[assignment]
 READY_STATES = sorted(s.value for s in READY)
+WATCHED = READY | {NodeState.GATHERING}
+"""A node added or moved to one of these states is told to the other processes (NOTIFY)."""
 
 
 class SqlInspectionRepository:
@@ -99,6 +102,8 @@ class SqlInspectionRepository:
     def add_node(self, node: Node) -> None:
         with self._begin() as conn:
             conn.execute(insert(NODES).values(**_node_row(node)))
+            if node.state in WATCHED:
+                notify_nodes(conn)  # delivered when this transaction commits
 
     def get_node(self, node_id: str) -> Node | None:
         return self._one(NODES.c.id == node_id)
@@ -119,6 +124,8 @@ class SqlInspectionRepository:
                 if version is None:
                     raise NotFound(f"there is no node {node.id} to update")
                 raise stale(node, version)
+            if node.state in WATCHED:
+                notify_nodes(conn)
         return _node_from(values | {"id": node.id})
 
     def node_for_context(self, context_id: str) -> Node | None:
@@ -151,6 +158,14 @@ class SqlInspectionRepository:
         )
         with self._begin(write=False) as conn:
             return [_node(row) for row in conn.execute(query)]
+
+    def next_lease_end(self, now: datetime) -> datetime | None:
+        query = select(func.min(NODES.c.lease_until)).where(
+            NODES.c.state.in_(READY_STATES), NODES.c.lease_until > now
+        )
+        with self._begin(write=False) as conn:
+            end: datetime | None = conn.execute(query).scalar()
+        return end
 
     def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
         free = or_(NODES.c.lease_until.is_(None), NODES.c.lease_until <= now)
