@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.inspection.conftest import _store
 from tests.inspection.helpers import FakeClock, World, make_world
 from tests.inspection.test_rules import script
 from volition.agents import Buy, FixedSeller, NodeView
@@ -177,12 +178,17 @@ def test_a_lease_running_out_wakes_the_runner(
     assert runner.passes == 1  # the timer did it, not a sweep
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sql_runner_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """A world on a SQL store only: stored bots live in SQL."""
+    for store in _store(request.param, request, tmp_path):
+        yield make_world(store, RealClock())
+
+
 def test_bots_answer_a_posted_context_on_its_event(
-    runner_world: World, started: list[InspectionRunner]
+    sql_runner_world: World, started: list[InspectionRunner]
 ) -> None:
-    world = runner_world
-    if not isinstance(world.bazaar.store, SqlStore):
-        pytest.skip("stored bots live in SQL")
+    world = sql_runner_world
     from volition.bazaar.domain.bot_service import BotService
 
     service = BotService(world.bazaar)
