@@ -7,6 +7,7 @@ import volition.errors
 def test_core_exports_exactly_its_public_names() -> None:
     exported = {name for name in dir(volition.core) if not name.startswith("_")}
     modules = {
+        "compiled",
         "decision",
         "files",
         "grouping",

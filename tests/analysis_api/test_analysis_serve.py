@@ -8,11 +8,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
+from tests.support.servers import wait_until_ready
 from volition.bazaar.demo import DEMO_LOGINS
 
 PD = {
@@ -46,16 +46,7 @@ def test_analyses_run_under_serve_with_two_server_processes(tmp_path: Path) -> N
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240  # a loaded machine
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health").is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.communicate()[0]
-            assert time.monotonic() < deadline, "volition serve did not start"
-            time.sleep(0.3)
+        wait_until_ready(server, base, timeout=240)  # a loaded machine
         login = next(x for x in DEMO_LOGINS if x.name == "alice")
         r = httpx.post(f"{base}/api/tokens", json={"name": login.name, "password": login.password})
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -6,13 +6,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from tests.support.servers import wait_until_ready
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.demo import DEMO_LOGINS
 from volition.bazaar.errors import Conflict, Forbidden, InsufficientFunds, NotFound, Unauthorized
@@ -95,16 +94,7 @@ def test_volition_serve_demo_runs_the_platform(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health").is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.communicate()[0]
-            assert time.monotonic() < deadline, "volition serve did not start"
-            time.sleep(0.2)
+        wait_until_ready(server, base, timeout=60)
         login = next(x for x in DEMO_LOGINS if x.name == "alice")
         with BazaarClient(base) as alice:
             alice.sign_in(login.name, login.password)

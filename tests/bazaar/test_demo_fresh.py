@@ -8,14 +8,12 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from tests.bazaar.test_client_and_serve import _free_port
+from tests.support.servers import wait_until_ready
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.demo import DEMO_LOGINS
 
@@ -36,16 +34,7 @@ def _demo(cwd: Path, *extra: str) -> Iterator[tuple[str, list[str]]]:
     output: list[str] = []
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180  # busy CI machines
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health").is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.communicate()[0]
-            assert time.monotonic() < deadline, "volition serve did not start"
-            time.sleep(0.2)
+        wait_until_ready(server, base, timeout=180)  # busy CI machines
         yield base, output
     finally:
         server.terminate()

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from limits.storage import Storage, storage_from_string
 
 from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, StoreFactory
+from tests.support.servers import wait_until_ready
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits, wait_seconds
 from volition.bazaar.api.server import serve_in_thread
@@ -349,16 +350,9 @@ def test_the_workers_of_volition_serve_count_in_the_database(tmp_path: Path) -> 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240  # two workers import the platform: slow on 2 cores
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health").is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.communicate()[0]
-            assert time.monotonic() < deadline, "volition serve did not start"
-            time.sleep(0.2)
+        wait_until_ready(
+            server, base, timeout=240
+        )  # two workers import the platform: slow on 2 cores
         for i in range(5):  # a new connection each: either worker may answer
             with client(base, ATTACKER, **{"X-Forwarded-For": f"198.51.100.{i}"}) as c:
                 assert sign_in(c, "alice", WRONG).status_code == 401

@@ -1,0 +1,25 @@
+"""Helpers for tests that run ``volition serve`` in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import httpx
+
+
+def wait_until_ready(
+    server: subprocess.Popen[str], base: str, timeout: float, poll: float = 0.2
+) -> None:
+    """Wait until the server at ``base`` answers ``/api/health``; fail with its output if it
+    exits first, or after ``timeout`` seconds (readiness, never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{base}/api/health").is_success:
+                return
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, server.communicate()[0]
+        assert time.monotonic() < deadline, "volition serve did not start"
+        time.sleep(poll)
