@@ -16,7 +16,7 @@ from volition.bazaar.api.errors import status_of
 from volition.bazaar.web.session import CSRF_FIELD, Visitor, apply_cookies
 from volition.errors import VolitionError
 
-__all__ = ["error_page", "failure", "money", "redirect", "render"]
+__all__ = ["PLATFORM_FAILED", "error_page", "failure", "money", "redirect", "render"]
 
 log = logging.getLogger("volition.bazaar.web")
 
@@ -94,6 +94,9 @@ def redirect(request: Request, visitor: Visitor, url: str) -> RedirectResponse:
     return response
 
 
+PLATFORM_FAILED = "The bazaar could not do this just now; nothing was changed. Try again."
+
+
 def failure(exc: VolitionError) -> tuple[int, str]:
     """The status and the message to show for a domain error.
 
@@ -103,7 +106,7 @@ def failure(exc: VolitionError) -> tuple[int, str]:
     status, _ = status_of(exc)
     if status >= 500:
         log.error("web request failed: %s", type(exc).__name__)
-        return status, "The bazaar could not do this just now; nothing was changed. Try again."
+        return status, PLATFORM_FAILED
     return status, str(exc)
 
 
