@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 
 from tests.web.conftest import PASSWORD, Site, csrf_of
+from volition.bazaar.web.wording import count, inspector_usage
 
 
 def test_the_favicon_is_served_as_an_image_and_linked_from_every_page(site: Site) -> None:
@@ -85,3 +86,17 @@ def test_the_api_keeps_answering_errors_in_json(site: Site) -> None:
     r = client.get("/api/contexts/ctx%00", headers=headers)
     assert r.status_code == 422 and r.json()["error"] == "invalid_input"
     assert client.get("/api/no/such", headers=headers).json()["error"] == "not_found"
+
+
+def test_an_inspectors_usage_is_said_in_words() -> None:
+    assert inspector_usage(3, 0, 0, offline=True) == (
+        "3 agent calls · offline inspector: no tokens, no cost"
+    )
+    assert inspector_usage(1, 12_345, 207, offline=False) == (
+        "1 agent call · inspector's tokens: 12,345, cost $2.07 (paid from the budget)"
+    )
+    # tokens too few to cost a cent: the tokens are still counted, the cost is none
+    assert inspector_usage(2, 40, 0, offline=False) == (
+        "2 agent calls · inspector's tokens: 40, no cost"
+    )
+    assert count(0, "agent call") == "no agent calls"

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from volition.bazaar.api.errors import status_of
 from volition.bazaar.web.session import CSRF_FIELD, Visitor, apply_cookies
+from volition.bazaar.web.wording import inspector_usage, money
 from volition.errors import VolitionError
 
 __all__ = ["PLATFORM_FAILED", "error_page", "failure", "money", "redirect", "render"]
@@ -47,13 +48,6 @@ NOTICES = {
 }
 
 
-def money(cents: int) -> str:
-    """Cents as a readable amount: ``123456`` -> ``$1,234.56``."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{part:02d}"
-
-
 def when(moment: datetime | None) -> str:
     """A moment as ``2026-01-01 12:00 UTC``; an em dash for none."""
     if moment is None:
@@ -70,6 +64,7 @@ _env = Environment(
 )
 _env.filters["money"] = money
 _env.filters["when"] = when
+_env.globals["inspector_usage"] = inspector_usage
 _env.globals["new_key"] = lambda: secrets.token_urlsafe(16)  # an idempotency key per form
 
 
