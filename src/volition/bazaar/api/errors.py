@@ -103,7 +103,8 @@ async def error_response(
 ) -> Response:
     """The error's response: JSON under ``/api`` (programs read it), else the app's HTML
     error page (a person posted a form or followed a link), JSON when the app has none."""
-    page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+    app = request.scope.get("app")  # absent when a middleware runs outside a Starlette app
+    page: ErrorPage | None = getattr(getattr(app, "state", None), "error_page", None)
     if page is None or _is_api(request.url.path):
         return _json(status, kind, message, headers)
     response = await page(request, status, message)
