@@ -81,6 +81,14 @@ def _assert_refused(r: httpx.Response, field: str, kind: str = "NUL character") 
     assert kind in message and "remove it" in message
 
 
+def _assert_page_refused(r: httpx.Response, field: str) -> None:
+    """A web form's refusal: the HTML error page naming the field and what to do."""
+    assert r.status_code == 422, (r.status_code, r.text)
+    assert r.headers["content-type"].startswith("text/html")
+    assert f"{field}: the text" in r.text
+    assert "NUL character" in r.text and "remove it" in r.text
+
+
 @ON_SQL
 def test_every_json_text_field_refuses_it(w: ApiWorld) -> None:
     ctx = ok(w.buyer.post("/api/contexts", json={"query": "Will it rain?", "budget": 500}), 201)
@@ -145,10 +153,13 @@ def test_every_json_text_field_refuses_it(w: ApiWorld) -> None:
 
 @ON_SQL
 def test_a_nul_in_the_url_is_refused_before_any_lookup(w: ApiWorld) -> None:
-    for path in ("/api/contexts/ctx%00x", "/api/contexts?status=%00", "/contexts/ctx%00"):
+    for path in ("/api/contexts/ctx%00x", "/api/contexts?status=%00"):
         r = w.buyer.get(path)
         assert r.status_code == 422, (path, r.text)
         assert "NUL character" in r.json()["message"]
+    r = w.buyer.get("/contexts/ctx%00")  # a web page: the error page says it in words
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "NUL character" in r.text
     assert w.buyer.get("/api/contexts/ctx_nope").status_code == 404  # the routes still answer
 
 
@@ -205,7 +216,7 @@ def test_every_web_form_field_refuses_it(site: tuple[str, Bazaar]) -> None:
         (seller, "/bots", "/bots", {**bot, "private_info": f"s{NUL}"}, "private_info"),
     ]
     for client, page, action, data, field in cases:
-        _assert_refused(client.submit(page, action, data), field)
+        _assert_page_refused(client.submit(page, action, data), field)
     assert bazaar.offers(alice.id, ctx.id) == []  # nothing half-done
     assert [c.id for c in bazaar.contexts(alice.id, mine=True)] == [ctx.id]
     r = seller.submit("/bots", "/bots", bot)  # clean text goes through

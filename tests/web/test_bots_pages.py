@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from sqlalchemy import text
 
@@ -129,3 +132,23 @@ def test_the_llm_endpoint_form_stores_the_key_encrypted_and_shows_a_hint(
     assert "oracle" in seller.get("/bots").text
     assert seller.submit("/bots", "/bots/llm-endpoint/remove", {}).status_code == 303
     assert "...3579" not in seller.get("/bots").text
+
+
+def test_an_offer_a_bot_posted_is_labelled_by_the_bot_for_its_owner(site: Site) -> None:
+    seller = site.sign_up("carol", buyer=False, seller=True)
+    assert seller.submit("/bots", "/bots", {**BOT, "name": "forecaster"}).status_code == 303
+    buyer = site.sign_up("alice")
+    site.credit("alice", 1_000)
+    alice = site.bazaar.find_user("alice")
+    ctx = site.bazaar.post_context(alice.id, ContextSpec("Will it rain?", 500))
+    assert BotDispatcher(site.bazaar).run_due() == 1
+    by_hand = {"preview": "I looked outside", "private_info": "clouds", "price": "0.30"}
+    page = f"/contexts/{ctx.id}"
+    assert seller.submit(page, f"{page}/offers", by_hand).status_code == 303
+
+    def labels(html: str) -> list[str]:
+        return [unescape(x) for x in re.findall(r'data-testid="offered-by">(by [^<·]*?)\s*·', html)]
+
+    assert sorted(labels(seller.get(page).text)) == ["by carol (you)", "by carol's bot forecaster"]
+    # to the buyer both are simply carol's: the bot is its owner's business
+    assert labels(buyer.get(page).text) == ["by carol", "by carol"]

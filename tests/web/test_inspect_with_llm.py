@@ -10,6 +10,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,13 @@ def test_the_buyer_inspects_with_an_operator_inspector_from_the_context_page(
         html = alice.get(target).text
         assert "<dt>Buyer agent</dt><dd>llm</dd>" in html
         assert '<dd data-testid="inspector">house</dd>' in html
-        assert 'data-testid="inspection-cost"' in html
+        usage = re.search(r'data-testid="inspection-cost">([^<]*)<', html)
+        assert usage is not None, html
+        assert re.fullmatch(
+            r"\d+ agent calls? · inspector's tokens: [\d,]+, "
+            r"(cost \$\d+\.\d\d \(paid from the budget\)|no cost)",
+            unescape(usage[1]),
+        ), usage[1]
         assert html.count('data-testid="purchase"') == 1
         assert model.authorizations and set(model.authorizations) == {"Bearer sk-operator"}
         assert hers.requests == []

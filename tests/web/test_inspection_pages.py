@@ -85,6 +85,10 @@ def test_the_buyer_inspects_from_the_context_page_and_reads_the_result(
     )  # bought: the buyer's
     assert escape(STOCKS.private_info) not in html  # read by the inspector, not bought: forgotten
     assert 'Spent</dt><dd data-testid="spent">$3.20' in html
+    # the offline inspector used no tokens and cost nothing: said in words, not "0 tokens · $0"
+    usage = re.search(r'data-testid="inspection-cost">([^<]*)<', html)
+    assert usage is not None
+    assert re.fullmatch(r"\d+ agent calls? · offline inspector: no tokens, no cost", usage[1])
 
     # the context page now links to its inspection instead of offering another
     page = buyer.get(f"/contexts/{context_id}").text

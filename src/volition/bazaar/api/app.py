@@ -132,7 +132,9 @@ def create_app(
     app.state.inspections = inspections
     app.state.inspection_runner = runner
     app.state.analysis_pool = analysis_pool
-    install_error_handlers(app)
+    from volition.bazaar.web.error_pages import page_for_error  # the pages use api.deps
+
+    install_error_handlers(app, page=page_for_error)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,17 +1,21 @@
 """Domain errors become HTTP statuses here, and only here.
 
-Every error response is JSON ``{"error": kind, "message": text}`` with the domain's own words.
+Every error response under ``/api`` is JSON ``{"error": kind, "message": text}`` with the
+domain's own words. Elsewhere (the web pages, whose forms a person posts) the same error is an
+HTML page with the message, when the app has a page renderer (``install_error_handlers``'s
+``page``); ``error_response`` is the one place that chooses, and the middlewares that answer
+before any route (``BodyLimit``, ``UrlTextCheck``) call it too.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,7 +30,14 @@ from volition.bazaar.errors import (
 )
 from volition.errors import InputError, VolitionError
 
-__all__ = ["ERROR_RESPONSES", "STATUS_OF", "install_error_handlers", "status_of"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "STATUS_OF",
+    "ErrorPage",
+    "error_response",
+    "install_error_handlers",
+    "status_of",
+]
 
 log = logging.getLogger("volition.bazaar.api")
 
@@ -75,25 +86,53 @@ def _json(
     return JSONResponse({"error": kind, "message": message}, status_code=status, headers=headers)
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+# An HTML error page for a request, its status and the message (the web pages supply it).
+ErrorPage = Callable[[Request, int, str], Awaitable[Response]]
+
+
+def _is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+async def error_response(
+    request: Request,
+    status: int,
+    kind: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The error's response: JSON under ``/api`` (programs read it), else the app's HTML
+    error page (a person posted a form or followed a link), JSON when the app has none."""
+    app = request.scope.get("app")  # absent when a middleware runs outside a Starlette app
+    page: ErrorPage | None = getattr(getattr(app, "state", None), "error_page", None)
+    if page is None or _is_api(request.url.path):
+        return _json(status, kind, message, headers)
+    response = await page(request, status, message)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, VolitionError)
     status, kind = status_of(exc)
     if status >= 500:
         # The type only: messages may quote stored data, and nothing secret goes to logs.
         log.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
-    return _json(status, kind, str(exc))
+    return await error_response(request, status, kind, str(exc))
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for err in exc.errors():
         where = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
         parts.append(f"{where}: {err.get('msg', 'is not valid')}")
-    return _json(422, "invalid_input", "; ".join(parts) or "the request is not valid")
+    message = "; ".join(parts) or "the request is not valid"
+    return await error_response(request, 422, "invalid_input", message)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     kind = {
         404: "not_found",
@@ -102,11 +141,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         429: "too_many_requests",
         503: "unavailable",
     }.get(exc.status_code, "http_error")
-    return _json(exc.status_code, kind, str(exc.detail), exc.headers)
+    return await error_response(request, exc.status_code, kind, str(exc.detail), exc.headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the one mapping from errors to JSON responses."""
+def install_error_handlers(app: FastAPI, page: ErrorPage | None = None) -> None:
+    """Register the one mapping from errors to responses; ``page`` renders them as HTML
+    outside ``/api`` (see ``error_response``)."""
+    app.state.error_page = page
     app.add_exception_handler(VolitionError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

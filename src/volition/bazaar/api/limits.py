@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from volition.bazaar.api.errors import error_response
 
 __all__ = ["BodyLimit"]
 
@@ -33,7 +36,7 @@ class BodyLimit:
         )
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > max_bytes):
-                await _send_413(send, max_bytes)
+                await _refuse(scope, receive, send, max_bytes)
                 return
         received = 0
 
@@ -43,29 +46,18 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > max_bytes:
-                    # raised inside the route, so the app's own handler answers 413 in JSON
-                    raise HTTPException(
-                        413, f"the request body is over {max_bytes} bytes; send less"
-                    )
+                    # raised inside the route, so the app's own handler answers 413
+                    raise HTTPException(413, _too_large(max_bytes))
             return message
 
         await self.app(scope, limited, send)
 
 
-async def _send_413(send: Send, max_bytes: int) -> None:
-    body = (
-        b'{"error":"too_large","message":"the request body is over '
-        + str(max_bytes).encode()
-        + b' bytes; send less"}'
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def _too_large(max_bytes: int) -> str:
+    return f"the request body is over {max_bytes} bytes; send less"
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+    """413 before the body is read: JSON under /api, the error page for a web form."""
+    response = await error_response(Request(scope), 413, "too_large", _too_large(max_bytes))
+    await response(scope, receive, send)

@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-from starlette.responses import JSONResponse
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from volition.bazaar.api.errors import error_response
 from volition.bazaar.domain.checks import unstorable
 
 __all__ = ["TextChecked", "UrlTextCheck", "storable_form"]
@@ -88,9 +89,7 @@ class UrlTextCheck:
                 where = "the URL's query string"
             if where is not None:
                 message = f"{where} contains a NUL character (%00); remove it"
-                response = JSONResponse(
-                    {"error": "invalid_input", "message": message}, status_code=422
-                )
+                response = await error_response(Request(scope), 422, "invalid_input", message)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

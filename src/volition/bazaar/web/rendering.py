@@ -14,9 +14,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from volition.bazaar.api.errors import status_of
 from volition.bazaar.web.session import CSRF_FIELD, Visitor, apply_cookies
+from volition.bazaar.web.wording import inspector_usage, money
 from volition.errors import VolitionError
 
-__all__ = ["error_page", "failure", "money", "redirect", "render"]
+__all__ = ["PLATFORM_FAILED", "error_page", "failure", "money", "redirect", "render"]
 
 log = logging.getLogger("volition.bazaar.web")
 
@@ -47,13 +48,6 @@ NOTICES = {
 }
 
 
-def money(cents: int) -> str:
-    """Cents as a readable amount: ``123456`` -> ``$1,234.56``."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{part:02d}"
-
-
 def when(moment: datetime | None) -> str:
     """A moment as ``2026-01-01 12:00 UTC``; an em dash for none."""
     if moment is None:
@@ -70,6 +64,7 @@ _env = Environment(
 )
 _env.filters["money"] = money
 _env.filters["when"] = when
+_env.globals["inspector_usage"] = inspector_usage
 _env.globals["new_key"] = lambda: secrets.token_urlsafe(16)  # an idempotency key per form
 
 
@@ -94,6 +89,9 @@ def redirect(request: Request, visitor: Visitor, url: str) -> RedirectResponse:
     return response
 
 
+PLATFORM_FAILED = "The bazaar could not do this just now; nothing was changed. Try again."
+
+
 def failure(exc: VolitionError) -> tuple[int, str]:
     """The status and the message to show for a domain error.
 
@@ -103,7 +101,7 @@ def failure(exc: VolitionError) -> tuple[int, str]:
     status, _ = status_of(exc)
     if status >= 500:
         log.error("web request failed: %s", type(exc).__name__)
-        return status, "The bazaar could not do this just now; nothing was changed. Try again."
+        return status, PLATFORM_FAILED
     return status, str(exc)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from volition.bazaar.domain import (
     AccountKind,
     Bazaar,
+    BotService,
     ContextStatus,
     DecisionContext,
     Disclosure,
@@ -58,6 +59,7 @@ class OfferRow:
     mine: bool
     can_buy: bool
     can_withdraw: bool
+    bot: str | None = None  # the viewer's own bot that posted it (shown to its owner only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,30 @@ class ContextPage:
     panels: tuple[Panel, ...]
 
 
+# How many of a bot's answers, newest first, are looked through for the offers on one page.
+_JOBS_LOOKED_AT = 1000
+
+
+def _posted_by_bots(bazaar: Bazaar, viewer: User | None, offers: list[OfferView]) -> dict[str, str]:
+    """The viewer's own offers here that their bots posted: offer id -> the bot's name.
+
+    Bots post with their owner's seller id; only the bot's job records which offer it posted,
+    and only the owner may read them, so to anyone else the offer is simply the seller's.
+    """
+    if viewer is None or not viewer.is_seller:
+        return {}
+    wanted = {o.id for o in offers if o.seller_id == viewer.id}
+    if not wanted:
+        return {}
+    service = BotService(bazaar)
+    found: dict[str, str] = {}
+    for bot in service.bots(viewer.id):
+        for job in service.jobs(viewer.id, bot.id, limit=_JOBS_LOOKED_AT):
+            if job.offer_id in wanted:
+                found[job.offer_id] = bot.name
+    return found
+
+
 def context_page(bazaar: Bazaar, viewer: User | None, context_id: str) -> ContextPage:
     """The context page of ``context_id`` for ``viewer``; ``NotFound`` if they may not see it."""
     viewer_id = viewer.id if viewer else None
@@ -91,6 +117,7 @@ def context_page(bazaar: Bazaar, viewer: User | None, context_id: str) -> Contex
     names = _Names(bazaar)
     is_buyer = viewer is not None and viewer.id == context.buyer_id
     active = context.is_active and not context.is_due(bazaar.clock())
+    by_bot = _posted_by_bots(bazaar, viewer, offers)
     rows = tuple(
         OfferRow(
             offer=o,
@@ -101,6 +128,7 @@ def context_page(bazaar: Bazaar, viewer: User | None, context_id: str) -> Contex
             and viewer.id == o.seller_id
             and o.status is OfferStatus.ACTIVE
             and not o.purchased,
+            bot=by_bot.get(o.id),
         )
         for o in offers
     )

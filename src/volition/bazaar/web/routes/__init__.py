@@ -17,6 +17,7 @@ for _module in (market, account, seller, bots, inspections, operator):
 
 _CSS = files("volition.bazaar.web").joinpath("static/bazaar.css").read_bytes()
 _HTMX = files("volition.bazaar.web").joinpath("static/htmx.min.js").read_bytes()
+_ICON = files("volition.bazaar.web").joinpath("static/favicon.svg").read_bytes()
 
 
 @router.get("/static/bazaar.css")
@@ -29,3 +30,10 @@ def stylesheet() -> Response:
 def htmx() -> Response:
     """htmx 2.0.11 (0BSD), vendored: the one script, run by the pages that update live."""
     return Response(_HTMX, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/favicon.ico")
+@router.get("/static/favicon.svg")
+def favicon() -> Response:
+    """The site's icon, an SVG (browsers ask for ``/favicon.ico`` whatever the page links)."""
+    return Response(_ICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
