@@ -132,7 +132,8 @@ def create_app(
     app.state.inspections = inspections
     app.state.inspection_runner = runner
     app.state.analysis_pool = analysis_pool
-    from volition.bazaar.web.error_pages import page_for_error  # the pages use api.deps
+    # the listed debt (api.app -> web): the pages use api.deps
+    from volition.bazaar.web import page_for_error
 
     install_error_handlers(app, page=page_for_error)
     if settings.cors_origins:

@@ -5,6 +5,7 @@ API's own bearer tokens, kept in an HttpOnly cookie; every form POST carries a C
 every write goes through ``Bazaar``; domain errors are shown on the page with their status.
 """
 
+from volition.bazaar.web.error_pages import page_for_error
 from volition.bazaar.web.routes import router
 
-__all__ = ["router"]
+__all__ = ["page_for_error", "router"]
