@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 
 from tests.web.conftest import PASSWORD, Site, csrf_of
+from volition.bazaar.domain import ContextSpec
 from volition.bazaar.web.wording import count, inspector_usage
 
 
@@ -100,3 +101,28 @@ def test_an_inspectors_usage_is_said_in_words() -> None:
         "2 agent calls · inspector's tokens: 40, no cost"
     )
     assert count(0, "agent call") == "no agent calls"
+
+
+def test_your_contexts_lists_what_you_posted_not_your_inspectors_follow_ups(site: Site) -> None:
+    buyer = site.sign_up("alice")
+    site.sign_up("carol", buyer=False, seller=True)
+    site.credit("alice", 10_000)
+    bazaar = site.bazaar
+    alice, carol = bazaar.find_user("alice"), bazaar.find_user("carol")
+    root = bazaar.post_context(alice.id, ContextSpec("Rain in Bergen tomorrow?", budget=500))
+    offer = bazaar.post_offer(
+        carol.id, root.id, preview="radar", private_info="radar says yes", price=100
+    )
+    own = bazaar.post_context(
+        alice.id, ContextSpec("Her own follow-up?", budget=50, parent_offer_ids=(offer.id,))
+    )
+    engine_s = bazaar.post_context(
+        alice.id,
+        ContextSpec(
+            "The inspector's follow-up?", budget=50, parent_offer_ids=(offer.id,), by_inspector=True
+        ),
+    )
+    home = buyer.get("/").text
+    mine = home[home.index('data-testid="my-contexts"') :]
+    assert root.id in mine and own.id in mine
+    assert engine_s.id not in mine and "inspector&#39;s follow-up" not in mine

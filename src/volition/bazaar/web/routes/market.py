@@ -30,14 +30,18 @@ router = APIRouter()
 
 @router.get("/")
 def home(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
-    """Open public contexts (never follow-ups); your balances and contexts when signed in."""
+    """Open public contexts (never follow-ups); your balances and contexts when signed in.
+
+    "Your contexts" are those you posted: the follow-ups your inspector posted are shown
+    inside their inspection, not here as if you had written them."""
     try:
         bazaar.expire_due()
         open_contexts = bazaar.contexts(None, statuses=ACTIVE_STATUSES)
         balances = mine = None
         if visitor.user is not None:
             balances = bazaar.balances(visitor.user.id)
-            mine = bazaar.contexts(visitor.user.id, mine=True, limit=50)
+            posted = bazaar.contexts(visitor.user.id, mine=True, limit=50)
+            mine = [c for c in posted if not c.by_inspector]
     except VolitionError as exc:
         return error_page(request, visitor, exc)
     return render(
