@@ -223,3 +223,30 @@ def test_a_game_is_refused_exactly_when_a_count_is_over_its_limit(
             check_game(game, limits)
     else:
         check_game(game, limits)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[1, 2, 3]",  # not an object
+        b'"align"',
+        b"{",  # not JSON
+        b"\xff\xfe",  # not UTF-8
+        b"[" * 20_000 + b"]" * 20_000,  # nested far beyond any parser's comfort, under 64 KiB
+        b'{"game": ' + b'{"a": ' * 5_000 + b"1" + b"}" * 5_000 + b"}",
+        b'{"game": {"players": 2, "payoffs": [[[NaN, Infinity], [1, 2]]]}}',
+        b'{"game": {"strategies": [[-1], [-5]], "payoffs": []}}',
+    ],
+)
+def test_malformed_analysis_bodies_are_4xx_and_the_pool_stays_usable(
+    api: Api, content: bytes
+) -> None:
+    """Hostile bodies get a clear 4xx (never a 500 or a dead worker), and a good analysis
+    still runs afterwards."""
+    client = api.sign_up("fuzzer")
+    for path in ("/api/analysis/align", "/api/analysis/economy", "/api/analysis/market"):
+        r = client.post(path, content=content, headers={"Content-Type": "application/json"})
+        assert 400 <= r.status_code < 500, (path, content[:40], r.status_code, r.text[:200])
+        assert r.json()["message"]
+    good = client.post("/api/analysis/align", json={"game": PD})
+    assert good.status_code == 200, good.text

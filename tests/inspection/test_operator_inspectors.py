@@ -14,6 +14,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -336,3 +337,43 @@ def test_prices_round_up_per_call() -> None:
     assert price.cost(1_000_000, 0) == 15
     assert price.cost(1_000_000, 1_000_000) == 75
     assert price.cost(1_000_001, 0) == 16
+
+
+def test_hostile_inspection_requests_fail_safely(sql_store: Store, tmp_path: Path) -> None:
+    """Another buyer's context, malformed and enormous inspector names, a quotable flag that
+    is not a boolean, eight racing starts: refused or served once; nothing read, nothing paid
+    beyond the budget, the books sound."""
+    with site(sql_store, tmp_path) as s:
+        alice, mallory = s.api.sign_up("alice"), s.api.sign_up("mallory")
+        root = s.bazaar.find_user("root").id
+        s.bazaar.credit(root, s.bazaar.find_user("alice").id, 5_000)
+        context_id = _context_with_offers(s, alice, 1_000, [300, 200])
+        path = f"/api/contexts/{context_id}/inspections"
+
+        theirs = mallory.post(path, json={"inspector": "mini", **FAST})
+        assert theirs.status_code == 404  # someone else's context: as if it were not there
+        for bad in (7, ["mini"], {"name": "mini"}, "m" * 10_000, "mini\x00", ""):
+            r = alice.post(path, json={"inspector": bad, **FAST})
+            assert r.status_code == 422, (repr(bad)[:40], r.text[:200])
+            assert "m" * 200 not in r.text  # an enormous name is not echoed back whole
+        for bad_flag in ("maybe", None, [True], 2):
+            body = {"preview": "p", "private_info": "SECRET-x", "price": 10, "quotable": bad_flag}
+            r = s.seller.post(f"/api/contexts/{context_id}/offers", json=body)
+            assert r.status_code == 422, (bad_flag, r.text[:200])
+        assert len(_offers(s.bazaar, context_id)) == 2
+        assert s.operator_model.requests == []
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(
+                pool.map(
+                    lambda _: alice.post(path, json={"inspector": "mini", **FAST, "min_offers": 2}),
+                    range(8),
+                )
+            )
+        started = [r for r in answers if r.status_code == 202]
+        assert len({r.json()["id"] for r in started}) == 1, [a.text[:120] for a in answers]
+        assert all(r.status_code in (202, 409) for r in answers), [a.text[:120] for a in answers]
+        done = _wait_done(alice, started[0].json()["id"])
+        assert done["spent"] + done["inspection_cost"] <= 1_000
+        assert len(s.operator_model.requests) == done["usage"]["calls"]
+    assert audit(s.bazaar.store) == []

@@ -126,3 +126,37 @@ def test_your_contexts_lists_what_you_posted_not_your_inspectors_follow_ups(site
     mine = home[home.index('data-testid="my-contexts"') :]
     assert root.id in mine and own.id in mine
     assert engine_s.id not in mine and "inspector&#39;s follow-up" not in mine
+
+
+SCRIPT = "<script>alert('pwned')</script>"
+
+
+def test_the_error_page_escapes_what_it_quotes_and_links_back_only_on_site(site: Site) -> None:
+    """A hostile form: markup in a field the error quotes, a Referer off the site or to a
+    ``javascript:`` URL. The page shows the words escaped, and never links off the site."""
+    buyer = site.sign_up("mallory")
+    cases = (
+        {"query": "q?", "budget": SCRIPT, "priority": "0.5"},  # the form's own error
+        {"query": SCRIPT + NUL, "budget": "1.00", "priority": "0.5"},  # the error page
+    )
+    for data in cases:
+        for referer in (
+            "https://evil.example/contexts/new",
+            "javascript:alert(1)",
+            f"{site.url}//evil.example/x",
+        ):
+            token = csrf_of(buyer.get("/contexts/new").text)
+            body = {"csrf_token": token, **data}
+            r = buyer.post("/contexts", data=body, headers={"Referer": referer})
+            assert r.status_code in (400, 422), r.text[:300]
+            assert r.headers["content-type"].startswith("text/html")
+            assert SCRIPT not in r.text and "<script>alert" not in r.text
+            assert "evil.example" not in r.text and "javascript:" not in r.text, referer
+    token = csrf_of(buyer.get("/contexts/new").text)
+    back = buyer.post(
+        "/contexts",
+        data={"csrf_token": token, **cases[1]},
+        headers={"Referer": f"{site.url}/me/ledger"},
+    )
+    assert 'href="/me/ledger" data-testid="back"' in back.text  # the same site: one link back
+    assert site.bazaar.contexts(site.bazaar.find_user("mallory").id, mine=True) == []

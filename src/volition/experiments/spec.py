@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from volition.core import problem_from_mapping
-from volition.core.files import read_structured_file
+from volition.core.files import read_structured_file, validate_spec
 from volition.errors import FileFormatError, InputError
 from volition.experiments.regimes import World, parse_regime
 from volition.mechanisms import market_from_mapping
@@ -135,17 +135,7 @@ def spec_from_mapping(
     data: Any, source: str = "experiment", base: Path | None = None
 ) -> tuple[ExperimentSpec, dict[str, World]]:
     """Validate an experiment's content; every error names ``source`` and the key."""
-    if not isinstance(data, dict):
-        raise FileFormatError(
-            f"{source}: expected a mapping with keys name, worlds, regimes, learners"
-        )
-    try:
-        spec = ExperimentSpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise FileFormatError(f"{source}: {loc}: {msg}") from exc
+    spec = validate_spec(data, ExperimentSpec, source, keys="name, worlds, regimes, learners")
     for what, names in (
         ("worlds", [w.name for w in spec.worlds]),
         ("learners", [lr.name for lr in spec.learners]),
