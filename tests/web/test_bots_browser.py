@@ -20,6 +20,9 @@ def test_a_seller_creates_and_pauses_a_bot_in_the_browser(
     page = seller.page
     page.get_by_role("link", name="Bots").click()
     expect(page.get_by_role("heading", name="Bots", exact=True)).to_be_visible()
+    seller.shot("bots-empty")
+    page.get_by_role("link", name="New fixed bot").click()  # a page per kind of bot
+    expect(page.get_by_role("heading", name="New fixed bot")).to_be_visible()
     page.get_by_label("Name", exact=True).fill("fact checker")
     page.get_by_label("Preview (public)").fill("Checked against the registry")
     page.get_by_label("Private info").fill("The registry says it is false.")
@@ -29,6 +32,7 @@ def test_a_seller_creates_and_pauses_a_bot_in_the_browser(
     )
     seller.shot("bot-form")
     page.get_by_role("button", name="Create bot").click()
+    expect(page.get_by_role("heading", name="Bots", exact=True)).to_be_visible()  # back to the list
     bot = page.get_by_test_id("bot")
     expect(bot).to_have_count(1)
     expect(bot).to_contain_text("fact checker")

@@ -22,6 +22,8 @@ from volition.bazaar.domain import (
     Purchase,
     User,
 )
+from volition.bazaar.web.budget import BudgetUse, budget_use
+from volition.bazaar.web.ledger_words import Wording, Words
 
 __all__ = [
     "ContextPage",
@@ -83,6 +85,7 @@ class ContextPage:
     can_offer: bool
     can_cancel: bool
     panels: tuple[Panel, ...]
+    budget_use: BudgetUse | None = None  # where the budget went, for its buyer
 
 
 # How many of a bot's answers, newest first, are looked through for the offers on one page.
@@ -145,20 +148,23 @@ def context_page(bazaar: Bazaar, viewer: User | None, context_id: str) -> Contex
     ]
     if can_offer:
         panels.append(Panel("offer", "Offer information", "_offer_form.html"))
+    # a forgotten follow-up's reservation is the budget its inspector chose: forgotten
+    shown_budget = is_buyer and context.disclosure is Disclosure.FULL
+    remaining = bazaar.remaining(context.id) if shown_budget else None
     return ContextPage(
         context=context,
         buyer=names(context.buyer_id),
-        # a forgotten follow-up's reservation is the budget its inspector chose: forgotten
-        remaining=(
-            bazaar.remaining(context.id)
-            if is_buyer and context.disclosure is Disclosure.FULL
-            else None
-        ),
+        remaining=remaining,
         offers=rows,
         viewer_is_buyer=is_buyer,
         can_offer=can_offer,
         can_cancel=is_buyer and context.is_active,
         panels=tuple(panels),
+        budget_use=(
+            budget_use(bazaar, viewer, context, remaining)
+            if viewer is not None and remaining is not None
+            else None
+        ),
     )
 
 
@@ -170,11 +176,13 @@ class LedgerRow:
     cash: int
     reserved: int
     earnings: int
+    words: Wording  # what happened, in a sentence, and the amount moved
 
 
 def ledger_rows(bazaar: Bazaar, user: User, limit: int = 200) -> list[LedgerRow]:
     """The user's journal entries, newest first, split by the user's kinds of account."""
     own = {c.id for c in bazaar.contexts(user.id, mine=True, limit=10**6)}
+    words = Words(bazaar, user)
     rows = []
     for entry in bazaar.ledger(user.id, limit):
         cash = reserved = earned = 0
@@ -186,7 +194,7 @@ def ledger_rows(bazaar: Bazaar, user: User, limit: int = 200) -> list[LedgerRow]
                 earned += p.amount
             elif kind is AccountKind.HOLD and owner in own:
                 reserved += p.amount
-        rows.append(LedgerRow(entry, cash, reserved, earned))
+        rows.append(LedgerRow(entry, cash, reserved, earned, words(entry)))
     return rows
 
 

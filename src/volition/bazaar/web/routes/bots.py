@@ -1,6 +1,8 @@
-"""The bots page: a seller's bot sellers (list; create a fixed or an LLM bot with its matcher;
-pause, resume, delete) and their LLM endpoint (stored with its key encrypted; the page shows
-only a hint of the key and never puts it back in a form)."""
+"""The bots pages: ``/bots`` lists a seller's bot sellers (pause, resume, delete) and links to a
+page per kind of bot to create (``/bots/new/fixed``, ``/bots/new/llm``, each with its matcher)
+and to their LLM endpoint's page (``/bots/llm-endpoint``: stored with its key encrypted; the
+pages show only a hint of the key and never put it back in a form). A form that fails comes
+back on its own page, with what was typed and what was wrong."""
 
 from __future__ import annotations
 
@@ -33,6 +35,14 @@ _BLANK = dict.fromkeys((*_FIELDS, "max_age", "instructions", "base_url", "model"
 _BLANK_LLM = {"base_url": "", "model": ""}
 
 
+_TEMPLATES = {
+    "list": "bots.html",
+    "fixed": "bot_fixed.html",
+    "llm": "bot_llm.html",
+    "endpoint": "bot_endpoint.html",
+}
+
+
 def _page(
     request: Request,
     bots: BotService,
@@ -42,7 +52,10 @@ def _page(
     form: dict[str, str] | None = None,
     llm_form: dict[str, str] | None = None,
     llm_bot: dict[str, str] | None = None,
+    *,
+    which: str = "list",
 ) -> Response:
+    """One of the bots pages (``_TEMPLATES``), with the forms as typed when one failed."""
     assert visitor.user is not None
     try:
         mine = bots.bots(visitor.user.id)
@@ -55,7 +68,7 @@ def _page(
     return render(
         request,
         visitor,
-        "bots.html",
+        _TEMPLATES[which],
         status,
         error=error,
         bots=mine,
@@ -68,10 +81,29 @@ def _page(
 
 @router.get("/bots")
 def bots_page(request: Request, bots: Bots, visitor: VisitorDep) -> Response:
-    """Your bot sellers, and a form to create a fixed one."""
+    """Your bot sellers, with links to the pages that create them."""
     if visitor.user is None:
         return sign_in_first(request, visitor)
     return _page(request, bots, visitor)
+
+
+@router.get("/bots/new/{kind}")
+def new_bot_page(kind: str, request: Request, bots: Bots, visitor: VisitorDep) -> Response:
+    """The form that creates a bot of one kind: ``fixed`` or ``llm``."""
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    if kind not in ("fixed", "llm"):
+        message = f"there is no kind of bot {kind!r} to create here; the kinds are fixed and llm"
+        return _page(request, bots, visitor, 404, message)
+    return _page(request, bots, visitor, which=kind)
+
+
+@router.get("/bots/llm-endpoint")
+def llm_endpoint_page(request: Request, bots: Bots, visitor: VisitorDep) -> Response:
+    """The form that stores (or forgets) your bots' LLM endpoint."""
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    return _page(request, bots, visitor, which="endpoint")
 
 
 @router.post("/bots")
@@ -104,7 +136,7 @@ def create_bot(
         )
     except VolitionError as exc:
         status, message = failure(exc)
-        return _page(request, bots, visitor, status, message, form)
+        return _page(request, bots, visitor, status, message, form, which="fixed")
     return redirect(request, visitor, "/bots?notice=bot-created")
 
 
@@ -141,7 +173,7 @@ def create_llm_bot(
         )
     except VolitionError as exc:
         status, message = failure(exc)
-        return _page(request, bots, visitor, status, message, llm_bot=form)
+        return _page(request, bots, visitor, status, message, llm_bot=form, which="llm")
     return redirect(request, visitor, "/bots?notice=bot-created")
 
 
@@ -166,7 +198,7 @@ def store_llm_endpoint(
     except VolitionError as exc:
         status, message = failure(exc)
         llm_form = {"base_url": base_url, "model": model}  # never the key
-        return _page(request, bots, visitor, status, message, llm_form=llm_form)
+        return _page(request, bots, visitor, status, message, llm_form=llm_form, which="endpoint")
     return redirect(request, visitor, "/bots?notice=llm-stored")
 
 
@@ -182,7 +214,7 @@ def remove_llm_endpoint(
         bots.delete_credential(user.id)
     except VolitionError as exc:
         status, message = failure(exc)
-        return _page(request, bots, visitor, status, message)
+        return _page(request, bots, visitor, status, message, which="endpoint")
     return redirect(request, visitor, "/bots?notice=llm-removed")
 
 

@@ -25,7 +25,8 @@ from volition.bazaar.api.schemas_inspections import (
     InspectorPublic,
     NodePublic,
 )
-from volition.bazaar.domain import Bazaar, ContextStatus, User
+from volition.bazaar.domain import Bazaar, ContextStatus, Disclosure, User
+from volition.bazaar.domain.page_reads import inspected_offer_ids
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
@@ -134,12 +135,25 @@ def start(
     return redirect(request, visitor, f"/inspections/{inspection_id}")
 
 
+@dataclass(frozen=True, slots=True)
+class Declined:
+    """An offer the inspector read and did not buy: what anyone may see of it, no more
+    (its private info is forgotten: amnesia, docs/theory.md §5)."""
+
+    preview: str
+    seller: str
+    price: int
+    context_id: str
+
+
 @dataclass
 class NodeRow:
     """One node of the tree as the page draws it, with its children."""
 
     node: NodePublic
     bought: list[tuple[str, int]]  # (preview, price) of each offer bought here
+    declined: list[Declined] = field(default_factory=list)
+    forgotten: bool = False  # a follow-up the viewer is shown forgotten
     children: list[NodeRow] = field(default_factory=list)
 
 
@@ -152,6 +166,7 @@ class InspectionPage:
     context_query: str
     purchases: list[PurchaseRow]
     running: bool
+    declined: list[Declined] = field(default_factory=list)
 
 
 def _page(
@@ -161,7 +176,8 @@ def _page(
     rows: dict[str, NodeRow] = {}
     root = None
     for node in report.nodes:  # parents come before their children
-        row = NodeRow(node, [_bought(bazaar, user, i) for i in node.bought])
+        declined, forgotten = _read_and_declined(bazaar, user, node.context_id)
+        row = NodeRow(node, [_bought(bazaar, user, i) for i in node.bought], declined, forgotten)
         rows[node.id] = row
         if node.parent_id is None:
             root = row
@@ -173,7 +189,28 @@ def _page(
         bought = {b.offer_id for b in report.bought}
         purchases = [r for r in purchase_rows(bazaar, user) if r.purchase.offer_id in bought]
     query = bazaar.context(user.id, report.context_id).query
-    return InspectionPage(report, root, query, purchases, running)
+    every_declined = [d for row in rows.values() for d in row.declined]
+    return InspectionPage(report, root, query, purchases, running, every_declined)
+
+
+def _read_and_declined(bazaar: Bazaar, user: User, context_id: str) -> tuple[list[Declined], bool]:
+    """The offers on ``context_id`` the inspector read and did not buy, as ``user`` may see
+    them, and whether the context is shown to ``user`` forgotten."""
+    try:
+        context = bazaar.context(user.id, context_id)
+        read = inspected_offer_ids(bazaar, user.id, context_id)
+        offers = bazaar.offers(user.id, context_id) if read else []
+    except NotFound:  # a follow-up context the viewer (an operator) cannot see
+        return [], False
+    names: dict[str, str] = {}
+    declined = []
+    for offer in offers:
+        if offer.id in read and not offer.purchased:
+            if offer.seller_id not in names:
+                names[offer.seller_id] = bazaar.user(offer.seller_id).name
+            seller = names[offer.seller_id]
+            declined.append(Declined(offer.preview, seller, offer.price, context_id))
+    return declined, context.disclosure is Disclosure.FORGOTTEN
 
 
 def _bought(bazaar: Bazaar, user: User, offer_id: str) -> tuple[str, int]:
