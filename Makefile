@@ -17,7 +17,7 @@ export UV_PYTHON := $(PYTHON)
 
 PORT ?= 8000
 
-.PHONY: setup demo examples test lint typecheck docs pytest lock bench clean chromium
+.PHONY: setup demo examples test lint typecheck docs docs-images pytest lock bench clean chromium
 
 setup: $(VENV_STAMP)
 
@@ -60,6 +60,10 @@ pytest: $(TEST_STAMP) chromium
 # --strict: a broken link, a missing page or an unresolved API reference fails the build
 docs: $(TEST_STAMP)
 	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
+
+# docs/images/: the screenshots the browser test takes of the demo
+docs-images: $(TEST_STAMP) chromium
+	VOLITION_DOCS_IMAGES=1 .venv/bin/pytest -q -p no:randomly tests/web/test_docs_screenshots.py
 
 test: lint typecheck docs pytest
 
