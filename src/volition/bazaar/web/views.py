@@ -160,9 +160,9 @@ def context_page(bazaar: Bazaar, viewer: User | None, context_id: str) -> Contex
         can_offer=can_offer,
         can_cancel=is_buyer and context.is_active,
         panels=tuple(panels),
-        budget_use=(
+        budget_use=(  # read from the ledger only once some of the budget has moved
             budget_use(bazaar, viewer, context, remaining)
-            if viewer is not None and remaining is not None
+            if viewer is not None and remaining is not None and remaining != context.budget
             else None
         ),
     )
