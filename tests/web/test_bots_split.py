@@ -28,6 +28,10 @@ def test_an_unknown_kind_of_bot_is_a_clear_404_and_strangers_sign_in_first(site:
     seller = site.sign_up("carol", buyer=False, seller=True)
     r = seller.get("/bots/new/oracle")
     assert r.status_code == 404 and "the kinds are fixed and llm" in r.text.replace("&#39;", "'")
+    r = seller.get("/bots/new/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    assert r.status_code == 404 and "<script>alert" not in r.text  # escaped, never markup
+    r = seller.get("/bots/new/" + "x" * 5_000)
+    assert r.status_code == 404 and "the kinds are fixed and llm" in r.text
     anonymous = site.client()
     for path in ("/bots/new/fixed", "/bots/new/llm", "/bots/llm-endpoint"):
         r = anonymous.get(path)

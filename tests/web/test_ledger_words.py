@@ -117,3 +117,29 @@ def test_an_open_context_with_nothing_spent_says_nothing_of_its_use(site: Site) 
     context = b.post_context(b.find_user("alice").id, ContextSpec("Will it snow?", 500))
     html = alice.get(f"/contexts/{context.id}").text
     assert 'data-testid="remaining">$5.00<' in html and "budget-use" not in html
+
+
+def test_a_seller_paid_in_a_follow_up_whose_words_are_withheld_reads_no_words(
+    site: Site,
+) -> None:
+    site.sign_up("alice")
+    carol = site.sign_up("carol", buyer=False, seller=True)
+    site.credit("alice", 10_000)
+    b = site.bazaar
+    alice_id, carol_id = b.find_user("alice").id, b.find_user("carol").id
+    parent = b.post_context(alice_id, ContextSpec("Will it rain?", 2_000))
+    tip = b.post_offer(
+        carol_id, parent.id, preview="tip", private_info="secret", price=50, quotable=False
+    )
+    b.mark_inspected(alice_id, tip.id)  # the inspector read an offer that refuses quotation
+    child = b.post_context(
+        alice_id,
+        ContextSpec(
+            "Is the tip 'secret' right?", 200, parent_offer_ids=(tip.id,), by_inspector=True
+        ),
+    )
+    answer = b.post_offer(carol_id, child.id, preview="answer", private_info="no", price=20)
+    b.buy_blind(alice_id, answer.id)
+    said = [r["text"] for r in _rows(carol)]
+    assert "Sold 'answer' to alice, for a follow-up question (its words withheld)." in said
+    assert not any("secret" in s for s in said)

@@ -3,7 +3,8 @@ and which purchase a seller's earnings came from.
 
 Both check visibility as ``Bazaar`` does: an inspected offer is named only on a context the
 viewer may see (``Bazaar.context`` raises ``NotFound`` otherwise), and a seller reads only the
-purchases of their own offers. Neither returns private info (docs/design.md, "Trust model").
+purchases of their own offers. Neither returns private info (docs/design.md, "Trust model of
+the platform").
 """
 
 from __future__ import annotations

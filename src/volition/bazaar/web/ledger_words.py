@@ -100,6 +100,8 @@ class Words:
             return Segment("a question you cannot see")
         if context.disclosure is Disclosure.FORGOTTEN:
             return Segment("a forgotten follow-up", f"/contexts/{context_id}")
+        if context.disclosure is Disclosure.WITHHELD:  # a seller asked, the words withheld
+            return Segment("a follow-up question (its words withheld)", f"/contexts/{context_id}")
         return Segment(_quote(context.query), f"/contexts/{context_id}")
 
     def _forgotten(self, context_id: str) -> bool:

@@ -93,7 +93,9 @@ def new_bot_page(kind: str, request: Request, bots: Bots, visitor: VisitorDep) -
     if visitor.user is None:
         return sign_in_first(request, visitor)
     if kind not in ("fixed", "llm"):
-        message = f"there is no kind of bot {kind!r} to create here; the kinds are fixed and llm"
+        message = (
+            f"there is no kind of bot {kind[:40]!r} to create here; the kinds are fixed and llm"
+        )
         return _page(request, bots, visitor, 404, message)
     return _page(request, bots, visitor, which=kind)
 
