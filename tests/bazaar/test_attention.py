@@ -273,3 +273,17 @@ def test_racing_bids_that_together_exceed_the_sellers_cash(
     assert _books(bazaar)[cash(cast.seller.id).key] == 10
     assert len(bazaar.offers(cast.buyer.id, context.id)) == 3
     assert audit(bazaar.store) == []
+
+
+def test_a_bidding_offer_of_a_closed_context_is_not_read(bazaar: Bazaar, cast: Cast) -> None:
+    """Found by the property test: its bid went back at closing, so reading it would be free."""
+    _fund_seller(bazaar, cast)
+    context = bazaar.post_context(cast.buyer.id, ContextSpec("closed early", 100))
+    offer_id = _offer(bazaar, cast.seller.id, context.id, 10)
+    free = _offer(bazaar, cast.other_seller.id, context.id, 0)
+    bazaar.decide_context(cast.buyer.id, context.id)
+    with pytest.raises(Conflict, match="bids are void"):
+        bazaar.mark_inspected(cast.buyer.id, offer_id)
+    bazaar.mark_inspected(cast.buyer.id, free)  # without a bid, as before
+    assert bazaar.balances(cast.seller.id).cash == SELLER_CASH
+    assert audit(bazaar.store) == []

@@ -701,6 +701,8 @@ class Bazaar:
                 raise Conflict(f"offer {offer_id} was withdrawn")
             if offer.inspected:
                 return offer
+            if offer.bid > 0 and not context.is_active:  # its bid went back when it closed
+                raise Conflict(f"context {context.id} is {context.status.value}; its bids are void")
             readable = attention.to_read(uow.offers.for_context(context.id), context)
             if offer.id not in {o.id for o in readable}:
                 raise Conflict(
