@@ -287,3 +287,22 @@ def test_a_bidding_offer_of_a_closed_context_is_not_read(bazaar: Bazaar, cast: C
     bazaar.mark_inspected(cast.buyer.id, free)  # without a bid, as before
     assert bazaar.balances(cast.seller.id).cash == SELLER_CASH
     assert audit(bazaar.store) == []
+
+
+def test_an_expired_context_returns_its_unread_bids(
+    bazaar: Bazaar, cast: Cast, clock: FakeClock
+) -> None:
+    from datetime import timedelta
+
+    _fund_seller(bazaar, cast)
+    spec = ContextSpec("soon over", 100, attention=1, expires_at=clock.now + timedelta(hours=1))
+    context = bazaar.post_context(cast.buyer.id, spec)
+    read = _offer(bazaar, cast.seller.id, context.id, 30)
+    _read(bazaar, cast.buyer.id, context.id)
+    _offer(bazaar, cast.seller.id, context.id, 20)  # after the attention is spent: unread
+    clock.advance(2 * 3600)
+    assert [c.id for c in bazaar.expire_due()] == [context.id]
+    assert bazaar.balances(cast.seller.id).cash == SELLER_CASH - 30
+    assert bazaar.balances(cast.buyer.id).cash == 10_000 + 30
+    assert bazaar.offer(cast.seller.id, read).bid == 30
+    assert audit(bazaar.store) == []

@@ -183,3 +183,29 @@ def test_hostile_bids_over_http(sql_world: World) -> None:
         assert sorted(codes) == [201] * 3 + [402] * 5
         assert _cash(seller) == 10
     assert audit(world.bazaar.store) == []
+
+
+def test_the_python_client_posts_terms_and_bids(sql_world: World) -> None:
+    from volition.bazaar.client import BazaarClient
+    from volition.bazaar.errors import InsufficientFunds
+
+    world = sql_world
+    name = world.seller().name
+    world.bazaar.credit(world.operator.id, world.bazaar.find_user(name).id, 50)
+    with served(world, None) as api, BazaarClient(api.base_url) as alice:
+        alice.sign_in("alice", "correct horse battery")
+        context = alice.post_context(QUERY, 100, attention=1, reading_cost=10)
+        assert (context.attention, context.reading_cost) == (1, 10)
+        plain = alice.post_context(QUERY, 100)
+        assert (plain.attention, plain.reading_cost) == (None, 0)
+        with BazaarClient(api.base_url) as seller:
+            seller.sign_in(name, "correct horse battery")
+            offer = seller.post_offer(
+                context.id, preview="radar", private_info="rain", price=5, bid=20
+            )
+            assert offer.bid == 20 and seller.offer(offer.id).bid == 20
+            with pytest.raises(InsufficientFunds, match="available cash"):
+                seller.post_offer(context.id, preview="more", private_info="x", price=5, bid=31)
+            assert seller.post_offer(plain.id, preview="p", private_info="x", price=5).bid == 0
+            assert seller.me().balances.cash == 30
+    assert audit(world.bazaar.store) == []
