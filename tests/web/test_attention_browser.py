@@ -51,5 +51,9 @@ def test_a_context_declares_its_attention_and_a_seller_bids_to_be_read(
     seller.shot("bid-posted")
     page = seller.go("/")
     expect(page.get_by_test_id("cash")).to_have_text("$2.00")  # the bid is held
+    page = seller.go("/me/ledger")
+    expect(page.get_by_test_id("entry").first).to_contain_text("bid_reserve")
+    expect(page.get_by_test_id("entry").first).to_contain_text("-$1.00")
+    seller.shot("ledger")
     (offer,) = site.bazaar.offers(None, context_url.rsplit("/", 1)[1])
     assert offer.bid == 100
