@@ -209,3 +209,33 @@ def test_the_python_client_posts_terms_and_bids(sql_world: World) -> None:
             assert seller.post_offer(plain.id, preview="p", private_info="x", price=5).bid == 0
             assert seller.me().balances.cash == 30
     assert audit(world.bazaar.store) == []
+
+
+def test_volition_ask_and_offer_post_terms_and_bids(
+    sql_world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from volition.cli import run
+
+    world = sql_world
+    name = world.seller().name
+    world.bazaar.credit(world.operator.id, world.bazaar.find_user(name).id, 50)
+    with served(world, None) as api:
+        login = ["--url", api.base_url, "--password", "correct horse battery"]
+        ask = ["ask", QUERY, "--budget", "100", "--attention", "2", "--reading-cost", "5"]
+        assert run([*ask, *login, "--user", "alice", "--json"]) == 0
+        context = json.loads(capsys.readouterr().out)["context"]
+        assert (context["attention"], context["reading_cost"]) == (2, 5)
+        offer = ["offer", context["id"], "--preview", "radar", "--private-info", "rain"]
+        offer += ["--price", "10", *login, "--user", name]
+        assert run([*offer, "--bid", "20"]) == 0
+        assert "bidding 20 cents" in capsys.readouterr().out
+        assert run([*offer, "--bid", "4"]) == 2
+        assert "reading cost of 5 cents" in capsys.readouterr().err
+        assert run([*offer, "--bid", "31"]) == 2
+        assert "available cash (30 cents)" in capsys.readouterr().err
+        assert run([*ask, *login, "--user", "alice", "--attention", "0"]) == 2
+        assert "attention" in capsys.readouterr().err
+    assert world.bazaar.balances(world.bazaar.find_user(name).id).cash == 30
+    assert audit(world.bazaar.store) == []
