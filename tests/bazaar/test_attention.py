@@ -306,3 +306,28 @@ def test_an_expired_context_returns_its_unread_bids(
     assert bazaar.balances(cast.buyer.id).cash == 10_000 + 30
     assert bazaar.offer(cast.seller.id, read).bid == 30
     assert audit(bazaar.store) == []
+
+
+def test_the_audit_catches_a_bid_paid_without_a_reading(bazaar: Bazaar, cast: Cast) -> None:
+    """The audit is not blind to bids: a payment the rules never made is reported."""
+    from volition.bazaar.domain.ids import new_id
+    from volition.bazaar.domain.ledger import EntryKind, transfer
+
+    _fund_seller(bazaar, cast)
+    context = bazaar.post_context(cast.buyer.id, ContextSpec("tampered", 100))
+    offer_id = _offer(bazaar, cast.seller.id, context.id, 30)
+    assert audit(bazaar.store) == []
+    with bazaar.store.begin() as uow:
+        uow.ledger.record(
+            transfer(
+                new_id("ent"),
+                EntryKind.BID_PAYMENT,
+                bid_hold(offer_id),
+                cash(cast.buyer.id),
+                30,
+                bazaar.clock(),
+            )
+        )
+    problems = audit(bazaar.store)
+    assert f"offer {offer_id} was never read but its bid was paid" in problems
+    assert f"bid:{offer_id} holds 0, not 30" in problems
