@@ -159,14 +159,18 @@ class BazaarClient:
         expires_in_seconds: int | None = None,
         parent_offer_ids: list[str] | None = None,
         reveal: str = "with_parent",
+        attention: int | None = None,
+        reading_cost: int = 0,
         idempotency_key: str | None = None,
     ) -> ContextPublic:
         """Post a decision context, reserving ``budget`` cents.
 
         With ``parent_offer_ids`` it is a follow-up about those offers (on one of your
         contexts, funded from its budget); ``reveal`` is its amnesia policy: ``with_parent``
-        (what it buys reaches you only with a parent offer you may read) or ``all``."""
-        body = {
+        (what it buys reaches you only with a parent offer you may read) or ``all``.
+        ``attention``: how many offers your inspector reads, the highest bids first (None:
+        all); ``reading_cost``: the least bid an offer must carry (the attention auction)."""
+        body: dict[str, object] = {
             "query": query,
             "budget": budget,
             "priority": priority,
@@ -176,6 +180,10 @@ class BazaarClient:
             "parent_offer_ids": parent_offer_ids or [],
             "reveal": reveal,
         }
+        if attention is not None:
+            body["attention"] = attention
+        if reading_cost:
+            body["reading_cost"] = reading_cost
         data = self._call("POST", "/contexts", json=body, idempotency_key=idempotency_key)
         return self._one(ContextPublic, data)
 
@@ -210,16 +218,20 @@ class BazaarClient:
         private_info: str,
         price: int,
         quotable: bool = True,
+        bid: int = 0,
         idempotency_key: str | None = None,
     ) -> OfferPublic:
         """Offer information on a context. ``quotable=False``: an inspector in doubt may not
-        quote it to fact-checkers (the sellers asked in a follow-up about it)."""
-        body = {
+        quote it to fact-checkers (the sellers asked in a follow-up about it). ``bid``: cents
+        paid to the buyer if its inspector reads the offer, held from your cash meanwhile."""
+        body: dict[str, object] = {
             "preview": preview,
             "private_info": private_info,
             "price": price,
             "quotable": quotable,
         }
+        if bid:
+            body["bid"] = bid
         data = self._call(
             "POST", f"/contexts/{context_id}/offers", json=body, idempotency_key=idempotency_key
         )

@@ -53,6 +53,8 @@ COMMANDS: dict[str, str] = {
     "serve": "volition.cli.bazaar:serve",
     "operator": "volition.cli.bazaar:operator",
     "contexts": "volition.cli.bazaar:contexts",
+    "ask": "volition.cli.posting_commands:ask",
+    "offer": "volition.cli.posting_commands:offer",
     "worker": "volition.cli.worker_commands:worker",
     "bots": "volition.cli.bots_commands:bots",
     "bot-add": "volition.cli.bots_commands:bot_add",

@@ -21,6 +21,7 @@ from volition.bazaar.domain import (
     Purchase,
     User,
 )
+from volition.bazaar.domain.attention import MAX_ATTENTION
 
 __all__ = [
     "AuditPublic",
@@ -140,6 +141,16 @@ class ContextCreate(_Input):
             "no effect on a top-level context"
         ),
     )
+    attention: Annotated[int | None, Field(ge=1, le=MAX_ATTENTION)] = Field(
+        None,
+        description=(
+            "how many offers your inspector reads, the highest bids first (omit or null: "
+            "every offer); the attention auction"
+        ),
+    )
+    reading_cost: Cents = Field(
+        0, description="the least bid an offer must carry to be read (offers below are refused)"
+    )
 
 
 class ContextPublic(BaseModel):
@@ -167,6 +178,8 @@ class ContextPublic(BaseModel):
             "an offer that may not be quoted (a notice stands for the query)"
         ),
     )
+    attention: int | None = Field(None, description="offers one inspection reads; null: all")
+    reading_cost: int = Field(0, description="the least bid an offer must carry to be read")
 
     @classmethod
     def of(cls, c: DecisionContext, remaining: int | None = None) -> ContextPublic:
@@ -187,6 +200,8 @@ class ContextPublic(BaseModel):
             depth=c.depth,
             reveal=c.reveal.value,
             disclosure=c.disclosure.value,
+            attention=c.attention,
+            reading_cost=c.reading_cost,
         )
 
 
@@ -201,6 +216,14 @@ class OfferCreate(_Input):
             "its text (private info included) to the sellers it asks in a follow-up about it. "
             "False refuses: the inspector may still follow up about it, but those sellers are "
             "shown a notice instead of the follow-up's question"
+        ),
+    )
+    bid: Cents = Field(
+        0,
+        description=(
+            "cents paid to the buyer if the buyer's inspector reads this offer (the attention "
+            "auction: the highest bids are read first); held from your cash when posted, "
+            "returned if the offer is never read"
         ),
     )
 
@@ -220,6 +243,7 @@ class OfferPublic(BaseModel):
     quotable: bool = Field(
         True, description="whether an inspector may quote it to fact-checkers (see OfferCreate)"
     )
+    bid: int = Field(0, description="cents it pays to be read (see OfferCreate)")
 
     @classmethod
     def of(cls, o: OfferView) -> OfferPublic:
@@ -234,6 +258,7 @@ class OfferPublic(BaseModel):
             purchased=o.purchased,
             private_info=o.private_info,
             quotable=o.quotable,
+            bid=o.bid,
         )
 
 

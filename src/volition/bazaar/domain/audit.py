@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from volition.bazaar.domain.attention import audit_bids
 from volition.bazaar.domain.ledger import FUNDING, HOUSE, AccountKind, EntryKind, earnings, hold
 from volition.bazaar.domain.store import Store
 
@@ -19,13 +20,14 @@ def audit(store: Store) -> list[str]:
 
     A context spends on purchases and on its inspector's tokens (``inspection_cost`` entries,
     each from one reservation to the house account, issue 10); both count against its budget.
+    Offers' bids (``attention.audit_bids``) are held, paid and returned exactly once each.
     """
-    problems: list[str] = []
     with store.begin(write=False) as uow:
         entries = list(uow.ledger.entries())
         balances = uow.ledger.balances()
         purchases = uow.purchases.all()
         all_contexts = uow.contexts.find(limit=10**9)
+        problems: list[str] = audit_bids(uow, entries)  # the attention auction's bids
 
     for e in entries:
         if sum(p.amount for p in e.postings) != 0:

@@ -63,7 +63,9 @@ class DecisionContext:
     ``by_inspector``: a follow-up the buyer's inspector posted (what it wrote there is inside
     the amnesia boundary); a buyer's own follow-ups are theirs. ``disclosure`` is not stored:
     it says whether this copy, made for one viewer, has what an inspector wrote replaced by a
-    notice (``Disclosure``, ``follow_ups.disclose``).
+    notice (``Disclosure``, ``follow_ups.disclose``). ``attention``: how many of its offers its
+    inspector reads (None: all); ``reading_cost``: the least an offer must bid to be read
+    (``attention``, docs/theory.md §5). A follow-up has its own, unlimited and 0 by default.
     """
 
     id: str
@@ -82,6 +84,8 @@ class DecisionContext:
     reveal: RevealPolicy = RevealPolicy.WITH_PARENT
     by_inspector: bool = False
     disclosure: Disclosure = Disclosure.FULL
+    attention: int | None = None
+    reading_cost: int = 0
 
     @property
     def is_child(self) -> bool:

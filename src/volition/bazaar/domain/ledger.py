@@ -5,7 +5,7 @@ stored, only derived by summing postings. Amounts are integer cents. Sign conven
 posting adds to the account. Asset-like accounts (cash, hold, earnings) never go negative; the
 operator's funding account is the source of all money and so is never positive: its balance is
 minus the cash ever credited. The house account collects what inspections paid for the
-operator's inspectors' tokens.
+operator's inspectors' tokens. An offer's bid account holds its bid for the attention auction.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
     "EntryKind",
     "JournalEntry",
     "Posting",
+    "bid_hold",
     "cash",
     "earnings",
     "hold",
@@ -40,6 +41,7 @@ class AccountKind(enum.StrEnum):
     EARNINGS = "earnings"  # a seller's earnings
     FUNDING = "funding"  # the operator's funding source
     HOUSE = "house"  # the operator's income: what buyers paid for inspectors' tokens
+    BID = "bid"  # an offer's bid, held from its seller's cash until read or released
 
 
 class EntryKind(enum.StrEnum):
@@ -52,6 +54,9 @@ class EntryKind(enum.StrEnum):
     RELEASE = "release"  # unspent reservation returned
     CASH_OUT = "cash_out"  # a seller moves earnings to their own cash, to spend as a buyer
     INSPECTION_COST = "inspection_cost"  # an inspector's tokens, paid from a reservation
+    BID_RESERVE = "bid_reserve"  # an offer's bid held from its seller's cash (``attention``)
+    BID_PAYMENT = "bid_payment"  # a read offer's bid paid to the buyer
+    BID_RELEASE = "bid_release"  # an unread offer's bid returned to its seller
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -96,6 +101,12 @@ def earnings(user_id: str) -> Account:
 def hold(context_id: str) -> Account:
     """A context's reservation."""
     return Account(AccountKind.HOLD, context_id)
+
+
+def bid_hold(offer_id: str) -> Account:
+    """An offer's bid, held until it is read (paid to the buyer) or released (docs/theory.md
+    §5, The attention auction)."""
+    return Account(AccountKind.BID, offer_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,8 @@ class InfoOffer:
     ``inspected`` is set once an inspector has read the private info; from then on (or once
     bought) the offer cannot be withdrawn. ``quotable``: whether an inspector in doubt about
     it may quote it to fact-checkers (the sellers asked in a follow-up about it); when False,
-    they are shown a notice instead of the follow-up's query (``follow_ups``).
+    they are shown a notice instead of the follow-up's query (``follow_ups``). ``bid``: the
+    cents it pays to be read, held from its seller's cash since posting (``attention``).
     """
 
     id: str
@@ -36,6 +37,7 @@ class InfoOffer:
     status: OfferStatus = OfferStatus.ACTIVE
     inspected: bool = False
     quotable: bool = True
+    bid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +54,4 @@ class OfferView:
     purchased: bool
     private_info: str | None
     quotable: bool = True
+    bid: int = 0

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from volition.bazaar.domain import follow_ups
+from volition.bazaar.domain import attention, follow_ups
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.checks import check_cents, check_storable, check_text
 from volition.bazaar.domain.contexts import (
@@ -80,6 +80,8 @@ class ContextSpec:
     reach the buyer. It is the child's own, set by whoever posts it (only the buyer of the
     parent context can), and has no effect on a top-level context. ``by_inspector``: posted
     by the buyer's inspector (the engine), so amnesia covers what it says (``follow_ups``).
+    ``attention`` (None: unlimited) and ``reading_cost``: the attention auction's terms
+    (``attention``); a follow-up has its own.
     """
 
     query: str
@@ -91,6 +93,8 @@ class ContextSpec:
     parent_offer_ids: tuple[str, ...] = ()
     reveal: RevealPolicy = RevealPolicy.WITH_PARENT
     by_inspector: bool = False
+    attention: int | None = None
+    reading_cost: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +403,8 @@ class Bazaar:
             raise InputError(
                 f"the reveal policy must be 'with_parent' or 'all', not {spec.reveal!r}"
             ) from None
+        reads = attention.check_attention(spec.attention)
+        reading_cost = attention.check_reading_cost(spec.reading_cost, s.max_budget)
         now = self.clock()
         if spec.expires_at is not None and spec.expires_at <= now:
             raise InputError("the expiry is in the past; give a time in the future")
@@ -436,6 +442,8 @@ class Bazaar:
                 depth=parent.depth + 1 if parent else 0,
                 reveal=reveal,
                 by_inspector=bool(spec.by_inspector) and parent is not None,
+                attention=reads,
+                reading_cost=reading_cost,
             )
             source = hold(parent.id) if parent else cash(buyer.id)
             available = uow.ledger.balance(source)
@@ -541,6 +549,9 @@ class Bazaar:
             fresh = uow.contexts.get(child.id, lock=True)
             if fresh is not None and fresh.is_active:
                 self._release(uow, fresh, status)
+        attention.release_unread(
+            uow, uow.offers.for_context(context.id), self.clock(), _CLOSED_BY[status]
+        )
         left = uow.ledger.balance(hold(context.id))
         if left > 0:
             target = cash(context.buyer_id)
@@ -601,13 +612,16 @@ class Bazaar:
         private_info: str,
         price: int,
         quotable: bool = True,
+        bid: int = 0,
         idempotency_key: str | None = None,
     ) -> InfoOffer:
         """Offer information on a context: a public preview, private info and a price.
 
         ``quotable``: an inspector in doubt about the offer may quote it to fact-checkers (the
         sellers it asks in a follow-up); False keeps the follow-up's query from them
-        (``follow_ups``)."""
+        (``follow_ups``). ``bid``: cents paid to the buyer if its inspector reads the offer,
+        held from the seller's cash now (``attention``, docs/theory.md §5); refused below
+        the context's reading cost or beyond the seller's cash."""
         s = self.settings
         check_text(preview, "the preview", s.max_preview_chars)
         check_text(private_info, "the private info", s.max_private_chars)
@@ -621,6 +635,8 @@ class Bazaar:
             if not seller.is_seller:
                 raise Forbidden("only sellers can post offers; sign up with the seller role")
             request = repr((context_id, preview, private_info, price, bool(quotable)))
+            if bid != 0:  # without a bid, the request (and its idempotency key) is as before
+                request = repr((context_id, preview, private_info, price, bool(quotable), bid))
             first = self._replay(uow, actor_id, idempotency_key, "offer", request, uow.offers.get)
             if first is not None:
                 return first
@@ -628,6 +644,9 @@ class Bazaar:
                 raise Forbidden("you cannot offer information on your own context")
             if context.named_seller_ids and seller.id not in context.named_seller_ids:
                 raise Forbidden("this context is open only to the sellers it names")
+            if bid != 0:  # locked: a closing context releases every bid it holds
+                context = uow.contexts.get(context.id, lock=True) or context
+            attention.check_bid(bid, s.max_budget, context)
             self._ensure_active(context)
             offer = InfoOffer(
                 new_id("off"),
@@ -638,8 +657,10 @@ class Bazaar:
                 price,
                 self.clock(),
                 quotable=bool(quotable),
+                bid=bid,
             )
             uow.offers.add(offer)
+            attention.reserve(uow, offer, offer.created_at)
             self._remember(uow, actor_id, idempotency_key, "offer", request, offer.id)
         publish(self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id))
         return offer
@@ -664,19 +685,33 @@ class Bazaar:
                 raise Conflict(f"offer {offer_id} has been inspected; it cannot be withdrawn")
             offer = replace(offer, status=OfferStatus.WITHDRAWN)
             uow.offers.update(offer)
+            attention.release(uow, offer, self.clock(), "withdrawn")
             return offer
 
     def mark_inspected(self, actor_id: str, offer_id: str) -> InfoOffer:
-        """Record that the buyer's inspector read an offer (it can no longer be withdrawn)."""
+        """Record that the buyer's inspector read an offer (it can no longer be withdrawn) and
+        pay its bid to the buyer, once (``attention``: only offers the context's attention
+        reads, highest bids first, may be read)."""
         with self.store.begin() as uow:
             actor = self._user(uow, actor_id, lock=True)
-            _, offer = self._locked_offer(
+            context, offer = self._locked_offer(
                 uow, actor, offer_id, buyer_only="only the buyer of a context inspects its offers"
             )
             if offer.status is OfferStatus.WITHDRAWN:
                 raise Conflict(f"offer {offer_id} was withdrawn")
+            if offer.inspected:
+                return offer
+            if offer.bid > 0 and not context.is_active:  # its bid went back when it closed
+                raise Conflict(f"context {context.id} is {context.status.value}; its bids are void")
+            readable = attention.to_read(uow.offers.for_context(context.id), context)
+            if offer.id not in {o.id for o in readable}:
+                raise Conflict(
+                    f"offer {offer_id} is not among the offers context {context.id}'s attention "
+                    "reads (its bid is below the reading cost, or higher bids fill the attention)"
+                )
             offer = replace(offer, inspected=True)
             uow.offers.update(offer)
+            attention.pay(uow, offer, context, self.clock())
             return offer
 
     def offer(self, viewer_id: Viewer, offer_id: str) -> OfferView:
@@ -1105,4 +1140,5 @@ def _offer_view(offer: InfoOffer, purchased: bool, private_info: str | None) -> 
         purchased=purchased,
         private_info=private_info,
         quotable=offer.quotable,
+        bid=offer.bid,
     )

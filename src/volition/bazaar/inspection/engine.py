@@ -38,6 +38,7 @@ from volition.bazaar.domain import (
     DecisionContext,
     OfferStatus,
     UnitOfWork,
+    attention,
 )
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
@@ -433,12 +434,12 @@ class InspectionEngine:
         )
 
     def _mark_inspected(self, buyer_id: str, context_id: str) -> None:
+        """Read what the context's attention allows: the highest bids first, each bid paid to
+        the buyer (``attention.to_read``, docs/theory.md §5, The attention auction)."""
         with self.bazaar.store.begin(write=False) as uow:
-            unread = [
-                o.id
-                for o in uow.offers.for_context(context_id)
-                if o.status is OfferStatus.ACTIVE and not o.inspected
-            ]
+            context = uow.contexts.get(context_id)
+            assert context is not None, f"context {context_id} vanished"
+            unread = [o.id for o in attention.to_read(uow.offers.for_context(context_id), context)]
         for offer_id in unread:
             try:
                 self.bazaar.mark_inspected(buyer_id, offer_id)

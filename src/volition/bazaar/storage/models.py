@@ -104,6 +104,8 @@ class ContextRow(Base):
         ),
         CheckConstraint("depth >= 0", name="ck_contexts_depth"),
         CheckConstraint("reveal IN ('with_parent', 'all')", name="ck_contexts_reveal"),
+        CheckConstraint("attention IS NULL OR attention >= 1", name="ck_contexts_attention"),
+        CheckConstraint("reading_cost >= 0", name="ck_contexts_reading_cost"),
         Index("ix_contexts_status_created", "status", "created_at"),
     )
 
@@ -124,12 +126,15 @@ class ContextRow(Base):
     depth: Mapped[int] = mapped_column(Integer)
     reveal: Mapped[str] = mapped_column(String(16), server_default="with_parent")
     by_inspector: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    attention: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reading_cost: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class OfferRow(Base):
     __tablename__ = "offers"
     __table_args__ = (
         CheckConstraint("price >= 0", name="ck_offers_price"),
+        CheckConstraint("bid >= 0", name="ck_offers_bid"),
         CheckConstraint("status IN ('active', 'withdrawn')", name="ck_offers_status"),
     )
 
@@ -143,6 +148,7 @@ class OfferRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     inspected: Mapped[bool] = mapped_column(Boolean)
     quotable: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    bid: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class EntryRow(Base):
@@ -150,7 +156,7 @@ class EntryRow(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release', 'cash_out', "
-            "'inspection_cost')",
+            "'inspection_cost', 'bid_reserve', 'bid_payment', 'bid_release')",
             name="ck_journal_entries_kind",
         ),
     )

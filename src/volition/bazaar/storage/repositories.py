@@ -187,6 +187,8 @@ def _context(r: Row[Any]) -> DecisionContext:
         depth=r.depth,
         reveal=RevealPolicy(r.reveal),
         by_inspector=r.by_inspector,
+        attention=r.attention,
+        reading_cost=r.reading_cost,
     )
 
 
@@ -209,6 +211,8 @@ class SqlContexts(_Repo):
                 depth=context.depth,
                 reveal=context.reveal.value,
                 by_inspector=context.by_inspector,
+                attention=context.attention,
+                reading_cost=context.reading_cost,
             )
         )
 
@@ -310,6 +314,7 @@ def _offer(r: Row[Any]) -> InfoOffer:
         OfferStatus(r.status),
         r.inspected,
         r.quotable,
+        r.bid,
     )
 
 
@@ -327,6 +332,7 @@ class SqlOffers(_Repo):
                 status=offer.status.value,
                 inspected=offer.inspected,
                 quotable=offer.quotable,
+                bid=offer.bid,
             )
         )
 

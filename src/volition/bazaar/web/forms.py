@@ -15,6 +15,7 @@ from volition.bazaar.domain.contexts import RevealPolicy
 from volition.errors import InputError
 
 __all__ = [
+    "parse_attention",
     "parse_keywords",
     "parse_lines",
     "parse_matcher",
@@ -67,6 +68,18 @@ def parse_reveal(text: str) -> RevealPolicy:
     except ValueError:
         choices = " or ".join(repr(p.value) for p in RevealPolicy)
         raise InputError(f"the reveal policy must be {choices}, not {cleaned!r}") from None
+
+
+def parse_attention(text: str) -> int | None:
+    """How many offers an inspection reads: a whole number, or None (all) when blank."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    if not (cleaned.isdigit() and len(cleaned) <= 7):
+        raise InputError(
+            f"the attention must be a whole number of offers (blank: all), not {cleaned!r}"
+        )
+    return int(cleaned)
 
 
 def parse_minutes(text: str, what: str) -> timedelta | None:

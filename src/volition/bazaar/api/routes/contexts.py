@@ -61,6 +61,8 @@ def _post_context(body: ContextCreate, caller: Caller, key: str | None) -> Conte
         expires_at=expires_at,
         parent_offer_ids=tuple(body.parent_offer_ids),
         reveal=RevealPolicy(body.reveal),
+        attention=body.attention,
+        reading_cost=body.reading_cost,
     )
     context = bazaar.post_context(user.id, spec, idempotency_key=key)
     if key is None:  # just posted: its whole budget is still reserved, no need to read it back
@@ -130,6 +132,7 @@ def _post_offer(context_id: str, body: OfferCreate, caller: Caller, key: str | N
         private_info=body.private_info,
         price=body.price,
         quotable=body.quotable,
+        bid=body.bid,
         idempotency_key=key,
     )
     if key is None:  # just posted: nobody has bought it yet, and its seller reads it all

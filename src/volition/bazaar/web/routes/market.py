@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar, ContextSpec, User
 from volition.bazaar.web.forms import (
+    parse_attention,
     parse_keywords,
     parse_lines,
     parse_minutes,
@@ -58,6 +59,8 @@ _BLANK_CONTEXT = {
     "expires": "",
     "parents": "",
     "reveal": "with_parent",
+    "attention": "",
+    "reading_cost": "",
 }
 
 
@@ -86,6 +89,8 @@ def post_context(
     expires: Field = "",
     parents: Field = "",
     reveal: Field = "",
+    attention: Field = "",
+    reading_cost: Field = "",
 ) -> Response:
     """Post a context; its budget is reserved from your cash, or, for a follow-up about offers
     on one of your contexts, from that context's budget, with the amnesia policy chosen."""
@@ -94,6 +99,7 @@ def post_context(
         return user
     form = {"query": query, "budget": budget, "priority": priority, "pages": pages}
     form |= {"sellers": sellers, "expires": expires, "parents": parents, "reveal": reveal}
+    form |= {"attention": attention, "reading_cost": reading_cost}
     try:
         lifetime = parse_minutes(expires, "the expiry")
         spec = ContextSpec(
@@ -105,6 +111,8 @@ def post_context(
             expires_at=None if lifetime is None else bazaar.clock() + lifetime,
             parent_offer_ids=parse_keywords(parents),
             reveal=parse_reveal(reveal),
+            attention=parse_attention(attention),
+            reading_cost=parse_money(reading_cost or "0", "the reading cost"),
         )
         context = bazaar.post_context(user.id, spec, idempotency_key=idempotency_key or None)
     except VolitionError as exc:
@@ -126,7 +134,8 @@ def _context(
     except VolitionError as exc:
         return error_page(request, visitor, exc)
     values.setdefault(
-        "offer_form", {"preview": "", "private_info": "", "price": "", "no_quotation": ""}
+        "offer_form",
+        {"preview": "", "private_info": "", "price": "", "no_quotation": "", "bid": ""},
     )
     values.setdefault("inspect", inspect_panel(request, page))
     return render(request, visitor, "context.html", status, page=page, **values)
@@ -156,9 +165,11 @@ def post_offer(
     private_info: Field = "",
     price: Field = "",
     no_quotation: Field = "",
+    bid: Field = "",
 ) -> Response:
-    """Offer information on a context: a preview, private info, a price, and whether an
-    inspector in doubt may quote it to fact-checkers (unless ``no_quotation`` is ticked)."""
+    """Offer information on a context: a preview, private info, a price, whether an
+    inspector in doubt may quote it to fact-checkers (unless ``no_quotation`` is ticked), and
+    a bid to be read (the attention auction; blank: none)."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
@@ -170,6 +181,7 @@ def post_offer(
             private_info=private_info,
             price=parse_money(price, "the price"),
             quotable=not no_quotation,
+            bid=parse_money(bid or "0", "the bid"),
             idempotency_key=idempotency_key or None,
         )
     except VolitionError as exc:
@@ -179,6 +191,7 @@ def post_offer(
             "private_info": private_info,
             "price": price,
             "no_quotation": no_quotation,
+            "bid": bid,
         }
         return _context(
             request, bazaar, visitor, context_id, status, error=message, offer_form=form
