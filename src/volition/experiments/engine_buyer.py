@@ -59,6 +59,8 @@ hundredths (the fact-checking world's) keep six digits."""
 _PASSWORD = "experiment informer"
 _HASHER = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)  # nobody logs in here
 _FUNDS = 10**11
+RENEW_AFTER = 16
+"""Episodes served by one in-memory bazaar before a fresh one is opened."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,14 @@ class EngineMarket:
         self.problem = world.problem
         self.levels = ((), *world.context[: self.depth - 1])  # level 0 is the message
         self.asks = self._asks()
-        store = MemoryStore()
-        self.bazaar = Bazaar(store, hasher=_HASHER, settings=BazaarSettings(max_depth=10))
+        self._served = RENEW_AFTER
+        self._buyers = lru_cache(maxsize=None)(self._buyer)
+
+    def _open(self) -> None:
+        """A fresh in-memory bazaar: its operator, a funded buyer, the informer and one
+        seller per context offer (the in-memory ledger derives balances from every posting,
+        so a long-lived one slows each episode down)."""
+        self.bazaar = Bazaar(MemoryStore(), hasher=_HASHER, settings=BazaarSettings(max_depth=10))
         operator = self.bazaar.bootstrap_operator("operator", _PASSWORD)
         self.buyer = self.bazaar.register("buyer", _PASSWORD, buyer=True)
         self.bazaar.credit(operator.id, self.buyer.id, _FUNDS)
@@ -98,11 +106,11 @@ class EngineMarket:
         self.context_sellers = [
             [
                 self.bazaar.register(f"context{k}_{j}", _PASSWORD, seller=True)
-                for j, _ in enumerate(lv)
+                for j in range(len(lv))
             ]
-            for k, lv in enumerate(world.context[: self.depth - 1])
+            for k, lv in enumerate(self.levels[1:])
         ]
-        self._buyers = lru_cache(maxsize=None)(self._buyer)
+        self._served = 0
 
     def _asks(self) -> NDArray[np.int64]:
         """The informer's price in cents per (message, cell of K): the exact regime's
@@ -138,6 +146,9 @@ class EngineMarket:
 
     def episode(self, state: int, action: int) -> Outcome:
         """One inspection in ``state`` with the informer offering message ``action``."""
+        if self._served >= RENEW_AFTER:
+            self._open()
+        self._served += 1
         cell = int(self.exact.cells[0, state])
         message = self.messages[action]
         cents = int(self.asks[action, cell]) if message else 0
