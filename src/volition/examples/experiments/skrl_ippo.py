@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
@@ -60,15 +60,15 @@ class OneShotParallel(ParallelEnv):  # type: ignore[misc]
         self.possible_agents = list(env.possible_agents)
         self.agents = list(self.possible_agents)
         agent = self.possible_agents[0]
-        self.n_obs = int(env.observation_space(agent).n)
+        self.n_obs = int(cast(spaces.Discrete, env.observation_space(agent)).n)
         self.observation_spaces = {agent: spaces.Box(0.0, 1.0, (self.n_obs,), np.float32)}
         self.action_spaces = {agent: env.action_space(agent)}
         self.state_space = self.observation_spaces[agent]  # the informer sees the whole game
 
-    def observation_space(self, agent: str) -> spaces.Space:
+    def observation_space(self, agent: str) -> spaces.Space[Any]:
         return self.observation_spaces[agent]
 
-    def action_space(self, agent: str) -> spaces.Space:
+    def action_space(self, agent: str) -> spaces.Space[Any]:
         return self.action_spaces[agent]
 
     def _obs(self) -> dict[str, np.ndarray]:
@@ -80,12 +80,14 @@ class OneShotParallel(ParallelEnv):  # type: ignore[misc]
     def state(self) -> np.ndarray:
         return self._obs()[self.possible_agents[0]]
 
-    def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
+    def reset(
+        self, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         self.env.reset(seed=seed)
         self.agents = list(self.possible_agents)
         return self._obs(), {a: {} for a in self.possible_agents}
 
-    def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
+    def step(self, actions: dict[str, Any]) -> tuple[dict[str, Any], ...]:
         agent = self.possible_agents[0]
         self.env.step(int(np.asarray(actions[agent]).reshape(-1)[0]))
         reward = {agent: float(self.env.rewards[agent])}
@@ -96,7 +98,13 @@ class OneShotParallel(ParallelEnv):  # type: ignore[misc]
 
 
 class Policy(CategoricalMixin, Model):  # type: ignore[misc]
-    def __init__(self, observation_space, action_space, device=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        observation_space: spaces.Space[Any],
+        action_space: spaces.Space[Any],
+        device: Any = None,
+        **kwargs: Any,
+    ) -> None:
         Model.__init__(
             self,
             observation_space=observation_space,
@@ -107,12 +115,18 @@ class Policy(CategoricalMixin, Model):  # type: ignore[misc]
         CategoricalMixin.__init__(self, unnormalized_log_prob=True)
 
     @nn.compact
-    def __call__(self, inputs, role=""):  # type: ignore[no-untyped-def]
+    def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[Any, dict[str, Any]]:
         return nn.Dense(self.num_actions)(inputs["observations"]), {}
 
 
 class Value(DeterministicMixin, Model):  # type: ignore[misc]
-    def __init__(self, observation_space, action_space, device=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        observation_space: spaces.Space[Any],
+        action_space: spaces.Space[Any],
+        device: Any = None,
+        **kwargs: Any,
+    ) -> None:
         Model.__init__(
             self,
             observation_space=observation_space,
@@ -123,7 +137,7 @@ class Value(DeterministicMixin, Model):  # type: ignore[misc]
         DeterministicMixin.__init__(self)
 
     @nn.compact
-    def __call__(self, inputs, role=""):  # type: ignore[no-untyped-def]
+    def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[Any, dict[str, Any]]:
         return nn.Dense(1)(inputs["observations"]), {}
 
 
@@ -136,7 +150,7 @@ def train(regime: str = "inspection", timesteps: int = 3000, seed: int = 0) -> d
     env = wrap_env(OneShotParallel(MarketEnv(game)), wrapper="pettingzoo")
     agent_id = env.possible_agents[0]
     obs_space, act_space = env.observation_space(agent_id), env.action_space(agent_id)
-    models = {
+    models: dict[str, dict[str, Any]] = {
         agent_id: {
             "policy": Policy(obs_space, act_space, env.device),
             "value": Value(obs_space, act_space, env.device),
