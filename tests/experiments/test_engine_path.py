@@ -1,6 +1,6 @@
 """The regimes run through the platform's own inspection engine (``buyer: engine``): each
 episode one inspection on an in-memory bazaar with the Bayesian buyer agent, rewards read
-from the ledger, compared with the exact path (docs/experiments.md, "The engine path")."""
+from the ledger, compared with the exact path (docs/tutorials/experiments.md, "The engine path")."""
 
 from __future__ import annotations
 

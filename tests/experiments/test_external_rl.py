@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -29,6 +31,17 @@ def _example() -> ModuleType:
     return module
 
 
+def test_the_adapter_does_not_import_jax() -> None:
+    path = str(EXPERIMENTS / "skrl_ippo.py")
+    code = (
+        "import importlib.util, sys; "
+        f"spec = importlib.util.spec_from_file_location('m', {path!r}); "
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
+        "sys.exit(1 if 'jax' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
 def test_the_parallel_adapter_passes_pettingzoos_parallel_api_test() -> None:
     from pettingzoo.test import parallel_api_test
 
@@ -45,7 +58,20 @@ def test_the_oversight_game_is_refused_by_the_one_shot_adapter() -> None:
 
 
 def test_skrl_ippo_trains_for_a_few_steps() -> None:
-    out = _example().train("inspection", timesteps=192, seed=0)
+    """The example's command, in its own process (JAX starts threads: no fork after it)."""
+    done = subprocess.run(
+        [sys.executable, str(EXPERIMENTS / "skrl_ippo.py"), "--timesteps", "192"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = {
+        key: float(value)
+        for key, _, value in (line.partition(": ") for line in done.stdout.splitlines())
+        if key in ("reward", "true_value", "gain", "equilibrium_reward", "equilibrium_gain")
+    }
+    assert len(out) == 5, done.stdout
     assert all(math.isfinite(v) for v in out.values())
     # the greedy policy is scored exactly: no policy beats the exact best response
     assert out["reward"] <= out["equilibrium_reward"] + 1e-12

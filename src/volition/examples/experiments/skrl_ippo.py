@@ -22,18 +22,8 @@ from pathlib import Path
 from typing import Any, ClassVar, cast
 
 import numpy as np
-
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
-
-import flax.linen as nn
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
-from skrl.envs.wrappers.jax import wrap_env
-from skrl.memories.jax import RandomMemory
-from skrl.models.jax import CategoricalMixin, DeterministicMixin, Model
-from skrl.multi_agents.jax.ippo import IPPO
-from skrl.trainers.jax import SequentialTrainer
-from skrl.utils import set_seed
 
 from volition.experiments import build_game, parse_regime, subgame_perfect
 from volition.experiments.env import MarketEnv
@@ -97,71 +87,86 @@ class OneShotParallel(ParallelEnv):  # type: ignore[misc]
         return obs, reward, {agent: True}, {agent: False}, infos
 
 
-class Policy(CategoricalMixin, Model):  # type: ignore[misc]
-    def __init__(
-        self,
-        observation_space: spaces.Space[Any],
-        action_space: spaces.Space[Any],
-        device: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        Model.__init__(
+def models(
+    observation_space: spaces.Space[Any], action_space: spaces.Space[Any], device: Any
+) -> dict[str, Any]:
+    """A linear softmax policy and a linear value on the one-hot observation (skrl, flax)."""
+    import flax.linen as nn
+    from skrl.models.jax import CategoricalMixin, DeterministicMixin, Model
+
+    class Policy(CategoricalMixin, Model):  # type: ignore[misc]
+        def __init__(
             self,
-            observation_space=observation_space,
-            action_space=action_space,
-            device=device,
-            **kwargs,
-        )
-        CategoricalMixin.__init__(self, unnormalized_log_prob=True)
+            observation_space: spaces.Space[Any],
+            action_space: spaces.Space[Any],
+            device: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            Model.__init__(
+                self,
+                observation_space=observation_space,
+                action_space=action_space,
+                device=device,
+                **kwargs,
+            )
+            CategoricalMixin.__init__(self, unnormalized_log_prob=True)
 
-    @nn.compact
-    def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[Any, dict[str, Any]]:
-        return nn.Dense(self.num_actions)(inputs["observations"]), {}
+        @nn.compact
+        def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[Any, dict[str, Any]]:
+            return nn.Dense(self.num_actions)(inputs["observations"]), {}
 
-
-class Value(DeterministicMixin, Model):  # type: ignore[misc]
-    def __init__(
-        self,
-        observation_space: spaces.Space[Any],
-        action_space: spaces.Space[Any],
-        device: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        Model.__init__(
+    class Value(DeterministicMixin, Model):  # type: ignore[misc]
+        def __init__(
             self,
-            observation_space=observation_space,
-            action_space=action_space,
-            device=device,
-            **kwargs,
-        )
-        DeterministicMixin.__init__(self)
+            observation_space: spaces.Space[Any],
+            action_space: spaces.Space[Any],
+            device: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            Model.__init__(
+                self,
+                observation_space=observation_space,
+                action_space=action_space,
+                device=device,
+                **kwargs,
+            )
+            DeterministicMixin.__init__(self)
 
-    @nn.compact
-    def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[Any, dict[str, Any]]:
-        return nn.Dense(1)(inputs["observations"]), {}
+        @nn.compact
+        def __call__(self, inputs: dict[str, Any], role: str = "") -> tuple[Any, dict[str, Any]]:
+            return nn.Dense(1)(inputs["observations"]), {}
+
+    out: dict[str, Any] = {
+        "policy": Policy(observation_space, action_space, device),
+        "value": Value(observation_space, action_space, device),
+    }
+    for model in out.values():
+        model.init_state_dict(role="")
+    return out
 
 
 def train(regime: str = "inspection", timesteps: int = 3000, seed: int = 0) -> dict[str, float]:
     """Train with skrl's IPPO; return the greedy policy's exact expected reward and true
     value, and the regime's equilibrium values, from the tabulated game."""
+    # JAX is imported here only: importing this module (its Parallel adapter) stays light
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    from skrl.envs.wrappers.jax import wrap_env
+    from skrl.memories.jax import RandomMemory
+    from skrl.multi_agents.jax.ippo import IPPO
+    from skrl.trainers.jax import SequentialTrainer
+    from skrl.utils import set_seed
+
     set_seed(seed)
     _, worlds = load_spec(SPEC)
     game = build_game(worlds["fact_checking"], parse_regime(regime))
     env = wrap_env(OneShotParallel(MarketEnv(game)), wrapper="pettingzoo")
     agent_id = env.possible_agents[0]
     obs_space, act_space = env.observation_space(agent_id), env.action_space(agent_id)
-    models: dict[str, dict[str, Any]] = {
-        agent_id: {
-            "policy": Policy(obs_space, act_space, env.device),
-            "value": Value(obs_space, act_space, env.device),
-        }
-    }
-    for role in models[agent_id].values():
-        role.init_state_dict(role="")
+    nets: dict[str, dict[str, Any]] = {agent_id: models(obs_space, act_space, env.device)}
     memories = {agent_id: RandomMemory(memory_size=64, num_envs=env.num_envs, device=env.device)}
     agent = IPPO(
         possible_agents=env.possible_agents,
-        models=models,
+        models=nets,
         memories=memories,
         observation_spaces=env.observation_spaces,
         state_spaces=env.state_spaces,
@@ -184,8 +189,8 @@ def train(regime: str = "inspection", timesteps: int = 3000, seed: int = 0) -> d
     ).train()
     # the greedy policy per observation, scored exactly on the game's tables
     codes = np.eye(game.n_obs(0), dtype=np.float32)
-    logits, _ = models[agent_id]["policy"].apply(
-        models[agent_id]["policy"].state_dict.params, {"observations": codes}
+    logits, _ = nets[agent_id]["policy"].apply(
+        nets[agent_id]["policy"].state_dict.params, {"observations": codes}
     )
     greedy = np.asarray(logits).argmax(axis=1)
     states = np.arange(game.prior.size)
