@@ -128,6 +128,7 @@ def run_experiment(
     results = out / RESULTS_FILE
     if results.is_file():
         for row in pq.read_table(results).to_pylist():
+            row.setdefault("buyer", "exact")  # results written before `buyer:` existed
             done[row["key"]] = row
     todo = [c for c in grid(spec) if done.get(c.key, {}).get("fingerprint") != fingerprint(spec, c)]
     rows = {k: v for k, v in done.items()}
