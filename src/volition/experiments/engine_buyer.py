@@ -45,6 +45,7 @@ from volition.bazaar.inspection import (
     Policy,
 )
 from volition.bazaar.security import Argon2Hasher
+from volition.core import Problem
 from volition.errors import InputError
 from volition.experiments.game import TabularGame
 from volition.experiments.regimes import Regime, World, build_game, engine_unsupported
@@ -250,15 +251,12 @@ def engine_game(world: World, regime: Regime) -> TabularGame:
         ex_post=ex_post,
         revenue=revenue,
         surplus=surplus,
-        category=exact.category,
+        category=exact.category,  # what the message is, defined from the world (game.py)
         fixed=exact.fixed,
     )
 
 
-def _ex_post(problem: object, names: frozenset[str]) -> NDArray[np.float64]:
+def _ex_post(problem: Problem, names: frozenset[str]) -> NDArray[np.float64]:
     """V(I | I = i) at every state (eq. 2, p = 0) for the names bought."""
-    from volition.core import Problem
-
-    assert isinstance(problem, Problem)
     value = problem.value(sorted(names))
     return np.nan_to_num(value.ex_post[value.partition.cells])
