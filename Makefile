@@ -35,11 +35,11 @@ $(VENV_STAMP): $(UV) uv.lock pyproject.toml
 	.venv/bin/python -m compileall -q src
 	touch $@
 
-# the tests cover the optional extras too (pygambit), all but `rl` (skrl and JAX, about 600 MB
+# the tests cover the optional extras too (pygambit), all but `rl` (skrl and JAX, about 530 MB
 # installed, for one example): `make test-rl` adds it and runs the test that uses it, which is
-# skipped when it is absent. --inexact keeps `rl` where test-rl installed it.
+# skipped when it is absent.
 $(TEST_STAMP): $(VENV_STAMP)
-	$(UV) sync --frozen --all-extras --no-extra rl --inexact --compile-bytecode
+	$(UV) sync --frozen --all-extras --no-extra rl --compile-bytecode
 	touch $@
 
 test-rl: $(TEST_STAMP)

@@ -1,7 +1,7 @@
 """Train the informer with an external RL library through the PettingZoo API: skrl's IPPO
 (JAX backend, CPU) on the fact-checking world's ``MarketEnv``.
 
-Install the extra first (JAX and skrl, about 600 MB installed):
+Install the extra first (JAX and skrl, about 530 MB installed):
     uv pip install 'volition[rl]'     # or: .tools/bin/uv sync --extra rl
     python examples/experiments/skrl_ippo.py --regime inspection --timesteps 3000
 
