@@ -35,7 +35,8 @@ $(VENV_STAMP): $(UV) uv.lock pyproject.toml
 	.venv/bin/python -m compileall -q src
 	touch $@
 
-# the tests cover the optional extras too (pygambit)
+# the tests cover every optional extra: pygambit (compiled), Ray, and `rl` (skrl with JAX on
+# CPU, about 530 MB installed, for the external-RL example's test)
 $(TEST_STAMP): $(VENV_STAMP)
 	$(UV) sync --frozen --all-extras --compile-bytecode
 	touch $@

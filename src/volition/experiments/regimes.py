@@ -41,7 +41,7 @@ from volition.mechanisms.backward import solve_scenario
 from volition.mechanisms.market import Market
 from volition.mechanisms.sellers import StrategicSeller
 
-__all__ = ["REGIME_KINDS", "Regime", "World", "build_game", "parse_regime"]
+__all__ = ["REGIME_KINDS", "Regime", "World", "build_game", "engine_unsupported", "parse_regime"]
 
 REGIME_KINDS = ("naive", "inspection", "successive", "rip", "rlhf", "oversight")
 
@@ -81,6 +81,22 @@ def parse_regime(text: str) -> Regime:
     if depth < 1:
         raise InputError(f"regime {text!r}: the depth must be >= 1")
     return Regime(kind, depth)
+
+
+def engine_unsupported(regime: Regime) -> str | None:
+    """Why ``regime`` has no engine path, or ``None`` when it has one."""
+    if regime.kind in ("inspection", "rip"):
+        return None
+    return {
+        "naive": "the inspection engine buys only after inspecting (the domain's blind "
+        "purchase, Bazaar.buy_blind, is not the engine's)",
+        "rlhf": "an RLHF judge's approval is a reward, not a purchase: no money moves on a ledger",
+        "successive": "the engine's buyer keeps what it learns from deeper purchases (recall "
+        "`all`); successive inspection forgets all but the next level, which the Bayesian "
+        "buyer does not model",
+        "oversight": "the marginal-value mechanism pays each informer R^n after all have "
+        "offered; the engine pays posted prices at purchase",
+    }[regime.kind]
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,6 +17,7 @@ seeds: 5                 # a count (seeds 0..n-1) or a list
 episodes: 20000          # training episodes per cell
 batch: 500
 eval_episodes: 5000
+buyer: exact             # or `engine`: the platform's inspection engine (inspection, rip:k)
 ```
 
 Every mistake raises :class:`~volition.errors.FileFormatError` naming the file and the key.
@@ -35,7 +36,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from volition.core import problem_from_mapping
 from volition.core.files import read_structured_file, validate_spec
 from volition.errors import FileFormatError, InputError
-from volition.experiments.regimes import World, parse_regime
+from volition.experiments.regimes import World, engine_unsupported, parse_regime
 from volition.mechanisms import market_from_mapping
 
 __all__ = [
@@ -95,6 +96,7 @@ class ExperimentSpec(BaseModel):
     episodes: int = Field(default=20000, ge=1)
     batch: int = Field(default=500, ge=1)
     eval_episodes: int = Field(default=5000, ge=2)
+    buyer: Literal["exact", "engine"] = "exact"
 
     @field_validator("seeds")
     @classmethod
@@ -145,6 +147,14 @@ def spec_from_mapping(
             raise FileFormatError(
                 f"{source}: {what}: name {dup[0]!r} is used twice; give each its own name"
             )
+    if spec.buyer == "engine":
+        for k, text in enumerate(spec.regimes):
+            why = engine_unsupported(parse_regime(text))
+            if why is not None:
+                raise FileFormatError(
+                    f"{source}: regimes.{k}: {text!r} cannot run with buyer: engine ({why}); "
+                    "use inspection or rip:k, or buyer: exact"
+                )
     worlds = {}
     for k, w in enumerate(spec.worlds):
         try:
@@ -213,4 +223,6 @@ def fingerprint(spec: ExperimentSpec, cell: Cell) -> str:
         "seed": cell.seed,
         "sizes": [spec.episodes, spec.batch, spec.eval_episodes],
     }
+    if spec.buyer != "exact":  # the exact buyer's fingerprints stay those of earlier runs
+        payload["buyer"] = spec.buyer
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
