@@ -30,9 +30,7 @@ import pytest
 
 from tests.inspection.conftest import empty_pg_store
 from tests.inspection.helpers import FUNDS, World, make_world
-from volition.agents import OfflineBuyer
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
-from volition.bazaar.api.factory import inspection_engine
 from volition.bazaar.domain import audit
 from volition.bazaar.domain.ledger import HOUSE
 from volition.bazaar.inspection import (
@@ -42,6 +40,7 @@ from volition.bazaar.inspection import (
     NodeState,
     Verdict,
 )
+from volition.bazaar.platform import assemble
 from volition.bazaar.storage import SqlStore
 
 VOLITION = str(Path(sys.executable).with_name("volition"))
@@ -131,7 +130,7 @@ def workers(inspection_pg_url: str, tmp_path: Path) -> Iterator[Workers]:
 def _world(store: SqlStore) -> tuple[World, InspectionEngine]:
     world = make_world(store, real_clock)  # type: ignore[arg-type]
     # this process only starts and reads inspections; the workers choose each one's agent
-    return world, inspection_engine(world.bazaar, store, lambda inspection: OfflineBuyer())
+    return world, assemble(world.bazaar).engine
 
 
 def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(

@@ -1,0 +1,153 @@
+"""The operator's settings: every ``VOLITION_*`` variable a server or worker reads, in one class.
+
+``PlatformSettings.from_env()`` reads and checks them all when a process starts (a bad one
+stops it, saying which and how to fix it); the command line's options replace some of them
+(``volition serve --database ...``). The table of variables is in docs/tutorials/operator.md.
+``VOLITION_ALLOW_PRIVATE_URLS`` is read again at each use (``domain.outbound``), so that a
+test or ``serve --demo`` may set it after start; the variables of the command-line *client*
+(``VOLITION_URL``, ``VOLITION_TOKEN``, ``VOLITION_PASSWORD``, ``VOLITION_LLM_API_KEY``) are
+options of its commands, never read by a server.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from volition.bazaar.analysis_limits import AnalysisLimits
+from volition.bazaar.domain.outbound import truthy
+from volition.bazaar.inspectors import Inspectors
+from volition.errors import InputError
+
+__all__ = ["DEFAULT_THREADS", "PlatformSettings"]
+
+DEFAULT_THREADS = 8  # request threads per process; measured on 2 cores in benchmarks/RESULTS.md
+
+_Listed = Annotated[tuple[str, ...], NoDecode]  # comma-separated in the environment
+
+
+class PlatformSettings(BaseSettings):
+    """What the operator sets for a bazaar's processes (each field is ``VOLITION_<NAME>``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VOLITION_", extra="ignore", frozen=True, arbitrary_types_allowed=True
+    )
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the database (unset: ``sqlite:///volition.db``)."""
+    starting_grant: int = 0
+    """Cents credited to every new user (demos)."""
+    cors_origins: _Listed = ()
+    """Origins whose browsers may call the API (comma-separated; none: CORS closed)."""
+    threads: int = DEFAULT_THREADS
+    """Request threads per server process."""
+    redis_url: str | None = None
+    """The sign-in counts in this Redis instead of the database."""
+    trusted_proxies: _Listed = ()
+    """Reverse proxies whose X-Forwarded-For/-Proto to believe (comma-separated)."""
+    inspectors: Annotated[Inspectors, NoDecode] = Field(default_factory=Inspectors)
+    """The operator's LLM inspectors: a JSON list (``volition.bazaar.inspectors``)."""
+    allow_private_urls: Annotated[bool, NoDecode] = False
+    """Users' LLM base URLs may be internal addresses (``1``, ``true`` or ``yes``)."""
+    secret_key: str | None = None
+    """The master key of stored LLM keys (required on PostgreSQL; ``volition.bazaar.secretbox``)."""
+    analysis_workers: int | None = None
+    """Processes computing ``/api/analysis`` per server process."""
+    analysis_seconds: float | None = None
+    """Time limit of one analysis."""
+    operator_password: str | None = None
+    """The password of ``volition operator NAME`` (else a prompt)."""
+
+    @classmethod
+    def from_env(cls) -> PlatformSettings:
+        """The settings of this process's environment; ``InputError`` saying what is wrong."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise InputError("; ".join(_message(e) for e in exc.errors())) from None
+
+    @property
+    def analysis(self) -> AnalysisLimits:
+        """The limits of ``/api/analysis``: the defaults with this operator's workers and time."""
+        limits = AnalysisLimits()
+        return AnalysisLimits(
+            workers=limits.workers if self.analysis_workers is None else self.analysis_workers,
+            seconds=limits.seconds if self.analysis_seconds is None else self.analysis_seconds,
+        )
+
+    @field_validator("database_url", "redis_url", "secret_key", "operator_password", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return value or None
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("inspectors", mode="before")
+    @classmethod
+    def _inspectors(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return Inspectors.parse(value.strip()) if value.strip() else Inspectors()
+        return value
+
+    @field_validator("allow_private_urls", mode="before")
+    @classmethod
+    def _truthy(cls, value: Any) -> Any:
+        return truthy(value) if isinstance(value, str) else value
+
+    @field_validator("starting_grant", mode="before")
+    @classmethod
+    def _cents(cls, value: Any) -> int:
+        return _whole(value, "VOLITION_STARTING_GRANT must be whole cents >= 0", least=0)
+
+    @field_validator("threads", mode="before")
+    @classmethod
+    def _threads(cls, value: Any) -> int:
+        return _whole(value, "VOLITION_THREADS must be a whole number >= 1", least=1)
+
+    @field_validator("analysis_workers", mode="before")
+    @classmethod
+    def _analysis_workers(cls, value: Any) -> int | None:
+        if value is None:
+            return None
+        return _whole(value, "VOLITION_ANALYSIS_WORKERS must be a whole number >= 1", least=1)
+
+    @field_validator("analysis_seconds", mode="before")
+    @classmethod
+    def _analysis_seconds(cls, value: Any) -> float | None:
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not number > 0 or math.isinf(number):
+            raise ValueError(f"VOLITION_ANALYSIS_SECONDS must be a positive number, not {value!r}")
+        return number
+
+
+def _whole(value: Any, rule: str, *, least: int) -> int:
+    """``value`` (digits from the environment, or an int) as an int >= ``least``."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{rule}, not {value!r}")
+    if isinstance(value, str) and not value.isdigit():
+        raise ValueError(f"{rule}, not {value!r}")
+    if int(value) < least:
+        raise ValueError(f"{rule}, not {value!r}")
+    return int(value)
+
+
+def _message(error: Any) -> str:
+    """A validation error's own words (the validators' messages name their variable)."""
+    cause = error.get("ctx", {}).get("error")
+    if cause is not None:
+        return str(cause)
+    name = "VOLITION_" + "_".join(str(p) for p in error["loc"]).upper()
+    return f"{name}: {error['msg']}"
