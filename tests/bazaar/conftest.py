@@ -188,7 +188,9 @@ def api_world(store_factory: StoreFactory) -> Iterator[ApiWorld]:
         pytest.skip("the HTTP API is tested on the SQL stores")
     bazaar = Bazaar(store_factory(), hasher=CHEAP_HASHER)
     bazaar.bootstrap_operator("root", PASSWORD)
-    with serve_in_thread(build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0))) as url:
+    # as `volition serve --no-inspections`: the bots' passes run when a test calls them
+    quiet = ApiSettings(expiry_sweep_seconds=0, run_inspections=False)
+    with serve_in_thread(build_app(assemble(bazaar), quiet)) as url:
         api = Api(url)
         operator = api.sign_in("root")
         world = ApiWorld(

@@ -84,7 +84,8 @@ def site(sqlite_template: Path, tmp_path: Path) -> Iterator[Site]:
     operator = bazaar.bootstrap_operator("root", PASSWORD)
     try:
         with serve_in_thread(
-            build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0))
+            # as `volition serve --no-inspections`: the bots' passes run when a test calls them
+            build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0, run_inspections=False))
         ) as url:
             yield Site(url, bazaar, operator)
     finally:

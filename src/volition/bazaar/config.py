@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from volition.bazaar.analysis_limits import AnalysisLimits
@@ -27,6 +27,11 @@ __all__ = ["DEFAULT_THREADS", "PlatformSettings"]
 DEFAULT_THREADS = 8  # request threads per process; measured on 2 cores in benchmarks/RESULTS.md
 
 _Listed = Annotated[tuple[str, ...], NoDecode]  # comma-separated in the environment
+_WHOLE = {  # the whole-number fields: (the rule, the least value)
+    "starting_grant": ("must be whole cents >= 0", 0),
+    "threads": ("must be a whole number >= 1", 1),
+    "analysis_workers": ("must be a whole number >= 1", 1),
+}
 
 
 class PlatformSettings(BaseSettings):
@@ -102,22 +107,19 @@ class PlatformSettings(BaseSettings):
     def _truthy(cls, value: Any) -> Any:
         return truthy(value) if isinstance(value, str) else value
 
-    @field_validator("starting_grant", mode="before")
+    @field_validator(*_WHOLE, mode="before")
     @classmethod
-    def _cents(cls, value: Any) -> int:
-        return _whole(value, "VOLITION_STARTING_GRANT must be whole cents >= 0", least=0)
-
-    @field_validator("threads", mode="before")
-    @classmethod
-    def _threads(cls, value: Any) -> int:
-        return _whole(value, "VOLITION_THREADS must be a whole number >= 1", least=1)
-
-    @field_validator("analysis_workers", mode="before")
-    @classmethod
-    def _analysis_workers(cls, value: Any) -> int | None:
-        if value is None:
+    def _whole_number(cls, value: Any, info: ValidationInfo) -> int | None:
+        """Digits from the environment (or an int) at least the field's least value."""
+        if value is None and info.field_name == "analysis_workers":
             return None
-        return _whole(value, "VOLITION_ANALYSIS_WORKERS must be a whole number >= 1", least=1)
+        rule, least = _WHOLE[str(info.field_name)]
+        name = f"VOLITION_{str(info.field_name).upper()}"
+        digits = isinstance(value, str) and value.isdigit()
+        number = isinstance(value, int) and not isinstance(value, bool)
+        if not (digits or number) or int(value) < least:
+            raise ValueError(f"{name} {rule}, not {value!r}")
+        return int(value)
 
     @field_validator("analysis_seconds", mode="before")
     @classmethod
@@ -131,17 +133,6 @@ class PlatformSettings(BaseSettings):
         if not number > 0 or math.isinf(number):
             raise ValueError(f"VOLITION_ANALYSIS_SECONDS must be a positive number, not {value!r}")
         return number
-
-
-def _whole(value: Any, rule: str, *, least: int) -> int:
-    """``value`` (digits from the environment, or an int) as an int >= ``least``."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"{rule}, not {value!r}")
-    if isinstance(value, str) and not value.isdigit():
-        raise ValueError(f"{rule}, not {value!r}")
-    if int(value) < least:
-        raise ValueError(f"{rule}, not {value!r}")
-    return int(value)
 
 
 def _message(error: Any) -> str:
