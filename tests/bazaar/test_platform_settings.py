@@ -54,6 +54,9 @@ def test_every_variable_is_read_by_its_name(monkeypatch: pytest.MonkeyPatch) -> 
     assert s.inspectors.names == ("offline", "mini") and s.allow_private_urls
     assert (s.analysis.workers, s.analysis.seconds) == (4, 2.5)
     assert s.operator_password == "a long operator password"
+    shown = repr(s) + str(s)
+    for secret in (key, "a long operator password", "x.db", "redis://"):
+        assert secret not in shown
 
 
 def test_unset_or_empty_variables_take_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,13 +35,14 @@ _WHOLE = {  # the whole-number fields: (the rule, the least value)
 
 
 class PlatformSettings(BaseSettings):
-    """What the operator sets for a bazaar's processes (each field is ``VOLITION_<NAME>``)."""
+    """What the operator sets for a bazaar's processes (each field is ``VOLITION_<NAME>``).
+    Its ``repr`` leaves out the URLs, which may hold passwords, and the secrets."""
 
     model_config = SettingsConfigDict(
         env_prefix="VOLITION_", extra="ignore", frozen=True, arbitrary_types_allowed=True
     )
 
-    database_url: str | None = None
+    database_url: str | None = Field(default=None, repr=False)  # may hold a password
     """SQLAlchemy URL of the database (unset: ``sqlite:///volition.db``)."""
     starting_grant: int = 0
     """Cents credited to every new user (demos)."""
@@ -49,7 +50,7 @@ class PlatformSettings(BaseSettings):
     """Origins whose browsers may call the API (comma-separated; none: CORS closed)."""
     threads: int = DEFAULT_THREADS
     """Request threads per server process."""
-    redis_url: str | None = None
+    redis_url: str | None = Field(default=None, repr=False)
     """The sign-in counts in this Redis instead of the database."""
     trusted_proxies: _Listed = ()
     """Reverse proxies whose X-Forwarded-For/-Proto to believe (comma-separated)."""
@@ -57,13 +58,13 @@ class PlatformSettings(BaseSettings):
     """The operator's LLM inspectors: a JSON list (``volition.bazaar.inspectors``)."""
     allow_private_urls: Annotated[bool, NoDecode] = False
     """Users' LLM base URLs may be internal addresses (``1``, ``true`` or ``yes``)."""
-    secret_key: str | None = None
+    secret_key: str | None = Field(default=None, repr=False)
     """The master key of stored LLM keys (required on PostgreSQL; ``volition.bazaar.secretbox``)."""
     analysis_workers: int | None = None
     """Processes computing ``/api/analysis`` per server process."""
     analysis_seconds: float | None = None
     """Time limit of one analysis."""
-    operator_password: str | None = None
+    operator_password: str | None = Field(default=None, repr=False)
     """The password of ``volition operator NAME`` (else a prompt)."""
 
     @classmethod
