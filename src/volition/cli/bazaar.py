@@ -151,15 +151,7 @@ def serve(
         console.print("inspections: left to `volition worker` processes on this database")
     if workers == 1:
         api = ApiSettings.of(settings, run_inspections=inspections, freeze_gc=True)
-        uvicorn.run(
-            build_app(platform, api),
-            host=host,
-            port=port,
-            log_level="info",
-            server_header=False,
-            access_log=access_log,
-            proxy_headers=False,  # the app reads X-Forwarded-For from trusted proxies only
-        )
+        _uvicorn(uvicorn, build_app(platform, api), host, port, access_log)
         return
     # Each worker process builds its own app from the environment (volition.bazaar.server);
     # they never step inspections: this supervising process does, in a thread (or workers do).
@@ -212,17 +204,29 @@ def _fresh_demo_database() -> str:
 
 
 def _run_workers(uvicorn: Any, workers: int, host: str, port: int, access_log: bool) -> None:
-    uvicorn.run(
+    _uvicorn(
+        uvicorn,
         "volition.bazaar.server:app_from_env",
+        host,
+        port,
+        access_log,
         factory=True,
         workers=workers,
         timeout_worker_healthcheck=60,  # a worker's first imports can take seconds
+    )
+
+
+def _uvicorn(uvicorn: Any, app: Any, host: str, port: int, access_log: bool, **more: Any) -> None:
+    """Serve ``app`` (an app, or a factory's import path with ``more``) in the foreground."""
+    uvicorn.run(
+        app,
         host=host,
         port=port,
         log_level="info",
         server_header=False,
         access_log=access_log,
         proxy_headers=False,  # the apps read X-Forwarded-For from trusted proxies only
+        **more,
     )
 
 
