@@ -10,8 +10,17 @@ never reads ``app.state`` itself. A route that needs a service::
     def get_bot(bot_id: str, bots: BotsDep, user: CurrentUser) -> BotPublic:
         return BotPublic.of(bots.bot(user.id, bot_id))
 
-A new service: add it to ``Platform`` (``volition.bazaar.platform``, built in
-``assemble``), then a getter and an alias here, as ``get_bots``/``BotsDep`` below.
+A new service (say a ``ForecastService``): build it in ``assemble`` and add it as a field of
+``Platform`` (``volition.bazaar.platform``), then give it a getter and an alias here::
+
+    async def get_forecasts(services: ServicesDep) -> ForecastService:
+        return services.platform.forecasts
+
+    ForecastsDep = Annotated[ForecastService, Depends(get_forecasts)]
+
+A route written against ``request.app.state.x`` converts by taking ``x: XDep`` instead; the
+bazaar service itself is ``BazaarDep``; the web pages use the same aliases. Tests build the
+app on the real assembly: ``build_app(assemble(bazaar))`` (``volition.bazaar.server``).
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ __all__ = [
     "PlatformDep",
     "RunnerDep",
     "Services",
+    "ServicesDep",
     "SignInGuardDep",
     "SignedIn",
     "bearer_token",
