@@ -31,6 +31,7 @@ import pytest
 from tests.inspection.conftest import empty_pg_store
 from tests.inspection.helpers import FUNDS, World, make_world
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import audit
 from volition.bazaar.domain.ledger import HOUSE
 from volition.bazaar.inspection import (
@@ -40,6 +41,7 @@ from volition.bazaar.inspection import (
     NodeState,
     Verdict,
 )
+from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import assemble
 from volition.bazaar.storage import SqlStore
 
@@ -146,9 +148,6 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
         dave.id, context.id, preview="radar", private_info="clouds coming", price=200
     )
     limits = InspectionLimits(max_depth=1, min_offers=1, gather_timeout=timedelta(seconds=60))
-    inspection = engine.start(
-        world.buyer.id, context.id, limits=limits, agent="llm", inspector="scripted"
-    )
     child_offer: dict[str, str] = {}
     count = itertools.count(1)
 
@@ -179,6 +178,11 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
                     "completion_cents_per_million": 10_000,
                 }
             ]
+        )
+        # this process starts it on the same inspectors as the workers, as a server would
+        settings = PlatformSettings(inspectors=Inspectors.parse(inspectors))
+        inspection = assemble(world.bazaar, settings).engine.start(
+            world.buyer.id, context.id, limits=limits, agent="llm", inspector="scripted"
         )
         for _ in range(2):
             workers.start("--lease", str(LEASE_S), inspectors=inspectors)
