@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from volition.bazaar.api.deps import CurrentUser, EngineDep, RunnerDep
+from volition.bazaar.api.deps import CurrentUser, EngineDep, PlatformDep, RunnerDep
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.inspection_report import inspection_for_context, inspection_report
 from volition.bazaar.api.schemas_inspections import (
@@ -25,7 +25,7 @@ from volition.bazaar.api.schemas_inspections import (
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine, InspectionLimits, Policy
 from volition.bazaar.inspection.runner import InspectionRunner
-from volition.bazaar.inspectors import Inspectors
+from volition.bazaar.platform import BuyerAgents
 from volition.errors import InputError
 
 __all__ = ["inspector_catalogue", "limits_from", "router", "start_inspection"]
@@ -74,11 +74,9 @@ def start_inspection(
     return inspection.id
 
 
-def inspector_catalogue(engine: InspectionEngine) -> list[InspectorPublic]:
-    """The inspectors an engine's buyers may choose (only the offline one when its agents
-    name no catalogue): names, words and prices, never a URL or a key."""
-    catalogue = getattr(engine.buyer, "catalogue", None)
-    infos = catalogue() if callable(catalogue) else Inspectors().public()
+def inspector_catalogue(agents: BuyerAgents) -> list[InspectorPublic]:
+    """The inspectors the platform's buyers may choose: names, words and prices, never a URL
+    or a key."""
     return [
         InspectorPublic(
             name=i.name,
@@ -88,17 +86,17 @@ def inspector_catalogue(engine: InspectionEngine) -> list[InspectorPublic]:
             completion_cents_per_million=i.completion_cents_per_million,
             default=i.default,
         )
-        for i in infos
+        for i in agents.catalogue()
     ]
 
 
 @router.get("/inspectors")
-def get_inspectors(engine: EngineDep) -> list[InspectorPublic]:
+def get_inspectors(platform: PlatformDep) -> list[InspectorPublic]:
     """The operator's inspectors, to name when starting an inspection: the offline one (the
     default) first. Whoever runs an inspector's model reads what it inspects; these are the
     operator's, never a buyer's own endpoint. Prices are cents per million tokens, paid from
     the inspected context's budget."""
-    return inspector_catalogue(engine)
+    return inspector_catalogue(platform.agents)
 
 
 @router.post("/contexts/{context_id}/inspections", status_code=status.HTTP_202_ACCEPTED)

@@ -58,14 +58,15 @@ class InspectPanel:
 
 def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
     """The panel for the context page's viewer, or None (not the buyer, or a follow-up)."""
-    engine = services_of(request.app).platform.engine
+    platform = services_of(request.app).platform
+    engine = platform.engine
     context = page.context
     if not page.viewer_is_buyer or context.is_child:
         return None
     existing = engine.repository.inspection_for_context(context.id)
     ceiling = engine.bazaar.settings.max_depth
     return InspectPanel(
-        inspectors=tuple((i.name, _label(i)) for i in inspector_catalogue(engine)),
+        inspectors=tuple((i.name, _label(i)) for i in inspector_catalogue(platform.agents)),
         can_start=existing is None and context.status is ContextStatus.OPEN,
         inspection_id=existing.id if existing else None,
         max_depth=min(engine.limits.max_depth, ceiling),
