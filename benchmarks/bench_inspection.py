@@ -15,8 +15,10 @@ included. Three set-ups, each on a fresh database:
 * ``memory``: the in-memory store and repository, one process;
 * ``sqlite``: a SQLite file and the SQL inspection repository, one process;
 * ``postgresql``: a fresh PostgreSQL database with W worker processes (``--workers``), each
-  running the same loop as ``volition worker`` (``InspectionRunner`` over the SQL repository,
-  leases) plus the bots; the main process posts the contexts and starts the inspections.
+  running the same loop as ``volition worker`` (the platform of ``open_platform``, its
+  ``InspectionRunner`` over the SQL repository, leases, the stored bots' pass, woken by the
+  other processes' commits) with this benchmark's buyer and instant bots in place of the
+  platform's engine; the main process posts the contexts and starts the inspections.
 
 The clock runs from the first context posted to the last inspection done; afterwards every
 node must be done, the ledger audit clean and the money conserved. With ``--llm`` it also
@@ -54,6 +56,7 @@ from volition.agents import (
     OfflineBuyer,
     ScriptedBuyer,
 )
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import Bazaar, ContextSpec, MemoryStore, Store, audit
 from volition.bazaar.domain.ledger import FUNDING
 from volition.bazaar.inspection import (
@@ -66,8 +69,10 @@ from volition.bazaar.inspection import (
     MemoryInspectionRepository,
     NodeState,
 )
+from volition.bazaar.platform import open_platform
 from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
+from volition.bazaar.storage.notify import watch_commits
 
 PG_SERVER = os.environ.get("VOLITION_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 HASHER = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -192,16 +197,22 @@ def run_in_process(store: Store, label: str, n: int, buyer: str) -> Result:
 
 
 def worker_main(url: str, bot_ids: list[str], buyer: str, ready: Any) -> None:
-    """One worker process: ``volition worker``'s loop, plus the bots."""
-    store = SqlStore.open(url, migrate=False)
-    bazaar = Bazaar(store, hasher=HASHER)
+    """One worker process: ``volition worker``'s loop, with the benchmark's agents."""
+    platform = open_platform(PlatformSettings(database_url=url), migrate=False, hasher=HASHER)
+    bazaar, store = platform.bazaar, platform.store
     engine = InspectionEngine(
         bazaar,
         make_buyer(buyer),
         bots=bot_pool(bazaar, bot_ids),
         repository=SqlInspectionRepository(store),
+        worker_id=platform.engine.worker_id,
     )
-    runner = InspectionRunner(engine, interval=0.05)
+    runner = InspectionRunner(
+        engine,
+        interval=0.05,
+        extra_work=platform.work,
+        watch=watch_commits(store, sqlite=True, own=bazaar),
+    )
     ready.set()
     runner.run_forever()
 

@@ -10,10 +10,12 @@ import pytest
 import yaml
 
 from tests.bazaar.api_helpers import Api
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, MemoryStore
+from volition.bazaar.platform import assemble
 from volition.bazaar.security import Argon2Hasher
+from volition.bazaar.server import build_app
 from volition.games import alignment_report, load_game
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
@@ -22,7 +24,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
 @pytest.fixture(scope="module")
 def client() -> Iterator[httpx.Client]:
     bazaar = Bazaar(MemoryStore(), hasher=Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1))
-    app = create_app(bazaar, ApiSettings(expiry_sweep_seconds=0))
+    app = build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0))
     with serve_in_thread(app) as url:
         api = Api(url)
         yield api.sign_up("analyst")

@@ -21,9 +21,12 @@ from hypothesis import strategies as st
 from tests.bazaar.api_helpers import Api
 from tests.bazaar.conftest import CHEAP_HASHER
 from volition.bazaar.analysis_limits import AnalysisLimits, AnalysisTooLarge, check_game
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import Bazaar
+from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 
 LIMITS = AnalysisLimits(workers=2, queue=6, per_user=2, seconds=4.0, retry_after=7)
@@ -32,7 +35,7 @@ LIMITS = AnalysisLimits(workers=2, queue=6, per_user=2, seconds=4.0, retry_after
 def _serve(tmp_path: Path, limits: AnalysisLimits) -> Iterator[Api]:
     store = SqlStore.open(f"sqlite:///{tmp_path / 'bazaar.db'}")
     bazaar = Bazaar(store, hasher=CHEAP_HASHER)
-    app = create_app(bazaar, ApiSettings(expiry_sweep_seconds=0, analysis=limits))
+    app = build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0, analysis=limits))
     with serve_in_thread(app) as url:
         api = Api(url)
         yield api
@@ -194,14 +197,16 @@ def test_the_pool_is_configured_from_the_environment(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setenv("VOLITION_ANALYSIS_WORKERS", "3")
     monkeypatch.setenv("VOLITION_ANALYSIS_SECONDS", "2.5")
-    limits = AnalysisLimits.from_env()
+    settings = PlatformSettings.from_env()
+    limits = settings.analysis
     assert (limits.workers, limits.seconds) == (3, 2.5)
-    assert ApiSettings().analysis == limits
+    assert ApiSettings.of(settings).analysis == limits
     seconds = "VOLITION_ANALYSIS_SECONDS"
     for name, bad in [("VOLITION_ANALYSIS_WORKERS", "0"), (seconds, "inf"), (seconds, "x")]:
         monkeypatch.setenv(name, bad)
         with pytest.raises(InputError, match=name):
-            AnalysisLimits.from_env()
+            PlatformSettings.from_env()
+        monkeypatch.setenv(name, "1")
         monkeypatch.delenv(name)
 
 

@@ -15,10 +15,12 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from tests.bazaar.api_helpers import Api
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, BazaarSettings, MemoryStore, Store, User
+from volition.bazaar.platform import assemble
 from volition.bazaar.security import Argon2Hasher
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore, make_engine, upgrade
 from volition.bazaar.storage.models import Base
 
@@ -186,7 +188,9 @@ def api_world(store_factory: StoreFactory) -> Iterator[ApiWorld]:
         pytest.skip("the HTTP API is tested on the SQL stores")
     bazaar = Bazaar(store_factory(), hasher=CHEAP_HASHER)
     bazaar.bootstrap_operator("root", PASSWORD)
-    with serve_in_thread(create_app(bazaar, ApiSettings(expiry_sweep_seconds=0))) as url:
+    # as `volition serve --no-inspections`: the bots' passes run when a test calls them
+    quiet = ApiSettings(expiry_sweep_seconds=0, run_inspections=False)
+    with serve_in_thread(build_app(assemble(bazaar), quiet)) as url:
         api = Api(url)
         operator = api.sign_in("root")
         world = ApiWorld(

@@ -12,9 +12,13 @@ from sqlalchemy import text
 
 from tests.bazaar.api_helpers import ok
 from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from volition.bazaar.api import ApiSettings
+from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import BotService, audit
+from volition.bazaar.platform import assemble
 from volition.bazaar.secretbox import ENV_VAR, new_key
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 
 pytestmark = pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
@@ -188,12 +192,21 @@ def test_bad_input_on_every_bot_endpoint_changes_nothing(w: ApiWorld) -> None:
 def test_the_master_key_is_a_file_beside_sqlite_and_required_on_postgresql(
     w: ApiWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(ENV_VAR)
-    assert ok(w.seller.get("/api/bots")) == []  # bots need no master key
+    monkeypatch.delenv(ENV_VAR)  # read when a server starts: one started without it
+    quiet = ApiSettings(expiry_sweep_seconds=0, run_inspections=False)
+    with (
+        serve_in_thread(build_app(assemble(w.bazaar), quiet)) as url,
+        httpx.Client(base_url=url, headers=w.seller.headers) as seller,
+    ):
+        _store_a_key_without_a_master_key(w, seller)
+
+
+def _store_a_key_without_a_master_key(w: ApiWorld, seller: httpx.Client) -> None:
+    assert ok(seller.get("/api/bots")) == []  # bots need no master key
     body = {"base_url": "https://llm.example/v1", "model": "m", "api_key": KEY}
     store = w.bazaar.store
     assert isinstance(store, SqlStore)
-    r = w.seller.put("/api/me/llm", json=body)
+    r = seller.put("/api/me/llm", json=body)
     if store.dialect == "sqlite":
         assert r.status_code == 200, r.text
         database = store.engine.url.database
@@ -204,4 +217,4 @@ def test_the_master_key_is_a_file_beside_sqlite_and_required_on_postgresql(
     else:
         assert r.status_code == 500 and ENV_VAR in r.json()["message"]
         assert KEY not in r.text
-        assert w.seller.get("/api/me/llm").status_code == 404
+        assert seller.get("/api/me/llm").status_code == 404

@@ -134,7 +134,10 @@ def test_volition_operator_creates_the_first_operator(
 def test_worker_processes_build_their_app_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from volition.bazaar.api.factory import app_from_env, settings_from_env
+    from volition.bazaar.api import ApiSettings
+    from volition.bazaar.api.deps import services_of
+    from volition.bazaar.config import PlatformSettings
+    from volition.bazaar.server import app_from_env
     from volition.bazaar.storage import SqlStore
     from volition.errors import InputError
 
@@ -143,15 +146,15 @@ def test_worker_processes_build_their_app_from_the_environment(
     monkeypatch.setenv("VOLITION_DATABASE_URL", url)
     monkeypatch.setenv("VOLITION_STARTING_GRANT", "250")
     monkeypatch.setenv("VOLITION_CORS_ORIGINS", "https://a.example,https://b.example")
-    bazaar_settings, api_settings = settings_from_env()
-    assert bazaar_settings.starting_grant == 250
-    assert api_settings.cors_origins == ("https://a.example", "https://b.example")
-    app = app_from_env()
-    assert app.state.bazaar.settings.starting_grant == 250
-    app.state.bazaar.store.close()
+    settings = PlatformSettings.from_env()
+    assert settings.starting_grant == 250
+    assert ApiSettings.of(settings).cors_origins == ("https://a.example", "https://b.example")
+    platform = services_of(app_from_env()).platform
+    assert platform.bazaar.settings.starting_grant == 250
+    platform.close()
     monkeypatch.setenv("VOLITION_STARTING_GRANT", "-5")
     with pytest.raises(InputError, match="STARTING_GRANT"):
-        settings_from_env()
+        app_from_env()
 
 
 @pytest.mark.parametrize("store_factory", SQL_KINDS[:1], indirect=True)

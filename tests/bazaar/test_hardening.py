@@ -10,12 +10,14 @@ import httpx
 import pytest
 
 from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, FakeClock, StoreFactory
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.domain import Bazaar, BazaarSettings, RevealPolicy, Store
 from volition.bazaar.domain.users import hash_token
 from volition.bazaar.errors import Unauthorized
+from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.errors import InputError
 
 # ------------------------------------------------------------------ expired tokens
@@ -72,7 +74,9 @@ def test_the_servers_sweep_purges_expired_tokens(
     store = store_factory()
     bazaar = Bazaar(store, hasher=CHEAP_HASHER, settings=BazaarSettings(), clock=clock)
     bazaar.register("alice", PASSWORD)
-    with serve_in_thread(create_app(bazaar, ApiSettings(expiry_sweep_seconds=0.05))) as url:
+    with serve_in_thread(
+        build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0.05))
+    ) as url:
         r = httpx.post(f"{url}/api/tokens", json={"name": "alice", "password": PASSWORD})
         assert r.status_code == 201
         token = r.json()["access_token"]
@@ -98,7 +102,7 @@ def test_the_client_posts_follow_ups_with_their_reveal_policy(store_factory: Sto
     bazaar.register("carol", PASSWORD, buyer=False, seller=True)
     bazaar.credit(operator.id, alice.id, 10_000)
     with (
-        serve_in_thread(create_app(bazaar, ApiSettings(expiry_sweep_seconds=0))) as url,
+        serve_in_thread(build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0))) as url,
         BazaarClient(url) as buyer,
         BazaarClient(url) as seller,
     ):

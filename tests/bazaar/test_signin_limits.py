@@ -27,10 +27,12 @@ from limits.storage import Storage, storage_from_string
 
 from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, StoreFactory
 from tests.support.servers import wait_until_ready
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits, wait_seconds
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar
+from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.limits_storage import SqlLimitsStorage
 
@@ -83,7 +85,7 @@ def serve_two(
     for bazaar, storage in zip(bazaars, storages, strict=True):
         guard = SignInGuard(storage, limits, clock=clock)
         app_settings = ApiSettings(expiry_sweep_seconds=0, **settings)  # type: ignore[arg-type]
-        app = create_app(bazaar, app_settings, signin_guard=guard)
+        app = build_app(assemble(bazaar), app_settings, signin_guard=guard)
         urls.append(stack.enter_context(serve_in_thread(app)))
         guards.append(guard)
     return Servers((urls[0], urls[1]), clock, (guards[0], guards[1]))
@@ -312,7 +314,9 @@ def test_an_app_keeps_its_counts_in_its_database_by_default(store_factory: Store
         urls = [
             stack.enter_context(
                 serve_in_thread(
-                    create_app(b, ApiSettings(expiry_sweep_seconds=0, signin_limits=limits))
+                    build_app(
+                        assemble(b), ApiSettings(expiry_sweep_seconds=0, signin_limits=limits)
+                    )
                 )
             )
             for b in bazaars

@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 from tests.bazaar.api_helpers import ok
 from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, ApiWorld, StoreFactory
 from tests.web.conftest import WebClient
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, ContextSpec, MemoryStore
 from volition.bazaar.domain.checks import check_text, unstorable
+from volition.bazaar.platform import assemble
 from volition.bazaar.secretbox import ENV_VAR, new_key
+from volition.bazaar.server import build_app
 from volition.errors import InputError
 
 ON_SQL = pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
@@ -171,7 +173,7 @@ def site(store_factory: StoreFactory) -> Iterator[tuple[str, Bazaar]]:
     bazaar = Bazaar(store_factory(), hasher=CHEAP_HASHER)
     bazaar.register("alice", PASSWORD, buyer=True)
     bazaar.register("carol", PASSWORD, buyer=False, seller=True)
-    with serve_in_thread(create_app(bazaar, ApiSettings(expiry_sweep_seconds=0))) as url:
+    with serve_in_thread(build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0))) as url:
         yield url, bazaar
 
 

@@ -141,7 +141,7 @@ def test_an_unknown_command_is_refused_with_a_suggestion(
 
 
 def test_the_serve_default_threads_are_the_api_defaults() -> None:
-    from volition.bazaar.api.app import DEFAULT_THREADS
+    from volition.bazaar.config import DEFAULT_THREADS
     from volition.cli import bazaar
 
     assert bazaar.DEFAULT_THREADS == DEFAULT_THREADS

@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from volition.bazaar.api.app import create_app
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.domain.memory import MemoryStore
+from volition.bazaar.platform import assemble
 from volition.bazaar.security import Argon2Hasher
+from volition.bazaar.server import build_app
 
 PAGE = Path(__file__).resolve().parents[2] / "docs/reference/http-api.md"
 
 
 def test_the_page_lists_every_route_and_no_other() -> None:
-    app = create_app(
-        Bazaar(MemoryStore(), hasher=Argon2Hasher())
-    )  # the routes of an app on an empty store
+    # the routes of the whole app on an empty store
+    app = build_app(assemble(Bazaar(MemoryStore(), hasher=Argon2Hasher())))
     served = {
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()

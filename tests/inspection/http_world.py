@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -20,9 +20,11 @@ import httpx
 from tests.bazaar.api_helpers import Api, ok
 from tests.inspection.helpers import FollowUpsOnly, World
 from volition.agents import FixedSeller, OfflineBuyer
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.inspection import Bot, InspectionEngine
+from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 
 QUERY = "Will it rain in Paris tomorrow?"
 BUDGET = 1_000
@@ -61,8 +63,12 @@ def weather_engine(world: World, **limits: Any) -> InspectionEngine:
 
 @contextmanager
 def served(world: World, engine: InspectionEngine | None) -> Iterator[Api]:
-    """The API on ``world.bazaar`` with ``engine`` (None: no engine) stepped in the background."""
-    app = create_app(world.bazaar, ApiSettings(expiry_sweep_seconds=0), inspections=engine)
+    """The app on the platform of ``world.bazaar``, with ``engine`` (the world's own bots and
+    buyer) in place of the platform's (None: the platform's), stepped in the background."""
+    platform = assemble(world.bazaar)
+    if engine is not None:
+        platform = replace(platform, engine=engine)
+    app = build_app(platform, ApiSettings(expiry_sweep_seconds=0))
     with serve_in_thread(app) as url:
         api = Api(url)
         try:

@@ -215,15 +215,23 @@ def test_bad_requests_are_refused_and_change_nothing(world: World) -> None:
     assert audit(world.bazaar.store) == []
 
 
-def test_a_server_without_an_engine_says_so(world: World) -> None:
+def test_every_server_inspects_with_the_platforms_engine(world: World) -> None:
+    """The one assembly always holds an engine: a server without the story's own one
+    inspects with the platform's (the offline buyer, the stored bots)."""
     with served(world, None) as api:
         buyer = api.sign_in("alice")
         context = ok(buyer.post("/api/contexts", json={"query": QUERY, "budget": BUDGET}), 201)
-        r = buyer.post(f"/api/contexts/{context['id']}/inspections", json={})
-        assert r.status_code == 503
-        assert "runs no inspection engine" in r.json()["message"]
-        assert buyer.get("/api/inspections/ins_x").status_code == 503
-        assert ok(buyer.get(f"/api/contexts/{context['id']}"))["status"] == "open"
+        seller = world.seller()  # the world's clock stands still: an offer, not time, decides
+        world.bazaar.post_offer(
+            seller.id, context["id"], preview="radar", private_info="rain at 2", price=10
+        )
+        limits = {"max_depth": 0, "min_offers": 1}
+        r = buyer.post(f"/api/contexts/{context['id']}/inspections", json=limits)
+        started = ok(r, 202)
+        assert started["agent"] == "offline" and started["inspector"] == "offline"
+        assert buyer.get("/api/inspections/ins_x").status_code == 404
+        done = wait_done(buyer, started["id"])
+        assert [n["offers"] for n in done["nodes"]] == [1]
 
 
 def test_an_inspection_reads_done_only_once_its_root_is_done_too(world: World) -> None:

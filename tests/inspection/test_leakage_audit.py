@@ -35,8 +35,9 @@ from tests.bazaar.conftest import CHEAP_HASHER, pg_database
 from tests.inspection.http_world import wait_done
 from tests.web.conftest import PASSWORD, WebClient, csrf_of
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import (
     Bazaar,
     BazaarSettings,
@@ -50,6 +51,7 @@ from volition.bazaar.domain.contexts import RevealPolicy
 from volition.bazaar.domain.ledger import HOUSE
 from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 
 SEED = 10
@@ -162,14 +164,8 @@ def hostile_platform(database_url: str) -> Iterator[Site]:
                     ]
                 )
             )
-            platform = assemble(bazaar, store, inspectors=inspectors)
-            app = create_app(
-                bazaar,
-                ApiSettings(expiry_sweep_seconds=0),
-                inspections=platform.engine,
-                inspection_work=platform.work,
-            )
-            app.state.bot_service = platform.bots
+            platform = assemble(bazaar, PlatformSettings(inspectors=inspectors))
+            app = build_app(platform, ApiSettings(expiry_sweep_seconds=0))
             with serve_in_thread(app) as url:
                 yield Site(url, bazaar, platform.bots, hostile)
     finally:

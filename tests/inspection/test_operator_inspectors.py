@@ -29,12 +29,14 @@ from tests.inspection.conftest import _store
 from volition.agents.scripted_server import ScriptedOpenAIServer
 from volition.bazaar import secretbox
 from volition.bazaar.api.server import serve_in_thread
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import Bazaar, ContextSpec, EntryKind, Store, audit
 from volition.bazaar.domain.ledger import HOUSE, hold
 from volition.bazaar.inspection.pricing import Pricing
 from volition.bazaar.inspectors import Inspectors
+from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
-from volition.cli.bazaar import build_app
 
 PROMPT_PRICE = 20_000  # cents per million prompt tokens
 COMPLETION_PRICE = 50_000
@@ -92,7 +94,9 @@ def site(store: Store, tmp_path: Path) -> Iterator[Site]:
                 ]
             )
         )
-        with serve_in_thread(build_app(bazaar, store, inspectors=inspectors)) as url:
+        with serve_in_thread(
+            build_app(assemble(bazaar, PlatformSettings(inspectors=inspectors)))
+        ) as url:
             api = Api(url)
             try:
                 seller = api.sign_up("carol", ("seller",))

@@ -16,6 +16,7 @@ from tests.bazaar.conftest import CHEAP_HASHER
 from volition.agents.scripted_server import ScriptedOpenAIServer
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.client import BazaarClient
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.demo import DEMO_LOGINS, seed_demo
 from volition.bazaar.domain import Bazaar, audit
 from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
@@ -23,8 +24,8 @@ from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine
 from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import BuyerAgents, assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
-from volition.cli.bazaar import build_app
 from volition.errors import InputError
 
 LOGINS = {login.name: login.password for login in DEMO_LOGINS}
@@ -36,7 +37,7 @@ def demo_site(tmp_path: Path) -> Iterator[tuple[str, Bazaar]]:
     store = SqlStore.open(f"sqlite:///{tmp_path / 'demo.db'}")
     bazaar = Bazaar(store, hasher=CHEAP_HASHER)
     seed_demo(bazaar)
-    with serve_in_thread(build_app(bazaar, store)) as url:
+    with serve_in_thread(build_app(assemble(bazaar))) as url:
         yield url, bazaar
     store.close()
 
@@ -95,7 +96,9 @@ def test_an_llm_inspection_runs_on_the_operators_inspector_never_the_buyers_endp
             )
         )
         with (
-            serve_in_thread(build_app(bazaar, store, inspectors=inspectors)) as url,
+            serve_in_thread(
+                build_app(assemble(bazaar, PlatformSettings(inspectors=inspectors)))
+            ) as url,
             signed_in(url, "alice") as alice,
         ):
             assert [i.name for i in alice.inspectors()] == ["offline", "house"]
@@ -122,7 +125,7 @@ def test_an_llm_inspection_runs_on_the_operators_inspector_never_the_buyers_endp
 def test_the_platform_engine_uses_the_stored_bots_and_named_agents(tmp_path: Path) -> None:
     store = SqlStore.open(f"sqlite:///{tmp_path / 'p.db'}")
     bazaar = Bazaar(store, hasher=CHEAP_HASHER)
-    platform = assemble(bazaar, store)
+    platform = assemble(bazaar)
     assert isinstance(platform.engine, InspectionEngine)
     assert platform.engine.sellers is platform.dispatcher
     assert platform.engine.agent_names == ("offline", "llm")

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.inspection.helpers import make_world
-from volition.bazaar.api.factory import app_from_env, inspection_engine
+from volition.bazaar.api import ApiSettings
+from volition.bazaar.api.deps import services_of
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.inspection import (
     Inspection,
     InspectionEngine,
@@ -19,10 +21,10 @@ from volition.bazaar.inspection import (
     InspectionStatus,
 )
 from volition.bazaar.inspectors import Inspectors
-from volition.bazaar.platform import BuyerAgents
+from volition.bazaar.platform import BuyerAgents, assemble
+from volition.bazaar.server import app_from_env, build_app
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.cli import run
-from volition.cli.bazaar import build_app
 from volition.errors import InputError
 
 
@@ -37,7 +39,7 @@ def test_a_worker_runs_the_inspections_it_finds_then_exits_with_once(sqlite_url:
     store = SqlStore.open(sqlite_url, migrate=False)
     world = make_world(store)
     seller = world.seller()
-    engine = inspection_engine(world.bazaar, store)
+    engine = assemble(world.bazaar).engine
     limits = InspectionLimits(max_depth=0, min_offers=2)
     started = []
     for query in ("Will it rain in Oslo?", "Is the train on time?"):
@@ -104,7 +106,7 @@ def test_a_bad_inspectors_setting_stops_the_worker_saying_which_entry(
     assert run(["serve", "--database", sqlite_url, "--port", "1"]) == 2  # before it listens
     assert message in " ".join(capsys.readouterr().err.split())
     with pytest.raises(InputError, match=re.escape(message)):
-        Inspectors.from_env()
+        PlatformSettings.from_env()
 
 
 def test_inspectors_read_their_key_from_a_file_and_never_show_it(tmp_path: Path) -> None:
@@ -146,15 +148,15 @@ def test_inspectors_read_their_key_from_a_file_and_never_show_it(tmp_path: Path)
 
 def test_serve_builds_an_inspection_engine_on_its_database(sqlite_url: str) -> None:
     store = SqlStore.open(sqlite_url, migrate=False)
-    bazaar = make_world(store).bazaar
-    app = build_app(bazaar, store)
-    engine = app.state.inspections
-    assert isinstance(engine, InspectionEngine)
+    platform = assemble(make_world(store).bazaar)
+    services = services_of(build_app(platform))
+    engine = services.platform.engine
     assert isinstance(engine.repository, SqlInspectionRepository)
-    assert engine.default_agent == "offline" and app.state.inspection_runner is not None
-    quiet = build_app(bazaar, store, run_inspections=False)  # `volition worker`s step them
-    assert isinstance(quiet.state.inspections, InspectionEngine)
-    assert quiet.state.inspection_runner is None
+    assert engine.default_agent == "offline" and services.runner is not None
+    assert services.runner.extra_work == platform.work  # the bots' job pass, in its thread
+    quiet = build_app(platform, ApiSettings(run_inspections=False))  # `volition worker`s step
+    assert services_of(quiet).platform.engine is engine
+    assert services_of(quiet).runner is None
     store.close()
 
 
@@ -162,38 +164,36 @@ def test_uvicorn_workers_never_step_inspections(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VOLITION_DATABASE_URL", sqlite_url)
-    app = app_from_env()
-    assert isinstance(app.state.inspections, InspectionEngine)
-    assert app.state.inspection_runner is None
-    app.state.bazaar.store.close()
+    services = services_of(app_from_env())
+    assert isinstance(services.platform.engine, InspectionEngine)
+    assert services.runner is None
+    services.platform.close()
 
 
-def test_the_server_runs_extra_work_in_its_inspection_thread(sqlite_url: str) -> None:
-    """``create_app(inspection_work=...)``: the bot jobs' seam, run on each pass of the runner."""
+def test_the_server_runs_the_bots_pass_in_its_inspection_thread(sqlite_url: str) -> None:
+    """The server's runner answers a posted context with a stored bot (the platform's work)."""
     import time
 
-    from volition.bazaar.api import ApiSettings, create_app
     from volition.bazaar.api.server import serve_in_thread
 
     store = SqlStore.open(sqlite_url, migrate=False)
-    bazaar = make_world(store).bazaar
-    passes: list[int] = []
-
-    def job() -> int:
-        passes.append(1)
-        return 0
-
-    settings = ApiSettings(expiry_sweep_seconds=0)
-    app = create_app(
-        bazaar, settings, inspections=inspection_engine(bazaar, store), inspection_work=[job]
-    )
-    assert app.state.inspection_runner.extra_work == (job,)
+    world = make_world(store)
+    platform = assemble(world.bazaar)
+    seller = world.seller()
+    platform.bots.create_bot(
+        seller.id, name="rain", kind="fixed", price=10, preview="radar",
+        private_info="rain at 2", keywords=["rain"],
+    )  # fmt: skip
+    app = build_app(platform, ApiSettings(expiry_sweep_seconds=0))
+    runner = services_of(app).runner
+    assert runner is not None
     with serve_in_thread(app):
+        context = world.post("Will it rain in Oslo?", 1_000)
         deadline = time.monotonic() + 20
-        while not passes:
-            assert time.monotonic() < deadline, "the runner never ran the extra work"
+        while not world.bazaar.offers(seller.id, context.id):
+            assert time.monotonic() < deadline, "the runner never ran the bots' pass"
             time.sleep(0.05)
-    assert app.state.inspection_runner._thread is None  # stopped with the server
+    assert runner._thread is None  # stopped with the server
     store.close()
 
 
@@ -212,7 +212,7 @@ def test_serve_with_several_workers_runs_inspections_in_its_supervisor(
     seller = world.seller()
     context = world.post("Will it rain in Oslo?", 1_000)
     world.bazaar.post_offer(seller.id, context.id, preview="rain", private_info="rain", price=10)
-    engine = inspection_engine(world.bazaar, store)
+    engine = assemble(world.bazaar).engine
     limits = InspectionLimits(max_depth=0, min_offers=1)
     inspection = engine.start(world.buyer.id, context.id, limits=limits)
     with socket.socket() as s:

@@ -30,9 +30,8 @@ import pytest
 
 from tests.inspection.conftest import empty_pg_store
 from tests.inspection.helpers import FUNDS, World, make_world
-from volition.agents import OfflineBuyer
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
-from volition.bazaar.api.factory import inspection_engine
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import audit
 from volition.bazaar.domain.ledger import HOUSE
 from volition.bazaar.inspection import (
@@ -42,6 +41,8 @@ from volition.bazaar.inspection import (
     NodeState,
     Verdict,
 )
+from volition.bazaar.inspectors import Inspectors
+from volition.bazaar.platform import assemble
 from volition.bazaar.storage import SqlStore
 
 VOLITION = str(Path(sys.executable).with_name("volition"))
@@ -131,7 +132,7 @@ def workers(inspection_pg_url: str, tmp_path: Path) -> Iterator[Workers]:
 def _world(store: SqlStore) -> tuple[World, InspectionEngine]:
     world = make_world(store, real_clock)  # type: ignore[arg-type]
     # this process only starts and reads inspections; the workers choose each one's agent
-    return world, inspection_engine(world.bazaar, store, lambda inspection: OfflineBuyer())
+    return world, assemble(world.bazaar).engine
 
 
 def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
@@ -147,9 +148,6 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
         dave.id, context.id, preview="radar", private_info="clouds coming", price=200
     )
     limits = InspectionLimits(max_depth=1, min_offers=1, gather_timeout=timedelta(seconds=60))
-    inspection = engine.start(
-        world.buyer.id, context.id, limits=limits, agent="llm", inspector="scripted"
-    )
     child_offer: dict[str, str] = {}
     count = itertools.count(1)
 
@@ -180,6 +178,11 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
                     "completion_cents_per_million": 10_000,
                 }
             ]
+        )
+        # this process starts it on the same inspectors as the workers, as a server would
+        settings = PlatformSettings(inspectors=Inspectors.parse(inspectors))
+        inspection = assemble(world.bazaar, settings).engine.start(
+            world.buyer.id, context.id, limits=limits, agent="llm", inspector="scripted"
         )
         for _ in range(2):
             workers.start("--lease", str(LEASE_S), inspectors=inspectors)

@@ -11,10 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, User
+from volition.bazaar.platform import assemble
 from volition.bazaar.security import Argon2Hasher
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore, make_engine, upgrade
 
 CHEAP_HASHER = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -81,7 +83,10 @@ def site(sqlite_template: Path, tmp_path: Path) -> Iterator[Site]:
     bazaar = Bazaar(store, hasher=CHEAP_HASHER)
     operator = bazaar.bootstrap_operator("root", PASSWORD)
     try:
-        with serve_in_thread(create_app(bazaar, ApiSettings(expiry_sweep_seconds=0))) as url:
+        with serve_in_thread(
+            # as `volition serve --no-inspections`: the bots' passes run when a test calls them
+            build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0, run_inspections=False))
+        ) as url:
             yield Site(url, bazaar, operator)
     finally:
         store.close()

@@ -11,17 +11,19 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 from tests.inspection.helpers import FollowUpsOnly
 from tests.web.conftest import CHEAP_HASHER, PASSWORD, Site
 from volition.agents import FixedSeller, OfflineBuyer
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.inspection import Bot, InspectionEngine, InspectionLimits
+from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 
 QUERY = "Will it rain in Paris tomorrow?"
@@ -58,7 +60,8 @@ def inspection_site(
         max_depth=1, min_offers=min_offers, gather_timeout=timedelta(seconds=gather_seconds)
     )
     engine = InspectionEngine(bazaar, OfflineBuyer(), bots=tuple(bots), limits=limits)
-    app = create_app(bazaar, ApiSettings(expiry_sweep_seconds=0), inspections=engine)
+    platform = replace(assemble(bazaar), engine=engine)  # the story's bots and buyer
+    app = build_app(platform, ApiSettings(expiry_sweep_seconds=0))
     try:
         with serve_in_thread(app) as url:
             yield InspectionSite(url, bazaar, operator, engine)

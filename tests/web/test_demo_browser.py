@@ -20,9 +20,9 @@ from tests.web.test_inspection_browser import LivePerson
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.demo import DEMO_LOGINS, seed_demo
 from volition.bazaar.domain import Bazaar, audit
-from volition.bazaar.platform import DEMO_LIMITS
+from volition.bazaar.platform import DEMO_LIMITS, assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
-from volition.cli.bazaar import build_app
 
 __all__ = ["browser", "shots"]  # fixtures shared with the other browser tests
 
@@ -39,7 +39,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     bazaar = Bazaar(store, hasher=CHEAP_HASHER)
     seed_demo(bazaar)
     try:
-        with serve_in_thread(build_app(bazaar, store, limits=DEMO_LIMITS)) as url:
+        with serve_in_thread(build_app(assemble(bazaar, limits=DEMO_LIMITS))) as url:
             yield Demo(url, bazaar)
     finally:
         store.close()

@@ -20,19 +20,20 @@ from tests.bazaar.conftest import CHEAP_HASHER
 from tests.web.conftest import WebClient
 from volition.agents.scripted_server import ScriptedOpenAIServer
 from volition.bazaar.api.server import serve_in_thread
-from volition.bazaar.bot_dispatch import bot_service_for
+from volition.bazaar.config import PlatformSettings
 from volition.bazaar.demo import DEMO_LOGINS, seed_demo
-from volition.bazaar.domain import Bazaar, audit
+from volition.bazaar.domain import Bazaar, BotService, audit
 from volition.bazaar.inspectors import Inspectors
-from volition.bazaar.platform import DEMO_LIMITS
+from volition.bazaar.platform import DEMO_LIMITS, assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
-from volition.cli.bazaar import build_app
 
 
 @dataclass
 class Demo:
     url: str
     bazaar: Bazaar
+    bots: BotService
 
 
 @pytest.fixture
@@ -63,10 +64,11 @@ def demo(sqlite_template: Path, tmp_path: Path, model: ScriptedOpenAIServer) -> 
             ]
         )
     )
-    app = build_app(bazaar, store, limits=DEMO_LIMITS, inspectors=inspectors)
+    platform = assemble(bazaar, PlatformSettings(inspectors=inspectors), limits=DEMO_LIMITS)
+    app = build_app(platform)
     try:
         with serve_in_thread(app) as url:
-            yield Demo(url, bazaar)
+            yield Demo(url, bazaar, platform.bots)
     finally:
         store.close()
 
@@ -90,7 +92,7 @@ def test_the_buyer_inspects_with_an_operator_inspector_from_the_context_page(
             "/signin", "/signin", {"name": login.name, "password": login.password}
         )
         assert signed_in.status_code == 303
-        bot_service_for(demo.bazaar).set_credential(  # her bots' endpoint: never inspects
+        demo.bots.set_credential(  # her bots' endpoint: never inspects
             alice_id, base_url=hers.base_url, model="scripted", api_key="sk-alice"
         )
         page = alice.get(f"/contexts/{rain.id}").text

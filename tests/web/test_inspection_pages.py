@@ -92,7 +92,8 @@ def test_the_buyer_inspects_from_the_context_page_and_reads_the_result(
 
     # the context page now links to its inspection instead of offering another
     page = buyer.get(f"/contexts/{context_id}").text
-    assert f'href="/inspections/{inspection_id}"' in page and "Inspect with" not in page
+    assert f'href="/inspections/{inspection_id}"' in page
+    assert f'action="/contexts/{context_id}/inspect"' not in page
     # someone else cannot see it; an anonymous visitor is sent to sign in
     assert other.get(target).status_code == 404
     assert escape(FORECAST.private_info) not in other.get(target).text
@@ -151,14 +152,14 @@ def test_the_inspect_form_is_guarded_and_checks_its_input(isite: InspectionSite)
     assert "only an open context can be" in buyer.get(f"/contexts/{context_id}").text
 
 
-def test_without_an_engine_there_is_no_inspect_form(site: Site) -> None:
+def test_every_site_offers_the_inspect_form_of_its_platform(site: Site) -> None:
     buyer = site.sign_up("alice")
     site.credit("alice", 10_000)
     context_id = _post_context(site, buyer)
-    assert "Inspect with" not in buyer.get(f"/contexts/{context_id}").text
-    r = buyer.submit(f"/contexts/{context_id}", f"/contexts/{context_id}/inspect", {})
-    assert r.status_code == 503 and "runs no inspection engine" in r.text
-    assert buyer.get("/inspections/ins_x").status_code == 503
+    page = buyer.get(f"/contexts/{context_id}").text
+    assert f'action="/contexts/{context_id}/inspect"' in page
+    assert '<option value="offline" selected>' in page  # the platform's default inspector
+    assert buyer.get("/inspections/ins_x").status_code == 404
 
 
 def test_htmx_is_served_with_its_licence(site: Site) -> None:

@@ -11,10 +11,12 @@ import httpx
 
 from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD
 from tests.web.conftest import WebClient
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.ratelimit import SignInLimits
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar
+from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.web.session import SESSION_COOKIE
 
@@ -36,7 +38,7 @@ def test_the_sign_in_page_counts_against_the_same_limit(
     bazaar.register("alice", PASSWORD)
     bazaar.register("bob", PASSWORD)
     limits = SignInLimits(free_per_pair=3, free_per_address=100, first_wait=60, max_wait=600)
-    app = create_app(bazaar, ApiSettings(expiry_sweep_seconds=0, signin_limits=limits))
+    app = build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0, signin_limits=limits))
     try:
         with serve_in_thread(app) as url, _page(url, ATTACKER) as page:
             api = httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=ATTACKER))

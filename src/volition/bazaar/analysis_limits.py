@@ -11,9 +11,8 @@ pool catches (``volition.bazaar.api.analysis_pool``).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from volition.errors import InputError
@@ -46,31 +45,6 @@ class AnalysisLimits:
     per_user: int = 2
     seconds: float = 20.0  # time limit of one analysis; its worker is killed after it
     retry_after: int = 10  # seconds, told to a client refused because the pool is full
-
-    @classmethod
-    def from_env(cls) -> AnalysisLimits:
-        """The defaults, with ``$VOLITION_ANALYSIS_WORKERS`` and ``$VOLITION_ANALYSIS_SECONDS``
-        (how many processes compute analyses per server process, and for how long at most)."""
-        limits = cls()
-        workers = os.environ.get("VOLITION_ANALYSIS_WORKERS")
-        if workers is not None:
-            if not workers.isdigit() or int(workers) < 1:
-                raise InputError(
-                    f"VOLITION_ANALYSIS_WORKERS must be a whole number >= 1, not {workers!r}"
-                )
-            limits = replace(limits, workers=int(workers))
-        seconds = os.environ.get("VOLITION_ANALYSIS_SECONDS")
-        if seconds is not None:
-            try:
-                value = float(seconds)
-            except ValueError:
-                value = math.nan
-            if not value > 0 or math.isinf(value):
-                raise InputError(
-                    f"VOLITION_ANALYSIS_SECONDS must be a positive number, not {seconds!r}"
-                )
-            limits = replace(limits, seconds=value)
-        return limits
 
 
 def _over(what: str, count: int, limit: int, advice: str) -> AnalysisTooLarge:

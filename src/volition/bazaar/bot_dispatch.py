@@ -366,8 +366,9 @@ class BotDispatcher:
         return 1
 
 
-def bot_service_for(bazaar: Bazaar) -> BotService:
-    """A ``BotService`` whose master key suits ``bazaar``'s store (``secretbox``'s rules).
+def bot_service_for(bazaar: Bazaar, *, secret_key: str | None = None) -> BotService:
+    """A ``BotService`` whose master key suits ``bazaar``'s store (``secretbox``'s rules):
+    ``secret_key`` (``$VOLITION_SECRET_KEY``), else a key file beside an SQLite database.
 
     The key is looked up (or its file made) when an LLM key is first stored or read; without
     one (PostgreSQL and no ``$VOLITION_SECRET_KEY``) that call fails, saying what to set.
@@ -376,4 +377,4 @@ def bot_service_for(bazaar: Bazaar) -> BotService:
 
     engine = getattr(bazaar.store, "engine", None)
     url = None if engine is None else engine.url.render_as_string(hide_password=False)
-    return BotService(bazaar, LazySecretBox(url))
+    return BotService(bazaar, LazySecretBox(url, secret_key=secret_key))

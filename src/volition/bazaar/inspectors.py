@@ -2,7 +2,8 @@
 
 Whoever runs an inspector's model sees every private info it reads, so inspectors are the
 operator's, configured at server start, and a buyer only chooses one by name (docs/design.md,
-"Trust model of the platform"). ``VOLITION_INSPECTORS`` holds a JSON list::
+"Trust model of the platform"). ``VOLITION_INSPECTORS`` (``PlatformSettings.inspectors``,
+read by ``volition.bazaar.config``) holds a JSON list::
 
     [{"name": "mini", "base_url": "https://api.openai.com/v1", "model": "gpt-4o-mini",
       "api_key_file": "/run/secrets/openai", "description": "fast and cheap",
@@ -19,7 +20,6 @@ prices only.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -157,12 +157,6 @@ class Inspectors:
                 problems.append(f"{source}{where}: {error['msg']}")
             raise InputError("; ".join(problems)) from None
         return cls(configs)
-
-    @classmethod
-    def from_env(cls) -> Inspectors:
-        """The inspectors of ``$VOLITION_INSPECTORS`` (none when it is unset or empty)."""
-        text = os.environ.get(ENV, "").strip()
-        return cls.parse(text) if text else cls()
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -1,10 +1,14 @@
-"""The assembled platform: the bazaar with its stored bots and its inspection engine.
+"""The assembled platform: the one place that builds a bazaar's services (docs/design.md).
 
-One place builds what ``volition serve``, ``volition worker`` and the server's worker
-processes share: the inspection engine on the database (``SqlInspectionRepository``), the
-stored bot sellers as its seller pool (``BotDispatcher``, whose job pass also answers contexts
-nobody inspects), and each inspection's buyer agent chosen by name on the operator's
-inspectors (:class:`BuyerAgents`, ``volition.bazaar.inspectors``).
+:func:`open_platform` builds, from the operator's :class:`PlatformSettings`, what ``volition
+serve``, ``volition worker``, the server's worker processes, the tests and the benchmarks
+share: the store and the bazaar service on it, the stored bots' service and dispatcher (the
+engine's seller pool, whose job pass also answers contexts nobody inspects), the inspection
+engine (state in the database: ``SqlInspectionRepository``) and each inspection's buyer agent
+chosen by name on the operator's inspectors (:class:`BuyerAgents`,
+``volition.bazaar.inspectors``). :func:`assemble` builds the same on a bazaar already open (a
+test's in-memory one). The HTTP app on a platform is made one level up, in
+``volition.bazaar.server``.
 """
 
 from __future__ import annotations
@@ -15,17 +19,29 @@ from typing import cast
 
 from volition.agents import BuyerAgent, LLMBuyer, OfflineBuyer
 from volition.bazaar.bot_dispatch import BotDispatcher, bot_service_for
-from volition.bazaar.domain import Bazaar
+from volition.bazaar.config import PlatformSettings
+from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.domain.bot_service import BotService
+from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.inspection import Inspection, InspectionEngine, InspectionLimits
 from volition.bazaar.inspection.pricing import FREE, Pricing
 from volition.bazaar.inspection.runner import Work
 from volition.bazaar.inspectors import OFFLINE, InspectorInfo, Inspectors
+from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.bazaar.storage.notify import sender_for
 from volition.errors import InputError
 
-__all__ = ["AGENT_NAMES", "DEFAULT_LIMITS", "DEMO_LIMITS", "BuyerAgents", "Platform", "assemble"]
+__all__ = [
+    "AGENT_NAMES",
+    "DEFAULT_LIMITS",
+    "DEMO_LIMITS",
+    "BuyerAgents",
+    "Platform",
+    "assemble",
+    "open_bazaar",
+    "open_platform",
+]
 
 AGENT_NAMES = ("offline", "llm")
 
@@ -106,44 +122,93 @@ class BuyerAgents:
 
 @dataclass(frozen=True, slots=True)
 class Platform:
-    """The parts one process runs: the bots' service and dispatcher, the inspection engine."""
+    """A bazaar's services in one process: what routes and workers use, typed."""
 
     bazaar: Bazaar
+    agents: BuyerAgents
     bots: BotService
     dispatcher: BotDispatcher
     engine: InspectionEngine
+    settings: PlatformSettings
+
+    @property
+    def store(self) -> SqlStore:
+        """The database the bazaar keeps everything in (``TypeError`` on a memory store)."""
+        store = self.bazaar.store
+        if not isinstance(store, SqlStore):
+            raise TypeError("this platform keeps its bazaar in memory, not in a database")
+        return store
 
     @property
     def work(self) -> tuple[Work, ...]:
         """The background jobs besides the inspection steps: the bots' job pass."""
         return (self.dispatcher.run_due,)
 
+    def close(self) -> None:
+        """Close the store's connections (a platform on a database)."""
+        if isinstance(self.bazaar.store, SqlStore):
+            self.bazaar.store.close()
 
-def assemble(
-    bazaar: Bazaar,
-    store: SqlStore,
+
+def open_bazaar(
+    settings: PlatformSettings,
     *,
-    inspectors: Inspectors | None = None,
+    migrate: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> Bazaar:
+    """The bazaar service on the database of ``settings`` (its schema upgraded unless
+    ``migrate`` is off: a server's worker processes find it done)."""
+    store = SqlStore.open(settings.database_url, migrate=migrate)
+    grant = BazaarSettings(starting_grant=settings.starting_grant)
+    return Bazaar(store, hasher=hasher or Argon2Hasher(), settings=grant)
+
+
+def open_platform(
+    settings: PlatformSettings | None = None,
+    *,
+    migrate: bool = True,
+    hasher: PasswordHasher | None = None,
     limits: InspectionLimits = DEFAULT_LIMITS,
     lease: timedelta = timedelta(minutes=5),
     worker_id: str | None = None,
 ) -> Platform:
-    """The platform on ``store``: stored bots answer (as the engine's seller pool and in their
+    """The platform of ``settings`` (default: the environment's) on its database."""
+    settings = settings if settings is not None else PlatformSettings.from_env()
+    bazaar = open_bazaar(settings, migrate=migrate, hasher=hasher)
+    return assemble(bazaar, settings, limits=limits, lease=lease, worker_id=worker_id)
+
+
+def assemble(
+    bazaar: Bazaar,
+    settings: PlatformSettings | None = None,
+    *,
+    limits: InspectionLimits = DEFAULT_LIMITS,
+    lease: timedelta = timedelta(minutes=5),
+    worker_id: str | None = None,
+) -> Platform:
+    """The platform on ``bazaar``: stored bots answer (as the engine's seller pool and in their
     job pass), and inspections run with the agents of :class:`BuyerAgents` on the operator's
-    ``inspectors`` (none: only the offline one)."""
-    service = bot_service_for(bazaar)
+    inspectors of ``settings`` (default: the environment's). On a database the inspections'
+    state is stored beside the bazaar's; on a memory store, in memory."""
+    settings = settings if settings is not None else PlatformSettings.from_env()
+    store = bazaar.store
+    service = bot_service_for(bazaar, secret_key=settings.secret_key)
     dispatcher = BotDispatcher(bazaar, service)
     bazaar.subscribe(dispatcher.listen)  # posted contexts are answered first
-    sender = sender_for(store, bazaar)
-    if sender is not None:  # PostgreSQL: other processes' runners hear this one's events
-        bazaar.subscribe(sender)
+    repository = None
+    if isinstance(store, SqlStore):
+        repository = SqlInspectionRepository(store)
+        sender = sender_for(store, bazaar)
+        if sender is not None:  # PostgreSQL: other processes' runners hear this one's events
+            bazaar.subscribe(sender)
+    agents = BuyerAgents(settings.inspectors)
     engine = InspectionEngine(
         bazaar,
-        BuyerAgents(inspectors),
+        agents,
         bots=dispatcher,
-        repository=SqlInspectionRepository(store),
+        repository=repository,
         limits=limits,
         lease=lease,
         worker_id=worker_id,
     )
-    return Platform(bazaar, service, dispatcher, engine)
+    return Platform(bazaar, agents, service, dispatcher, engine, settings)

@@ -125,10 +125,12 @@ def secret_box_for(database: str | None, *, environ: dict[str, str] | None = Non
 
 class LazySecretBox:
     """A :class:`SecretBox` for ``database`` found (or its key file made) on first use only,
-    so a server that never stores an LLM key needs no master key."""
+    so a server that never stores an LLM key needs no master key. ``secret_key``: the
+    operator's key from the settings (else ``$VOLITION_SECRET_KEY`` is read at first use)."""
 
-    def __init__(self, database: str | None) -> None:
+    def __init__(self, database: str | None, *, secret_key: str | None = None) -> None:
         self._database = database
+        self._environ = {ENV_VAR: secret_key} if secret_key else None
         self._box: SecretBox | None = None
         self._lock = threading.Lock()
 
@@ -138,7 +140,7 @@ class LazySecretBox:
     def _get(self) -> SecretBox:
         with self._lock:
             if self._box is None:
-                self._box = secret_box_for(self._database)
+                self._box = secret_box_for(self._database, environ=self._environ)
             return self._box
 
     def encrypt(self, clear: str) -> str:

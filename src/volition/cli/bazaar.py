@@ -21,7 +21,6 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,19 +30,13 @@ from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
 
 if TYPE_CHECKING:  # the platform (FastAPI, SQLAlchemy, ...) is imported when a command runs
-    from fastapi import FastAPI
+    from volition.bazaar.config import PlatformSettings
 
-    from volition.bazaar.domain import Bazaar
-    from volition.bazaar.inspection import InspectionLimits
-    from volition.bazaar.inspection.runner import Work
-    from volition.bazaar.inspectors import Inspectors
-    from volition.bazaar.storage import SqlStore
-
-__all__ = ["DEFAULT_THREADS", "build_app", "contexts", "operator", "serve"]
+__all__ = ["DEFAULT_THREADS", "contexts", "operator", "serve"]
 
 DEFAULT_THREADS = 8
-"""``volition.bazaar.api.app.DEFAULT_THREADS``, here so that ``--help`` needs no FastAPI (a test
-checks that the two agree)."""
+"""``volition.bazaar.config.DEFAULT_THREADS``, here so that ``--help`` needs no pydantic (a
+test checks that the two agree)."""
 
 DatabaseOption = Annotated[
     str | None,
@@ -55,16 +48,15 @@ DatabaseOption = Annotated[
 ]
 
 
-def _open(database: str | None, starting_grant: int = 0) -> tuple[Bazaar, SqlStore]:
-    from volition.bazaar.domain import Bazaar, BazaarSettings
-    from volition.bazaar.security import Argon2Hasher
-    from volition.bazaar.storage import SqlStore
+def settings_for(database: str | None, **options: Any) -> PlatformSettings:
+    """The operator's settings of the environment (checked: a bad one stops the command,
+    saying which), with the command's ``--database`` and other ``options`` given (not None)
+    in their place."""
+    from volition.bazaar.config import PlatformSettings
 
-    if starting_grant < 0:
-        raise InputError("--starting-grant cannot be negative")
-    store = SqlStore.open(database)
-    settings = BazaarSettings(starting_grant=starting_grant)
-    return Bazaar(store, hasher=Argon2Hasher(), settings=settings), store
+    given = {"database_url": database, **options}
+    settings = PlatformSettings.from_env()
+    return settings.model_copy(update={k: v for k, v in given.items() if v is not None})
 
 
 def serve(
@@ -119,11 +111,10 @@ def serve(
     """Run the bazaar: the HTTP API under /api (OpenAPI docs at /api/docs)."""
     import uvicorn
 
-    from volition.bazaar.api.factory import trusted_proxies_from_env
+    from volition.bazaar.api import ApiSettings
     from volition.bazaar.demo import seed_demo
-    from volition.bazaar.inspectors import Inspectors
-    from volition.bazaar.platform import DEFAULT_LIMITS, DEMO_LIMITS, assemble
-    from volition.bazaar.storage import ENV_VAR
+    from volition.bazaar.platform import DEFAULT_LIMITS, DEMO_LIMITS, open_platform
+    from volition.bazaar.server import build_app
 
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
@@ -131,11 +122,21 @@ def serve(
         raise InputError(f"--workers must be between 1 and 64, not {workers}")
     if not 1 <= threads <= 200:
         raise InputError(f"--threads must be between 1 and 200, not {threads}")
-    proxies = tuple(trusted_proxy or ()) or trusted_proxies_from_env()
-    inspectors = Inspectors.from_env()  # a bad setting stops the start, saying which entry
-    if demo and database is None and not os.environ.get(ENV_VAR):
-        database = _fresh_demo_database()
-    bazaar, store = _open(database, starting_grant)
+    if starting_grant < 0:
+        raise InputError("--starting-grant cannot be negative")
+    settings = settings_for(  # a bad setting stops the start, saying which
+        database,
+        starting_grant=starting_grant,
+        cors_origins=tuple(cors_origin or ()) or None,
+        threads=threads,
+        redis_url=redis_url,
+        trusted_proxies=tuple(trusted_proxy or ()) or None,
+    )
+    if demo and settings.database_url is None:
+        settings = settings.model_copy(update={"database_url": _fresh_demo_database()})
+    limits = DEMO_LIMITS if demo else DEFAULT_LIMITS
+    platform = open_platform(settings, limits=limits)
+    bazaar, store = platform.bazaar, platform.store
     base = f"http://{host}:{port}"
     console.print(
         f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)", soft_wrap=True
@@ -149,55 +150,39 @@ def serve(
     if not inspections:
         console.print("inspections: left to `volition worker` processes on this database")
     if workers == 1:
-        app = build_app(
-            bazaar,
-            store,
-            tuple(cors_origin or ()),
-            run_inspections=inspections,
-            threads=threads,
-            freeze_gc=True,
-            limits=DEMO_LIMITS if demo else DEFAULT_LIMITS,
-            signin_storage=redis_url,
-            trusted_proxies=proxies,
-            inspectors=inspectors,
-        )
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level="info",
-            server_header=False,
-            access_log=access_log,
-            proxy_headers=False,  # the app reads X-Forwarded-For from trusted proxies only
-        )
+        api = ApiSettings.of(settings, run_inspections=inspections, freeze_gc=True)
+        _uvicorn(uvicorn, build_app(platform, api), host, port, access_log)
         return
-    # Each worker process builds its own app from the environment (see api.factory); they
-    # never step inspections: this supervising process does, in a thread (or workers do).
-    os.environ[ENV_VAR] = store.engine.url.render_as_string(hide_password=False)
-    os.environ["VOLITION_STARTING_GRANT"] = str(starting_grant)
-    os.environ["VOLITION_CORS_ORIGINS"] = ",".join(cors_origin or ())
-    os.environ["VOLITION_REDIS_URL"] = redis_url or ""
-    os.environ["VOLITION_TRUSTED_PROXIES"] = ",".join(proxies)
+    # Each worker process builds its own app from the environment (volition.bazaar.server);
+    # they never step inspections: this supervising process does, in a thread (or workers do).
+    _export(settings, store.engine.url.render_as_string(hide_password=False))
     runner = None
     if inspections:
         from volition.bazaar.inspection.runner import InspectionRunner
         from volition.bazaar.storage.notify import watch_commits
 
-        limits = DEMO_LIMITS if demo else DEFAULT_LIMITS
-        platform = assemble(bazaar, store, limits=limits, inspectors=inspectors)
         # it writes nothing itself: on SQLite too it can watch the workers' commits
         watch = watch_commits(store, sqlite=True, own=bazaar)
         runner = InspectionRunner(platform.engine, extra_work=platform.work, watch=watch)
         runner.start()
     else:
-        store.close()
-    os.environ["VOLITION_THREADS"] = str(threads)
+        platform.close()
     try:
         _run_workers(uvicorn, workers, host, port, access_log)
     finally:
         if runner is not None:
             runner.stop()
-            store.close()
+            platform.close()
+
+
+def _export(settings: PlatformSettings, database_url: str) -> None:
+    """Write the settings the command line changed where the worker processes read them."""
+    os.environ["VOLITION_DATABASE_URL"] = database_url
+    os.environ["VOLITION_STARTING_GRANT"] = str(settings.starting_grant)
+    os.environ["VOLITION_CORS_ORIGINS"] = ",".join(settings.cors_origins)
+    os.environ["VOLITION_REDIS_URL"] = settings.redis_url or ""
+    os.environ["VOLITION_TRUSTED_PROXIES"] = ",".join(settings.trusted_proxies)
+    os.environ["VOLITION_THREADS"] = str(settings.threads)
 
 
 def _fresh_demo_database() -> str:
@@ -218,59 +203,30 @@ def _fresh_demo_database() -> str:
     return f"sqlite:///{folder / 'volition-demo.db'}"
 
 
-def build_app(
-    bazaar: Bazaar,
-    store: SqlStore,
-    cors_origins: tuple[str, ...] = (),
-    *,
-    run_inspections: bool = True,
-    inspection_work: Sequence[Work] = (),
-    threads: int = DEFAULT_THREADS,
-    freeze_gc: bool = False,
-    limits: InspectionLimits | None = None,
-    signin_storage: str | None = None,
-    trusted_proxies: Sequence[str] = (),
-    inspectors: Inspectors | None = None,
-) -> FastAPI:
-    """The app of a one-process server: the API with the platform on ``store`` (the stored
-    bots, inspections by the offline buyer or the operator's ``inspectors``), whose inspections
-    and bot jobs run in a thread of the server unless ``run_inspections`` is off;
-    ``inspection_work`` runs on each pass of that thread too (see ``InspectionRunner``);
-    ``limits`` defaults to the platform's ``DEFAULT_LIMITS``. ``signin_storage``: a ``limits``
-    storage URI for the sign-in counts (default: the database); ``trusted_proxies``: see
-    ``ApiSettings``."""
-    from volition.bazaar.api import ApiSettings, create_app
-    from volition.bazaar.platform import DEFAULT_LIMITS, assemble
-
-    settings = ApiSettings(
-        cors_origins=cors_origins,
-        run_inspections=run_inspections,
-        freeze_gc=freeze_gc,
-        threads=threads,
-        signin_storage=signin_storage,
-        trusted_proxies=tuple(trusted_proxies),
-    )
-    platform = assemble(
-        bazaar, store, limits=DEFAULT_LIMITS if limits is None else limits, inspectors=inspectors
-    )
-    work = (*platform.work, *inspection_work)
-    app = create_app(bazaar, settings, inspections=platform.engine, inspection_work=work)
-    app.state.bot_service = platform.bots
-    return app
-
-
 def _run_workers(uvicorn: Any, workers: int, host: str, port: int, access_log: bool) -> None:
-    uvicorn.run(
-        "volition.bazaar.api.factory:app_from_env",
+    _uvicorn(
+        uvicorn,
+        "volition.bazaar.server:app_from_env",
+        host,
+        port,
+        access_log,
         factory=True,
         workers=workers,
         timeout_worker_healthcheck=60,  # a worker's first imports can take seconds
+    )
+
+
+def _uvicorn(uvicorn: Any, app: Any, host: str, port: int, access_log: bool, **more: Any) -> None:
+    """Serve ``app`` (an app, or a factory's import path with ``more``) in the foreground."""
+    uvicorn.run(
+        app,
         host=host,
         port=port,
         log_level="info",
         server_header=False,
         access_log=access_log,
         proxy_headers=False,  # the apps read X-Forwarded-For from trusted proxies only
+        **more,
     )
 
 
@@ -279,12 +235,17 @@ def operator(
     database: DatabaseOption = None,
 ) -> None:
     """Create an operator account (password from $VOLITION_OPERATOR_PASSWORD or a prompt)."""
-    password = os.environ.get("VOLITION_OPERATOR_PASSWORD") or typer.prompt(
+    from volition.bazaar.platform import open_bazaar
+
+    settings = settings_for(database)
+    password = settings.operator_password or typer.prompt(
         "password", hide_input=True, confirmation_prompt=True
     )
-    bazaar, store = _open(database)
-    user = bazaar.bootstrap_operator(name, password)
-    store.close()
+    bazaar = open_bazaar(settings)
+    try:
+        user = bazaar.bootstrap_operator(name, password)
+    finally:
+        bazaar.store.close()  # type: ignore[attr-defined]  # an SqlStore
     console.print(f"operator {user.name} created ({user.id})")
 
 

@@ -27,7 +27,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from volition.cli.bazaar import DatabaseOption
+from volition.cli.bazaar import DatabaseOption, settings_for
 from volition.errors import InputError
 
 __all__ = ["worker"]
@@ -49,12 +49,8 @@ def worker(
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
 ) -> None:
     """Run inspections in the foreground until SIGTERM/SIGINT (or, with --once, until idle)."""
-    from volition.bazaar.domain import Bazaar
     from volition.bazaar.inspection.runner import InspectionRunner
-    from volition.bazaar.inspectors import Inspectors
-    from volition.bazaar.platform import assemble
-    from volition.bazaar.security import Argon2Hasher
-    from volition.bazaar.storage import SqlStore
+    from volition.bazaar.platform import open_platform
     from volition.bazaar.storage.notify import watch_commits
 
     if interval <= 0 or lease <= 0:
@@ -62,21 +58,19 @@ def worker(
     level = getattr(logging, log_level.upper(), None)
     if not isinstance(level, int):
         raise InputError(f"--log-level must be debug, info, warning or error, not {log_level!r}")
-    inspectors = Inspectors.from_env()
+    settings = settings_for(database)  # a bad setting stops the start, saying which
     logging.basicConfig(
         level=level,
         stream=sys.stderr,
         format="%(created).6f %(levelname)s %(name)s %(message)s",
     )
-    store = SqlStore.open(database)
-    bazaar = Bazaar(store, hasher=Argon2Hasher())
-    platform = assemble(bazaar, store, inspectors=inspectors, lease=timedelta(seconds=lease))
-    engine = platform.engine
+    platform = open_platform(settings, lease=timedelta(seconds=lease))
+    engine, store = platform.engine, platform.store
     runner = InspectionRunner(
         engine,
         interval=interval,
         extra_work=platform.work,
-        watch=watch_commits(store, sqlite=True, own=bazaar),
+        watch=watch_commits(store, sqlite=True, own=platform.bazaar),
     )
     url = store.engine.url.render_as_string(hide_password=True)
     logging.getLogger("volition.worker").info("worker %s on %s", engine.worker_id, url)
@@ -97,4 +91,4 @@ def worker(
         runner.run_forever()
         logging.getLogger("volition.worker").info("worker %s stopped", engine.worker_id)
     finally:
-        store.close()
+        platform.close()

@@ -1,4 +1,8 @@
-"""The FastAPI application: routers under ``/api``, errors mapped once, CORS closed."""
+"""The HTTP API on a platform: routers under ``/api``, errors mapped once, CORS closed.
+
+``create_app`` makes the API half of the server; ``volition.bazaar.server.build_app`` (one
+level above both) plugs the web pages into it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -20,6 +25,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from volition.bazaar.analysis_limits import AnalysisLimits
 from volition.bazaar.api.analysis_pool import AnalysisPool
+from volition.bazaar.api.deps import Services
 from volition.bazaar.api.docs_pages import install_docs_pages
 from volition.bazaar.api.errors import install_error_handlers
 from volition.bazaar.api.limits import BodyLimit
@@ -35,9 +41,10 @@ from volition.bazaar.api.routes import (
 )
 from volition.bazaar.api.routes import inspections as inspections_routes
 from volition.bazaar.api.text import UrlTextCheck
+from volition.bazaar.config import DEFAULT_THREADS, PlatformSettings
 from volition.bazaar.domain import Bazaar
-from volition.bazaar.inspection import InspectionEngine
-from volition.bazaar.inspection.runner import InspectionRunner, Work
+from volition.bazaar.inspection.runner import InspectionRunner
+from volition.bazaar.platform import Platform
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.limits_storage import SqlLimitsStorage
 from volition.bazaar.storage.notify import watch_commits
@@ -45,9 +52,6 @@ from volition.bazaar.storage.notify import watch_commits
 __all__ = ["DEFAULT_THREADS", "ApiSettings", "create_app"]
 
 log = logging.getLogger("volition.bazaar.api")
-
-
-DEFAULT_THREADS = 8  # per process; measured on 2 cores in benchmarks/RESULTS.md
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +73,42 @@ class ApiSettings:
     # none by default: the client address is the connection's peer
     trusted_proxies: Sequence[str] = ()
     # sizes, time and worker processes of /api/analysis (analysis_limits, analysis_pool)
-    analysis: AnalysisLimits = field(default_factory=AnalysisLimits.from_env)
+    analysis: AnalysisLimits = field(default_factory=AnalysisLimits)
+
+    @classmethod
+    def of(cls, settings: PlatformSettings, **more: Any) -> ApiSettings:
+        """The HTTP settings of the operator's ``settings``, with ``more`` in their place."""
+        given = cls(
+            cors_origins=settings.cors_origins,
+            threads=settings.threads,
+            signin_storage=settings.redis_url,
+            trusted_proxies=settings.trusted_proxies,
+            analysis=settings.analysis,
+        )
+        return replace(given, **more)
 
 
 def create_app(
-    bazaar: Bazaar,
+    platform: Platform,
     settings: ApiSettings | None = None,
     *,
-    inspections: InspectionEngine | None = None,
-    inspection_work: Sequence[Work] = (),
     signin_guard: SignInGuard | None = None,
 ) -> FastAPI:
-    """The bazaar's HTTP API on ``bazaar``; with ``inspections``, the inspection endpoints,
-    stepped in a background thread of this process unless ``settings.run_inspections`` is off
-    (``volition worker`` processes step them then). ``inspection_work``: more jobs for each
-    pass of that thread (see ``InspectionRunner``). ``signin_guard``: the sign-in limits
-    (default: ``settings.signin_limits`` on ``settings.signin_storage``)."""
-    settings = settings or ApiSettings()
+    """The HTTP API on ``platform``. Its inspections and bot jobs are stepped in a background
+    thread of this process unless ``settings.run_inspections`` is off (``volition worker``
+    processes step them then). ``settings``: default ``ApiSettings.of(platform.settings)``;
+    ``signin_guard``: the sign-in limits (default: ``settings.signin_limits`` on
+    ``settings.signin_storage``)."""
+    settings = settings or ApiSettings.of(platform.settings)
+    bazaar = platform.bazaar
     runner = None
-    if inspections is not None and settings.run_inspections:
+    if settings.run_inspections:
         # the sweep below expires contexts already
         runner = InspectionRunner(
-            inspections,
-            extra_work=inspection_work,
+            platform.engine,
+            extra_work=platform.work,
             expire=False,
-            watch=watch_commits(inspections.bazaar.store, sqlite=False, own=inspections.bazaar),
+            watch=watch_commits(bazaar.store, sqlite=False, own=bazaar),
         )
     analysis_pool = AnalysisPool(settings.analysis)
 
@@ -125,17 +140,14 @@ def create_app(
         redoc_url=None,
     )
     install_docs_pages(app)
-    app.state.bazaar = bazaar
-    app.state.signin_guard = signin_guard or SignInGuard(
-        _signin_storage(bazaar, settings.signin_storage), settings.signin_limits
+    app.state.services = Services(  # read by api.deps only
+        platform,
+        signin_guard
+        or SignInGuard(_signin_storage(bazaar, settings.signin_storage), settings.signin_limits),
+        analysis_pool,
+        runner,
     )
-    app.state.inspections = inspections
-    app.state.inspection_runner = runner
-    app.state.analysis_pool = analysis_pool
-    # the listed debt (api.app -> web): the pages use api.deps
-    from volition.bazaar.web import page_for_error
-
-    install_error_handlers(app, page=page_for_error)
+    install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -155,9 +167,6 @@ def create_app(
 
     for module in (users, contexts, offers, matchers, bots, inspections_routes, operator, analysis):
         app.include_router(module.router, prefix="/api")
-    from volition.bazaar.web import router as pages  # imported here: the pages use api.deps
-
-    app.include_router(pages)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -1,36 +1,132 @@
-"""Request dependencies: the bazaar service and the signed-in user."""
+"""Request dependencies: the platform's services, typed, and the signed-in user.
+
+The app keeps one :class:`Services` (the :class:`~volition.bazaar.platform.Platform` and the
+HTTP parts made with the app); a route names what it needs by an ``Annotated`` alias and
+never reads ``app.state`` itself. A route that needs a service::
+
+    from volition.bazaar.api.deps import BotsDep, CurrentUser
+
+    @router.get("/bots/{bot_id}")
+    def get_bot(bot_id: str, bots: BotsDep, user: CurrentUser) -> BotPublic:
+        return BotPublic.of(bots.bot(user.id, bot_id))
+
+A new service (say a ``ForecastService``): build it in ``assemble`` and add it as a field of
+``Platform`` (``volition.bazaar.platform``), then give it a getter and an alias here::
+
+    async def get_forecasts(services: ServicesDep) -> ForecastService:
+        return services.platform.forecasts
+
+    ForecastsDep = Annotated[ForecastService, Depends(get_forecasts)]
+
+A route written against ``request.app.state.x`` converts by taking ``x: XDep`` instead; the
+bazaar service itself is ``BazaarDep``; the web pages use the same aliases. Tests build the
+app on the real assembly: ``build_app(assemble(bazaar))`` (``volition.bazaar.server``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.applications import Starlette
 
-from volition.bazaar.domain import Bazaar, User
+from volition.bazaar.api.analysis_pool import AnalysisPool
+from volition.bazaar.api.ratelimit import SignInGuard
+from volition.bazaar.domain import Bazaar, BotService, User
 from volition.bazaar.errors import Forbidden, Unauthorized
+from volition.bazaar.inspection import InspectionEngine
+from volition.bazaar.inspection.runner import InspectionRunner
+from volition.bazaar.platform import Platform
 
 __all__ = [
+    "AnalysisPoolDep",
     "Anyone",
     "BazaarDep",
+    "BotsDep",
     "Caller",
     "CurrentUser",
+    "EngineDep",
     "IdempotencyKey",
     "OperatorUser",
     "OptionalUser",
+    "PlatformDep",
+    "RunnerDep",
+    "Services",
+    "ServicesDep",
+    "SignInGuardDep",
     "SignedIn",
     "bearer_token",
+    "services_of",
 ]
 
-_bearer = HTTPBearer(auto_error=False, description="a token from POST /api/tokens")
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the routes of one app use: the platform, and the HTTP parts ``create_app`` makes
+    (the sign-in limits, the analysis pool, and the runner stepping inspections in this
+    process, None where ``volition worker`` processes step them)."""
+
+    platform: Platform
+    signin_guard: SignInGuard
+    analysis_pool: AnalysisPool
+    runner: InspectionRunner | None
 
 
 # The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in the
 # thread pool, a hand-over per dependency per request.
-async def get_bazaar(request: Request) -> Bazaar:
-    bazaar = request.app.state.bazaar
-    assert isinstance(bazaar, Bazaar)
-    return bazaar
+def services_of(app: Starlette) -> Services:
+    """The services of ``app`` (made by ``create_app``), for code outside a route's
+    dependencies: an error page, a test."""
+    services = app.state.services  # the one read of app.state
+    assert isinstance(services, Services)
+    return services
+
+
+async def get_services(request: Request) -> Services:
+    return services_of(request.app)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_platform(services: ServicesDep) -> Platform:
+    return services.platform
+
+
+async def get_bazaar(services: ServicesDep) -> Bazaar:
+    return services.platform.bazaar
+
+
+async def get_bots(services: ServicesDep) -> BotService:
+    return services.platform.bots
+
+
+async def get_engine(services: ServicesDep) -> InspectionEngine:
+    return services.platform.engine
+
+
+async def get_runner(services: ServicesDep) -> InspectionRunner | None:
+    return services.runner
+
+
+async def get_signin_guard(services: ServicesDep) -> SignInGuard:
+    return services.signin_guard
+
+
+async def get_analysis_pool(services: ServicesDep) -> AnalysisPool:
+    return services.analysis_pool
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+BotsDep = Annotated[BotService, Depends(get_bots)]
+EngineDep = Annotated[InspectionEngine, Depends(get_engine)]
+RunnerDep = Annotated[InspectionRunner | None, Depends(get_runner)]
+SignInGuardDep = Annotated[SignInGuard, Depends(get_signin_guard)]
+AnalysisPoolDep = Annotated[AnalysisPool, Depends(get_analysis_pool)]
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /api/tokens")
 
 
 BazaarDep = Annotated[Bazaar, Depends(get_bazaar)]

@@ -37,6 +37,7 @@ __all__ = [
     "error_response",
     "install_error_handlers",
     "status_of",
+    "use_error_page",
 ]
 
 log = logging.getLogger("volition.bazaar.api")
@@ -147,7 +148,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI, page: ErrorPage | None = None) -> None:
     """Register the one mapping from errors to responses; ``page`` renders them as HTML
     outside ``/api`` (see ``error_response``)."""
-    app.state.error_page = page
+    use_error_page(app, page)
     app.add_exception_handler(VolitionError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+def use_error_page(app: FastAPI, page: ErrorPage | None) -> None:
+    """Render ``app``'s errors outside ``/api`` with ``page`` (the web pages plug theirs in)."""
+    app.state.error_page = page

@@ -12,14 +12,19 @@ import os
 
 from volition.agents.llm.outbound import check_url
 
-__all__ = ["ALLOW_PRIVATE_URLS", "check_base_url", "private_urls_allowed"]
+__all__ = ["ALLOW_PRIVATE_URLS", "check_base_url", "private_urls_allowed", "truthy"]
 
 ALLOW_PRIVATE_URLS = "VOLITION_ALLOW_PRIVATE_URLS"
 
 
+def truthy(text: str) -> bool:
+    """Whether a setting's text says yes: ``1``, ``true`` or ``yes``."""
+    return text.strip().lower() in ("1", "true", "yes")
+
+
 def private_urls_allowed() -> bool:
     """Whether the operator allows internal addresses (read at each use)."""
-    return os.environ.get(ALLOW_PRIVATE_URLS, "").strip().lower() in ("1", "true", "yes")
+    return truthy(os.environ.get(ALLOW_PRIVATE_URLS, ""))
 
 
 def check_base_url(url: str) -> None:

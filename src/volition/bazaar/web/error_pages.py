@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from volition.bazaar.api.deps import services_of
 from volition.bazaar.web.rendering import PLATFORM_FAILED, render
 from volition.bazaar.web.session import Visitor, visitor
 
@@ -29,7 +30,7 @@ def _visitor_of(request: Request) -> Visitor:
     """Who is visiting, so the page's header is theirs; anonymous if that cannot be told
     (the store may be the thing that failed)."""
     try:
-        return visitor(request, request.app.state.bazaar)
+        return visitor(request, services_of(request.app).platform.bazaar)
     except Exception:  # the error page itself must not fail
         return Visitor(None, None, "", new_anon=False)
 

@@ -11,34 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from volition.bazaar import analysis_jobs
 from volition.bazaar.analysis_limits import (
-    AnalysisLimits,
     check_economy,
     check_game,
     check_market,
 )
-from volition.bazaar.api.analysis_pool import AnalysisPool
-from volition.bazaar.api.deps import CurrentUser
+from volition.bazaar.api.deps import AnalysisPoolDep, CurrentUser
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.errors import NotFound
 from volition.games.reports import FAILURES
 from volition.mechanisms.reports import ProtocolName
 
 router = APIRouter(prefix="/analysis", tags=["analysis"], responses=ERROR_RESPONSES)
-
-
-def _pool(request: Request) -> AnalysisPool:
-    pool = request.app.state.analysis_pool
-    assert isinstance(pool, AnalysisPool)
-    return pool
-
-
-def _limits(request: Request) -> AnalysisLimits:
-    return _pool(request).limits
 
 
 class AlignRequest(BaseModel):
@@ -62,19 +50,19 @@ class EconomyRequest(BaseModel):
 
 
 @router.post("/align")
-async def align(body: AlignRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
+async def align(body: AlignRequest, user: CurrentUser, pool: AnalysisPoolDep) -> dict[str, Any]:
     """The alignment report of a game: equilibria against the Pareto frontier (``align``)."""
-    check_game(body.game, _limits(request))
-    return await _pool(request).run(
+    check_game(body.game, pool.limits)
+    return await pool.run(
         user.id, analysis_jobs.align, body.game, body.principal, body.disagreement, body.pure_only
     )
 
 
 @router.post("/economy")
-async def economy(body: EconomyRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
+async def economy(body: EconomyRequest, user: CurrentUser, pool: AnalysisPoolDep) -> dict[str, Any]:
     """Competitive equilibrium and the welfare theorems of an economy (``economy``)."""
-    check_economy(body.economy, _limits(request))
-    return await _pool(request).run(user.id, analysis_jobs.economy, body.economy, body.shares)
+    check_economy(body.economy, pool.limits)
+    return await pool.run(user.id, analysis_jobs.economy, body.economy, body.shares)
 
 
 class MarketRequest(BaseModel):
@@ -94,19 +82,21 @@ class OversightRequest(BaseModel):
 
 
 @router.post("/market")
-async def market(body: MarketRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
+async def market(body: MarketRequest, user: CurrentUser, pool: AnalysisPoolDep) -> dict[str, Any]:
     """What a purchase protocol buys, decides and is worth (``volition market``)."""
-    check_market(body.market, _limits(request))
-    return await _pool(request).run(
+    check_market(body.market, pool.limits)
+    return await pool.run(
         user.id, analysis_jobs.market, body.market, body.protocol, body.depth, body.compare
     )
 
 
 @router.post("/oversight")
-async def oversight(body: OversightRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
+async def oversight(
+    body: OversightRequest, user: CurrentUser, pool: AnalysisPoolDep
+) -> dict[str, Any]:
     """The marginal-value oversight mechanism's equilibrium (``volition oversight``)."""
-    check_market(body.market, _limits(request))
-    return await _pool(request).run(user.id, analysis_jobs.oversight, body.market, body.informers)
+    check_market(body.market, pool.limits)
+    return await pool.run(user.id, analysis_jobs.oversight, body.market, body.informers)
 
 
 @router.get("/failures")
@@ -116,8 +106,8 @@ async def failure_names(user: CurrentUser) -> list[str]:
 
 
 @router.get("/failures/{name}")
-async def failure(name: str, user: CurrentUser, request: Request) -> dict[str, Any]:
+async def failure(name: str, user: CurrentUser, pool: AnalysisPoolDep) -> dict[str, Any]:
     """A market failure on its shipped example (``volition failures NAME``)."""
     if name not in FAILURES:
         raise NotFound(f"unknown failure {name!r}; choose one of {', '.join(FAILURES)}")
-    return await _pool(request).run(user.id, analysis_jobs.failure, name)
+    return await pool.run(user.id, analysis_jobs.failure, name)

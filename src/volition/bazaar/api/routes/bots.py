@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, status
 
-from volition.bazaar.api.deps import BazaarDep, CurrentUser
+from volition.bazaar.api.deps import BotsDep as Bots
+from volition.bazaar.api.deps import CurrentUser
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas_bots import (
     BotCreate,
@@ -22,22 +23,8 @@ from volition.bazaar.api.schemas_bots import (
     CredentialPublic,
     CredentialPut,
 )
-from volition.bazaar.bot_dispatch import bot_service_for
-from volition.bazaar.domain import BotService
 
 router = APIRouter(tags=["bots"], responses=ERROR_RESPONSES)
-
-
-def get_bot_service(request: Request, bazaar: BazaarDep) -> BotService:
-    """The app's ``BotService`` (``app.state.bot_service``), made on first use if not set."""
-    service = getattr(request.app.state, "bot_service", None)
-    if not isinstance(service, BotService):
-        service = bot_service_for(bazaar)
-        request.app.state.bot_service = service
-    return service
-
-
-Bots = Annotated[BotService, Depends(get_bot_service)]
 
 
 @router.post("/bots", status_code=status.HTTP_201_CREATED)

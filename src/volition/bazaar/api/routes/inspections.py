@@ -1,7 +1,7 @@
 """Inspections over HTTP (issue 5): start one on your context, follow its tree, audit it.
 
-The engine lives in ``app.state.inspections`` (None when the server runs none: 503). Starting
-answers 202 at once; the engine's runner does the work in the background, and
+The platform's engine comes as a dependency (``EngineDep``). Starting answers 202 at once;
+the engine's runner (this server's, or a ``volition worker``'s) does the work in the background, and
 ``GET /api/inspections/{id}`` shows the tree as it grows.
 """
 
@@ -11,10 +11,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
-from starlette.exceptions import HTTPException
+from fastapi import APIRouter, Response, status
 
-from volition.bazaar.api.deps import BazaarDep, CurrentUser
+from volition.bazaar.api.deps import CurrentUser, EngineDep, PlatformDep, RunnerDep
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.inspection_report import inspection_for_context, inspection_report
 from volition.bazaar.api.schemas_inspections import (
@@ -23,28 +22,15 @@ from volition.bazaar.api.schemas_inspections import (
     InspectionPublic,
     InspectorPublic,
 )
-from volition.bazaar.domain import Bazaar
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine, InspectionLimits, Policy
-from volition.bazaar.inspectors import Inspectors
+from volition.bazaar.inspection.runner import InspectionRunner
+from volition.bazaar.platform import BuyerAgents
 from volition.errors import InputError
 
-__all__ = ["engine_of", "inspector_catalogue", "limits_from", "router", "start_inspection"]
+__all__ = ["inspector_catalogue", "limits_from", "router", "start_inspection"]
 
 router = APIRouter(tags=["inspections"], responses=ERROR_RESPONSES)
-
-NO_ENGINE = (
-    "this server runs no inspection engine, so nothing was started; run the bazaar with "
-    "inspections on (volition serve) or buy blind"
-)
-
-
-def engine_of(request: Request) -> InspectionEngine:
-    """The app's inspection engine; 503 with the reason when it has none."""
-    engine = getattr(request.app.state, "inspections", None)
-    if not isinstance(engine, InspectionEngine):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, NO_ENGINE)
-    return engine
 
 
 def limits_from(body: InspectionCreate, engine: InspectionEngine) -> InspectionLimits:
@@ -65,13 +51,17 @@ def limits_from(body: InspectionCreate, engine: InspectionEngine) -> InspectionL
 
 
 def start_inspection(
-    request: Request, bazaar: Bazaar, user_id: str, context_id: str, body: InspectionCreate
+    engine: InspectionEngine,
+    runner: InspectionRunner | None,
+    user_id: str,
+    context_id: str,
+    body: InspectionCreate,
 ) -> str:
     """Start inspecting ``context_id`` for ``user_id``, wake the runner; return the id.
 
     Someone else's context is ``NotFound`` (as if it were not there to be inspected).
     """
-    engine = engine_of(request)
+    bazaar = engine.bazaar
     limits = limits_from(body, engine)
     context = bazaar.context(user_id, context_id)
     if context.buyer_id != user_id:
@@ -79,17 +69,14 @@ def start_inspection(
     inspection = engine.start(
         user_id, context_id, limits=limits, agent=body.agent, inspector=body.inspector
     )
-    runner = getattr(request.app.state, "inspection_runner", None)
     if runner is not None:
         runner.wake()
     return inspection.id
 
 
-def inspector_catalogue(engine: InspectionEngine) -> list[InspectorPublic]:
-    """The inspectors an engine's buyers may choose (only the offline one when its agents
-    name no catalogue): names, words and prices, never a URL or a key."""
-    catalogue = getattr(engine.buyer, "catalogue", None)
-    infos = catalogue() if callable(catalogue) else Inspectors().public()
+def inspector_catalogue(agents: BuyerAgents) -> list[InspectorPublic]:
+    """The inspectors the platform's buyers may choose: names, words and prices, never a URL
+    or a key."""
     return [
         InspectorPublic(
             name=i.name,
@@ -99,25 +86,25 @@ def inspector_catalogue(engine: InspectionEngine) -> list[InspectorPublic]:
             completion_cents_per_million=i.completion_cents_per_million,
             default=i.default,
         )
-        for i in infos
+        for i in agents.catalogue()
     ]
 
 
 @router.get("/inspectors")
-def get_inspectors(request: Request) -> list[InspectorPublic]:
+def get_inspectors(platform: PlatformDep) -> list[InspectorPublic]:
     """The operator's inspectors, to name when starting an inspection: the offline one (the
     default) first. Whoever runs an inspector's model reads what it inspects; these are the
     operator's, never a buyer's own endpoint. Prices are cents per million tokens, paid from
     the inspected context's budget."""
-    return inspector_catalogue(engine_of(request))
+    return inspector_catalogue(platform.agents)
 
 
 @router.post("/contexts/{context_id}/inspections", status_code=status.HTTP_202_ACCEPTED)
 def post_inspection(
     context_id: str,
-    request: Request,
     response: Response,
-    bazaar: BazaarDep,
+    engine: EngineDep,
+    runner: RunnerDep,
     user: CurrentUser,
     body: InspectionCreate | None = None,
 ) -> InspectionPublic:
@@ -129,35 +116,33 @@ def post_inspection(
     Follow it at the ``Location`` given; what it buys is yours in ``GET /api/me/purchases``.
     """
     inspection_id = start_inspection(
-        request, bazaar, user.id, context_id, body or InspectionCreate()
+        engine, runner, user.id, context_id, body or InspectionCreate()
     )
     response.headers["Location"] = f"/api/inspections/{inspection_id}"
-    return inspection_report(engine_of(request), user.id, inspection_id)
+    return inspection_report(engine, user.id, inspection_id)
 
 
 @router.get("/inspections/{inspection_id}")
-def get_inspection(inspection_id: str, request: Request, user: CurrentUser) -> InspectionPublic:
+def get_inspection(inspection_id: str, engine: EngineDep, user: CurrentUser) -> InspectionPublic:
     """An inspection's status, tree, purchases (ids, prices) and agent usage; its buyer and
     operators only."""
-    return inspection_report(engine_of(request), user.id, inspection_id)
+    return inspection_report(engine, user.id, inspection_id)
 
 
 @router.get("/contexts/{context_id}/inspection")
 def get_context_inspection(
-    context_id: str, request: Request, user: CurrentUser
+    context_id: str, engine: EngineDep, user: CurrentUser
 ) -> InspectionPublic:
     """The inspection of one of your contexts, if it has one."""
-    engine = engine_of(request)
     inspection = inspection_for_context(engine, user.id, context_id)
     return inspection_report(engine, user.id, inspection.id)
 
 
 @router.get("/inspections/{inspection_id}/audit")
 def get_audit_trail(
-    inspection_id: str, request: Request, user: CurrentUser
+    inspection_id: str, engine: EngineDep, user: CurrentUser
 ) -> list[AgentCallPublic]:
     """Operators only: per agent call, the offer ids it saw, its decision, tokens and cost;
     never the content it read."""
-    engine = engine_of(request)
     engine.nodes(user.id, inspection_id)  # anyone but the buyer and operators: 404
     return [AgentCallPublic.of(c) for c in engine.audit_trail(user.id, inspection_id)]

@@ -12,10 +12,11 @@ from volition.bazaar.api.deps import (
     CurrentUser,
     IdempotencyKey,
     SignedIn,
+    SignInGuardDep,
     bearer_token,
 )
 from volition.bazaar.api.errors import ERROR_RESPONSES, ErrorBody
-from volition.bazaar.api.ratelimit import SignInGuard, client_address
+from volition.bazaar.api.ratelimit import client_address
 from volition.bazaar.api.schemas import (
     BalancesPublic,
     CashOutCreate,
@@ -46,13 +47,14 @@ def create_user(body: UserCreate, bazaar: BazaarDep) -> UserPublic:
     status_code=status.HTTP_201_CREATED,
     responses={429: {"model": ErrorBody, "description": "too many sign-in attempts"}},
 )
-def create_token(body: TokenCreate, bazaar: BazaarDep, request: Request) -> TokenPublic:
+def create_token(
+    body: TokenCreate, bazaar: BazaarDep, guard: SignInGuardDep, request: Request
+) -> TokenPublic:
     """Sign in: a bearer token, shown once, that expires.
 
     After a few failed sign-ins for a user name from one address, and after many from one
     address, the next attempt must wait, longer after each failure (429 with ``Retry-After``,
     whatever the password). Failures from other addresses never delay the owner."""
-    guard: SignInGuard = request.app.state.signin_guard
     address = client_address(request)
     guard.attempt(body.name, address)
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from volition.bazaar.api.deps import BazaarDep
-from volition.bazaar.api.ratelimit import SignInGuard, TooManySignIns, client_address
+from volition.bazaar.api.deps import BazaarDep, SignInGuardDep
+from volition.bazaar.api.ratelimit import TooManySignIns, client_address
 from volition.bazaar.errors import Unauthorized
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import (
@@ -74,6 +74,7 @@ def signin_form(request: Request, visitor: VisitorDep, next: str = "/") -> Respo
 def signin(
     request: Request,
     bazaar: BazaarDep,
+    limits: SignInGuardDep,  # shared with POST /api/tokens
     visitor: VisitorDep,
     csrf_token: Field = "",
     name: Field = "",
@@ -84,10 +85,9 @@ def signin(
     refused = csrf_refused(request, visitor, csrf_token)
     if refused is not None:
         return refused
-    guard: SignInGuard = request.app.state.signin_guard  # shared with POST /api/tokens
     address = client_address(request)
     try:
-        guard.attempt(name, address)
+        limits.attempt(name, address)
     except TooManySignIns as exc:
         page = render(
             request,
@@ -104,12 +104,12 @@ def signin(
         token, record = bazaar.issue_token(name.strip(), password)
     except VolitionError as exc:
         if isinstance(exc, Unauthorized):
-            guard.failed(name, address)
+            limits.failed(name, address)
         status, message = failure(exc)
         return render(
             request, visitor, "signin.html", status, error=message, name=name, next=safe_next(next)
         )
-    guard.succeeded(name, address)
+    limits.succeeded(name, address)
     target = safe_next(next)
     response = redirect(request, visitor, target if target != "/" else "/?notice=signed-in")
     start_session(response, request, token, record.expires_at, bazaar.clock())

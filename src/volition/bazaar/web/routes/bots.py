@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from volition.bazaar.api.routes.bots import Bots
+from volition.bazaar.api.deps import BotsDep as Bots
 from volition.bazaar.domain import BotService
 from volition.bazaar.errors import NotFound
 from volition.bazaar.web.forms import parse_money

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from volition.bazaar.api.deps import BazaarDep
+from volition.bazaar.api.deps import EngineDep, RunnerDep, services_of
 from volition.bazaar.api.inspection_report import inspection_report
 from volition.bazaar.api.routes.inspections import inspector_catalogue, start_inspection
 from volition.bazaar.api.schemas_inspections import (
@@ -44,7 +44,6 @@ _CSP = (
     "default-src 'self'; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
-NO_ENGINE = "This bazaar runs no inspection engine, so nothing was started. You can buy blind."
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +57,17 @@ class InspectPanel:
     depth_choices: tuple[int, ...]
 
 
-def _engine(request: Request) -> InspectionEngine | None:
-    engine = getattr(request.app.state, "inspections", None)
-    return engine if isinstance(engine, InspectionEngine) else None
-
-
 def inspect_panel(request: Request, page: ContextPage) -> InspectPanel | None:
-    """The panel for the context page's viewer, or None (not the buyer, a follow-up, no
-    engine)."""
-    engine = _engine(request)
+    """The panel for the context page's viewer, or None (not the buyer, or a follow-up)."""
+    platform = services_of(request.app).platform
+    engine = platform.engine
     context = page.context
-    if engine is None or not page.viewer_is_buyer or context.is_child:
+    if not page.viewer_is_buyer or context.is_child:
         return None
     existing = engine.repository.inspection_for_context(context.id)
     ceiling = engine.bazaar.settings.max_depth
     return InspectPanel(
-        inspectors=tuple((i.name, _label(i)) for i in inspector_catalogue(engine)),
+        inspectors=tuple((i.name, _label(i)) for i in inspector_catalogue(platform.agents)),
         can_start=existing is None and context.status is ContextStatus.OPEN,
         inspection_id=existing.id if existing else None,
         max_depth=min(engine.limits.max_depth, ceiling),
@@ -113,7 +107,8 @@ def _form_body(max_depth: str, policy: str, inspector: str = "") -> InspectionCr
 def start(
     context_id: str,
     request: Request,
-    bazaar: BazaarDep,
+    engine: EngineDep,
+    runner: RunnerDep,
     visitor: VisitorDep,
     csrf_token: Field = "",
     max_depth: Field = "",
@@ -124,11 +119,9 @@ def start(
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
-    if _engine(request) is None:
-        return render(request, visitor, "error.html", 503, error=NO_ENGINE)
     try:
         inspection_id = start_inspection(
-            request, bazaar, user.id, context_id, _form_body(max_depth, policy, inspector)
+            engine, runner, user.id, context_id, _form_body(max_depth, policy, inspector)
         )
     except VolitionError as exc:
         return error_page(request, visitor, exc)
@@ -222,15 +215,12 @@ def _bought(bazaar: Bazaar, user: User, offer_id: str) -> tuple[str, int]:
 
 
 def _show(
-    request: Request, bazaar: Bazaar, visitor: Visitor, inspection_id: str, template: str
+    request: Request, engine: InspectionEngine, visitor: Visitor, inspection_id: str, template: str
 ) -> Response:
     if visitor.user is None:
         return sign_in_first(request, visitor)
-    engine = _engine(request)
-    if engine is None:
-        return render(request, visitor, "error.html", 503, error=NO_ENGINE)
     try:
-        page = _page(bazaar, engine, visitor.user, inspection_id)
+        page = _page(engine.bazaar, engine, visitor.user, inspection_id)
     except VolitionError as exc:
         status, message = failure(exc)
         return render(request, visitor, "error.html", status, error=message)
@@ -240,12 +230,12 @@ def _show(
 
 
 @router.get("/inspections/{inspection_id}")
-def show(inspection_id: str, request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
+def show(inspection_id: str, request: Request, engine: EngineDep, visitor: VisitorDep) -> Response:
     """An inspection's tree as it grows, and its purchases once done."""
-    return _show(request, bazaar, visitor, inspection_id, "inspection.html")
+    return _show(request, engine, visitor, inspection_id, "inspection.html")
 
 
 @router.get("/inspections/{inspection_id}/live")
-def live(inspection_id: str, request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
+def live(inspection_id: str, request: Request, engine: EngineDep, visitor: VisitorDep) -> Response:
     """The part of the inspection page that changes, for HTMX to swap in."""
-    return _show(request, bazaar, visitor, inspection_id, "_inspection_live.html")
+    return _show(request, engine, visitor, inspection_id, "_inspection_live.html")
