@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-pytest.importorskip("skrl", reason="the `rl` extra (skrl, JAX) is not installed: make test installs it")
+pytest.importorskip("skrl", reason="the `rl` extra (skrl, JAX) is missing: make test installs it")
 
 from tests.experiments.helpers import EXPERIMENTS
 from volition.experiments import build_game, parse_regime
