@@ -30,8 +30,9 @@ def _rows(client: WebClient) -> list[dict[str, str]]:
 
 def _story(site: Site) -> tuple[WebClient, WebClient, str, str]:
     """Every kind of entry, once: a grant, a credit, two reservations (one for a follow-up),
-    two purchases, an inspection cost, two releases and a cash-out. Returns the buyer's and
-    seller's clients and the ids of the context and its follow-up."""
+    two purchases, an inspection cost, two releases, a cash-out, and two bids to be read
+    (the attention auction: one read and paid to the buyer, one returned at the close).
+    Returns the buyer's and seller's clients and the ids of the context and its follow-up."""
     site.bazaar.settings = replace(site.bazaar.settings, starting_grant=1_000)
     alice = site.sign_up("alice")
     carol = site.sign_up("carol", buyer=False, seller=True)
@@ -46,6 +47,9 @@ def _story(site: Site) -> tuple[WebClient, WebClient, str, str]:
     check = b.post_offer(carol_id, child.id, preview="checked", private_info="yes", price=100)
     b.buy_blind(alice_id, check.id)
     b.buy_blind(alice_id, radar.id)
+    loud = b.post_offer(carol_id, parent.id, preview="read me", private_info="x", price=40, bid=20)
+    b.post_offer(carol_id, parent.id, preview="skip me", private_info="y", price=40, bid=10)
+    b.mark_inspected(alice_id, loud.id)  # its bid paid to alice; the other's back at the close
     b.charge_inspection(alice_id, parent.id, 30, idempotency_key="k1", memo=f"for {parent.id}")
     b.cancel_context(alice_id, child.id)  # 100 back into the parent's budget
     b.cancel_context(alice_id, parent.id)  # the rest back to alice's cash
@@ -69,6 +73,7 @@ def test_every_kind_of_entry_has_words_and_an_amount_and_no_raw_id(site: Site) -
         "'Will it rain?'.",
         "Paid the operator's inspector (its model's tokens) for reading the offers on "
         "'Will it rain?', from that question's budget.",
+        "Paid to you by carol, whose offer your inspector read on 'Will it rain?'.",
         "Bought 'radar' from carol for 'Will it rain?'.",
         "Bought 'checked' from carol for 'Is the radar right?'.",
         "Part of the budget of 'Will it rain?' set aside for the follow-up question "
@@ -80,7 +85,7 @@ def test_every_kind_of_entry_has_words_and_an_amount_and_no_raw_id(site: Site) -
     assert said == expected
     amounts = [r["amount"] for r in mine]
     assert amounts == [
-        *("$16.20", "$1.00", "$0.30", "$2.50", "$1.00", "$2.00", "$20.00"),
+        *("$16.20", "$1.00", "$0.30", "$0.20", "$2.50", "$1.00", "$2.00", "$20.00"),
         *("$100.00", "$10.00"),
     ]
     assert f'<a href="/contexts/{parent}">' in mine[0]["words"]
@@ -89,6 +94,9 @@ def test_every_kind_of_entry_has_words_and_an_amount_and_no_raw_id(site: Site) -
     assert sold[0] == "Moved from your earnings to your cash, to spend as a buyer."
     assert "Sold 'radar' to alice, for 'Will it rain?'." in sold
     assert "Sold 'checked' to alice, for 'Is the radar right?'." in sold
+    rain = "on 'Will it rain?'"
+    assert f"Held from your cash: the bid to have your offer 'read me' {rain} read." in sold
+    assert f"Your bid back to your cash: nobody read your offer 'skip me' {rain}." in sold
 
 
 def test_the_context_page_says_where_the_budget_went(site: Site) -> None:

@@ -18,11 +18,12 @@ from volition.bazaar.domain import (
     Disclosure,
     EntryKind,
     JournalEntry,
+    OfferView,
     Purchase,
     User,
 )
 from volition.bazaar.domain.page_reads import sales_by_entry
-from volition.bazaar.errors import NotFound
+from volition.bazaar.errors import Forbidden, NotFound
 
 __all__ = ["LABELS", "Segment", "Wording", "Words"]
 
@@ -34,6 +35,9 @@ LABELS: dict[EntryKind, str] = {
     EntryKind.RELEASE: "release",
     EntryKind.CASH_OUT: "cash out",
     EntryKind.INSPECTION_COST: "inspection cost",
+    EntryKind.BID_RESERVE: "bid held",
+    EntryKind.BID_PAYMENT: "bid paid",
+    EntryKind.BID_RELEASE: "bid returned",
 }
 """A short name for each kind of entry, shown beside the sentence."""
 
@@ -171,7 +175,39 @@ class Words:
             )
         if kind is EntryKind.PURCHASE:
             return self._purchase_sentence(entry, into, out_of)
+        if kind in (EntryKind.BID_RESERVE, EntryKind.BID_PAYMENT, EntryKind.BID_RELEASE):
+            return self._bid_sentence(kind, into, out_of)
         return (S(f"{LABELS.get(kind, kind.value).capitalize()}."),)
+
+    def _bid_sentence(
+        self, kind: EntryKind, into: dict[AccountKind, str], out_of: dict[AccountKind, str]
+    ) -> tuple[Segment, ...]:
+        """The attention auction (docs/theory.md §5): a seller's bid to be read, held at
+        posting, paid to the buyer if read, returned if not."""
+        S = Segment
+        offer_id = into.get(AccountKind.BID) or out_of.get(AccountKind.BID)
+        offer = self._offer(offer_id) if offer_id is not None else None
+        if offer is None:
+            return (S("A bid to be read, on an offer you cannot see."),)
+        about = self._about(offer.context_id)
+        if kind is EntryKind.BID_PAYMENT:  # only the buyer's ledger holds it (cash to cash)
+            return (
+                S(
+                    f"Paid to you by {self._name(offer.seller_id)}, whose offer your inspector read on "
+                ),
+                about,
+                S("."),
+            )
+        yours = f"your offer {_quote(offer.preview)} on "
+        if kind is EntryKind.BID_RESERVE:
+            return (S(f"Held from your cash: the bid to have {yours}"), about, S(" read."))
+        return (S(f"Your bid back to your cash: nobody read {yours}"), about, S("."))
+
+    def _offer(self, offer_id: str) -> OfferView | None:
+        try:
+            return self._bazaar.offer(self._reader.id, offer_id)
+        except (NotFound, Forbidden):
+            return None
 
     def _purchase_sentence(
         self, entry: JournalEntry, into: dict[AccountKind, str], out_of: dict[AccountKind, str]
