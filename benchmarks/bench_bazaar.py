@@ -113,10 +113,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(url: str, workers: int, threads: int = 0, inspections: bool = True) -> Iterator[Server]:
+def server(
+    url: str, workers: int, threads: int = 0, inspections: bool = True, source: str = ""
+) -> Iterator[Server]:
     """``volition operator root`` then ``volition serve``; yields the running server."""
     env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
     env["VOLITION_OPERATOR_PASSWORD"] = PASSWORD
+    if source:  # another version's source tree, ahead of the installed one
+        env["PYTHONPATH"] = source
     subprocess.run(
         _volition("operator", "root", "--database", url), env=env, check=True, capture_output=True
     )
@@ -368,8 +372,9 @@ def bench(
     threads: int = 0,
     inspections: bool = True,
     profile: str = "",
+    source: str = "",
 ) -> Result:
-    with database_url(kind) as url, server(url, workers, threads, inspections) as srv:
+    with database_url(kind) as url, server(url, workers, threads, inspections, source) as srv:
         base = srv.base
         root, accounts, credited = setup(base, buyers, sellers)
         log = Log()
@@ -401,6 +406,8 @@ def bench(
     if log.errors:
         log.errors += [line for line in srv.output if "Error" in line or "error" in line][-10:]
     label = f"{kind}, {workers} worker{'s' if workers > 1 else ''}"
+    if source:
+        label += ", baseline"
     if threads:
         label += f", {threads} threads"
     if not inspections:
@@ -521,6 +528,13 @@ def main() -> int:
         help="record the server with py-spy during each timed phase, to PREFIX-<run>.txt",
     )
     parser.add_argument("--json", default="", help="also write the medians to this JSON file")
+    parser.add_argument(
+        "--baseline",
+        default="",
+        metavar="SRC",
+        help="also serve from this source tree (another version's src/, e.g. from `git "
+        "archive`), alternating with this one in each repeat: a before/after in one run",
+    )
     args = parser.parse_args()
     session = Session()
     print(session.header(), flush=True)
@@ -529,11 +543,12 @@ def main() -> int:
     sellers = args.sellers or max(1, args.clients // 4)
     results: list[Result] = []
     modes = {"on": [True], "off": [False], "both": [True, False]}[args.inspections]
+    sources = [args.baseline, ""] if args.baseline else [""]
     for run in range(args.repeat):
         for kind in kinds:
             for workers in args.workers:
                 for threads in args.threads:
-                    for on in modes:
+                    for on, source in [(m, b) for b in sources for m in modes]:
                         profile = f"{args.py_spy}-{len(results)}.txt" if args.py_spy else ""
                         r = bench(
                             kind,
@@ -545,6 +560,7 @@ def main() -> int:
                             threads,
                             on,
                             profile,
+                            source,
                         )
                         r.run = run + 1
                         results.append(r)
