@@ -14,7 +14,7 @@ It prints one summary table (each figure the median of the runs with their range
 average at the start and end of each measurement) and writes it, with every command's full
 output, to ``--out``. ``--quick`` runs tiny versions of each (a minute) to check the script.
 
-    .venv/bin/python benchmarks/run_issue15.py --out benchmarks/issue15-run.md
+    .venv/bin/python benchmarks/run_issue15.py --out benchmarks/issue15-run.txt
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def report(session: Session, done: list[Measurement]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default="issue15-run.md", help="where to write the report")
+    parser.add_argument("--out", default="issue15-run.txt", help="where to write the report")
     parser.add_argument("--seconds", type=float, default=20.0, help="timed phase of a load run")
     parser.add_argument("--quick", action="store_true", help="tiny runs, to check the script")
     args = parser.parse_args()
