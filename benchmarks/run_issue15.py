@@ -63,8 +63,9 @@ class Measurement:
             print(self.failed, flush=True)
             return
         self.rows = self.summarise(json.loads(json_path.read_text()))
-        for row in self.rows:
-            print(f"   {row[0]}: {row[1]} (target {row[2]}: {'met' if row[3] else 'not met'})")
+        for name, figure, target, met in self.rows:
+            verdict = "" if target == "-" else f" (target {target}: {'met' if met else 'not met'})"
+            print(f"   {name}: {figure}{verdict}", flush=True)
 
     @property
     def command(self) -> str:
