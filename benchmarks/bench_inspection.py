@@ -44,6 +44,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from honest import Session, load_average, spread
 from volition.agents import (
     Buy,
     BuyerAgent,
@@ -341,35 +342,58 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--llm", action="store_true", help="also the LLM buyer's tokens")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each set-up, alternating; medians quoted"
+    )
+    parser.add_argument("--json", default="", help="also write the runs' rates to this file")
     args = parser.parse_args()
+    session = Session()
+    print(session.header(), flush=True)
     n = args.inspections
-    print("| set-up | inspections | seconds | inspections/s | nodes/insp. | purchases/insp. |")
-    print("|---|---|---|---|---|---|")
-    for buyer in args.buyer:
-        runs: list[Callable[[], Result]] = []
-        if "memory" in args.setups:
-            runs.append(lambda b=buyer: run_in_process(MemoryStore(), f"memory, {b}", n, b))
-        if "sqlite" in args.setups:
+    print(
+        "| run | set-up | inspections | seconds | inspections/s | nodes/insp. | purchases/insp. |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    rates: dict[str, list[float]] = {}
+    for repeat in range(args.repeat):
+        for buyer in args.buyer:
+            runs: list[Callable[[], Result]] = []
+            if "memory" in args.setups:
+                runs.append(lambda b=buyer: run_in_process(MemoryStore(), f"memory, {b}", n, b))
+            if "sqlite" in args.setups:
 
-            def on_sqlite(b: str = buyer) -> Result:
-                with sqlite_url() as url:
-                    store = SqlStore.open(url)
-                    try:
-                        return run_in_process(store, f"sqlite, {b}", n, b)
-                    finally:
-                        store.close()
+                def on_sqlite(b: str = buyer) -> Result:
+                    with sqlite_url() as url:
+                        store = SqlStore.open(url)
+                        try:
+                            return run_in_process(store, f"sqlite, {b}", n, b)
+                        finally:
+                            store.close()
 
-            runs.append(on_sqlite)
-        if "postgresql" in args.setups:
-            for workers in args.workers:
+                runs.append(on_sqlite)
+            if "postgresql" in args.setups:
+                for workers in args.workers:
 
-                def on_pg(b: str = buyer, w: int = workers) -> Result:
-                    with postgresql() as url:
-                        return run_workers(url, f"postgresql, {w} workers, {b}", n, b, w)
+                    def on_pg(b: str = buyer, w: int = workers) -> Result:
+                        with postgresql() as url:
+                            return run_workers(url, f"postgresql, {w} workers, {b}", n, b, w)
 
-                runs.append(on_pg)
-        for run in runs:
-            print(run().line(), flush=True)
+                    runs.append(on_pg)
+            for run in runs:
+                result = run()
+                rates.setdefault(result.label, []).append(result.inspections / result.seconds)
+                print(f"| {repeat + 1} {result.line()}", flush=True)
+    print()
+    print("| set-up | inspections/s, median (min-max, runs) |")
+    print("|---|---|")
+    for label, values in rates.items():
+        print(f"| {label} | {spread(values)} |")
+    print(session.footer())
+    if args.json:
+        data: dict[str, object] = {"command": session.command, "load_start": session.load_start}
+        data |= {"load_end": load_average(), "rates": rates}
+        with open(args.json, "w") as f:
+            json.dump(data, f, indent=1)
     if args.llm:
         print(llm_tokens(min(n, 50), replace(LIMITS, max_depth=0), "one level"))
         print(llm_tokens(min(n, 50), LIMITS, "depth 2, breadth 2"))

@@ -48,6 +48,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from honest import Session, load_average
 from volition.core import ProbabilitySpace, Problem, compiled, grouping
 from volition.core import World as KernelWorld
 from volition.core.decision import MatrixDecision
@@ -395,7 +396,7 @@ def spread(runs: list[float]) -> str:
     return f"{ms(float(np.median(runs)))} ({ms(min(runs))}-{ms(max(runs))})"
 
 
-def api_section(states: int, actions: int, cells: int, runs: int, seed: int) -> None:
+def api_section(states: int, actions: int, cells: int, runs: int, seed: int) -> dict[str, object]:
     """``Problem.value(["I"])`` against ``information_value`` on the same world, interleaved,
     then the first call of fresh processes (one warm process first fills numba's cache)."""
     problem = api_problem(states, actions, cells, seed)
@@ -444,6 +445,15 @@ def api_section(states: int, actions: int, cells: int, runs: int, seed: int) -> 
     hits = sorted({r["cache"] for r in results})
     verdict = "met" if float(np.median([r["first"] for r in results])) < 0.5 else "MISSED"
     print(f"\nnumba cache in the fresh processes: {', '.join(hits)}; target 0.5 s: {verdict}")
+    return {
+        "world": f"{states} x {actions} x {cells}",
+        "problem_value_s": front,
+        "information_value_s": kernel,
+        "ratio": ratio,
+        "fresh_first_call_s": [r["first"] for r in results],
+        "fresh_kernels_loaded_s": [r["kernels"] for r in results],
+        "fresh_cache": hits,
+    }
 
 
 FIRST_CALL_CHILD = """
@@ -507,10 +517,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.api:
         n = int(args.states or 10**6)
+        session = Session()
+        print(session.header())
         info = machine()
         print(", ".join(f"{k}: {v}" for k, v in info.items()))
-        api_section(n, args.actions, int(args.cells), args.api_runs, args.seed)
-        print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        figures = api_section(n, args.actions, int(args.cells), args.api_runs, args.seed)
+        print(session.footer())
+        if args.json:
+            figures |= {"command": session.command, "load_start": session.load_start}
+            figures["load_end"] = load_average()
+            with open(args.json, "w") as f:
+                json.dump(figures, f, indent=1)
         return 0
     quick = args.quick
     states = int(args.states or (10**6 if quick else 10**7))

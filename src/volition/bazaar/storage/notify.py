@@ -32,7 +32,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 
 from volition.bazaar.domain import Event, EventKind
 from volition.bazaar.storage.store import SqlStore
@@ -99,11 +99,14 @@ def notify_nodes(conn: Connection) -> None:
         conn.execute(select(func.pg_notify(CHANNEL, NODES)))
 
 
+_NOTIFY_ALL = text("SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) AS p")
+
+
 class EventSender:
     """A bazaar listener that ``NOTIFY``s every event to the other processes (PostgreSQL).
 
     The listener only queues the event (the request that committed it does not wait); a
-    daemon thread sends what is queued, a batch in one transaction, through the pool."""
+    daemon thread sends what is queued, a batch in one statement, through the pool."""
 
     def __init__(self, engine: Engine, origin: str = "") -> None:
         self.engine = engine
@@ -131,10 +134,11 @@ class EventSender:
                 except queue.Empty:
                     break
             payloads = list(dict.fromkeys(encode(e, self.origin) for e in batch))
-            try:
-                with self.engine.begin() as conn:
-                    for payload in payloads:
-                        conn.execute(select(func.pg_notify(CHANNEL, payload)))
+            try:  # one statement, no BEGIN/COMMIT round trips: the batch is sent as it ends
+                with self.engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                        _NOTIFY_ALL, {"channel": CHANNEL, "payloads": payloads}
+                    )
             except Exception as exc:  # the safety sweeps catch what is lost
                 log.warning("could not send %d notices: %s", len(payloads), type(exc).__name__)
 

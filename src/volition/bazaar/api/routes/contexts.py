@@ -85,8 +85,16 @@ def _list_contexts(
     caller: Caller, statuses: tuple[ContextStatus, ...], mine: bool, limit: int
 ) -> list[ContextPublic]:
     bazaar, user = caller.bazaar, caller.optional_user()
-    bazaar.expire_due()
+    # Expiring the due contexts first cost a statement on every listing. A listing that
+    # cannot show expired contexts is the same whether the due ones it does not show are
+    # expired now or by the sweep: expire (and list again) only when it shows a due one.
+    shows_expired = not statuses or ContextStatus.EXPIRED in statuses
+    if shows_expired:
+        bazaar.expire_due()
     found = bazaar.contexts(user, mine=mine, statuses=statuses, limit=limit)
+    if not shows_expired and any(c.is_due(bazaar.clock()) for c in found):
+        bazaar.expire_due()
+        found = bazaar.contexts(user, mine=mine, statuses=statuses, limit=limit)
     own = [
         c.id
         for c in found
