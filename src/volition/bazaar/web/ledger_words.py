@@ -191,13 +191,9 @@ class Words:
             return (S("A bid to be read, on an offer you cannot see."),)
         about = self._about(offer.context_id)
         if kind is EntryKind.BID_PAYMENT:  # only the buyer's ledger holds it (cash to cash)
-            return (
-                S(
-                    f"Paid to you by {self._name(offer.seller_id)}, whose offer your inspector read on "
-                ),
-                about,
-                S("."),
-            )
+            seller = self._name(offer.seller_id)
+            read = f"Paid to you by {seller}, whose offer your inspector read on "
+            return (S(read), about, S("."))
         yours = f"your offer {_quote(offer.preview)} on "
         if kind is EntryKind.BID_RESERVE:
             return (S(f"Held from your cash: the bid to have {yours}"), about, S(" read."))
