@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.schemas_forecasts import ForecastCreate, ForecastPublic
 from volition.bazaar.api.text import TextChecked
 from volition.bazaar.domain import (
     Balances,
@@ -140,6 +141,9 @@ class ContextCreate(_Input):
             "no effect on a top-level context"
         ),
     )
+    forecast: ForecastCreate | None = Field(
+        None, description="makes the context a forecast question (outcomes, close, resolver)"
+    )
 
 
 class ContextPublic(BaseModel):
@@ -167,6 +171,7 @@ class ContextPublic(BaseModel):
             "an offer that may not be quoted (a notice stands for the query)"
         ),
     )
+    forecast: ForecastPublic | None = Field(None, description="a forecast question's part")
 
     @classmethod
     def of(cls, c: DecisionContext, remaining: int | None = None) -> ContextPublic:
