@@ -1,8 +1,9 @@
 """The rules of a node, checked against any agent's decision (the engine enforces them).
 
 Whatever an agent answers, only offers of the node may be bought, never beyond the
-remaining budget, with a forecast over the outcomes on a forecast question, and a follow-up must be an allowed move (depth and breadth limits) with a
-positive budget it can afford, about offers of the node.
+remaining budget, with a forecast over the outcomes on a forecast question; and a follow-up
+must be an allowed move (depth and breadth limits) with a positive budget it can afford,
+about offers of the node.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ The concept is ``forecasts`` (docs/theory.md §3-4); this service guards it:
   ``confirm``s it once the offers are bought: the path's steps;
 - the buyer sees the path, except (amnesia, docs/design.md "Trust model") a step whose
   offers include one the buyer may not read: its distribution and offers are withheld,
-  since the forecast carries what those offers said;
+  since the forecast carries what those offers said, and so is every later step (it builds
+  on it) and the final score when the last step is withheld;
 - only the resolver (a named user, or an operator when none is named) resolves, only once,
   only after the close time; a refusal changes nothing, and of racing resolutions exactly
   one is stored (the repository's compare-and-set).
@@ -127,6 +128,8 @@ class Forecasts:
             return QuestionView(public, resolver, None, None)
         path, readable = self._path(question)
         scores = tuple(s for s in self.repository.scores(context_id) if s.offer_id in readable)
+        if path[-1].withheld:  # the final forecast carries what the buyer forgot
+            question = replace(question, resolution=_public(question.resolution))
         return QuestionView(question, resolver, path, scores)
 
     def _path(self, question: ForecastQuestion) -> tuple[tuple[PathStep, ...], set[str]]:
@@ -140,11 +143,13 @@ class Forecasts:
                     if offer and context and buyer_reads(uow, offer, context):
                         readable.add(offer_id)
         path = [PathStep(0, question.prior, ())]
+        forgotten = False  # a forecast after a forgotten step builds on it: forgotten too
         for step in steps:
-            if set(step.offer_ids) <= readable:
-                path.append(PathStep(step.seq, step.distribution, step.offer_ids))
-            else:
+            forgotten = forgotten or not set(step.offer_ids) <= readable
+            if forgotten:
                 path.append(PathStep(step.seq, None, (), withheld=True))
+            else:
+                path.append(PathStep(step.seq, step.distribution, step.offer_ids))
         return tuple(path), readable
 
     # ------------------------------------------------------------- the engine's side
