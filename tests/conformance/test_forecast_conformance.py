@@ -151,5 +151,5 @@ def test_realised_marginal_values_average_to_the_oversight_rewards() -> None:
         sd = math.sqrt(max(second[offer_id] - expected[offer_id] ** 2, 0.0))
         half = Z99 * sd / math.sqrt(QUESTIONS)
         assert sd > 0 and abs(mean - expected[offer_id]) <= half, (
-            f"{offer_id}: platform mean {mean:.5f}, oversight {expected[offer_id]:.5f} +- {half:.5f}"
+            f"{offer_id}: platform {mean:.5f}, oversight {expected[offer_id]:.5f} +- {half:.5f}"
         )
