@@ -36,6 +36,7 @@ from volition.bazaar.api.schemas_bots import (
     BotSummary,
     CredentialPublic,
 )
+from volition.bazaar.api.schemas_forecasts import ForecastPublic, TrackRecordPublic
 from volition.bazaar.api.schemas_inspections import (
     AgentCallPublic,
     InspectionPublic,
@@ -159,14 +160,17 @@ class BazaarClient:
         expires_in_seconds: int | None = None,
         parent_offer_ids: list[str] | None = None,
         reveal: str = "with_parent",
+        forecast: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> ContextPublic:
         """Post a decision context, reserving ``budget`` cents.
 
         With ``parent_offer_ids`` it is a follow-up about those offers (on one of your
         contexts, funded from its budget); ``reveal`` is its amnesia policy: ``with_parent``
-        (what it buys reaches you only with a parent offer you may read) or ``all``."""
-        body = {
+        (what it buys reaches you only with a parent offer you may read) or ``all``.
+        ``forecast`` makes it a forecast question: ``{"outcomes": [...], "closes_in_seconds":
+        N}`` (or ``closes_at``), optionally ``resolver``, ``rule`` and ``prior``."""
+        body: dict[str, Any] = {
             "query": query,
             "budget": budget,
             "priority": priority,
@@ -176,6 +180,8 @@ class BazaarClient:
             "parent_offer_ids": parent_offer_ids or [],
             "reveal": reveal,
         }
+        if forecast is not None:
+            body["forecast"] = forecast
         data = self._call("POST", "/contexts", json=body, idempotency_key=idempotency_key)
         return self._one(ContextPublic, data)
 
@@ -201,6 +207,22 @@ class BazaarClient:
         return self._one(ContextPublic, self._call("POST", f"/contexts/{context_id}/decide"))
 
     # ----------------------------------------------------------------- offers
+
+    def forecast(self, context_id: str) -> ForecastPublic:
+        """A forecast question; yours with its forecast's path and the offers' scores."""
+        return self._one(ForecastPublic, self._call("GET", f"/contexts/{context_id}/forecast"))
+
+    def resolve(
+        self, context_id: str, outcome: str | None = None, *, annulled: bool = False
+    ) -> ForecastPublic:
+        """Resolve a forecast question you are the resolver of, to ``outcome`` or annulled."""
+        body: dict[str, Any] = {"annulled": True} if annulled else {"outcome": outcome}
+        data = self._call("POST", f"/contexts/{context_id}/resolve", json=body)
+        return self._one(ForecastPublic, data)
+
+    def record(self, seller: str) -> TrackRecordPublic:
+        """A seller's (or bot's) track record over resolved forecast questions."""
+        return self._one(TrackRecordPublic, self._call("GET", f"/sellers/{seller}/record"))
 
     def post_offer(
         self,
