@@ -148,12 +148,13 @@ class OfflineBuyer:
 
 def _forecast(view: NodeView, bought: list[OfferView]) -> tuple[float, ...]:
     """The forecast once ``bought`` is read: the forecast so far (uniform if none) times
-    1 + how often each outcome's label is mentioned in what is bought, normalised."""
+    1 + how often each outcome's label (a word or a phrase) is mentioned in what is bought,
+    normalised."""
     n = len(view.outcomes)
     start = view.forecast if len(view.forecast) == n else (1.0 / n,) * n
-    words = _WORD.findall(" ".join(f"{o.preview} {o.private_info}" for o in bought).lower())
+    text = " ".join(f"{o.preview} {o.private_info}" for o in bought).lower()
     weights = [
-        p * (1 + sum(1 for w in words if w == label.lower()))
+        p * (1 + len(re.findall(rf"(?<![\w']){re.escape(label.lower())}(?![\w'])", text)))
         for p, label in zip(start, view.outcomes, strict=True)
     ]
     total = sum(weights)

@@ -1,0 +1,48 @@
+"""The demo's forecast question: the rail bot answers it, the offline inspector forecasts,
+and after its close time the operator resolves it; the bot's track record shows it."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from tests.bazaar.conftest import CHEAP_HASHER, FakeClock
+from volition.agents import OfflineBuyer
+from volition.bazaar.bot_dispatch import BotDispatcher
+from volition.bazaar.demo import DEMO_QUESTION, DEMO_QUESTION_CLOSES, seed_demo
+from volition.bazaar.domain import Bazaar, MemoryStore, audit
+from volition.bazaar.domain.forecast_service import Forecasts
+from volition.bazaar.inspection import InspectionEngine, InspectionLimits
+
+
+def test_the_demo_question_is_inspected_and_resolves() -> None:
+    clock = FakeClock()
+    bazaar = Bazaar(MemoryStore(), hasher=CHEAP_HASHER, clock=clock)
+    seed_demo(bazaar)
+    alice, operator = bazaar.find_user("alice"), bazaar.find_user("operator")
+    [question] = [c for c in bazaar.contexts(alice.id, mine=True) if c.query == DEMO_QUESTION]
+    forecasts = Forecasts(bazaar)
+    shown = forecasts.view(alice.id, question.id).question
+    assert shown.outcomes == ("on time", "late") and shown.resolver_id is None
+    engine = InspectionEngine(
+        bazaar,
+        OfflineBuyer(),
+        bots=BotDispatcher(bazaar),
+        limits=InspectionLimits(max_depth=1, min_offers=1),
+    )
+    engine.start(alice.id, question.id)
+    engine.run_until_idle()
+    [step] = forecasts.steps(question.id)
+    [offer] = bazaar.offers(alice.id, question.id)
+    assert step.offer_ids == (offer.id,) and "87%" in (offer.private_info or "")
+    # the punctuality bot's offer says "on time" once, "late" never: weights 0.5 * 2, 0.5 * 1
+    assert step.distribution == (2 / 3, 1 / 3)
+    clock.advance(DEMO_QUESTION_CLOSES.total_seconds())
+    assert clock() >= datetime(2026, 1, 1, 12, 10, tzinfo=UTC)
+    resolved = forecasts.resolve(operator.id, question.id, "on time")
+    assert resolved.resolution is not None
+    assert resolved.resolution.final_score == math.log(2 / 3)
+    record = forecasts.record("carol")
+    assert record.offers == 1 and record.mean_value == math.log(2 / 3) - math.log(1 / 2)
+    assert record.value_per_dollar == record.mean_value / 0.6  # 60 cents
+    assert audit(bazaar.store) == []
