@@ -83,7 +83,12 @@ class ForecastSpec:
         problems = distribution_problems(list(prior), len(labels))
         if problems:
             raise InputError(f"the prior: {problems[0]}")
-        return ForecastSpec(labels, self.closes_at, self.resolver, ScoringRule(self.rule), prior)
+        try:
+            rule = ScoringRule(self.rule)
+        except ValueError:
+            names = ", ".join(r.value for r in ScoringRule)
+            raise InputError(f"unknown scoring rule {self.rule!r}; use one of {names}") from None
+        return ForecastSpec(labels, self.closes_at, self.resolver, rule, prior)
 
 
 @dataclass(frozen=True, slots=True)
