@@ -214,6 +214,20 @@ class Forecasts:
             raise NotFound(f"there is no seller {seller_name[:80]!r}")
         return track_record(user.id, self.repository.seller_scores(user.id))
 
+    def bot_record(self, bot_id: str) -> tuple[str, TrackRecord]:
+        """A stored bot's name and public track record: its owner's scored offers that this
+        bot posted (its jobs' offers)."""
+        with self.bazaar.store.begin(write=False) as uow:
+            bot = uow.bots.get(bot_id)
+        if bot is None:
+            raise NotFound(f"there is no bot {bot_id[:80]!r}")
+        scores = self.repository.seller_scores(bot.owner_id)
+        with self.bazaar.store.begin(write=False) as uow:
+            contexts = {o.context_id for s in scores if (o := uow.offers.get(s.offer_id))}
+            jobs = uow.bot_jobs.for_contexts(sorted(contexts)) if contexts else []
+        posted = {j.offer_id for j in jobs if j.bot_id == bot_id and j.offer_id}
+        return bot.name, track_record(bot.owner_id, [s for s in scores if s.offer_id in posted])
+
     def steps(self, context_id: str) -> list[ForecastStep]:
         """The confirmed steps of a question (for the operator's tools and tests)."""
         return self.repository.steps(context_id)

@@ -48,3 +48,14 @@ async def seller_record(name: str, caller: Anyone) -> TrackRecordPublic:
         return TrackRecordPublic.of(name, Forecasts(caller.bazaar).record(name))
 
     return await run_in_threadpool(read)
+
+
+@router.get("/bots/{bot_id}/record")
+async def bot_record(bot_id: str, caller: Anyone) -> TrackRecordPublic:
+    """A stored bot's public track record over resolved forecast questions."""
+
+    def read() -> TrackRecordPublic:
+        name, record = Forecasts(caller.bazaar).bot_record(bot_id)
+        return TrackRecordPublic.of(name, record)
+
+    return await run_in_threadpool(read)
