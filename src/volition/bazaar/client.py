@@ -224,6 +224,10 @@ class BazaarClient:
         """A seller's (or bot's) track record over resolved forecast questions."""
         return self._one(TrackRecordPublic, self._call("GET", f"/sellers/{seller}/record"))
 
+    def bot_record(self, bot_id: str) -> TrackRecordPublic:
+        """A stored bot's track record over resolved forecast questions."""
+        return self._one(TrackRecordPublic, self._call("GET", f"/bots/{bot_id}/record"))
+
     def post_offer(
         self,
         context_id: str,
