@@ -22,6 +22,7 @@ from volition.bazaar.domain.forecasts import (
     score,
     track_record,
 )
+from volition.bazaar.errors import Conflict
 from volition.core.scoring import ScoringRule, categorical_score
 from volition.errors import InputError
 
@@ -134,8 +135,11 @@ def test_the_memory_repository_resolves_once_and_numbers_steps() -> None:
         (2, "n1", (0.6, 0.4)),
     ]
     resolution = Resolution("a", False, "op", NOW, 0.0)
-    assert repo.resolve("ctx", resolution, []) is True
-    assert repo.resolve("ctx", resolution, []) is False
+    with pytest.raises(Conflict, match="resolve again"):
+        repo.resolve("ctx", resolution, [], 1)  # scored on one step, but the path has two
+    assert repo.get("ctx").resolution is None  # type: ignore[union-attr]
+    assert repo.resolve("ctx", resolution, [], 2) is True
+    assert repo.resolve("ctx", resolution, [], 2) is False
     repo.propose("ctx", "n3", (0.1, 0.9))
     repo.confirm("n3", ("o3",), NOW)  # after the resolution: the path is final
     assert len(repo.steps("ctx")) == 2

@@ -14,7 +14,9 @@ from volition.bazaar.domain.forecasts import (
 )
 from volition.bazaar.errors import Conflict
 
-__all__ = ["MemoryForecastRepository"]
+__all__ = ["STALE", "MemoryForecastRepository"]
+
+STALE = "a purchase step was added to the forecast's path while resolving; resolve again"
 
 
 class MemoryForecastRepository:
@@ -59,11 +61,15 @@ class MemoryForecastRepository:
             found = [s for s in self._steps.values() if s.context_id == context_id]
         return sorted(found, key=lambda s: s.seq)
 
-    def resolve(self, context_id: str, resolution: Resolution, scores: list[OfferScore]) -> bool:
+    def resolve(
+        self, context_id: str, resolution: Resolution, scores: list[OfferScore], steps: int
+    ) -> bool:
         with self._lock:
             question = self._questions.get(context_id)
             if question is None or question.resolution is not None:
                 return False
+            if sum(s.context_id == context_id for s in self._steps.values()) != steps:
+                raise Conflict(STALE)
             self._questions[context_id] = replace(question, resolution=resolution)
             for s in scores:
                 self._scores[s.offer_id] = s

@@ -195,14 +195,14 @@ class Forecasts:
         self.bazaar.expire_due()  # its context closes with the question
         final: float | None = None
         scores: list[OfferScore] = []
+        steps = self.repository.steps(context_id)
         if not annulled:
-            steps = self.repository.steps(context_id)
             ids = [i for step in steps for i in step.offer_ids]
             with self.bazaar.store.begin(write=False) as uow:
                 offers = {i: (o.seller_id, o.price) for i in ids if (o := uow.offers.get(i))}
             final, scores = realised_values(question, steps, index, offers)
         resolution = Resolution(outcome, annulled, actor.id, now, final)
-        if not self.repository.resolve(context_id, resolution, scores):
+        if not self.repository.resolve(context_id, resolution, scores, len(steps)):
             raise Conflict("this question is already resolved; a resolution is final")
         return replace(question, resolution=resolution)
 

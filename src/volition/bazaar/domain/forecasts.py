@@ -255,7 +255,9 @@ class ForecastRepository(Protocol):
     Each call is atomic. ``propose`` keeps an accepted decision's forecast under its node
     (once); ``confirm`` makes it the next step of the path with the offers actually bought
     (once, a repeat changes nothing). ``resolve`` stores a resolution and the scores only if
-    the question is still unresolved, and says whether it did (one of racing calls wins)."""
+    the question is still unresolved, and says whether it did (one of racing calls wins); it
+    raises ``Conflict`` if the path no longer has the ``steps`` steps that were scored (a
+    purchase step was confirmed meanwhile: resolve again)."""
 
     def add(self, question: ForecastQuestion) -> None: ...
 
@@ -268,7 +270,7 @@ class ForecastRepository(Protocol):
     def steps(self, context_id: str) -> list[ForecastStep]: ...
 
     def resolve(
-        self, context_id: str, resolution: Resolution, scores: list[OfferScore]
+        self, context_id: str, resolution: Resolution, scores: list[OfferScore], steps: int
     ) -> bool: ...
 
     def scores(self, context_id: str) -> list[OfferScore]: ...

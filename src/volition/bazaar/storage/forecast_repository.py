@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from volition.bazaar.domain.forecast_memory import STALE
 from volition.bazaar.domain.forecasts import (
     ForecastQuestion,
     ForecastStep,
@@ -32,6 +33,11 @@ from volition.bazaar.storage.models_forecasts import (
 from volition.core.scoring import ScoringRule
 
 __all__ = ["SqlForecastRepository"]
+
+
+class _Stale(Conflict):
+    """The path changed while resolving (raised inside the transaction, to roll it back)."""
+
 
 QUESTIONS: Table = ForecastQuestionRow.__table__  # type: ignore[assignment]
 STEPS: Table = ForecastStepRow.__table__  # type: ignore[assignment]
@@ -139,8 +145,20 @@ class SqlForecastRepository:
             for r in rows
         ]
 
-    def resolve(self, context_id: str, resolution: Resolution, scores: list[OfferScore]) -> bool:
+    def resolve(
+        self, context_id: str, resolution: Resolution, scores: list[OfferScore], steps: int
+    ) -> bool:
         with self._begin() as conn:
+            conn.execute(  # taken first: a step confirmed now waits for this transaction
+                select(QUESTIONS.c.context_id)
+                .where(QUESTIONS.c.context_id == context_id)
+                .with_for_update()
+            ).first()
+            confirmed = conn.execute(
+                select(func.count())
+                .select_from(STEPS)
+                .where(STEPS.c.context_id == context_id, STEPS.c.seq.is_not(None))
+            ).scalar()
             changed = conn.execute(
                 update(QUESTIONS)
                 .where(QUESTIONS.c.context_id == context_id, QUESTIONS.c.resolved_at.is_(None))
@@ -154,6 +172,8 @@ class SqlForecastRepository:
             ).rowcount
             if changed != 1:
                 return False
+            if confirmed != steps:  # rolled back with the transaction
+                raise _Stale(STALE)
             if scores:
                 conn.execute(insert(SCORES), [_score_row(s) for s in scores])
             return True
