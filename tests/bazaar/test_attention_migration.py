@@ -34,7 +34,7 @@ def test_0012_goes_down_and_up_and_keeps_the_books(store: Store) -> None:
     assert isinstance(store, SqlStore)
     bazaar, alice, carol, _offer = _auction(store)
     before = bazaar.balances(alice), bazaar.balances(carol)
-    downgrade(store.engine, "0010")  # the terms are forgotten: every offer read again
+    downgrade(store.engine, "0011")  # the terms are forgotten: every offer read again
     columns = {c["name"] for c in inspect(store.engine).get_columns("offers")}
     assert "bid" not in columns
     upgrade(store.engine)
@@ -46,7 +46,7 @@ def test_0012_goes_down_and_up_and_keeps_the_books(store: Store) -> None:
     # with a bid held, going down would drop history: refused, nothing lost
     bazaar.post_offer(carol, ctx.id, preview="p2", private_info="s2", price=20, bid=30)
     with pytest.raises(Exception, match=r"(?i)check|constraint|broke"):
-        downgrade(store.engine, "0010")
+        downgrade(store.engine, "0011")
     assert bazaar.balances(carol).cash == 70
     assert audit(store) == []
 

@@ -98,8 +98,11 @@ def test_volition_serve_demo_runs_the_platform(tmp_path: Path) -> None:
         login = next(x for x in DEMO_LOGINS if x.name == "alice")
         with BazaarClient(base) as alice:
             alice.sign_in(login.name, login.password)
-            assert len(alice.contexts(mine=True)) == 2
-            assert alice.me().balances.reserved == 8_00
+            mine = alice.contexts(mine=True)  # rain, laptops, and the forecast question
+            assert len(mine) == 3 and sum(c.forecast is not None for c in mine) == 0
+            assert alice.me().balances.reserved == 13_00
+            [question] = [c for c in mine if c.query.startswith("Forecast:")]
+            assert alice.context(question.id).forecast is not None  # shown one by one
             # the demo's bots and the offline buyer run in the server: an inspection recurses
             rain = next(c for c in alice.contexts(mine=True) if "rain" in c.query)
             started = alice.start_inspection(rain.id, gather_seconds=1)

@@ -23,10 +23,11 @@ from sqlalchemy import event
 
 from tests.bazaar.api_helpers import Api, ok
 from tests.bazaar.conftest import CHEAP_HASHER, FakeClock
-from volition.bazaar.api import ApiSettings, create_app
+from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, BazaarSettings
 from volition.bazaar.platform import assemble
+from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.models import Base
 
@@ -94,9 +95,9 @@ def world(pg_url: str, clock: FakeClock) -> Iterator[World]:
     bazaar = Bazaar(
         store, hasher=CHEAP_HASHER, settings=BazaarSettings(starting_grant=0), clock=clock
     )
-    platform = assemble(bazaar, store)  # the bots' listener and the NOTIFY sender, as served
+    platform = assemble(bazaar)  # the bots' listener and the NOTIFY sender, as served
     settings = ApiSettings(run_inspections=False, expiry_sweep_seconds=0)
-    app = create_app(bazaar, settings, inspections=platform.engine)
+    app = build_app(platform, settings)
     try:
         with serve_in_thread(app) as base:
             api = Api(base)

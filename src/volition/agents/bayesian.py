@@ -32,6 +32,7 @@ import numpy as np
 from volition.agents.base import BuyerReply, SellerReply
 from volition.agents.views import Buy, ContextView, FollowUp, NodeView, OfferDraft, Usage
 from volition.core import Problem
+from volition.core.scoring import ForecastDecision
 from volition.errors import InputError
 from volition.mechanisms import Market, Offer, Recursive, Scenario
 from volition.mechanisms.backward import Plan, solve_scenario
@@ -152,7 +153,30 @@ class BayesianBuyer:
             for o in view.offers
             if (r := parse_revelation(o.private_info)) is not None and r.offer_id in wanted
         )
-        return BuyerReply(Buy(ids, f"RIP's choice at level {level}: {sorted(wanted)}"), Usage())
+        reason = f"RIP's choice at level {level}: {sorted(wanted)}"
+        forecast = None
+        if view.outcomes:
+            bought = [k.private_info for k in view.known]
+            bought += [o.private_info for o in view.offers if o.id in ids]
+            forecast = self.forecast(bought, len(view.outcomes))
+        return BuyerReply(Buy(ids, reason, forecast), Usage())
+
+    def forecast(
+        self, purchased_private_infos: Iterable[str], n_outcomes: int = 2
+    ) -> tuple[float, ...] | None:
+        """On a forecast world (``ForecastDecision``) and a binary question whose first outcome
+        is the event: (P(E | what is bought), 1 - that); None for any other world."""
+        problem = self.market.problem
+        if not isinstance(problem.decision, ForecastDecision) or n_outcomes != 2:
+            return None
+        values: dict[str, Any] = {}
+        for text in purchased_private_infos:
+            revelation = parse_revelation(text)
+            if revelation is not None:
+                values.update(revelation.values)
+        posterior = problem.world.posterior(values)
+        p = float(np.clip(posterior[problem.decision.event].sum(), 0.0, 1.0))
+        return (p, 1.0 - p)
 
     def _deeper_masks(self, level: int, known: Iterable[str]) -> dict[int, int]:
         """The purchase masks of the deeper decisions x^{level+2}.., from what came back."""

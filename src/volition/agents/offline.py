@@ -16,6 +16,9 @@ node it
    by its TF-IDF similarity to offers already chosen (redundant info is worth less), never
    beyond the budget and never at a loss.
 
+On a forecast question the purchase carries a forecast: the forecast so far, each outcome's
+probability weighted by 1 + the times its label is mentioned in what is bought, normalised.
+
 Every decision carries a reason that lists the scores it used.
 """
 
@@ -139,7 +142,23 @@ class OfflineBuyer:
         )
         ids = tuple(view.offers[i].id for i in chosen)
         verdict = f"buying {', '.join(ids)}" if ids else "buying nothing"
-        return Buy(ids, f"{verdict} ({scores})")
+        forecast = _forecast(view, [view.offers[i] for i in chosen]) if view.outcomes else None
+        return Buy(ids, f"{verdict} ({scores})", forecast)
+
+
+def _forecast(view: NodeView, bought: list[OfferView]) -> tuple[float, ...]:
+    """The forecast once ``bought`` is read: the forecast so far (uniform if none) times
+    1 + how often each outcome's label (a word or a phrase) is mentioned in what is bought,
+    normalised."""
+    n = len(view.outcomes)
+    start = view.forecast if len(view.forecast) == n else (1.0 / n,) * n
+    text = " ".join(f"{o.preview} {o.private_info}" for o in bought).lower()
+    weights = [
+        p * (1 + len(re.findall(rf"(?<![\w']){re.escape(label.lower())}(?![\w'])", text)))
+        for p, label in zip(start, view.outcomes, strict=True)
+    ]
+    total = sum(weights)
+    return tuple(w / total for w in weights) if total > 0 else start
 
 
 def _about(known: tuple[KnownInfo, ...], offer_id: str) -> list[KnownInfo]:

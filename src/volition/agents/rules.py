@@ -1,13 +1,15 @@
 """The rules of a node, checked against any agent's decision (the engine enforces them).
 
 Whatever an agent answers, only offers of the node may be bought, never beyond the
-remaining budget, and a follow-up must be an allowed move (depth and breadth limits) with a
-positive budget it can afford, about offers of the node.
+remaining budget, with a forecast over the outcomes on a forecast question; and a follow-up
+must be an allowed move (depth and breadth limits) with a positive budget it can afford,
+about offers of the node.
 """
 
 from __future__ import annotations
 
 from volition.agents.views import Buy, Decision, FollowUp, NodeView
+from volition.core.scoring import distribution_problems
 
 __all__ = ["violations"]
 
@@ -29,6 +31,14 @@ def _buy_violations(view: NodeView, decision: Buy) -> list[str]:
     if unknown:
         known = ", ".join(o.id for o in view.offers) or "none"
         problems.append(f"not offers of this node: {', '.join(unknown)} (the offers: {known})")
+    if view.outcomes:
+        if decision.forecast is None:
+            problems.append(
+                f"a purchase on a forecast question needs a forecast: one probability for "
+                f"each of {', '.join(view.outcomes)}"
+            )
+        else:
+            problems.extend(distribution_problems(decision.forecast, len(view.outcomes)))
     total = sum(o.price for i in dict.fromkeys(ids) if (o := view.offer(i)) is not None)
     if total > view.remaining_budget:
         problems.append(

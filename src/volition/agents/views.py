@@ -72,6 +72,10 @@ class NodeView:
     """The offers of the nodes above this one, root first (the inspector read them)."""
     feedback: tuple[str, ...] = ()
     """Why earlier answers for this node were rejected (the engine retries with them)."""
+    outcomes: tuple[str, ...] = ()
+    """For a forecast question: its outcomes; a purchase then carries a forecast over them."""
+    forecast: tuple[float, ...] = ()
+    """For a forecast question: the forecast so far (the prior, or after the last purchase)."""
 
     @property
     def query(self) -> str:
@@ -95,10 +99,14 @@ class NodeView:
 
 @dataclass(frozen=True)
 class Buy:
-    """Buy these offers of the node (possibly none) and end the node."""
+    """Buy these offers of the node (possibly none) and end the node.
+
+    On a forecast question (``NodeView.outcomes``), ``forecast`` is the distribution over the
+    outcomes once these offers are bought, from what is bought (docs/theory.md §3)."""
 
     offer_ids: tuple[str, ...] = ()
     reason: str = ""
+    forecast: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)

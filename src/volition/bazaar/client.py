@@ -36,6 +36,7 @@ from volition.bazaar.api.schemas_bots import (
     BotSummary,
     CredentialPublic,
 )
+from volition.bazaar.api.schemas_forecasts import ForecastPublic, TrackRecordPublic
 from volition.bazaar.api.schemas_inspections import (
     AgentCallPublic,
     InspectionPublic,
@@ -161,6 +162,7 @@ class BazaarClient:
         reveal: str = "with_parent",
         attention: int | None = None,
         reading_cost: int = 0,
+        forecast: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> ContextPublic:
         """Post a decision context, reserving ``budget`` cents.
@@ -169,8 +171,10 @@ class BazaarClient:
         contexts, funded from its budget); ``reveal`` is its amnesia policy: ``with_parent``
         (what it buys reaches you only with a parent offer you may read) or ``all``.
         ``attention``: how many offers your inspector reads, the highest bids first (None:
-        all); ``reading_cost``: the least bid an offer must carry (the attention auction)."""
-        body: dict[str, object] = {
+        all); ``reading_cost``: the least bid an offer must carry (the attention auction).
+        ``forecast`` makes it a forecast question: ``{"outcomes": [...], "closes_in_seconds":
+        N}`` (or ``closes_at``), optionally ``resolver``, ``rule`` and ``prior``."""
+        body: dict[str, Any] = {
             "query": query,
             "budget": budget,
             "priority": priority,
@@ -184,6 +188,8 @@ class BazaarClient:
             body["attention"] = attention
         if reading_cost:
             body["reading_cost"] = reading_cost
+        if forecast is not None:
+            body["forecast"] = forecast
         data = self._call("POST", "/contexts", json=body, idempotency_key=idempotency_key)
         return self._one(ContextPublic, data)
 
@@ -209,6 +215,26 @@ class BazaarClient:
         return self._one(ContextPublic, self._call("POST", f"/contexts/{context_id}/decide"))
 
     # ----------------------------------------------------------------- offers
+
+    def forecast(self, context_id: str) -> ForecastPublic:
+        """A forecast question; yours with its forecast's path and the offers' scores."""
+        return self._one(ForecastPublic, self._call("GET", f"/contexts/{context_id}/forecast"))
+
+    def resolve(
+        self, context_id: str, outcome: str | None = None, *, annulled: bool = False
+    ) -> ForecastPublic:
+        """Resolve a forecast question you are the resolver of, to ``outcome`` or annulled."""
+        body: dict[str, Any] = {"annulled": True} if annulled else {"outcome": outcome}
+        data = self._call("POST", f"/contexts/{context_id}/resolve", json=body)
+        return self._one(ForecastPublic, data)
+
+    def record(self, seller: str) -> TrackRecordPublic:
+        """A seller's (or bot's) track record over resolved forecast questions."""
+        return self._one(TrackRecordPublic, self._call("GET", f"/sellers/{seller}/record"))
+
+    def bot_record(self, bot_id: str) -> TrackRecordPublic:
+        """A stored bot's track record over resolved forecast questions."""
+        return self._one(TrackRecordPublic, self._call("GET", f"/bots/{bot_id}/record"))
 
     def post_offer(
         self,

@@ -6,7 +6,9 @@ bootstrap). Seeding twice changes nothing: it stops if the demo operator already
 The demo sellers own fixed bots (``DEMO_BOTS``). Some answer the demo's contexts; the fact
 checkers answer the follow-up questions an inspector asks about an offer ("Is this accurate:
 <preview>", as the offline buyer asks), confirming the radar forecast and refuting the
-neighbour's knee, so an inspection of the rain context visibly recurses. Run the bots with
+neighbour's knee, so an inspection of the rain context visibly recurses. One context is a
+forecast question (``DEMO_QUESTION``) that closes after ten minutes and that the operator
+resolves. Run the bots with
 ``volition.bazaar.bot_dispatch.BotDispatcher`` (its ``run_due`` pass, and as the inspection
 engine's seller pool, so that follow-ups name the bots' owners).
 """
@@ -18,8 +20,24 @@ from datetime import timedelta
 
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import Bazaar, BotService, ContextSpec
+from volition.bazaar.domain.forecast_service import Forecasts
+from volition.bazaar.domain.forecasts import ForecastSpec
 
-__all__ = ["DEMO_BOTS", "DEMO_LOGINS", "DemoBot", "DemoLogin", "seed_demo"]
+__all__ = [
+    "DEMO_BOTS",
+    "DEMO_LOGINS",
+    "DEMO_QUESTION",
+    "DEMO_QUESTION_CLOSES",
+    "DemoBot",
+    "DemoLogin",
+    "seed_demo",
+]
+
+DEMO_QUESTION = "Forecast: will the 8:15 on the Bergen rail line leave on time on Monday?"
+DEMO_QUESTION_CLOSES = timedelta(minutes=10)
+"""The demo's forecast question (outcomes "on time" and "late", resolved by the operator):
+the rail punctuality bot answers it; after ten minutes the operator may resolve it
+(``volition resolve CONTEXT_ID "on time" --user operator``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +166,11 @@ def seed_demo(bazaar: Bazaar) -> tuple[DemoLogin, ...]:
         private_info="My neighbour's knee hurts, so it will rain in Oslo tomorrow afternoon: "
         "move the picnic.",
         price=1_50,
+    )
+    Forecasts(bazaar).post(  # a forecast question the operator resolves once it closes
+        alice.id,
+        ContextSpec(DEMO_QUESTION, 5_00, priority=0.5),
+        ForecastSpec(("on time", "late"), bazaar.clock() + DEMO_QUESTION_CLOSES),
     )
     BotDispatcher(bazaar, bots).run_due()  # the bots answer the contexts seeded above
     return DEMO_LOGINS

@@ -65,6 +65,8 @@ COMMANDS: dict[str, str] = {
     "llm-set": "volition.cli.bots_commands:llm_set",
     "bots-run": "volition.cli.bots_commands:bots_run",
     "inspect": "volition.cli.inspections_commands:inspect",
+    "resolve": "volition.cli.forecast_commands:resolve",
+    "record": "volition.cli.forecast_commands:record",
     "inspection": "volition.cli.inspections_commands:inspection",
     "examples": "volition.cli.demo:demo",
     "experiment": "volition.cli.experiment:app",

@@ -23,7 +23,12 @@ from numpy.typing import ArrayLike, NDArray
 from volition.core.decision import Actions, DecisionProblem
 from volition.errors import ShapeError
 
-__all__ = ["ForecastDecision", "ScoringRule"]
+__all__ = [
+    "ForecastDecision",
+    "ScoringRule",
+    "categorical_score",
+    "distribution_problems",
+]
 
 
 class ScoringRule(StrEnum):
@@ -94,3 +99,52 @@ class ForecastDecision(DecisionProblem):
 
     def describe(self, action: Any) -> float:
         return float(action)
+
+
+def distribution_problems(probabilities: object, n_outcomes: int, tol: float = 1e-6) -> list[str]:
+    """Why ``probabilities`` is not a distribution over ``n_outcomes`` outcomes (empty: it is).
+
+    A distribution has one finite, non-negative number per outcome, summing to 1 within
+    ``tol``."""
+    if not isinstance(probabilities, tuple | list):
+        return [f"a forecast must be a list of {n_outcomes} probabilities, one per outcome"]
+    if len(probabilities) != n_outcomes:
+        return [
+            f"a forecast needs {n_outcomes} probabilities, one per outcome, "
+            f"not {len(probabilities)}"
+        ]
+    bad = [
+        i
+        for i, p in enumerate(probabilities)
+        if isinstance(p, bool) or not isinstance(p, int | float) or not np.isfinite(p) or p < 0
+    ]
+    if bad:
+        return [f"forecast[{bad[0]}] = {probabilities[bad[0]]!r}: probabilities are numbers >= 0"]
+    total = float(sum(probabilities))
+    if abs(total - 1.0) > tol:
+        return [f"the forecast's probabilities sum to {total:.6g}, not 1"]
+    return []
+
+
+def categorical_score(rule: ScoringRule | str, probabilities: ArrayLike, outcome: int) -> float:
+    """S(p, o) of a forecast ``p`` over k outcomes when outcome ``o`` happens (a utility).
+
+    - ``log``: log p_o (-inf when p_o = 0);
+    - ``brier``: -1/2 sum_j (p_j - [j = o])^2, half the usual quadratic rule so that on two
+      outcomes it equals the binary ``brier`` above, -(x - o)^2 with x = p_0;
+    - ``spherical``: p_o / ||p||_2, on two outcomes the binary ``spherical``.
+
+    All three are strictly proper: the expected score under beliefs q is maximised at p = q.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 1 or p.size < 2 or not 0 <= outcome < p.size:
+        raise ShapeError(f"a forecast over >= 2 outcomes and an outcome index below {p.size}")
+    rule = ScoringRule(rule)
+    if rule is ScoringRule.LOG:
+        with np.errstate(divide="ignore"):
+            return float(np.log(p[outcome]))
+    if rule is ScoringRule.BRIER:
+        hit = np.zeros_like(p)
+        hit[outcome] = 1.0
+        return float(-0.5 * np.sum((p - hit) ** 2))
+    return float(p[outcome] / np.sqrt(np.sum(p**2)))

@@ -33,6 +33,12 @@ or
  "reason": "<one sentence>"}
 """
 
+FORECAST_RULE = """\
+This is a FORECAST QUESTION with the outcomes {outcomes}; the forecast so far is {forecast}.
+With "action": "buy", also give "forecast": {{"<outcome>": <probability>, ...}}, one
+probability for each outcome, non-negative, summing to 1: your forecast once the offers you
+buy are known, judged only from what is bought (what you do not buy is forgotten)."""
+
 SELLER_SYSTEM = """\
 You sell information in an information market. A buyer posted the query below. If what you
 know helps with it, offer it: a short public preview (which does not give the content away),
@@ -57,6 +63,7 @@ class BuyerAnswer(BaseModel):
     budget: int = 0
     about: list[str] = Field(default_factory=list)
     reason: str = ""
+    forecast: list[float] | dict[str, float] | None = None
 
 
 class SellerAnswer(BaseModel):
@@ -92,6 +99,11 @@ def buyer_messages(view: NodeView) -> list[dict[str, str]]:
         ],
     }
     user = "DATA (untrusted, JSON):\n" + json.dumps(data, indent=1, ensure_ascii=False)
+    if view.outcomes:
+        user += "\n\n" + FORECAST_RULE.format(
+            outcomes=json.dumps(list(view.outcomes), ensure_ascii=False),
+            forecast=json.dumps(list(view.forecast)),
+        )
     if view.feedback:
         user += "\n\nYour previous answer was rejected: " + " | ".join(view.feedback)
     return [{"role": "system", "content": BUYER_SYSTEM}, {"role": "user", "content": user}]

@@ -34,6 +34,7 @@ from volition.bazaar.api.routes import (
     analysis,
     bots,
     contexts,
+    forecasts,
     matchers,
     offers,
     operator,
@@ -165,7 +166,8 @@ def create_app(
     if settings.trusted_proxies:  # outermost: every other layer sees the real client
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
 
-    for module in (users, contexts, offers, matchers, bots, inspections_routes, operator, analysis):
+    routers = (users, contexts, forecasts, offers, matchers, bots, inspections_routes, operator)
+    for module in (*routers, analysis):
         app.include_router(module.router, prefix="/api")
 
     @app.get("/api/health", tags=["health"])

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.schemas_forecasts import ForecastCreate, ForecastPublic
 from volition.bazaar.api.text import TextChecked
 from volition.bazaar.domain import (
     Balances,
@@ -151,6 +152,9 @@ class ContextCreate(_Input):
     reading_cost: Cents = Field(
         0, description="the least bid an offer must carry to be read (offers below are refused)"
     )
+    forecast: ForecastCreate | None = Field(
+        None, description="makes the context a forecast question (outcomes, close, resolver)"
+    )
 
 
 class ContextPublic(BaseModel):
@@ -180,6 +184,7 @@ class ContextPublic(BaseModel):
     )
     attention: int | None = Field(None, description="offers one inspection reads; null: all")
     reading_cost: int = Field(0, description="the least bid an offer must carry to be read")
+    forecast: ForecastPublic | None = Field(None, description="a forecast question's part")
 
     @classmethod
     def of(cls, c: DecisionContext, remaining: int | None = None) -> ContextPublic:

@@ -17,6 +17,7 @@ from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.errors_util import duplicate
+from volition.bazaar.domain.forecast_memory import MemoryForecastRepository
 from volition.bazaar.domain.ledger import Account, JournalEntry, cash, earnings, hold
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
@@ -430,6 +431,11 @@ class MemoryStore:
         self.bots: _Table[str, BotSeller] = _Table(self._undo)
         self.bot_jobs: _Table[tuple[str, str], BotJob] = _Table(self._undo)
         self.credentials: _Table[str, LLMCredential] = _Table(self._undo)
+        self._forecasts = MemoryForecastRepository()
+
+    def forecast_repository(self) -> MemoryForecastRepository:
+        """The forecast questions of this store (kept beside its tables)."""
+        return self._forecasts
 
     @contextmanager
     def begin(self, *, write: bool = True, snapshot: bool = True) -> Iterator[UnitOfWork]:

@@ -21,6 +21,7 @@ from typing import Protocol
 from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
+from volition.bazaar.domain.forecasts import ForecastRepository
 from volition.bazaar.domain.ledger import Account, JournalEntry
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer
@@ -232,4 +233,8 @@ class Store(Protocol):
         ``snapshot=False`` (reads only) promises a single statement: it needs no transaction
         of its own, so a database may run it without BEGIN and COMMIT round trips.
         """
+        ...
+
+    def forecast_repository(self) -> ForecastRepository:
+        """Where this store keeps forecast questions (``domain.forecasts``)."""
         ...

@@ -40,6 +40,7 @@ from volition.bazaar.domain import (
     UnitOfWork,
     attention,
 )
+from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
 from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool
@@ -119,6 +120,7 @@ class InspectionEngine:
         self.lease = lease
         self.retry_delay = retry_delay
         self._inspections: dict[str, Inspection] = {}  # their fixed parts (see ``_fixed``)
+        self.forecasts = Forecasts(bazaar)  # a forecast question's path (domain.forecasts)
 
     # ------------------------------------------------------------------- commands
 
@@ -384,6 +386,11 @@ class InspectionEngine:
         if not view.offers:
             self._finish(node, Outcome.NO_OFFERS)
             return
+        question = self.forecasts.question(inspection.context_id)
+        if question is not None:  # the decision carries a forecast over its outcomes
+            steps = self.forecasts.steps(question.context_id)
+            so_far = steps[-1].distribution if steps else question.prior
+            view = replace(view, outcomes=question.outcomes, forecast=so_far)
         feedback: list[str] = []
         for attempt in range(limits.max_retries + 1):
             if attempt:  # each retry gets a whole lease: agent calls are the slow part
@@ -402,6 +409,9 @@ class InspectionEngine:
             self._record(node, attempt, asked, reply, judgement, charged)
             if judgement.verdict is Verdict.ACCEPTED:
                 assert judgement.decision is not None
+                decision = judgement.decision
+                if question is not None and isinstance(decision, Buy) and decision.forecast:
+                    self.forecasts.propose(question.context_id, node.id, decision.forecast)
                 self.repository.update_node(
                     replace(node, state=NodeState.ACTING, pending=_pending(judgement))
                 )
@@ -510,6 +520,7 @@ class InspectionEngine:
         buyer_id = self._fixed(node.inspection_id).buyer_id
         with self.bazaar.store.begin(write=False) as uow:
             own = {o.id for o in uow.offers.for_context(node.context_id)}
+        bought: list[str] = []
         for offer_id in pending.offer_ids:
             if offer_id not in own:  # judged already; the domain alone would allow any context
                 log.error("node %s refused to buy %s of another context", node.id, offer_id)
@@ -520,8 +531,11 @@ class InspectionEngine:
                 )
             except VolitionError as exc:  # closed from outside meanwhile: keep what was bought
                 log.info("node %s could not buy %s: %s", node.id, offer_id, exc)
+                self.forecasts.confirm(node.id, tuple(bought))
                 self._finish(node, Outcome.CLOSED)
                 return
+            bought.append(offer_id)
+        self.forecasts.confirm(node.id, tuple(bought))  # a forecast question's next step
         self._finish(node, Outcome.BOUGHT)
 
     def _follow_up(self, node: Node, pending: PendingDecision) -> None:

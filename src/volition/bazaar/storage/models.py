@@ -241,6 +241,7 @@ class IdempotencyRow(Base):
 # here registers them on ``Base.metadata`` wherever the models are used.
 from volition.bazaar.storage import (  # noqa: E402, F401
     models_bots,
+    models_forecasts,
     models_inspection,
     models_ratelimit,
 )

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from volition.bazaar.domain.forecasts import ForecastRepository
 from volition.bazaar.domain.store import (
     BotJobRepository,
     BotRepository,
@@ -111,6 +112,12 @@ class SqlStore:
             ) from exc
         except DBAPIError as exc:
             raise StorageError(f"the database failed: {type(exc.orig).__name__}") from exc
+
+    def forecast_repository(self) -> ForecastRepository:
+        """Forecast questions in this database (``SqlForecastRepository``)."""
+        from volition.bazaar.storage.forecast_repository import SqlForecastRepository
+
+        return SqlForecastRepository(self)
 
     def close(self) -> None:
         """Release the engine's connections."""

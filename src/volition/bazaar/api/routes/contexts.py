@@ -18,6 +18,7 @@ from volition.bazaar.api.deps import (
     SignedIn,
 )
 from volition.bazaar.api.errors import ERROR_RESPONSES
+from volition.bazaar.api.forecast_posting import forecast_of, post_question
 from volition.bazaar.api.schemas import ContextCreate, ContextPublic, OfferCreate, OfferPublic
 from volition.bazaar.domain import (
     Bazaar,
@@ -36,7 +37,10 @@ def _public(bazaar: Bazaar, context: DecisionContext, viewer: User | None) -> Co
     mine = viewer is not None and viewer.id == context.buyer_id
     # a forgotten follow-up's reservation is its inspector's budget: forgotten too
     shown = mine and context.disclosure is Disclosure.FULL
-    return ContextPublic.of(context, bazaar.remaining(context.id) if shown else None)
+    public = ContextPublic.of(context, bazaar.remaining(context.id) if shown else None)
+    if not context.is_child:
+        public.forecast = forecast_of(bazaar, context.id, viewer)
+    return public
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -64,6 +68,9 @@ def _post_context(body: ContextCreate, caller: Caller, key: str | None) -> Conte
         attention=body.attention,
         reading_cost=body.reading_cost,
     )
+    if body.forecast is not None:  # a forecast question (domain.forecasts)
+        context = post_question(bazaar, user.id, spec, body.forecast, key)
+        return _public(bazaar, context, user)
     context = bazaar.post_context(user.id, spec, idempotency_key=key)
     if key is None:  # just posted: its whole budget is still reserved, no need to read it back
         return ContextPublic.of(context, context.budget)

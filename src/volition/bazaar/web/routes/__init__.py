@@ -7,12 +7,20 @@ from importlib.resources import files
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from volition.bazaar.web.routes import account, bots, inspections, market, operator, seller
+from volition.bazaar.web.routes import (
+    account,
+    bots,
+    forecasts,
+    inspections,
+    market,
+    operator,
+    seller,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)  # pages, not API: kept out of the OpenAPI schema
-for _module in (market, account, seller, bots, inspections, operator):
+for _module in (market, account, seller, bots, inspections, forecasts, operator):
     router.include_router(_module.router)
 
 _CSS = files("volition.bazaar.web").joinpath("static/bazaar.css").read_bytes()

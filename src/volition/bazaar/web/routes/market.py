@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar, ContextSpec, User
+from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.web.forms import (
     parse_attention,
     parse_keywords,
@@ -138,6 +139,7 @@ def _context(
         {"preview": "", "private_info": "", "price": "", "no_quotation": "", "bid": ""},
     )
     values.setdefault("inspect", inspect_panel(request, page))
+    values.setdefault("is_question", Forecasts(bazaar).question(context_id) is not None)
     return render(request, visitor, "context.html", status, page=page, **values)
 
 

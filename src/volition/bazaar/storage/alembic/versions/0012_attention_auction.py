@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"  # TODO(merge): "0011" once the forecast questions' migration is in
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

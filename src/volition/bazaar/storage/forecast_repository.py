@@ -1,0 +1,235 @@
+"""Forecast questions in SQL: the ``ForecastRepository`` protocol on SQLite and PostgreSQL.
+
+Each call is one short transaction beside the bazaar's (no money moves with a question).
+``confirm`` numbers a step inside its transaction (SQLite: ``BEGIN IMMEDIATE`` serialises
+writers; PostgreSQL: the question's row is locked first). ``resolve`` is a compare-and-set:
+``UPDATE ... WHERE resolved_at IS NULL``; of racing resolutions exactly one changes the row,
+and its scores are written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from volition.bazaar.domain.forecast_memory import STALE
+from volition.bazaar.domain.forecasts import (
+    ForecastQuestion,
+    ForecastStep,
+    OfferScore,
+    Resolution,
+)
+from volition.bazaar.errors import Conflict, StorageError
+from volition.bazaar.storage.models_forecasts import (
+    ForecastQuestionRow,
+    ForecastScoreRow,
+    ForecastStepRow,
+)
+from volition.core.scoring import ScoringRule
+
+__all__ = ["SqlForecastRepository"]
+
+
+class _Stale(Conflict):
+    """The path changed while resolving (raised inside the transaction, to roll it back)."""
+
+
+QUESTIONS: Table = ForecastQuestionRow.__table__  # type: ignore[assignment]
+STEPS: Table = ForecastStepRow.__table__  # type: ignore[assignment]
+SCORES: Table = ForecastScoreRow.__table__  # type: ignore[assignment]
+
+
+class SqlForecastRepository:
+    """Questions, steps and scores in the bazaar's database (migration 0011)."""
+
+    def __init__(self, store: Any) -> None:
+        """``store``: a ``SqlStore`` or an ``Engine``."""
+        self.engine: Engine = store if isinstance(store, Engine) else store.engine
+
+    @contextmanager
+    def _begin(self, *, write: bool = True) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                mode = "IMMEDIATE" if write else "DEFERRED"
+                conn = conn.execution_options(volition_sqlite_begin=mode)
+                with conn.begin():
+                    yield conn
+        except IntegrityError as exc:
+            raise Conflict(
+                "the forecast change conflicts with stored data (a duplicate question or "
+                "step); read it again"
+            ) from exc
+        except DBAPIError as exc:
+            raise StorageError(f"the database failed: {type(exc.orig).__name__}") from exc
+
+    def add(self, question: ForecastQuestion) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                insert(QUESTIONS).values(
+                    context_id=question.context_id,
+                    outcomes=list(question.outcomes),
+                    prior=list(question.prior),
+                    closes_at=question.closes_at,
+                    resolver_id=question.resolver_id,
+                    rule=question.rule.value,
+                )
+            )
+
+    def get(self, context_id: str) -> ForecastQuestion | None:
+        from volition.bazaar.storage.models import ContextRow
+
+        contexts: Table = ContextRow.__table__  # type: ignore[assignment]
+        with self._begin(write=False) as conn:
+            row = conn.execute(
+                select(QUESTIONS, contexts.c.buyer_id)
+                .join(contexts, contexts.c.id == QUESTIONS.c.context_id)
+                .where(QUESTIONS.c.context_id == context_id)
+            ).first()
+        return None if row is None else _question(row._mapping)
+
+    def propose(self, context_id: str, node_id: str, distribution: tuple[float, ...]) -> None:
+        with self._begin() as conn:
+            found = conn.execute(select(STEPS.c.node_id).where(STEPS.c.node_id == node_id)).first()
+            if found is None:
+                conn.execute(
+                    insert(STEPS).values(
+                        node_id=node_id,
+                        context_id=context_id,
+                        distribution=list(distribution),
+                        offer_ids=[],
+                    )
+                )
+
+    def confirm(self, node_id: str, offer_ids: tuple[str, ...], at: datetime) -> None:
+        with self._begin() as conn:
+            step = conn.execute(select(STEPS).where(STEPS.c.node_id == node_id)).first()
+            if step is None or step.seq is not None:
+                return  # never proposed, or confirmed already (a repeated step)
+            question = conn.execute(
+                select(QUESTIONS.c.resolved_at)
+                .where(QUESTIONS.c.context_id == step.context_id)
+                .with_for_update()
+            ).first()
+            if question is None or question.resolved_at is not None:
+                return  # resolved meanwhile: the path is final
+            last = conn.execute(
+                select(func.max(STEPS.c.seq)).where(STEPS.c.context_id == step.context_id)
+            ).scalar()
+            conn.execute(
+                update(STEPS)
+                .where(STEPS.c.node_id == node_id)
+                .values(seq=(last or 0) + 1, offer_ids=list(offer_ids), at=at)
+            )
+
+    def steps(self, context_id: str) -> list[ForecastStep]:
+        with self._begin(write=False) as conn:
+            rows = conn.execute(
+                select(STEPS)
+                .where(STEPS.c.context_id == context_id, STEPS.c.seq.is_not(None))
+                .order_by(STEPS.c.seq)
+            ).all()
+        return [
+            ForecastStep(
+                r.context_id,
+                r.seq,
+                r.node_id,
+                tuple(float(p) for p in r.distribution),
+                tuple(r.offer_ids),
+                r.at,
+            )
+            for r in rows
+        ]
+
+    def resolve(
+        self, context_id: str, resolution: Resolution, scores: list[OfferScore], steps: int
+    ) -> bool:
+        with self._begin() as conn:
+            conn.execute(  # taken first: a step confirmed now waits for this transaction
+                select(QUESTIONS.c.context_id)
+                .where(QUESTIONS.c.context_id == context_id)
+                .with_for_update()
+            ).first()
+            confirmed = conn.execute(
+                select(func.count())
+                .select_from(STEPS)
+                .where(STEPS.c.context_id == context_id, STEPS.c.seq.is_not(None))
+            ).scalar()
+            changed = conn.execute(
+                update(QUESTIONS)
+                .where(QUESTIONS.c.context_id == context_id, QUESTIONS.c.resolved_at.is_(None))
+                .values(
+                    outcome=resolution.outcome,
+                    annulled=resolution.annulled,
+                    resolved_by=resolution.by_id,
+                    resolved_at=resolution.at,
+                    final_score=resolution.final_score,
+                )
+            ).rowcount
+            if changed != 1:
+                return False
+            if confirmed != steps:  # rolled back with the transaction
+                raise _Stale(STALE)
+            if scores:
+                conn.execute(insert(SCORES), [_score_row(s) for s in scores])
+            return True
+
+    def scores(self, context_id: str) -> list[OfferScore]:
+        with self._begin(write=False) as conn:
+            rows = conn.execute(
+                select(SCORES).where(SCORES.c.context_id == context_id).order_by(SCORES.c.seq)
+            ).all()
+        return [_score(r._mapping) for r in rows]
+
+    def seller_scores(self, seller_id: str) -> list[OfferScore]:
+        with self._begin(write=False) as conn:
+            rows = conn.execute(select(SCORES).where(SCORES.c.seller_id == seller_id)).all()
+        return [_score(r._mapping) for r in rows]
+
+
+def _question(v: Any) -> ForecastQuestion:
+    resolution = None
+    if v["resolved_at"] is not None:
+        resolution = Resolution(
+            v["outcome"], bool(v["annulled"]), v["resolved_by"], v["resolved_at"], v["final_score"]
+        )
+    return ForecastQuestion(
+        v["context_id"],
+        v["buyer_id"],
+        tuple(v["outcomes"]),
+        tuple(float(p) for p in v["prior"]),
+        v["closes_at"],
+        v["resolver_id"],
+        ScoringRule(v["rule"]),
+        resolution,
+    )
+
+
+def _score_row(s: OfferScore) -> dict[str, Any]:
+    return {
+        "offer_id": s.offer_id,
+        "context_id": s.context_id,
+        "seller_id": s.seller_id,
+        "price": s.price,
+        "seq": s.seq,
+        "value": s.value,
+        "after": list(s.after),
+        "outcome": s.outcome,
+    }
+
+
+def _score(v: Any) -> OfferScore:
+    return OfferScore(
+        v["context_id"],
+        v["offer_id"],
+        v["seller_id"],
+        v["price"],
+        v["seq"],
+        v["value"],
+        tuple(float(p) for p in v["after"]),
+        v["outcome"],
+    )
