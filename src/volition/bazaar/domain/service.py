@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -45,6 +46,7 @@ from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.domain.purchases import Mechanism, Purchase
 from volition.bazaar.domain.settings import BazaarSettings
 from volition.bazaar.domain.store import IdempotencyRecord, Store, UnitOfWork
+from volition.bazaar.domain.units import Units
 from volition.bazaar.domain.users import Token, User, hash_token, validate_name
 from volition.bazaar.domain.visibility import can_read_private, can_see_context
 from volition.bazaar.domain.words import check_keyword
@@ -119,6 +121,18 @@ class Bazaar:
         self.clock = clock
         self._decoy: str | None = None
         self._listeners: list[Listener] = []
+        self._units = Units(store)
+
+    @contextmanager
+    def unit(self) -> Iterator[UnitOfWork]:
+        """Run several operations as one unit of work, committed together (``units``).
+
+        Operations that join it: ``post_context``, ``start_inspecting``, ``decide_context``,
+        ``cancel_context``, ``mark_inspected``, ``mark_context_inspected``, ``buy_inspected``,
+        ``buy_blind``, ``charge_inspection`` and ``remaining``; the block may also read and
+        write through the unit it is given (the inspection engine's own records)."""
+        with self._units.unit(self._listeners) as uow:
+            yield uow
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` after each committed context post, offer post and closing."""
@@ -358,7 +372,7 @@ class Bazaar:
 
     def remaining(self, context_id: str) -> int:
         """What is left of a context's reservation, in cents."""
-        with self.store.begin(write=False) as uow:
+        with self._units.begin(write=False) as uow:
             return uow.ledger.balance(hold(context_id))
 
     def remainders(self, context_ids: Sequence[str]) -> dict[str, int]:
@@ -402,7 +416,7 @@ class Bazaar:
         now = self.clock()
         if spec.expires_at is not None and spec.expires_at <= now:
             raise InputError("the expiry is in the past; give a time in the future")
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
             if not buyer.is_buyer:
                 raise Forbidden("only buyers can post contexts; sign up with the buyer role")
@@ -459,7 +473,7 @@ class Bazaar:
                     )
                 )
             self._remember(uow, actor_id, idempotency_key, "context", request, context.id)
-        publish(self._listeners, Event(EventKind.CONTEXT_POSTED, context.id))
+        self._units.publish(self._listeners, Event(EventKind.CONTEXT_POSTED, context.id))
         return context
 
     def _parent_of(
@@ -496,7 +510,7 @@ class Bazaar:
 
     def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
         """Move an open context of yours to ``inspecting`` (used by the inspection engine)."""
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
             context = self._own_context(uow, actor_id, context_id)
             if context.status is not ContextStatus.OPEN:
@@ -506,7 +520,7 @@ class Bazaar:
             return context
 
     def _close(self, actor_id: str, context_id: str, status: ContextStatus) -> DecisionContext:
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
             context = self._own_context(uow, actor_id, context_id)
             if not context.is_active:
@@ -514,7 +528,7 @@ class Bazaar:
                     f"context {context_id} is already {context.status.value}; nothing to release"
                 )
             closed = self._release(uow, context, status)
-        publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, closed.id))
+        self._units.publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, closed.id))
         return closed
 
     def expire_due(self) -> list[DecisionContext]:
@@ -668,7 +682,7 @@ class Bazaar:
 
     def mark_inspected(self, actor_id: str, offer_id: str) -> InfoOffer:
         """Record that the buyer's inspector read an offer (it can no longer be withdrawn)."""
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             actor = self._user(uow, actor_id, lock=True)
             _, offer = self._locked_offer(
                 uow, actor, offer_id, buyer_only="only the buyer of a context inspects its offers"
@@ -678,6 +692,20 @@ class Bazaar:
             offer = replace(offer, inspected=True)
             uow.offers.update(offer)
             return offer
+
+    def mark_context_inspected(self, actor_id: str, context_id: str) -> list[InfoOffer]:
+        """``mark_inspected`` for every active offer of your context not read yet, at once
+        (the context locked first, as ``withdraw_offer`` does); return the offers marked."""
+        with self._units.begin() as uow:
+            self._user(uow, actor_id, lock=True)
+            self._own_context(uow, actor_id, context_id)  # locked
+            unread = [
+                replace(o, inspected=True)
+                for o in uow.offers.for_context(context_id)
+                if o.status is OfferStatus.ACTIVE and not o.inspected
+            ]
+            uow.offers.set_inspected([o.id for o in unread])
+            return unread
 
     def offer(self, viewer_id: Viewer, offer_id: str) -> OfferView:
         """An offer as the viewer may see it (private info only where the rules allow)."""
@@ -741,7 +769,7 @@ class Bazaar:
         check_cents(cents, "an inspection cost")
         if cents <= 0:
             return 0
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
             first = self._replay(
                 uow, actor_id, idempotency_key, "inspection_cost", context_id, uow.ledger.entry
@@ -792,7 +820,7 @@ class Bazaar:
         with_view: bool = False,
     ) -> tuple[Purchase, OfferView | None]:
         operation = "purchase" if mechanism is Mechanism.NAIVE else "inspected"
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
             first = self._replay(
                 uow, actor_id, idempotency_key, operation, offer_id, uow.purchases.get
