@@ -13,10 +13,13 @@ answer is judged against what is left, and a priced inspector is not asked with 
 Nothing waits: ``start``, ``offer_arrived``, ``context_closed``, ``tick`` and ``poll`` only
 move nodes; ``step`` claims one ready node (a lease, so that several worker processes share
 the work), does its work and releases it; ``run_until_idle`` steps until every node waits for
-offers, time or nothing. Each step records its decision before acting on it, and acts through
-idempotency keys, so repeating a step (a resumed job, or the step of a worker that died and
-whose lease ran out) never pays anyone twice. A change made by a worker whose lease ran out
-while another moved the node is refused by the repository (node versions).
+offers, time or nothing. A deciding step reads in one unit of work, asks the agent with no
+transaction open, and writes everything its decision does (payments, purchases or the
+follow-up, the close, its records, the node and its lease) in one unit of work
+(``Bazaar.unit``, issue 15): a worker that dies mid-step leaves nothing behind, and the step
+is repeated whole. A change made by a worker whose lease was taken over while another moved
+the node is refused by the repository (node versions and leases); the bazaar's operations
+also go through idempotency keys, so nothing is ever paid twice.
 """
 
 from __future__ import annotations
