@@ -16,12 +16,13 @@ The budget (statements do not count the ``BEGIN`` that opens a transaction):
   ``buy_inspected`` with its money checks as they are (the buyer's row locked, the idempotency
   key looked up, the offer and its context read and locked, the offer not bought yet, the
   reservation's balance, then the journal entry, its postings, the purchase and the key).
-- **a soliciting step** needs more transactions (``SOLICIT_TRANSACTIONS``): each bot's offer
-  is its seller's own operation (one transaction each, ``PER_OFFER``), the bots read what is
-  offered already, and the node is stored as gathering before its offers are counted (so an
-  offer posted meanwhile is either counted here or wakes the gathering node), which is a
-  read and a move of their own. The first step after the engine was idle also reads whether
-  any node is ready before it takes the write lock of the claim.
+- **a soliciting step** needs more transactions (``SOLICIT_TRANSACTIONS``): the bots read
+  what is offered already, are asked with no transaction open, and post their offers (each
+  its seller's own checked operation, ``PER_OFFER`` statements) in one unit; the node is
+  stored as gathering before its offers are counted (so an offer posted meanwhile is either
+  counted here or wakes the gathering node), which is a read and a move of their own. The
+  first step after the engine was idle also reads whether any node is ready before it takes
+  the write lock of the claim.
 
 Before issue 15 a deciding step and the acting step after it took 20 to 23 transactions and
 61 to 87 statements for the same work (``benchmarks/RESULTS.md``, issue 15).
@@ -55,14 +56,14 @@ FOLLOW_UP_STATEMENTS = 36
 with its checks (each named seller looked up by name, the parent offers and context, the
 reservation, the idempotency key) and ``start_inspecting``, the child node added, and on
 PostgreSQL the ``NOTIFY`` of the new node."""
-SOLICIT_TRANSACTIONS = 8
+SOLICIT_TRANSACTIONS = 9
 """The claim and its read when idle (2), the context read, the bots' read of the offers, the
-inspection's fixed parts (read once per engine and inspection, then cached), the node stored
-as gathering, the offers counted, the move to deciding."""
+bots' offers (one unit), the inspection's fixed parts (read once per engine and inspection,
+then cached), the node stored as gathering, the offers counted, the move to deciding."""
 SOLICIT_STATEMENTS = 12
-PER_OFFER = (1, 5)
-"""A bot's offer: one transaction of 5 statements (the seller's row, the context, the
-offers already there, the insert, ...)."""
+PER_OFFER = (0, 5)
+"""A bot's offer: no transaction of its own, 5 statements (the seller's row locked, the
+context, the idempotency key, the insert, ...)."""
 
 
 @dataclass

@@ -127,7 +127,8 @@ class Bazaar:
     def unit(self) -> Iterator[UnitOfWork]:
         """Run several operations as one unit of work, committed together (``units``).
 
-        Operations that join it: ``post_context``, ``start_inspecting``, ``decide_context``,
+        Operations that join it: ``post_context``, ``post_offer``, ``start_inspecting``,
+        ``decide_context``,
         ``cancel_context``, ``mark_inspected``, ``mark_context_inspected``, ``buy_inspected``,
         ``buy_blind``, ``charge_inspection`` and ``remaining``; the block may also read and
         write through the unit it is given (the inspection engine's own records)."""
@@ -629,7 +630,7 @@ class Bazaar:
             raise PriceError(f"a price must be a whole number of cents >= 0, not {price!r}")
         if price > s.max_budget:
             raise PriceError(f"a price cannot exceed {s.max_budget} cents")
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             seller = self._user(uow, actor_id, lock=True)
             context = self._visible_context(uow, seller, context_id)
             if not seller.is_seller:
@@ -655,7 +656,9 @@ class Bazaar:
             )
             uow.offers.add(offer)
             self._remember(uow, actor_id, idempotency_key, "offer", request, offer.id)
-        publish(self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id))
+        self._units.publish(
+            self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id)
+        )
         return offer
 
     @staticmethod
