@@ -333,7 +333,8 @@ class InspectionEngine:
         """Ask the bots (each offer is its seller's own operation), then gather.
 
         The node is stored as gathering (ending the lease) before its offers are counted, so
-        that an offer posted meanwhile is either counted here or wakes the gathering node."""
+        that an offer posted meanwhile is either counted here or wakes the gathering node: on
+        PostgreSQL as a commit before the count, elsewhere in one unit that writers queue on."""
         context = self._context(node)
         if not context.is_active:
             with self.bazaar.unit() as uow:
@@ -341,10 +342,18 @@ class InspectionEngine:
             return
         self.sellers.solicit(context)
         deadline = self.bazaar.clock() + self._limits(node).gather_timeout
-        node = self.repository.update_node(
-            replace(node, state=NodeState.GATHERING, deadline=deadline), release=worker
-        )
-        self._check_gathered(node, moving=True)
+        gathering = replace(node, state=NodeState.GATHERING, deadline=deadline)
+        if getattr(self.bazaar.store, "dialect", None) == "postgresql":
+            node = self.repository.update_node(gathering, release=worker)
+            self._check_gathered(node, moving=True)
+            return
+        # SQLite and the memory store serialise writing units: an offer is posted wholly
+        # before this unit (counted here) or after it (its event finds the node gathering)
+        with self.bazaar.unit() as uow:
+            repository = self.repository.within(uow)
+            node = repository.update_node(gathering, release=worker)
+            if self._gathered(uow, node):
+                repository.update_node(replace(node, state=NodeState.DECIDING))
 
     def _check_gathered(self, node: Node, *, moving: bool = False) -> Node:
         """Move a gathering node with enough offers to deciding; return it as it now is.
