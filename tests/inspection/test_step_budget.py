@@ -20,7 +20,8 @@ The budget (statements do not count the ``BEGIN`` that opens a transaction):
   what is offered already, are asked with no transaction open, and post their offers (each
   its seller's own checked operation, ``PER_OFFER`` statements) in one unit; the node is
   stored as gathering before its offers are counted (so an offer posted meanwhile is either
-  counted here or wakes the gathering node), which is a read and a move of their own. The
+  counted here or wakes the gathering node): on PostgreSQL a commit, a read and a move of
+  their own, on SQLite one unit (writers queue there). The
   first step after the engine was idle also reads whether any node is ready before it takes
   the write lock of the claim.
 
@@ -59,7 +60,8 @@ PostgreSQL the ``NOTIFY`` of the new node."""
 SOLICIT_TRANSACTIONS = 9
 """The claim and its read when idle (2), the context read, the bots' read of the offers, the
 bots' offers (one unit), the inspection's fixed parts (read once per engine and inspection,
-then cached), the node stored as gathering, the offers counted, the move to deciding."""
+then cached), and on PostgreSQL the node stored as gathering, the offers counted, the move to
+deciding (on SQLite these three are one unit: 7 in all)."""
 SOLICIT_STATEMENTS = 12
 PER_OFFER = (0, 5)
 """A bot's offer: no transaction of its own, 5 statements (the seller's row locked, the
