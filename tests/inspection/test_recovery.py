@@ -5,6 +5,8 @@ engine's retry delay, then a fresh engine (another worker) repeats it."""
 
 from __future__ import annotations
 
+import itertools
+
 from tests.inspection.helpers import FUNDS, World
 from tests.inspection.test_rules import Script
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
@@ -71,19 +73,25 @@ def _run_dying(world: World, buyer: Script) -> tuple[InspectionEngine, str, int]
 
 
 def test_purchases_and_follow_ups_survive_a_worker_dying_mid_step(any_world: World) -> None:
+    """A step writes in one unit of work (issue 15): a worker dying inside it, after the
+    bazaar accepted a purchase or a follow-up, leaves nothing behind; the repeated step asks
+    for the decision again and carries it out once."""
     world = any_world
     first = world.bot(FixedSeller("forecast", "80% rain", 300))
     second = world.bot(FixedSeller("radar", "clouds coming", 200))
 
-    def root(view: NodeView) -> Decision:
+    def policy(view: NodeView) -> Decision:
+        if view.depth:
+            return Buy(())
         if view.follow_ups_left:
             return FollowUp("Is the forecast right?", 250, (view.offers[0].id,))
         return Buy(tuple(o.id for o in view.offers))
 
-    buyer = Script(iter([root, lambda v: Buy(()), root]))
+    buyer = Script(itertools.repeat(policy))
     engine, inspection_id, deaths = _run_dying(world, buyer)
 
-    assert deaths == 2 and len(buyer.views) == 3  # no decision was asked for twice
+    # the root asked twice for its follow-up and twice for its purchases, the child once
+    assert deaths == 2 and len(buyer.views) == 5
     assert engine.inspection(inspection_id).status is InspectionStatus.DONE
     nodes = engine.nodes(world.buyer.id, inspection_id)
     assert len(nodes) == 2 and all(n.state is NodeState.DONE for n in nodes)

@@ -45,7 +45,7 @@ def test_poll_notices_offers_posted_by_another_process(world: World) -> None:
     _offer(world, context.id)  # no event reaches this engine: only polling sees it
     assert engine.repository.get_node(inspection.root_node_id).state is NodeState.GATHERING  # type: ignore[union-attr]
     assert engine.poll() == 1
-    assert engine.run_until_idle() == 2
+    assert engine.run_until_idle() == 1  # decides and buys in one step (issue 15)
     assert engine.inspection(inspection.id).status is InspectionStatus.DONE
     assert len(world.bazaar.purchases(world.buyer.id)) == 2
 
@@ -84,7 +84,7 @@ def test_poll_resumes_a_parent_left_waiting_by_a_dead_worker(any_world: World) -
     assert engine.repository.stranded() == [engine.repository.get_node(root.id)]
     assert engine.poll() == 1
     assert engine.repository.stranded() == []
-    assert engine.run_until_idle() == 2  # the root decides again, and buys
+    assert engine.run_until_idle() == 1  # the root decides again and buys, in one step
     assert engine.inspection(inspection.id).status is InspectionStatus.DONE
 
 

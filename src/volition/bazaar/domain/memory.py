@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -97,6 +98,9 @@ class _Users:
     def get_by_name(self, name: str) -> User | None:
         return next((u for u in self._t.values() if u.name == name), None)
 
+    def get_many(self, user_ids: Sequence[str]) -> list[User]:
+        return [u for i in dict.fromkeys(user_ids) if (u := self._t.get(i)) is not None]
+
     def update(self, user: User) -> None:
         self._t.put(user.id, user)
 
@@ -144,6 +148,9 @@ class _Contexts:
 
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
         return self._t.get(context_id)
+
+    def get_many(self, context_ids: Sequence[str]) -> list[DecisionContext]:
+        return [c for i in dict.fromkeys(context_ids) if (c := self._t.get(i)) is not None]
 
     def update(self, context: DecisionContext) -> None:
         self._t.put(context.id, context)
@@ -197,6 +204,16 @@ class _Offers:
         rows = [o for o in self._t.values() if o.context_id == context_id]
         return sorted(rows, key=lambda o: (o.created_at, o.id))
 
+    def set_inspected(self, offer_ids: Sequence[str]) -> None:
+        for offer_id in offer_ids:
+            if (offer := self._t.get(offer_id)) is not None:
+                self._t.put(offer_id, replace(offer, inspected=True))
+
+    def for_contexts(self, context_ids: Sequence[str]) -> list[InfoOffer]:
+        wanted = set(context_ids)
+        rows = [o for o in self._t.values() if o.context_id in wanted]
+        return sorted(rows, key=lambda o: (o.created_at, o.id))
+
     def by_seller(self, seller_id: str) -> list[InfoOffer]:
         rows = [o for o in self._t.values() if o.seller_id == seller_id]
         return sorted(rows, key=lambda o: (o.created_at, o.id))
@@ -233,6 +250,10 @@ class _Purchases:
 
     def for_context(self, context_id: str) -> list[Purchase]:
         return [p for p in self._t.values() if p.context_id == context_id]
+
+    def for_contexts(self, context_ids: Sequence[str]) -> list[Purchase]:
+        wanted = set(context_ids)
+        return [p for p in self._t.values() if p.context_id in wanted]
 
     def all(self) -> list[Purchase]:
         return self._t.values()
@@ -400,6 +421,7 @@ class _Credentials:
 class _MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         s = store
+        self.undo = store._undo  # others' records kept beside the store join its rollback
         self.users: UserRepository = _Users(s.users)
         self.tokens: TokenRepository = _Tokens(s.tokens, s.users)
         self.contexts: ContextRepository = _Contexts(s.contexts)

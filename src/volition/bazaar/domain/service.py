@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -45,6 +46,7 @@ from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.domain.purchases import Mechanism, Purchase
 from volition.bazaar.domain.settings import BazaarSettings
 from volition.bazaar.domain.store import IdempotencyRecord, Store, UnitOfWork
+from volition.bazaar.domain.units import Units
 from volition.bazaar.domain.users import Token, User, hash_token, validate_name
 from volition.bazaar.domain.visibility import can_read_private, can_see_context
 from volition.bazaar.domain.words import check_keyword
@@ -123,6 +125,20 @@ class Bazaar:
         self.clock = clock
         self._decoy: str | None = None
         self._listeners: list[Listener] = []
+        self._units = Units(store)
+
+    @contextmanager
+    def unit(self) -> Iterator[UnitOfWork]:
+        """Run several operations as one unit of work, committed together (``units``).
+
+        Operations that join it: ``post_context``, ``post_offer``, ``start_inspecting``,
+        ``decide_context``, ``cancel_context``, ``mark_inspected``, ``mark_context_inspected``,
+        ``buy_inspected``, ``buy_blind``, ``charge_inspection`` and ``remaining`` (any other
+        opens its own transaction: never call a writing one inside a unit on SQLite, where it
+        would wait for this unit's lock). The block may also read and write through the unit
+        it is given (the inspection engine's own records)."""
+        with self._units.unit(self._listeners) as uow:
+            yield uow
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` after each committed context post, offer post and closing."""
@@ -362,7 +378,7 @@ class Bazaar:
 
     def remaining(self, context_id: str) -> int:
         """What is left of a context's reservation, in cents."""
-        with self.store.begin(write=False) as uow:
+        with self._units.begin(write=False) as uow:
             return uow.ledger.balance(hold(context_id))
 
     def remainders(self, context_ids: Sequence[str]) -> dict[str, int]:
@@ -408,7 +424,7 @@ class Bazaar:
         now = self.clock()
         if spec.expires_at is not None and spec.expires_at <= now:
             raise InputError("the expiry is in the past; give a time in the future")
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
             if not buyer.is_buyer:
                 raise Forbidden("only buyers can post contexts; sign up with the buyer role")
@@ -467,7 +483,7 @@ class Bazaar:
                     )
                 )
             self._remember(uow, actor_id, idempotency_key, "context", request, context.id)
-        publish(self._listeners, Event(EventKind.CONTEXT_POSTED, context.id))
+        self._units.publish(self._listeners, Event(EventKind.CONTEXT_POSTED, context.id))
         return context
 
     def _parent_of(
@@ -504,7 +520,7 @@ class Bazaar:
 
     def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
         """Move an open context of yours to ``inspecting`` (used by the inspection engine)."""
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
             context = self._own_context(uow, actor_id, context_id)
             if context.status is not ContextStatus.OPEN:
@@ -514,7 +530,7 @@ class Bazaar:
             return context
 
     def _close(self, actor_id: str, context_id: str, status: ContextStatus) -> DecisionContext:
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
             context = self._own_context(uow, actor_id, context_id)
             if not context.is_active:
@@ -522,7 +538,7 @@ class Bazaar:
                     f"context {context_id} is already {context.status.value}; nothing to release"
                 )
             closed = self._release(uow, context, status)
-        publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, closed.id))
+        self._units.publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, closed.id))
         return closed
 
     def expire_due(self) -> list[DecisionContext]:
@@ -629,7 +645,7 @@ class Bazaar:
             raise PriceError(f"a price must be a whole number of cents >= 0, not {price!r}")
         if price > s.max_budget:
             raise PriceError(f"a price cannot exceed {s.max_budget} cents")
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             seller = self._user(uow, actor_id, lock=True)
             context = self._visible_context(uow, seller, context_id)
             if not seller.is_seller:
@@ -662,7 +678,9 @@ class Bazaar:
             uow.offers.add(offer)
             attention.reserve(uow, offer, offer.created_at)
             self._remember(uow, actor_id, idempotency_key, "offer", request, offer.id)
-        publish(self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id))
+        self._units.publish(
+            self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id)
+        )
         return offer
 
     @staticmethod
@@ -692,7 +710,7 @@ class Bazaar:
         """Record that the buyer's inspector read an offer (it can no longer be withdrawn) and
         pay its bid to the buyer, once (``attention``: only offers the context's attention
         reads, highest bids first, may be read)."""
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             actor = self._user(uow, actor_id, lock=True)
             context, offer = self._locked_offer(
                 uow, actor, offer_id, buyer_only="only the buyer of a context inspects its offers"
@@ -713,6 +731,26 @@ class Bazaar:
             uow.offers.update(offer)
             attention.pay(uow, offer, context, self.clock())
             return offer
+
+    def mark_context_inspected(self, actor_id: str, context_id: str) -> list[InfoOffer]:
+        """``mark_inspected`` for every offer of your context that its attention reads and
+        that is not read yet, at once (the context locked first, as ``withdraw_offer`` does):
+        the highest bids first, each bid paid to the buyer (``attention.to_read``,
+        docs/theory.md §5); return the offers marked."""
+        with self._units.begin() as uow:
+            self._user(uow, actor_id, lock=True)
+            context = self._own_context(uow, actor_id, context_id)  # locked
+            if not context.is_active:  # its bids went back when it closed
+                raise Conflict(f"context {context_id} is {context.status.value}; nothing to read")
+            now = self.clock()
+            unread = [
+                replace(o, inspected=True)
+                for o in attention.to_read(uow.offers.for_context(context_id), context)
+            ]
+            uow.offers.set_inspected([o.id for o in unread])
+            for offer in unread:
+                attention.pay(uow, offer, context, now)
+            return unread
 
     def offer(self, viewer_id: Viewer, offer_id: str) -> OfferView:
         """An offer as the viewer may see it (private info only where the rules allow)."""
@@ -776,7 +814,7 @@ class Bazaar:
         check_cents(cents, "an inspection cost")
         if cents <= 0:
             return 0
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
             first = self._replay(
                 uow, actor_id, idempotency_key, "inspection_cost", context_id, uow.ledger.entry
@@ -827,7 +865,7 @@ class Bazaar:
         with_view: bool = False,
     ) -> tuple[Purchase, OfferView | None]:
         operation = "purchase" if mechanism is Mechanism.NAIVE else "inspected"
-        with self.store.begin() as uow:
+        with self._units.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
             first = self._replay(
                 uow, actor_id, idempotency_key, operation, offer_id, uow.purchases.get

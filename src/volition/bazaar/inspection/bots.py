@@ -57,7 +57,8 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
 
     A bot that already offered on the context, is its buyer, or is not among the sellers the
     context names is not asked (at most one offer per bot per context). A bot that fails or
-    whose offer the bazaar refuses is skipped: a seller cannot stop an inspection.
+    whose offer the bazaar refuses is skipped: a seller cannot stop an inspection. Every bot
+    is asked first, then their offers are posted in one unit of work (``Bazaar.unit``).
     """
     with bazaar.store.begin(write=False) as uow:
         offered = {o.seller_id for o in uow.offers.for_context(context.id)}
@@ -73,8 +74,8 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
         context_pages=context.pages,
         about_previews=about,
     )
-    posted = 0
-    for bot in bots:
+    drafts = []
+    for bot in bots:  # asked with no transaction open: a bot may be a slow model
         if bot.user_id in offered or bot.user_id == context.buyer_id:
             continue
         if context.named_seller_ids and bot.user_id not in context.named_seller_ids:
@@ -85,19 +86,21 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
         except Exception as exc:  # a seller's failure must not stop the buyer's inspection
             log.warning("bot %s failed on %s: %s", bot.user_id, context.id, type(exc).__name__)
             continue
-        if reply.offer is None:
-            continue
-        draft = reply.offer
-        try:
-            bazaar.post_offer(
-                bot.user_id,
-                context.id,
-                preview=draft.preview,
-                private_info=draft.private_info,
-                price=draft.price,
-            )
-        except VolitionError as exc:
-            log.info("offer of bot %s on %s refused: %s", bot.user_id, context.id, exc)
-            continue
-        posted += 1
+        if reply.offer is not None:
+            drafts.append((bot, reply.offer))
+    posted = 0
+    with bazaar.unit():  # the bots' offers, each its seller's own checked post, committed together
+        for bot, draft in drafts:
+            try:
+                bazaar.post_offer(
+                    bot.user_id,
+                    context.id,
+                    preview=draft.preview,
+                    private_info=draft.private_info,
+                    price=draft.price,
+                )
+            except VolitionError as exc:  # a refusal wrote nothing: the others still post
+                log.info("offer of bot %s on %s refused: %s", bot.user_id, context.id, exc)
+                continue
+            posted += 1
     return posted

@@ -13,10 +13,13 @@ answer is judged against what is left, and a priced inspector is not asked with 
 Nothing waits: ``start``, ``offer_arrived``, ``context_closed``, ``tick`` and ``poll`` only
 move nodes; ``step`` claims one ready node (a lease, so that several worker processes share
 the work), does its work and releases it; ``run_until_idle`` steps until every node waits for
-offers, time or nothing. Each step records its decision before acting on it, and acts through
-idempotency keys, so repeating a step (a resumed job, or the step of a worker that died and
-whose lease ran out) never pays anyone twice. A change made by a worker whose lease ran out
-while another moved the node is refused by the repository (node versions).
+offers, time or nothing. A deciding step reads in one unit of work, asks the agent with no
+transaction open, and writes everything its decision does (payments, purchases or the
+follow-up, the close, its records, the node and its lease) in one unit of work
+(``Bazaar.unit``, issue 15): a worker that dies mid-step leaves nothing behind, and the step
+is repeated whole. A change made by a worker whose lease was taken over while another moved
+the node is refused by the repository (node versions and leases); the bazaar's operations
+also go through idempotency keys, so nothing is ever paid twice.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -38,10 +42,10 @@ from volition.bazaar.domain import (
     DecisionContext,
     OfferStatus,
     UnitOfWork,
-    attention,
 )
 from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.domain.ids import new_id
+from volition.bazaar.domain.ledger import hold
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
 from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool
 from volition.bazaar.inspection.judging import Judgement, judge
@@ -234,8 +238,18 @@ class InspectionEngine:
     def step(self, worker_id: str | None = None) -> bool:
         """Claim one ready node, do its work and release it; False when no node is ready.
 
+        A step is a few transactions (issue 15; the budget is checked by
+        ``tests/inspection/test_step_budget.py``): the claim; for a deciding node one writing
+        unit that marks its offers inspected and reads all it shows the agent
+        (``_read_for_decision``); the agent call, outside any transaction; then one unit of
+        work (``_write_decision``) that pays for the agent's tokens, records its calls, buys
+        or follows up, closes the context, moves the node and ends the lease, all committed
+        together. That last write is a compare-and-set on the node's version and lease: a
+        worker whose lease was taken over meanwhile changes nothing (``StaleNode``).
+
         A step that fails keeps its node from everybody for ``retry_delay`` and raises; a
-        worker killed mid-step leaves its lease to run out, and then any worker repeats it."""
+        worker killed mid-step leaves its lease to run out, and then any worker repeats it
+        (a killed write left nothing behind: the decision is asked for again)."""
         worker = worker_id or self.worker_id
         node = self.repository.claim(worker, self.bazaar.clock(), self.lease)
         if node is None:
@@ -243,19 +257,17 @@ class InspectionEngine:
         log.debug("step %s (%s) by %s", node.id, node.state.value, worker)
         try:
             if node.state is NodeState.SOLICITING:
-                self._solicit(node)
+                self._solicit(node, worker)
             elif node.state is NodeState.DECIDING:
                 self._decide(node, worker)
             else:
-                self._act(node)
+                self._act(node, worker)
         except StaleNode as exc:  # another worker moved it (our lease had run out)
             log.info("step of %s by %s overtaken: %s", node.id, worker, exc)
             self.repository.release(node.id, worker)
         except Exception:
             self.repository.release(node.id, worker, until=self.bazaar.clock() + self.retry_delay)
             raise
-        else:
-            self.repository.release(node.id, worker)
         log.debug("stepped %s by %s", node.id, worker)
         return True
 
@@ -319,17 +331,31 @@ class InspectionEngine:
     def _limits(self, node: Node) -> InspectionLimits:
         return self._fixed(node.inspection_id).limits
 
-    def _solicit(self, node: Node) -> None:
+    def _solicit(self, node: Node, worker: str) -> None:
+        """Ask the bots (each offer is its seller's own operation), then gather.
+
+        The node is stored as gathering (ending the lease) before its offers are counted, so
+        that an offer posted meanwhile is either counted here or wakes the gathering node: on
+        PostgreSQL as a commit before the count, elsewhere in one unit that writers queue on."""
         context = self._context(node)
         if not context.is_active:
-            self._finish(node, Outcome.CLOSED)
+            with self.bazaar.unit() as uow:
+                self._end(uow, node, worker, Outcome.CLOSED)
             return
         self.sellers.solicit(context)
         deadline = self.bazaar.clock() + self._limits(node).gather_timeout
-        node = self.repository.update_node(
-            replace(node, state=NodeState.GATHERING, deadline=deadline)
-        )
-        self._check_gathered(node)
+        gathering = replace(node, state=NodeState.GATHERING, deadline=deadline)
+        if getattr(self.bazaar.store, "dialect", None) == "postgresql":
+            node = self.repository.update_node(gathering, release=worker)
+            self._check_gathered(node, moving=True)
+            return
+        # SQLite and the memory store serialise writing units: an offer is posted wholly
+        # before this unit (counted here) or after it (its event finds the node gathering)
+        with self.bazaar.unit() as uow:
+            repository = self.repository.within(uow)
+            node = repository.update_node(gathering, release=worker)
+            if self._gathered(uow, node):
+                repository.update_node(replace(node, state=NodeState.DECIDING))
 
     def _check_gathered(self, node: Node, *, moving: bool = False) -> Node:
         """Move a gathering node with enough offers to deciding; return it as it now is.
@@ -363,61 +389,131 @@ class InspectionEngine:
             return None
 
     def _decide(self, node: Node, worker: str) -> None:
+        """Read (one unit), ask the agent (no transaction open), write (one unit)."""
         inspection = self._fixed(node.inspection_id)
-        limits = inspection.limits
-        context = self._context(node)
-        if not context.is_active:
-            self._finish(node, Outcome.CLOSED)
-            return
         try:  # before anything is read: an inspector this server lacks reads nothing
-            agent = self.agent(inspection)
+            agent: BuyerAgent | None = self.agent(inspection)
         except Exception as exc:  # whatever the reason, it ends as no_agent
             log.warning("inspection %s has no agent: %s", inspection.id, exc)
-            self._finish(node, Outcome.NO_AGENT)
-            return
+            agent = None
         pricing = self.pricing(inspection)
-        if not pricing.free and self.bazaar.remaining(context.id) <= 0:
-            self._finish(node, Outcome.NO_BUDGET)  # the inspector could not be paid
+        read = self._read_for_decision(node, worker, inspection, agent is not None, pricing)
+        if read is None:  # ended in the read's unit (closed, no agent, no budget, no offers)
             return
-        self._mark_inspected(inspection.buyer_id, context.id)
-        max_depth = min(limits.max_depth, self.bazaar.settings.max_depth)
-        with self.bazaar.store.begin(write=False) as uow:
-            view = build_view(uow, self.repository, node, limits, max_depth)
-        if not view.offers:
-            self._finish(node, Outcome.NO_OFFERS)
-            return
+        assert agent is not None
         question = self.forecasts.question(inspection.context_id)
         if question is not None:  # the decision carries a forecast over its outcomes
             steps = self.forecasts.steps(question.context_id)
             so_far = steps[-1].distribution if steps else question.prior
-            view = replace(view, outcomes=question.outcomes, forecast=so_far)
+            view = replace(read.view, outcomes=question.outcomes, forecast=so_far)
+            read = replace(read, view=view)
+        attempts, decision, outcome = self._ask_until_judged(node, worker, agent, pricing, read)
+        if question is not None and decision is not None:
+            accepted = decision.decision
+            if isinstance(accepted, Buy) and accepted.forecast:  # its step's forecast, proposed
+                self.forecasts.propose(question.context_id, node.id, accepted.forecast)
+        self._write_decision(node, worker, read, attempts, pricing, decision, outcome)
+
+    def _read_for_decision(
+        self, node: Node, worker: str, inspection: Inspection, has_agent: bool, pricing: Pricing
+    ) -> _Read | None:
+        """One writing unit: mark the node's offers inspected and read everything the agent
+        is shown (``views.build_view``, batched); a node with nothing to decide on ends in
+        it. A hook choosing which offers a node reads belongs here, before the marking."""
+        limits = inspection.limits
+        max_depth = min(limits.max_depth, self.bazaar.settings.max_depth)
+        with self.bazaar.unit() as uow:
+            repository = self.repository.within(uow)
+            nodes = repository.nodes(node.inspection_id)
+            context = _locked_context(uow, inspection.buyer_id, node.context_id)
+            outcome: Outcome | None = None
+            if not context.is_active:
+                outcome = Outcome.CLOSED
+            elif not has_agent:
+                outcome = Outcome.NO_AGENT
+            elif not pricing.free and uow.ledger.balance(hold(context.id)) <= 0:
+                outcome = Outcome.NO_BUDGET  # the inspector could not be paid
+            else:
+                self.bazaar.mark_context_inspected(inspection.buyer_id, context.id)
+                view = build_view(uow, repository, node, limits, max_depth, nodes=nodes)
+                if view.offers:
+                    return _Read(view, context, tuple(nodes))
+                outcome = Outcome.NO_OFFERS
+            self._end(uow, node, worker, outcome, nodes=nodes)
+        return None
+
+    def _ask_until_judged(
+        self, node: Node, worker: str, agent: BuyerAgent, pricing: Pricing, read: _Read
+    ) -> tuple[list[_Attempt], Judgement | None, Outcome | None]:
+        """Ask the agent, retrying with the reasons of each refusal; no transaction is open.
+
+        Each call's tokens are priced against what is left (the write pays them): the answer
+        is judged against the rest. Returns the attempts, the accepted judgement (or None)
+        and, without one, the outcome (gave up, or no budget left for another call)."""
+        limits = self._limits(node)
+        view = read.view
         feedback: list[str] = []
+        attempts: list[_Attempt] = []
         for attempt in range(limits.max_retries + 1):
             if attempt:  # each retry gets a whole lease: agent calls are the slow part
                 if not pricing.free and view.remaining_budget <= 0:
-                    self._finish(node, Outcome.NO_BUDGET)
-                    return
+                    return attempts, None, Outcome.NO_BUDGET
                 until = self.bazaar.clock() + self.lease
                 self.repository.release(node.id, worker, until=until)
             asked = replace(view, feedback=tuple(feedback))
             reply = self._ask(agent, asked)
-            charged = self._charge(inspection, node, attempt, pricing, reply)
+            usage = reply.usage if isinstance(reply.usage, Usage) else Usage()
+            cents = pricing.cost(usage.prompt_tokens, usage.completion_tokens)
+            charged = max(0, min(cents, view.remaining_budget))
             # the answer is judged against what is left once its own tokens are paid for
             view = replace(view, remaining_budget=view.remaining_budget - charged)
             asked = replace(asked, remaining_budget=view.remaining_budget)
             judgement = judge(asked, reply, self.bazaar.settings.max_query_chars)
-            self._record(node, attempt, asked, reply, judgement, charged)
+            attempts.append(_Attempt(attempt, asked, reply, judgement, cents))
             if judgement.verdict is Verdict.ACCEPTED:
                 assert judgement.decision is not None
-                decision = judgement.decision
-                if question is not None and isinstance(decision, Buy) and decision.forecast:
-                    self.forecasts.propose(question.context_id, node.id, decision.forecast)
-                self.repository.update_node(
-                    replace(node, state=NodeState.ACTING, pending=_pending(judgement))
-                )
-                return
+                return attempts, judgement, None
             feedback.extend(judgement.reasons)
-        self._finish(node, Outcome.GAVE_UP)
+        return attempts, None, Outcome.GAVE_UP
+
+    def _write_decision(
+        self,
+        node: Node,
+        worker: str,
+        read: _Read,
+        attempts: list[_Attempt],
+        pricing: Pricing,
+        judgement: Judgement | None,
+        outcome: Outcome | None,
+    ) -> None:
+        """One unit of work: pay for the calls, carry out the decision, record the calls,
+        move the node and end the lease (its compare-and-set refuses an overtaken worker).
+
+        The bazaar's operations come first and the engine's records last, so that a
+        repository that cannot join the unit (in memory) is written only once they all
+        went through. A hook recording forecasts after purchases belongs after ``_buy_all``.
+        """
+        inspection = self._fixed(node.inspection_id)
+        with self.bazaar.unit() as uow:
+            _locked_context(uow, inspection.buyer_id, node.context_id)
+            calls = []
+            for attempt in attempts:
+                charged = self._charge(inspection, node, attempt.attempt, pricing, attempt.cents)
+                calls.append(self._call(node, attempt, charged))
+            if judgement is None:
+                assert outcome is not None
+                self._end(uow, node, worker, outcome, nodes=read.nodes, calls=calls)
+                return
+            pending = _pending(judgement)
+            if pending.follow_up:
+                self._follow_up(uow, node, worker, pending, read.context, calls)
+                return
+            own = {o.id for o in read.view.offers}
+            outcome, bought = self._buy_all(node, pending, own)
+            self._end(uow, node, worker, outcome, nodes=read.nodes, calls=calls)
+        # a forecast question's next step, once the purchases are committed (the forecast
+        # repository writes in its own transaction: never inside the unit)
+        self.forecasts.confirm(node.id, bought)
 
     def pricing(self, inspection: Inspection) -> Pricing:
         """What ``inspection``'s inspector charges per token (the resolver's ``pricing``)."""
@@ -425,14 +521,12 @@ class InspectionEngine:
         return price(inspection) if callable(price) else FREE
 
     def _charge(
-        self, inspection: Inspection, node: Node, attempt: int, pricing: Pricing, reply: BuyerReply
+        self, inspection: Inspection, node: Node, attempt: int, pricing: Pricing, cents: int
     ) -> int:
         """Pay for one call's tokens from the node's reservation; return the cents paid.
 
         The key names the node's version and the attempt: a repeated step (a worker died,
         its lease ran out) pays the first amount again, never twice."""
-        usage = reply.usage if isinstance(reply.usage, Usage) else Usage()
-        cents = pricing.cost(usage.prompt_tokens, usage.completion_tokens)
         if cents <= 0:
             return 0
         return self.bazaar.charge_inspection(
@@ -442,19 +536,6 @@ class InspectionEngine:
             idempotency_key=f"{node.id}:cost:{node.version}:{attempt}",
             memo=f"inspector {inspection.inspector} for {node.context_id}",
         )
-
-    def _mark_inspected(self, buyer_id: str, context_id: str) -> None:
-        """Read what the context's attention allows: the highest bids first, each bid paid to
-        the buyer (``attention.to_read``, docs/theory.md §5, The attention auction)."""
-        with self.bazaar.store.begin(write=False) as uow:
-            context = uow.contexts.get(context_id)
-            assert context is not None, f"context {context_id} vanished"
-            unread = [o.id for o in attention.to_read(uow.offers.for_context(context_id), context)]
-        for offer_id in unread:
-            try:
-                self.bazaar.mark_inspected(buyer_id, offer_id)
-            except Conflict:  # withdrawn in the meantime: it is simply not inspected
-                continue
 
     def agent(self, inspection: Inspection) -> BuyerAgent:
         """The buyer agent of ``inspection``: the engine's one agent, or its resolver's choice."""
@@ -469,15 +550,9 @@ class InspectionEngine:
             log.warning("buyer agent %s failed: %s", agent.name, type(exc).__name__)
             return BuyerReply(None, Usage(), f"the agent failed ({type(exc).__name__})")
 
-    def _record(
-        self,
-        node: Node,
-        attempt: int,
-        view: NodeView,
-        reply: BuyerReply,
-        judgement: Judgement,
-        charged: int = 0,
-    ) -> None:
+    def _call(self, node: Node, attempt: _Attempt, charged: int) -> AgentCall:
+        """The audit record of one agent call: ids seen and decided, tokens, cost."""
+        view, reply, judgement = attempt.asked, attempt.reply, attempt.judgement
         decision = reply.decision
         seen = tuple(o.id for o in view.offers)
         named: tuple[str, ...] = ()
@@ -489,37 +564,47 @@ class InspectionEngine:
             else:
                 action, named, budget = "follow_up", tuple(decision.about), decision.budget
         usage = reply.usage if isinstance(reply.usage, Usage) else Usage()
-        self.repository.add_call(
-            AgentCall(
-                id=new_id("cal"),
-                inspection_id=node.inspection_id,
-                node_id=node.id,
-                attempt=attempt,
-                seen_offer_ids=seen,
-                ancestor_offer_ids=tuple(o.id for o in view.ancestor_offers),
-                known_offer_ids=tuple(k.offer_id for k in view.known),
-                verdict=judgement.verdict,
-                action=action,
-                decided_ids=tuple(i for i in named if i in seen),
-                unknown_ids=sum(1 for i in named if i not in seen),
-                budget=budget,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cost=usage.cost,
-                at=self.bazaar.clock(),
-                charged=charged,
-            )
+        return AgentCall(
+            id=new_id("cal"),
+            inspection_id=node.inspection_id,
+            node_id=node.id,
+            attempt=attempt.attempt,
+            seen_offer_ids=seen,
+            ancestor_offer_ids=tuple(o.id for o in view.ancestor_offers),
+            known_offer_ids=tuple(k.offer_id for k in view.known),
+            verdict=judgement.verdict,
+            action=action,
+            decided_ids=tuple(i for i in named if i in seen),
+            unknown_ids=sum(1 for i in named if i not in seen),
+            budget=budget,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost=usage.cost,
+            at=self.bazaar.clock(),
+            charged=charged,
         )
 
-    def _act(self, node: Node) -> None:
+    def _act(self, node: Node, worker: str) -> None:
+        """Carry out a decision recorded by an earlier version of this engine (state acting),
+        in one unit of work."""
         pending = node.pending
         assert pending is not None, f"node {node.id} is acting without a decision"
-        if pending.follow_up:
-            self._follow_up(node, pending)
-            return
-        buyer_id = self._fixed(node.inspection_id).buyer_id
-        with self.bazaar.store.begin(write=False) as uow:
+        with self.bazaar.unit() as uow:
+            if pending.follow_up:
+                self._follow_up(uow, node, worker, pending, None, [])
+                return
             own = {o.id for o in uow.offers.for_context(node.context_id)}
+            outcome, bought = self._buy_all(node, pending, own)
+            self._end(uow, node, worker, outcome)
+        self.forecasts.confirm(node.id, bought)
+
+    def _buy_all(
+        self, node: Node, pending: PendingDecision, own: set[str]
+    ) -> tuple[Outcome, tuple[str, ...]]:
+        """Buy the decided offers (among ``own``, the node's), inside the open unit; CLOSED
+        if the bazaar refused one (the context closed or an offer was withdrawn meanwhile:
+        what was bought stays). Also returns the offers bought."""
+        buyer_id = self._fixed(node.inspection_id).buyer_id
         bought: list[str] = []
         for offer_id in pending.offer_ids:
             if offer_id not in own:  # judged already; the domain alone would allow any context
@@ -529,24 +614,34 @@ class InspectionEngine:
                 self.bazaar.buy_inspected(
                     buyer_id, offer_id, idempotency_key=f"{node.id}:buy:{offer_id}"
                 )
-            except VolitionError as exc:  # closed from outside meanwhile: keep what was bought
+            except VolitionError as exc:  # a refusal wrote nothing: the unit goes on
                 log.info("node %s could not buy %s: %s", node.id, offer_id, exc)
-                self.forecasts.confirm(node.id, tuple(bought))
-                self._finish(node, Outcome.CLOSED)
-                return
+                return Outcome.CLOSED, tuple(bought)
             bought.append(offer_id)
-        self.forecasts.confirm(node.id, tuple(bought))  # a forecast question's next step
-        self._finish(node, Outcome.BOUGHT)
+        return Outcome.BOUGHT, tuple(bought)
 
-    def _follow_up(self, node: Node, pending: PendingDecision) -> None:
+    def _follow_up(
+        self,
+        uow: UnitOfWork,
+        node: Node,
+        worker: str,
+        pending: PendingDecision,
+        parent_context: DecisionContext | None,
+        calls: list[AgentCall],
+    ) -> None:
+        """Post the child context and start it, add its node and let this one wait, inside
+        the open unit (a refusal: decide again, one follow-up less)."""
         inspection = self._fixed(node.inspection_id)
         buyer_id = inspection.buyer_id
-        parent_context = self._context(node)
+        repository = self.repository.within(uow)
+        if parent_context is None:
+            parent_context = uow.contexts.get(node.context_id)
+            assert parent_context is not None, f"node {node.id} lost its context"
         spec = ContextSpec(
             query=pending.query,
             budget=pending.budget,
             priority=parent_context.priority,
-            named_sellers=self._invited(pending.offer_ids),
+            named_sellers=self._invited(uow, pending.offer_ids),
             parent_offer_ids=pending.offer_ids,
             reveal=inspection.limits.policy,  # the domain enforces it on the child
             by_inspector=True,  # what the inspector wrote is inside the amnesia boundary
@@ -558,13 +653,15 @@ class InspectionEngine:
                 self.bazaar.start_inspecting(buyer_id, child_context.id)
         except VolitionError as exc:  # e.g. the parent closed meanwhile: decide again, once less
             log.info("node %s could not follow up: %s", node.id, exc)
-            self.repository.update_node(
-                replace(
-                    node, state=NodeState.DECIDING, pending=None, follow_ups=node.follow_ups + 1
-                )
+            again = replace(
+                node, state=NodeState.DECIDING, pending=None, follow_ups=node.follow_ups + 1
             )
+            repository.update_node(again, release=worker)
+            self._add_calls(repository, calls)
             return
-        child = self.repository.node_for_context(child_context.id)
+        child = None
+        if node.state is NodeState.ACTING:  # an earlier engine's step may have added it
+            child = repository.node_for_context(child_context.id)
         if child is None:
             child = Node(
                 new_id("nod"),
@@ -574,18 +671,27 @@ class InspectionEngine:
                 node.depth + 1,
                 NodeState.SOLICITING,
             )
-            self.repository.add_node(child)
-        self.repository.update_node(
-            replace(
-                node,
-                state=NodeState.WAITING,
-                pending=None,
-                child_node_id=child.id,
-                follow_ups=node.follow_ups + 1,
-            )
+            new_child = True
+        else:
+            new_child = False
+        waiting = replace(
+            node,
+            state=NodeState.WAITING,
+            pending=None,
+            child_node_id=child.id,
+            follow_ups=node.follow_ups + 1,
         )
+        repository.update_node(waiting, release=worker)  # first: refuses an overtaken worker
+        if new_child:
+            repository.add_node(child)
+        self._add_calls(repository, calls)
 
-    def _invited(self, parent_offer_ids: tuple[str, ...]) -> tuple[str, ...]:
+    @staticmethod
+    def _add_calls(repository: InspectionRepository, calls: list[AgentCall]) -> None:
+        for call in calls:
+            repository.add_call(call)
+
+    def _invited(self, uow: UnitOfWork, parent_offer_ids: tuple[str, ...]) -> tuple[str, ...]:
         """The sellers a child context names: the bots, and the sellers of its parent offers.
 
         With no bots the child names nobody and stays open to its parent offers' sellers.
@@ -593,39 +699,83 @@ class InspectionEngine:
         bot_ids = self.sellers.seller_ids()
         if not bot_ids:
             return ()
-        with self.bazaar.store.begin(write=False) as uow:
-            ids = list(bot_ids)
-            ids += [o.seller_id for i in parent_offer_ids if (o := uow.offers.get(i)) is not None]
-            users = [uow.users.get(i) for i in dict.fromkeys(ids)]
-        return tuple(u.name for u in users if u is not None and u.is_seller)
+        ids = list(bot_ids)
+        ids += [o.seller_id for i in parent_offer_ids if (o := uow.offers.get(i)) is not None]
+        users = {u.id: u for u in uow.users.get_many(ids)}
+        return tuple(u.name for i in dict.fromkeys(ids) if (u := users.get(i)) and u.is_seller)
 
-    def _finish(self, node: Node, outcome: Outcome) -> None:
-        """End a node: close its context (releasing the rest), then resume its parent."""
-        buyer_id = self._fixed(node.inspection_id).buyer_id
-        context = self._context(node)
-        if context.is_active:
-            try:
-                self.bazaar.decide_context(buyer_id, context.id)
-            except Conflict:  # closed from outside in the meantime: already released
-                outcome = Outcome.CLOSED if outcome is Outcome.BOUGHT else outcome
-        with self.bazaar.store.begin(write=False) as uow:
-            bought = tuple(p.offer_id for p in uow.purchases.for_context(context.id))
-        if node.parent_node_id is None:  # the inspection first: a repeat finds the root undone
-            inspection = self.inspection(node.inspection_id)
-            self.repository.update_inspection(
-                replace(inspection, status=InspectionStatus.DONE, finished_at=self.bazaar.clock())
+    def _end(
+        self,
+        uow: UnitOfWork,
+        node: Node,
+        worker: str,
+        outcome: Outcome,
+        *,
+        nodes: Sequence[Node] | None = None,
+        calls: Sequence[AgentCall] = (),
+    ) -> None:
+        """End a node inside the open unit: close its context (releasing the rest), record
+        it done with its purchases (ending the lease), finish the inspection or resume the
+        parent. ``nodes``: the inspection's nodes as read earlier in the step (for the
+        parent; a parent moved since is simply not resumed twice)."""
+        inspection = self._fixed(node.inspection_id)
+        try:
+            self.bazaar.decide_context(inspection.buyer_id, node.context_id)
+        except Conflict:  # closed from outside in the meantime: already released
+            outcome = Outcome.CLOSED if outcome is Outcome.BOUGHT else outcome
+        bought = tuple(p.offer_id for p in uow.purchases.for_context(node.context_id))
+        repository = self.repository.within(uow)
+        done = replace(node, state=NodeState.DONE, pending=None, bought=bought, outcome=outcome)
+        repository.update_node(done, release=worker)  # first: refuses an overtaken worker
+        self._add_calls(repository, list(calls))
+        if node.parent_node_id is None:
+            finished = replace(
+                inspection, status=InspectionStatus.DONE, finished_at=self.bazaar.clock()
             )
-        self.repository.update_node(
-            replace(node, state=NodeState.DONE, pending=None, bought=bought, outcome=outcome)
-        )
-        if node.parent_node_id is not None:
-            parent = self.repository.get_node(node.parent_node_id)
-            if parent is not None and parent.state is NodeState.WAITING:
-                self._resume(parent)
+            repository.update_inspection(finished)
+            return
+        parent = next((n for n in nodes or () if n.id == node.parent_node_id), None)
+        if parent is None:
+            parent = repository.get_node(node.parent_node_id)
+        if parent is not None and parent.state is NodeState.WAITING:
+            with suppress(StaleNode):  # resumed by another (a poll of stranded parents)
+                repository.update_node(
+                    replace(parent, state=NodeState.DECIDING, child_node_id=None)
+                )
 
     def _resume(self, parent: Node) -> Node | None:
         """A waiting node's child is done: it decides again (None if another moved it)."""
         return self._move(parent, state=NodeState.DECIDING, child_node_id=None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a deciding step read in its first unit: the view, the context, the nodes."""
+
+    view: NodeView
+    context: DecisionContext
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """One agent call of a step: what it was shown, its reply, the judgement, its price."""
+
+    attempt: int
+    asked: NodeView
+    reply: BuyerReply
+    judgement: Judgement
+    cents: int
+
+
+def _locked_context(uow: UnitOfWork, buyer_id: str, context_id: str) -> DecisionContext:
+    """Lock the buyer's row, then the node's context, in the bazaar's lock order, at the
+    start of a step's unit: the service's operations joined to it find both held (no
+    statement of their own to read them again)."""
+    uow.users.get(buyer_id, lock=True)
+    context = uow.contexts.get(context_id, lock=True)
+    assert context is not None, f"context {context_id} is gone"
+    return context
 
 
 def _pending(judgement: Judgement) -> PendingDecision:

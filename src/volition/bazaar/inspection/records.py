@@ -8,9 +8,12 @@ sellers are shown of it follows ``volition.bazaar.domain.follow_ups``).
 
 A node's life (one node per context)::
 
-    soliciting -> gathering -> deciding -> acting -> done
-                                  ^           |
-                                  +- waiting -+   (acting on a follow-up opens a child)
+    soliciting -> gathering -> deciding -> done
+                                  ^          |
+                                  +- waiting +   (deciding to follow up opens a child)
+
+A deciding step carries out its decision in the same unit of work (issue 15); ``acting`` is
+the state an earlier version recorded a decision in before carrying it out, still stepped.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class NodeState(enum.StrEnum):
     SOLICITING = "soliciting"  # its context is posted; the bot sellers are still to be asked
     GATHERING = "gathering"  # waiting for offers (minimum count or deadline)
     DECIDING = "deciding"  # the buyer agent is to be asked
-    ACTING = "acting"  # a decision is recorded; its purchases or follow-up are under way
+    ACTING = "acting"  # a decision recorded by an earlier version, to be carried out
     WAITING = "waiting"  # a child node is open; this node decides again when it is done
     DONE = "done"
 

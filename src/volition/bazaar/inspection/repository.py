@@ -18,10 +18,12 @@ Two rules make one repository safe to share between worker processes:
 
 from __future__ import annotations
 
+import copy
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from volition.bazaar.errors import Conflict, NotFound
 from volition.bazaar.inspection.records import (
@@ -32,7 +34,7 @@ from volition.bazaar.inspection.records import (
     NodeState,
 )
 
-__all__ = ["InspectionRepository", "MemoryInspectionRepository", "StaleNode", "stale"]
+__all__ = ["InspectionRepository", "MemoryInspectionRepository", "StaleNode", "lost", "stale"]
 
 
 class StaleNode(Conflict):
@@ -47,7 +49,22 @@ def stale(node: Node, stored: int) -> StaleNode:
     )
 
 
+def lost(node: Node, worker: str, holder: str | None) -> StaleNode:
+    """The error for a step's end by ``worker`` after its lease on ``node`` was taken over."""
+    return StaleNode(
+        f"node {node.id} is leased to {holder or 'nobody'}, not {worker}: another worker "
+        "claimed it after this worker's lease ran out; its step is left to that worker"
+    )
+
+
 class InspectionRepository(Protocol):
+    def within(self, uow: Any) -> InspectionRepository:
+        """This repository inside the bazaar's unit of work ``uow``: what it writes commits or
+        rolls back with ``uow`` (a repository that cannot join returns itself; the engine
+        then writes its records after the bazaar's, so a refused step leaves them unwritten).
+        """
+        ...
+
     def add_inspection(self, inspection: Inspection) -> None: ...
     def get_inspection(self, inspection_id: str) -> Inspection | None: ...
     def update_inspection(self, inspection: Inspection) -> None: ...
@@ -60,9 +77,12 @@ class InspectionRepository(Protocol):
         ...
 
     def get_node(self, node_id: str) -> Node | None: ...
-    def update_node(self, node: Node) -> Node:
+    def update_node(self, node: Node, *, release: str | None = None) -> Node:
         """Store ``node`` if the stored one is still at ``node.version``; return it one version
-        higher. ``Conflict`` when another change came first, ``NotFound`` for no such node."""
+        higher. ``Conflict`` when another change came first, ``NotFound`` for no such node.
+
+        ``release``: the end of a step by this worker: stored only while the worker still holds
+        the node's lease (``StaleNode`` once another claimed it), which it ends."""
         ...
 
     def node_for_context(self, context_id: str) -> Node | None: ...
@@ -121,11 +141,37 @@ class MemoryInspectionRepository:
         self._nodes: dict[str, Node] = {}
         self._leases: dict[str, tuple[str, datetime]] = {}
         self._calls: list[AgentCall] = []
+        self._undo: list[Callable[[], None]] | None = None  # a memory unit of work's log
+
+    def within(self, uow: Any) -> MemoryInspectionRepository:
+        """This repository inside a ``MemoryStore`` unit of work: the same state, and every
+        change it makes is undone if the unit is (any other unit: itself)."""
+        undo = getattr(uow, "undo", None)
+        if not isinstance(undo, list):
+            return self
+        joined = copy.copy(self)
+        joined._undo = undo
+        return joined
+
+    def _restore(self, table: dict[Any, Any], key: Any) -> None:
+        """Log how to put ``table[key]`` back as it is now (under the lock)."""
+        if self._undo is None:
+            return
+        if key in table:
+            value = table[key]
+            self._undo.append(lambda: self._locked(table.__setitem__, key, value))
+        else:
+            self._undo.append(lambda: self._locked(table.pop, key, None))
+
+    def _locked(self, change: Callable[..., Any], *args: Any) -> None:
+        with self._lock:
+            change(*args)
 
     def add_inspection(self, inspection: Inspection) -> None:
         with self._lock:
             if inspection.id in self._inspections:
                 raise Conflict(f"inspection {inspection.id} exists already")
+            self._restore(self._inspections, inspection.id)
             self._inspections[inspection.id] = inspection
 
     def get_inspection(self, inspection_id: str) -> Inspection | None:
@@ -135,6 +181,7 @@ class MemoryInspectionRepository:
         with self._lock:
             if inspection.id not in self._inspections:
                 raise NotFound(f"there is no inspection {inspection.id} to update")
+            self._restore(self._inspections, inspection.id)
             self._inspections[inspection.id] = inspection
 
     def inspection_for_context(self, context_id: str) -> Inspection | None:
@@ -146,19 +193,27 @@ class MemoryInspectionRepository:
                 raise Conflict(f"node {node.id} exists already")
             if any(n.context_id == node.context_id for n in self._nodes.values()):
                 raise Conflict(f"context {node.context_id} is already a node of an inspection")
+            self._restore(self._nodes, node.id)
             self._nodes[node.id] = node
 
     def get_node(self, node_id: str) -> Node | None:
         return self._nodes.get(node_id)
 
-    def update_node(self, node: Node) -> Node:
+    def update_node(self, node: Node, *, release: str | None = None) -> Node:
         with self._lock:
             stored = self._nodes.get(node.id)
             if stored is None:
                 raise NotFound(f"there is no node {node.id} to update")
             if stored.version != node.version:
                 raise stale(node, stored.version)
+            if release is not None:
+                holder = self._leases.get(node.id, (None, None))[0]
+                if holder != release:
+                    raise lost(node, release, holder)
+                self._restore(self._leases, node.id)
+                del self._leases[node.id]
             updated = replace(node, version=node.version + 1)
+            self._restore(self._nodes, node.id)
             self._nodes[node.id] = updated
             return updated
 
@@ -183,6 +238,7 @@ class MemoryInspectionRepository:
             for node in self._nodes.values():
                 held = self._leases.get(node.id)
                 if node.state in READY and (held is None or held[1] <= now):
+                    self._restore(self._leases, node.id)
                     self._leases[node.id] = (worker_id, now + lease)
                     return node
         return None
@@ -192,6 +248,7 @@ class MemoryInspectionRepository:
             held = self._leases.get(node_id)
             if held is None or held[0] != worker_id:
                 return
+            self._restore(self._leases, node_id)
             if until is None:
                 del self._leases[node_id]
             else:
@@ -235,6 +292,8 @@ class MemoryInspectionRepository:
 
     def add_call(self, call: AgentCall) -> None:
         with self._lock:
+            if self._undo is not None:
+                self._undo.append(lambda: self._locked(self._calls.remove, call))
             self._calls.append(call)
 
     def calls(self, inspection_id: str) -> list[AgentCall]:

@@ -9,23 +9,26 @@ along a chain of bought offers (a grandchild's purchase about a child offer the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from volition.agents import KnownInfo, NodeView, OfferView
-from volition.bazaar.domain import DecisionContext, InfoOffer, OfferStatus, UnitOfWork
+from volition.bazaar.domain import DecisionContext, InfoOffer, OfferStatus, Purchase, UnitOfWork
 from volition.bazaar.domain.ledger import hold
 from volition.bazaar.inspection.limits import InspectionLimits, Policy
 from volition.bazaar.inspection.records import Node, NodeState
 from volition.bazaar.inspection.repository import InspectionRepository
 
-__all__ = ["build_view", "inspected_offers", "known_purchases"]
+__all__ = ["build_view", "inspected_offers"]
 
 
 def inspected_offers(uow: UnitOfWork, context_id: str) -> list[InfoOffer]:
     """The offers of a context the inspector has read: active and marked inspected."""
-    return [
-        o
-        for o in uow.offers.for_context(context_id)
-        if o.status is OfferStatus.ACTIVE and o.inspected
-    ]
+    return _inspected(uow.offers.for_context(context_id))
+
+
+def _inspected(offers: Sequence[InfoOffer]) -> list[InfoOffer]:
+    return [o for o in offers if o.status is OfferStatus.ACTIVE and o.inspected]
 
 
 def build_view(
@@ -34,51 +37,102 @@ def build_view(
     node: Node,
     limits: InspectionLimits,
     max_depth: int,
+    *,
+    nodes: Sequence[Node] | None = None,
 ) -> NodeView:
-    """The ``NodeView`` of ``node``: its offers with private info, what is known, the limits."""
-    chain: list[DecisionContext] = []
-    cursor: Node | None = node
-    while cursor is not None:
-        context = uow.contexts.get(cursor.context_id)
-        assert context is not None, f"node {cursor.id} lost its context"
-        chain.append(context)
-        cursor = repository.get_node(cursor.parent_node_id) if cursor.parent_node_id else None
-    chain.reverse()
+    """The ``NodeView`` of ``node``: its offers with private info, what is known, the limits.
+
+    Read in a fixed number of statements whatever the tree's size (issue 15): the
+    inspection's nodes (``nodes``, if the caller read them already), then the contexts, the
+    offers and the purchases of the chain and of the finished descendants, the sellers, and
+    the node's reservation, one read each."""
+    tree = _Tree(nodes if nodes is not None else repository.nodes(node.inspection_id), node)
+    chain_nodes = tree.chain(node)
+    below = tree.done_below(node)
+    context_ids = [n.context_id for n in chain_nodes] + [n.context_id for n in below]
+    contexts = {c.id: c for c in uow.contexts.get_many(context_ids)}
+    chain = [contexts[n.context_id] for n in chain_nodes]
+    purchases = uow.purchases.for_contexts([n.context_id for n in below]) if below else []
+    offers = {o.id: o for o in uow.offers.for_contexts(context_ids)} if context_ids else {}
+    by_context: dict[str, list[InfoOffer]] = {}
+    for offer in offers.values():
+        by_context.setdefault(offer.context_id, []).append(offer)
+    shown_by = {c.id: _inspected(by_context.get(c.id, [])) for c in chain}
+    shown = [o for c in chain for o in shown_by[c.id]]
+    sellers = {u.id: u.name for u in uow.users.get_many([o.seller_id for o in shown])}
     context = chain[-1]
+    snapshot = _Snapshot(tree, contexts, offers, purchases)
     return NodeView(
         context_id=context.id,
         query_chain=tuple(c.query for c in chain),
-        offers=tuple(_offer_view(uow, o) for o in inspected_offers(uow, context.id)),
+        offers=tuple(_offer_view(o, sellers) for o in shown_by[context.id]),
         remaining_budget=uow.ledger.balance(hold(context.id)),
         depth=node.depth,
         max_depth=max_depth,
         follow_ups_left=max(0, limits.max_follow_ups - node.follow_ups),
-        known=tuple(known_purchases(uow, repository, node, limits.policy)),
+        known=tuple(_known(snapshot, node, limits.policy)),
         context_pages=chain[0].pages,
         about=context.parent_offer_ids,
-        ancestor_offers=tuple(
-            _offer_view(uow, o) for c in chain[:-1] for o in inspected_offers(uow, c.id)
-        ),
+        ancestor_offers=tuple(_offer_view(o, sellers) for c in chain[:-1] for o in shown_by[c.id]),
     )
 
 
-def known_purchases(
-    uow: UnitOfWork, repository: InspectionRepository, node: Node, policy: Policy
-) -> list[KnownInfo]:
+class _Tree:
+    """The nodes of one inspection, by id and by parent."""
+
+    def __init__(self, nodes: Sequence[Node], node: Node) -> None:
+        self.by_id = {n.id: n for n in nodes}
+        self.by_id[node.id] = node  # the caller's copy of the node is the one that counts
+        self.children: dict[str, list[Node]] = {}
+        for n in self.by_id.values():
+            if n.parent_node_id is not None:
+                self.children.setdefault(n.parent_node_id, []).append(n)
+
+    def chain(self, node: Node) -> list[Node]:
+        """The root first, ``node`` last."""
+        chain: list[Node] = []
+        cursor: Node | None = node
+        while cursor is not None:
+            chain.append(cursor)
+            parent = cursor.parent_node_id
+            cursor = self.by_id.get(parent) if parent else None
+            assert parent is None or cursor is not None, f"node {parent} is missing"
+        chain.reverse()
+        return chain
+
+    def done_below(self, node: Node) -> list[Node]:
+        """The finished descendants reached through finished children."""
+        found: list[Node] = []
+        stack = [c for c in self.children.get(node.id, []) if c.state is NodeState.DONE]
+        while stack:
+            child = stack.pop()
+            found.append(child)
+            stack.extend(c for c in self.children.get(child.id, []) if c.state is NodeState.DONE)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    tree: _Tree
+    contexts: dict[str, DecisionContext]
+    offers: dict[str, InfoOffer]
+    purchases: list[Purchase]
+
+
+def _known(snapshot: _Snapshot, node: Node, policy: Policy) -> list[KnownInfo]:
     """What the finished children of ``node`` (and, by ``policy``, their descendants) bought.
 
     ``about`` is always re-anchored to the offers of ``node`` that the child context is about.
     """
     known: list[KnownInfo] = []
-    for child in repository.children(node.id):
+    for child in snapshot.tree.children.get(node.id, []):
         if child.state is not NodeState.DONE:
             continue
-        context = uow.contexts.get(child.context_id)
-        assert context is not None, f"node {child.id} lost its context"
+        context = snapshot.contexts[child.context_id]
         about = context.parent_offer_ids
         bought: set[str] = set()
-        for purchase in uow.purchases.for_context(context.id):
-            offer = uow.offers.get(purchase.offer_id)
+        for purchase in (p for p in snapshot.purchases if p.context_id == context.id):
+            offer = snapshot.offers.get(purchase.offer_id)
             assert offer is not None, f"purchase {purchase.id} lost its offer"
             bought.add(offer.id)
             known.append(
@@ -91,7 +145,7 @@ def known_purchases(
                     purchase.price,
                 )
             )
-        for info in known_purchases(uow, repository, child, policy):
+        for info in _known(snapshot, child, policy):
             if policy is Policy.ALL or bought.intersection(info.about):
                 known.append(
                     KnownInfo(
@@ -106,11 +160,10 @@ def known_purchases(
     return known
 
 
-def _offer_view(uow: UnitOfWork, offer: InfoOffer) -> OfferView:
-    seller = uow.users.get(offer.seller_id)
+def _offer_view(offer: InfoOffer, sellers: dict[str, str]) -> OfferView:
     return OfferView(
         id=offer.id,
-        seller=seller.name if seller is not None else offer.seller_id,
+        seller=sellers.get(offer.seller_id, offer.seller_id),
         preview=offer.preview,
         private_info=offer.private_info,
         price=offer.price,

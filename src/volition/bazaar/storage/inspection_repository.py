@@ -1,7 +1,8 @@
 """Inspection state in SQL: the ``InspectionRepository`` protocol on SQLite and PostgreSQL.
 
-Each call is one short transaction of its own, beside the bazaar's (the engine records a
-decision, then acts through idempotency keys, so the two never need one transaction).
+Each call is one short transaction of its own, beside the bazaar's, except on the repository
+``within(uow)`` returns: its calls run inside the bazaar's unit of work ``uow`` (one
+transaction for a step's purchases, its records and its node's change: issue 15).
 Claiming a node is safe across processes: on PostgreSQL the candidate row is taken
 ``FOR NO KEY UPDATE SKIP LOCKED`` (two workers never wait for, nor get, the same node); on
 SQLite the writing transaction starts with ``BEGIN IMMEDIATE``, which serialises writers.
@@ -31,7 +32,7 @@ from volition.bazaar.inspection.records import (
     PendingDecision,
     Verdict,
 )
-from volition.bazaar.inspection.repository import stale
+from volition.bazaar.inspection.repository import lost, stale
 from volition.bazaar.storage.models_inspection import AgentCallRow, InspectionRow, NodeRow
 from volition.bazaar.storage.notify import notify_nodes
 from volition.bazaar.storage.store import SqlStore
@@ -49,12 +50,24 @@ WATCHED = READY | {NodeState.GATHERING}
 class SqlInspectionRepository:
     """Inspections, nodes and agent calls in the bazaar's database (migration 0005)."""
 
-    def __init__(self, store: SqlStore | Engine) -> None:
+    def __init__(self, store: SqlStore | Engine, *, conn: Connection | None = None) -> None:
         self.engine: Engine = store.engine if isinstance(store, SqlStore) else store
         self._busy = False  # the last claim found a node (see ``claim``)
+        self._conn = conn  # set: every call joins this connection's transaction
+
+    def within(self, uow: object) -> SqlInspectionRepository:
+        """This repository inside the bazaar's unit of work ``uow`` (a ``SqlStore``'s on the
+        same database): its calls read and write in that transaction, committed with it."""
+        conn = getattr(uow, "conn", None)
+        if not isinstance(conn, Connection) or conn.engine is not self.engine:
+            return self
+        return SqlInspectionRepository(self.engine, conn=conn)
 
     @contextmanager
     def _begin(self, *, write: bool = True) -> Iterator[Connection]:
+        if self._conn is not None:  # joined: the unit of work translates errors and commits
+            yield self._conn
+            return
         try:
             with self.engine.connect() as conn:
                 mode = "IMMEDIATE" if write else "DEFERRED"
@@ -108,24 +121,29 @@ class SqlInspectionRepository:
     def get_node(self, node_id: str) -> Node | None:
         return self._one(NODES.c.id == node_id)
 
-    def update_node(self, node: Node) -> Node:
+    def update_node(self, node: Node, *, release: str | None = None) -> Node:
         values = _node_row(node)
         del values["id"]
         values["version"] = node.version + 1
+        where = [NODES.c.id == node.id, NODES.c.version == node.version]
+        if release is not None:  # the step's end: only while ``release`` holds the lease
+            where.append(NODES.c.lease_owner == release)
+            values |= {"lease_owner": None, "lease_until": None}
         with self._begin() as conn:
-            result = conn.execute(
-                update(NODES)
-                .where(NODES.c.id == node.id, NODES.c.version == node.version)
-                .values(**values)
-            )
+            result = conn.execute(update(NODES).where(*where).values(**values))
             if result.rowcount == 0:
-                stored = conn.execute(select(NODES.c.version).where(NODES.c.id == node.id))
-                version = stored.scalar()
-                if version is None:
+                stored = conn.execute(
+                    select(NODES.c.version, NODES.c.lease_owner).where(NODES.c.id == node.id)
+                ).first()
+                if stored is None:
                     raise NotFound(f"there is no node {node.id} to update")
-                raise stale(node, version)
+                if release is not None and stored.version == node.version:
+                    raise lost(node, release, stored.lease_owner)
+                raise stale(node, stored.version)
             if node.state in WATCHED:
                 notify_nodes(conn)
+        values.pop("lease_owner", None)
+        values.pop("lease_until", None)
         return _node_from(values | {"id": node.id})
 
     def node_for_context(self, context_id: str) -> Node | None:

@@ -94,6 +94,11 @@ _BALANCE = select(func.coalesce(func.sum(P.c.amount), 0)).where(P.c.account == b
 class _Repo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # Rows this transaction holds locked (read with ``lock=True``), as last read or
+        # written here: nobody else can change them before it ends, so reading them again
+        # in the same unit of work (several operations joined in one: issue 15) needs no
+        # statement.
+        self._locked: dict[str, Any] = {}
 
     def _one(self, stmt: Any) -> Row[Any] | None:
         return self.conn.execute(stmt).first()
@@ -118,14 +123,27 @@ class SqlUsers(_Repo):
         )
 
     def get(self, user_id: str, *, lock: bool = False) -> User | None:
+        if (held := self._locked.get(user_id)) is not None:
+            return held  # type: ignore[no-any-return]
         row = self.conn.execute(_USER_LOCKED if lock else _USER, {"id": user_id}).first()
-        return _user(row) if row else None
+        user = _user(row) if row else None
+        if lock and user is not None:
+            self._locked[user_id] = user
+        return user
+
+    def get_many(self, user_ids: Sequence[str]) -> list[User]:
+        if not user_ids:
+            return []
+        stmt = select(U).where(U.c.id.in_(list(dict.fromkeys(user_ids))))
+        return [_user(r) for r in self.conn.execute(stmt)]
 
     def get_by_name(self, name: str) -> User | None:
         row = self.conn.execute(_USER_BY_NAME, {"name": name}).first()
         return _user(row) if row else None
 
     def update(self, user: User) -> None:
+        if user.id in self._locked:
+            self._locked[user.id] = user
         self.conn.execute(
             update(U)
             .where(U.c.id == user.id)
@@ -217,12 +235,19 @@ class SqlContexts(_Repo):
         )
 
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
+        if (held := self._locked.get(context_id)) is not None:
+            return held  # type: ignore[no-any-return]
         stmt = _CONTEXT_LOCKED if lock else _CONTEXT
         row = self.conn.execute(stmt, {"id": context_id}).first()
-        return _context(row) if row else None
+        context = _context(row) if row else None
+        if lock and context is not None:
+            self._locked[context_id] = context
+        return context
 
     def update(self, context: DecisionContext) -> None:
         # Only the status changes after posting; the rest is immutable.
+        if context.id in self._locked:
+            self._locked[context.id] = context
         self.conn.execute(update(C).where(C.c.id == context.id).values(status=context.status.value))
 
     def find(
@@ -236,6 +261,14 @@ class SqlContexts(_Repo):
         stmt = _find_contexts(tuple(ContextStatus(s) for s in statuses), top_level_only, buyer_id)
         rows = self.conn.execute(stmt, {"buyer_id": buyer_id, "limit": limit})
         return [_context(r) for r in rows]
+
+    def get_many(self, context_ids: Sequence[str]) -> list[DecisionContext]:
+        held = [self._locked[i] for i in dict.fromkeys(context_ids) if i in self._locked]
+        rest = [i for i in dict.fromkeys(context_ids) if i not in self._locked]
+        if not rest:
+            return held
+        stmt = select(C).where(C.c.id.in_(rest))
+        return held + [_context(r) for r in self.conn.execute(stmt)]
 
     def children(self, context_id: str) -> list[DecisionContext]:
         stmt = select(C).where(C.c.parent_context_id == context_id).order_by(C.c.id)
@@ -352,6 +385,17 @@ class SqlOffers(_Repo):
         stmt = select(O).where(O.c.context_id == context_id).order_by(O.c.created_at, O.c.id)
         return [_offer(r) for r in self.conn.execute(stmt)]
 
+    def set_inspected(self, offer_ids: Sequence[str]) -> None:
+        if offer_ids:
+            self.conn.execute(update(O).where(O.c.id.in_(list(offer_ids))).values(inspected=True))
+
+    def for_contexts(self, context_ids: Sequence[str]) -> list[InfoOffer]:
+        if not context_ids:
+            return []
+        ids = list(dict.fromkeys(context_ids))
+        stmt = select(O).where(O.c.context_id.in_(ids)).order_by(O.c.created_at, O.c.id)
+        return [_offer(r) for r in self.conn.execute(stmt)]
+
     def by_seller(self, seller_id: str) -> list[InfoOffer]:
         stmt = select(O).where(O.c.seller_id == seller_id).order_by(O.c.created_at, O.c.id)
         return [_offer(r) for r in self.conn.execute(stmt)]
@@ -418,6 +462,13 @@ class SqlPurchases(_Repo):
 
     def for_context(self, context_id: str) -> list[Purchase]:
         stmt = select(PU).where(PU.c.context_id == context_id).order_by(PU.c.id)
+        return [_purchase(r) for r in self.conn.execute(stmt)]
+
+    def for_contexts(self, context_ids: Sequence[str]) -> list[Purchase]:
+        if not context_ids:
+            return []
+        ids = list(dict.fromkeys(context_ids))
+        stmt = select(PU).where(PU.c.context_id.in_(ids)).order_by(PU.c.id)
         return [_purchase(r) for r in self.conn.execute(stmt)]
 
     def all(self) -> list[Purchase]:

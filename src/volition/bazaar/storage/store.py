@@ -53,6 +53,7 @@ class SqlUnitOfWork:
     """The repositories of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
+        self.conn = conn  # for the inspection repository joining this transaction
         self.users: UserRepository = SqlUsers(conn)
         self.tokens: TokenRepository = SqlTokens(conn)
         self.contexts: ContextRepository = SqlContexts(conn)
