@@ -29,6 +29,10 @@ class MemoryForecastRepository:
         self._steps: dict[str, ForecastStep] = {}  # by node id
         self._scores: dict[str, OfferScore] = {}  # by offer id
 
+    def within(self, uow: object) -> MemoryForecastRepository:
+        """The same repository: each call is atomic on its own (nothing to join)."""
+        return self
+
     def add(self, question: ForecastQuestion) -> None:
         with self._lock:
             if question.context_id in self._questions:

@@ -259,6 +259,11 @@ class ForecastRepository(Protocol):
     raises ``Conflict`` if the path no longer has the ``steps`` steps that were scored (a
     purchase step was confirmed meanwhile: resolve again)."""
 
+    def within(self, uow: object) -> ForecastRepository:
+        """This repository reading and writing in the bazaar's unit of work ``uow`` where it
+        can join it (SQL on the same database); else itself."""
+        ...
+
     def add(self, question: ForecastQuestion) -> None: ...
 
     def get(self, context_id: str) -> ForecastQuestion | None: ...

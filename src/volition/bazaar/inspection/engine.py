@@ -44,6 +44,7 @@ from volition.bazaar.domain import (
     UnitOfWork,
 )
 from volition.bazaar.domain.forecast_service import Forecasts
+from volition.bazaar.domain.forecasts import ForecastQuestion
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.ledger import hold
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
@@ -401,18 +402,15 @@ class InspectionEngine:
         if read is None:  # ended in the read's unit (closed, no agent, no budget, no offers)
             return
         assert agent is not None
-        question = self.forecasts.question(inspection.context_id)
-        if question is not None:  # the decision carries a forecast over its outcomes
-            steps = self.forecasts.steps(question.context_id)
-            so_far = steps[-1].distribution if steps else question.prior
-            view = replace(read.view, outcomes=question.outcomes, forecast=so_far)
-            read = replace(read, view=view)
+        question = read.question
         attempts, decision, outcome = self._ask_until_judged(node, worker, agent, pricing, read)
         if question is not None and decision is not None:
             accepted = decision.decision
             if isinstance(accepted, Buy) and accepted.forecast:  # its step's forecast, proposed
                 self.forecasts.propose(question.context_id, node.id, accepted.forecast)
-        self._write_decision(node, worker, read, attempts, pricing, decision, outcome)
+        bought = self._write_decision(node, worker, read, attempts, pricing, decision, outcome)
+        if question is not None:  # the question's next step, once its purchases are committed
+            self.forecasts.confirm(node.id, bought)  # (in its own transaction: not in the unit)
 
     def _read_for_decision(
         self, node: Node, worker: str, inspection: Inspection, has_agent: bool, pricing: Pricing
@@ -437,7 +435,12 @@ class InspectionEngine:
                 self.bazaar.mark_context_inspected(inspection.buyer_id, context.id)
                 view = build_view(uow, repository, node, limits, max_depth, nodes=nodes)
                 if view.offers:
-                    return _Read(view, context, tuple(nodes))
+                    question = self.forecasts.repository.within(uow).get(inspection.context_id)
+                    if question is not None:  # the decision carries a forecast (its outcomes)
+                        steps = self.forecasts.repository.within(uow).steps(question.context_id)
+                        so_far = steps[-1].distribution if steps else question.prior
+                        view = replace(view, outcomes=question.outcomes, forecast=so_far)
+                    return _Read(view, context, tuple(nodes), question)
                 outcome = Outcome.NO_OFFERS
             self._end(uow, node, worker, outcome, nodes=nodes)
         return None
@@ -485,9 +488,10 @@ class InspectionEngine:
         pricing: Pricing,
         judgement: Judgement | None,
         outcome: Outcome | None,
-    ) -> None:
+    ) -> tuple[str, ...]:
         """One unit of work: pay for the calls, carry out the decision, record the calls,
-        move the node and end the lease (its compare-and-set refuses an overtaken worker).
+        move the node and end the lease (its compare-and-set refuses an overtaken worker);
+        return the offers bought.
 
         The bazaar's operations come first and the engine's records last, so that a
         repository that cannot join the unit (in memory) is written only once they all
@@ -503,17 +507,15 @@ class InspectionEngine:
             if judgement is None:
                 assert outcome is not None
                 self._end(uow, node, worker, outcome, nodes=read.nodes, calls=calls)
-                return
+                return ()
             pending = _pending(judgement)
             if pending.follow_up:
                 self._follow_up(uow, node, worker, pending, read.context, calls)
-                return
+                return ()
             own = {o.id for o in read.view.offers}
             outcome, bought = self._buy_all(node, pending, own)
             self._end(uow, node, worker, outcome, nodes=read.nodes, calls=calls)
-        # a forecast question's next step, once the purchases are committed (the forecast
-        # repository writes in its own transaction: never inside the unit)
-        self.forecasts.confirm(node.id, bought)
+        return bought
 
     def pricing(self, inspection: Inspection) -> Pricing:
         """What ``inspection``'s inspector charges per token (the resolver's ``pricing``)."""
@@ -596,7 +598,8 @@ class InspectionEngine:
             own = {o.id for o in uow.offers.for_context(node.context_id)}
             outcome, bought = self._buy_all(node, pending, own)
             self._end(uow, node, worker, outcome)
-        self.forecasts.confirm(node.id, bought)
+        if self.forecasts.question(self._fixed(node.inspection_id).context_id) is not None:
+            self.forecasts.confirm(node.id, bought)  # (a decision of an earlier version's)
 
     def _buy_all(
         self, node: Node, pending: PendingDecision, own: set[str]
@@ -750,11 +753,13 @@ class InspectionEngine:
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What a deciding step read in its first unit: the view, the context, the nodes."""
+    """What a deciding step read in its first unit: the view, the context, the nodes, and the
+    forecast question (read in the same unit)."""
 
     view: NodeView
     context: DecisionContext
     nodes: tuple[Node, ...]
+    question: ForecastQuestion | None = None  # the inspected context's, if a forecast question
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,12 +47,24 @@ SCORES: Table = ForecastScoreRow.__table__  # type: ignore[assignment]
 class SqlForecastRepository:
     """Questions, steps and scores in the bazaar's database (migration 0011)."""
 
-    def __init__(self, store: Any) -> None:
-        """``store``: a ``SqlStore`` or an ``Engine``."""
+    def __init__(self, store: Any, *, conn: Connection | None = None) -> None:
+        """``store``: a ``SqlStore`` or an ``Engine``; ``conn``: a unit of work's (``within``)."""
         self.engine: Engine = store if isinstance(store, Engine) else store.engine
+        self._conn = conn
+
+    def within(self, uow: object) -> SqlForecastRepository:
+        """This repository inside the bazaar's unit of work ``uow`` (a ``SqlStore``'s on the
+        same database): its calls read and write in that transaction, committed with it."""
+        conn = getattr(uow, "conn", None)
+        if not isinstance(conn, Connection) or conn.engine is not self.engine:
+            return self
+        return SqlForecastRepository(self.engine, conn=conn)
 
     @contextmanager
     def _begin(self, *, write: bool = True) -> Iterator[Connection]:
+        if self._conn is not None:  # joined: the unit of work translates errors and commits
+            yield self._conn
+            return
         try:
             with self.engine.connect() as conn:
                 mode = "IMMEDIATE" if write else "DEFERRED"
