@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.bazaar.api_helpers import Api
-from tests.bazaar.conftest import CHEAP_HASHER
+from tests.support.api import Api
+from tests.support.people import CHEAP_HASHER
 from volition.bazaar.analysis_limits import AnalysisLimits, AnalysisTooLarge, check_game
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.server import serve_in_thread

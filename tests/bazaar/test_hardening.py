@@ -9,7 +9,8 @@ import time
 import httpx
 import pytest
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, FakeClock, StoreFactory
+from tests.support.databases import SQL_KINDS, StoreFactory
+from tests.support.people import CHEAP_HASHER, PASSWORD, FakeClock
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.client import BazaarClient

@@ -5,8 +5,8 @@ engine's retry delay, then a fresh engine (another worker) repeats it."""
 
 from __future__ import annotations
 
-from tests.inspection.helpers import FUNDS, World
-from tests.inspection.test_rules import Script
+from tests.support.agents import Script
+from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
 from volition.bazaar.domain import Bazaar, DecisionContext, Purchase, audit
 from volition.bazaar.inspection import (

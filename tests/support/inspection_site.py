@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from tests.inspection.helpers import FollowUpsOnly
-from tests.web.conftest import CHEAP_HASHER, PASSWORD, Site
+from tests.support.inspection import FollowUpsOnly
+from tests.support.people import CHEAP_HASHER, PASSWORD
+from tests.support.web import Site
 from volition.agents import FixedSeller, OfflineBuyer
 from volition.bazaar.api import ApiSettings, create_app
 from volition.bazaar.api.server import serve_in_thread

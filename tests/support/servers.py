@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 
@@ -23,3 +24,11 @@ def wait_until_ready(
         assert server.poll() is None, server.communicate()[0]
         assert time.monotonic() < deadline, "volition serve did not start"
         time.sleep(poll)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now (for a server started in a subprocess)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
