@@ -41,7 +41,7 @@ def offending_imports(path: Path, source: str) -> list[str]:
             not support
             and parts[:1] != ("support",)
             and len(parts) > 1
-            and parts[: len(folder)] != folder
+            and parts[:-1] != folder
         ):
             bad.append(f"{module}: a helper of another test folder (move it to tests/support)")
     return bad
@@ -66,6 +66,7 @@ def test_the_layout_check_catches_each_kind_of_import() -> None:
         "tests.games.test_game",
     ]
     assert offending_imports(Path("support/x.py"), "from tests.games.textbook import A\n")
+    assert offending_imports(Path("test_x.py"), "from tests.games.textbook import A\n")
 
 
 def test_no_test_imports_another_test_module_or_another_folders_helper() -> None:
