@@ -37,12 +37,7 @@ def offending_imports(path: Path, source: str) -> list[str]:
             bad.append(f"{module}: a test module or conftest (share through tests/support)")
         elif support and parts[:1] not in (("support",), ()):
             bad.append(f"{module}: tests/support imports no test folder")
-        elif (
-            not support
-            and parts[:1] != ("support",)
-            and len(parts) > 1
-            and parts[:-1] != folder
-        ):
+        elif not support and parts[:1] != ("support",) and len(parts) > 1 and parts[:-1] != folder:
             bad.append(f"{module}: a helper of another test folder (move it to tests/support)")
     return bad
 

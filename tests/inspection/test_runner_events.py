@@ -15,6 +15,7 @@ import pytest
 from tests.support.agents import script
 from tests.support.databases import one_store
 from tests.support.inspection import FakeClock, World, make_world
+from tests.support.servers import wait_for
 from volition.agents import Buy, FixedSeller, NodeView
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import Bazaar, ContextSpec, Event, EventKind, Store
@@ -60,10 +61,7 @@ def _everything(view: NodeView) -> Buy:
 
 
 def _wait(condition: Callable[[], bool], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the runner did not get there in time"
-        time.sleep(0.02)
+    wait_for(condition, "the runner's step", timeout)
 
 
 def _cpu_seconds(native_id: int) -> float:

@@ -1,10 +1,12 @@
-"""Helpers for tests that run ``volition serve`` in a subprocess."""
+"""Waiting on servers, processes and threads: readiness polled with a deadline, never a fixed
+sleep."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -32,3 +34,13 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def wait_for(
+    condition: Callable[[], object], what: str, timeout: float = 30, poll: float = 0.02
+) -> None:
+    """Poll ``condition`` until it holds; fail saying ``what`` did not happen in ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(poll)
