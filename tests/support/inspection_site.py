@@ -1,6 +1,6 @@
 """A served bazaar with an inspection engine (offline buyer, fixed bots), for the page tests.
 
-The weather story of ``tests/inspection/http_world``: an expensive forecast the offline buyer
+The weather story of ``tests/support/http_world``: an expensive forecast the offline buyer
 checks in a follow-up first, irrelevant stock tips, and a fact-checker that answers only
 follow-ups. ``min_offers`` and ``gather_seconds`` set how fast the tree grows: with three
 offers wanted and two coming, each node waits out its gathering time, so a page can watch it.
