@@ -20,3 +20,6 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 # LLM URLs there, as an operator would for models on its own network. The tests of that policy
 # (tests/bazaar/test_outbound_urls.py) turn it off with monkeypatch.
 os.environ.setdefault("VOLITION_ALLOW_PRIVATE_URLS", "1")
+
+# The tests' fixtures (databases, served apps, scripted agents, browser): tests/support/plugin.py
+pytest_plugins = ["tests.support.plugin"]

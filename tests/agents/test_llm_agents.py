@@ -36,12 +36,6 @@ VIEW = NodeView(
 )
 
 
-@pytest.fixture
-def server():
-    with ScriptedOpenAIServer() as s:
-        yield s
-
-
 def endpoint(server: ScriptedOpenAIServer, **kw) -> Endpoint:
     return Endpoint(
         server.base_url, "scripted", api_key="sk-test-secret", input_price_per_million=2.0,

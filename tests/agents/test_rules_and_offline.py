@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.agents.views import OFFERS, view
 
 from volition.agents import (
     Buy,
@@ -14,25 +15,6 @@ from volition.agents import (
     OfflineBuyer,
     violations,
 )
-
-OFFERS = (
-    OfferView("o1", "alice", "Rainfall forecast for Paris", "Rain in Paris tomorrow: 80%", 300),
-    OfferView("o2", "bob", "Football scores", "Arsenal won 2-1 last night", 100),
-    OfferView("o3", "carol", "Paris weather tomorrow", "Paris tomorrow: showers, rain", 250),
-)
-
-
-def view(**changes) -> NodeView:
-    base = {
-        "context_id": "c1",
-        "query_chain": ("Will it rain in Paris tomorrow?",),
-        "offers": OFFERS,
-        "remaining_budget": 1000,
-        "depth": 0,
-        "max_depth": 1,
-        "follow_ups_left": 1,
-    }
-    return NodeView(**{**base, **changes})
 
 
 def test_legal_decisions_have_no_violations() -> None:

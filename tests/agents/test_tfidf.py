@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.agents.test_rules_and_offline import view
+from tests.agents.views import view
 
 from volition.agents import Buy, FollowUp, OfflineBuyer
 from volition.agents.tfidf import cosine_similarities, tfidf_matrix, tokens

@@ -9,12 +9,12 @@ import httpx
 import pytest
 import yaml
 
-from tests.bazaar.api_helpers import Api
+from tests.support.api import Api
+from tests.support.people import CHEAP_HASHER
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, MemoryStore
 from volition.bazaar.platform import assemble
-from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.server import build_app
 from volition.games import alignment_report, load_game
 
@@ -23,7 +23,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "volition" / "examples"
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[httpx.Client]:
-    bazaar = Bazaar(MemoryStore(), hasher=Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1))
+    bazaar = Bazaar(MemoryStore(), hasher=CHEAP_HASHER)
     app = build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0))
     with serve_in_thread(app) as url:
         api = Api(url)

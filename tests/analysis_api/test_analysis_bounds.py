@@ -18,10 +18,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.bazaar.api_helpers import Api
-from tests.bazaar.conftest import CHEAP_HASHER
+from tests.support.api import Api
+from tests.support.people import CHEAP_HASHER
+from tests.support.servers import wait_for
 from volition.bazaar.analysis_limits import AnalysisLimits, AnalysisTooLarge, check_game
 from volition.bazaar.api import ApiSettings
+from volition.bazaar.api.analysis_pool import AnalysisPool
+from volition.bazaar.api.deps import services_of
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import Bazaar
@@ -32,15 +35,21 @@ from volition.bazaar.storage import SqlStore
 LIMITS = AnalysisLimits(workers=2, queue=6, per_user=2, seconds=4.0, retry_after=7)
 
 
-def _serve(tmp_path: Path, limits: AnalysisLimits) -> Iterator[Api]:
+def _served(tmp_path: Path, limits: AnalysisLimits) -> Iterator[tuple[Api, AnalysisPool]]:
+    """The API served with ``limits``, and its pool of analyses (to watch its load)."""
     store = SqlStore.open(f"sqlite:///{tmp_path / 'bazaar.db'}")
     bazaar = Bazaar(store, hasher=CHEAP_HASHER)
     app = build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0, analysis=limits))
     with serve_in_thread(app) as url:
         api = Api(url)
-        yield api
+        yield api, services_of(app).analysis_pool
         api.close()
     store.close()
+
+
+def _serve(tmp_path: Path, limits: AnalysisLimits) -> Iterator[Api]:
+    for api, _ in _served(tmp_path, limits):
+        yield api
 
 
 @pytest.fixture
@@ -152,9 +161,14 @@ def _median_get(client: httpx.Client, path: str, count: int) -> tuple[float, lis
     return statistics.median(times), times
 
 
-def test_the_api_answers_while_eight_maximal_analyses_run(api: Api) -> None:
+def test_the_api_answers_while_eight_maximal_analyses_run(tmp_path: Path) -> None:
     """Without the worker processes, eight analyses held all eight request threads and a
     listing waited for them (over a minute); now it is answered at once."""
+    for api, pool in _served(tmp_path, LIMITS):
+        _eight_maximal_analyses(api, pool)
+
+
+def _eight_maximal_analyses(api: Api, pool: AnalysisPool) -> None:
     users = [api.sign_up(f"user{i}") for i in range(4)]
     reader = api.sign_up("reader")
     game = _game(LIMITS.max_strategies)  # 32 x 32 = 1024 profiles: at the limits
@@ -172,7 +186,8 @@ def test_the_api_answers_while_eight_maximal_analyses_run(api: Api) -> None:
 
     with ThreadPoolExecutor(8) as threads:
         futures = [threads.submit(analyse, c) for c in users for _ in range(2)]
-        time.sleep(1.5)  # all eight are in: two computing, six waiting
+        # all eight are in: two hold the workers, six wait (the queue is full)
+        wait_for(lambda: pool.waiting == LIMITS.queue, "six analyses waiting", timeout=60)
         assert not any(f.done() for f in futures)
         # a user's third analysis: 429; a ninth one: the queue is full, 503
         r = users[0].post("/api/analysis/align", json={"game": PD})

@@ -5,14 +5,13 @@ its users' local LLM URLs."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
-from tests.support.servers import wait_until_ready
+from tests.support.servers import free_port, wait_until_ready
 from volition.bazaar.demo import DEMO_LOGINS
 
 PD = {
@@ -22,14 +21,8 @@ PD = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_analyses_run_under_serve_with_two_server_processes(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()

@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.bazaar.api_helpers import PASSWORD, ok
-from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from tests.support.api import PASSWORD, ok
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
 from volition.bazaar.domain import audit
 
 pytestmark = pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)

@@ -11,7 +11,8 @@ import threading
 
 import pytest
 
-from tests.bazaar.conftest import Cast, FakeClock
+from tests.support.bazaar import Cast
+from tests.support.people import FakeClock
 from volition.bazaar.domain import Bazaar, ContextSpec, Store, audit
 from volition.bazaar.domain.attention import to_read
 from volition.bazaar.domain.ledger import FUNDING, bid_hold, cash

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from tests.bazaar.conftest import CHEAP_HASHER, SQL_KINDS
+from tests.support.databases import SQL_KINDS
+from tests.support.people import CHEAP_HASHER
 from volition.bazaar.domain import Bazaar, ContextSpec, Store, audit
 from volition.bazaar.storage import SqlStore
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.bazaar.conftest import Cast, FakeClock
+from tests.support.bazaar import FACT, Cast, fixed_bot, rain
+from tests.support.people import FakeClock
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import (
@@ -16,7 +17,6 @@ from volition.bazaar.domain import (
     BotKind,
     BotService,
     ContextSpec,
-    DecisionContext,
     JobStatus,
     audit,
 )
@@ -27,8 +27,6 @@ from volition.bazaar.platform import assemble
 from volition.bazaar.secretbox import SecretBox, new_key
 from volition.errors import InputError
 
-FACT = {"preview": "Checked against the registry", "private_info": "It is accurate.", "price": 40}
-
 
 @pytest.fixture
 def service(bazaar: Bazaar) -> BotService:
@@ -38,15 +36,6 @@ def service(bazaar: Bazaar) -> BotService:
 @pytest.fixture
 def dispatcher(bazaar: Bazaar, service: BotService) -> BotDispatcher:
     return BotDispatcher(bazaar, service)
-
-
-def fixed_bot(service: BotService, owner: str, **fields: object) -> str:
-    values: dict[str, object] = {"name": "facts", "kind": "fixed", **FACT, **fields}
-    return service.create_bot(owner, **values).id  # type: ignore[arg-type]
-
-
-def rain(bazaar: Bazaar, cast: Cast, budget: int = 500, **spec: object) -> DecisionContext:
-    return bazaar.post_context(cast.buyer.id, ContextSpec("Will it rain in Oslo?", budget, **spec))  # type: ignore[arg-type]
 
 
 def test_a_matching_bot_offers_once_per_context_as_its_owner(

@@ -10,8 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.bazaar.api_helpers import ok
-from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from tests.support.api import ok
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.bot_dispatch import BotDispatcher

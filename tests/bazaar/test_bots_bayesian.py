@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.bazaar.bayesian_helpers import market_spec
-from tests.bazaar.conftest import PASSWORD, SQL_KINDS, Cast
+from tests.support.bayesian import market_spec
+from tests.support.bazaar import Cast
+from tests.support.databases import SQL_KINDS
+from tests.support.people import PASSWORD
 from volition.agents.bayesian import Revelation, parse_revelation
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import (

@@ -9,9 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.bazaar.api_helpers import ok
-from tests.bazaar.bayesian_helpers import market_spec
-from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from tests.support.api import ok
+from tests.support.bayesian import market_spec
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
 from volition.agents.bayesian import Revelation, parse_revelation
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import BotService, audit

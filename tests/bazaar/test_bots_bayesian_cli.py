@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.bazaar.conftest import PASSWORD, SQL_KINDS, ApiWorld
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
+from tests.support.people import PASSWORD
 from volition.bazaar.domain import BotKind, BotService
 from volition.cli import run
 

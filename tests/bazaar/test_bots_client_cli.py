@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bazaar.conftest import PASSWORD, SQL_KINDS, ApiWorld
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
+from tests.support.people import PASSWORD
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.domain import BotService, ContextSpec
 from volition.bazaar.errors import Conflict, Forbidden, NotFound

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.bazaar.conftest import Cast
+from tests.support.bazaar import Cast
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.bot_dispatch import BotDispatcher, endpoint_for
 from volition.bazaar.domain import Bazaar, BotService, ContextSpec, MemoryStore, Store

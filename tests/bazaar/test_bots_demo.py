@@ -3,7 +3,7 @@ recurses through a follow-up that a fact-checking bot answers."""
 
 from __future__ import annotations
 
-from tests.bazaar.conftest import CHEAP_HASHER
+from tests.support.people import CHEAP_HASHER
 from volition.agents import OfflineBuyer
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.demo import DEMO_BOTS, seed_demo

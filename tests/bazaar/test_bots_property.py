@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, FakeClock
+from tests.support.people import CHEAP_HASHER, PASSWORD, FakeClock
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import (
     Bazaar,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bazaar.conftest import Cast, FakeClock
-from tests.bazaar.test_bots import fixed_bot, rain
+from tests.support.bazaar import Cast, fixed_bot, rain
+from tests.support.people import FakeClock
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import Bazaar, BotService, JobStatus

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.bazaar.conftest import SQL_KINDS, ApiWorld
-from tests.support.servers import wait_until_ready
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
+from tests.support.servers import free_port, wait_until_ready
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.demo import DEMO_LOGINS
 from volition.bazaar.errors import Conflict, Forbidden, InsufficientFunds, NotFound, Unauthorized
@@ -71,15 +71,8 @@ def test_the_client_covers_a_market_round(w: ApiWorld) -> None:
             alice.me()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def test_volition_serve_demo_runs_the_platform(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     database = f"sqlite:///{tmp_path / 'demo.db'}"
     env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
     launcher = "from volition.cli import main; main()"

@@ -6,7 +6,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from tests.bazaar.conftest import PASSWORD, Cast
+from tests.support.bazaar import Cast
+from tests.support.people import PASSWORD
 from volition.bazaar.domain import Bazaar, ContextSpec, audit
 from volition.bazaar.errors import Conflict, InsufficientFunds
 

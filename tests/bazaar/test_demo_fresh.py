@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.bazaar.test_client_and_serve import _free_port
-from tests.support.servers import wait_until_ready
+from tests.support.servers import free_port, wait_until_ready
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.demo import DEMO_LOGINS
 
@@ -25,7 +24,7 @@ LAUNCHER = "from volition.cli import main; main()"
 def _demo(cwd: Path, *extra: str) -> Iterator[tuple[str, list[str]]]:
     """A ``volition serve --demo`` process; yields its address and, after it stops, its
     output lines (appended to the list)."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
     command = [sys.executable, "-c", LAUNCHER, "serve", "--demo", "--port", str(port), *extra]
     server = subprocess.Popen(

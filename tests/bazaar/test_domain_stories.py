@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.bazaar.conftest import PASSWORD, Cast, FakeClock
+from tests.support.bazaar import Cast
+from tests.support.people import PASSWORD, FakeClock
 from volition.bazaar.domain import (
     Bazaar,
     BazaarSettings,
@@ -305,7 +306,7 @@ def test_closing_a_parent_closes_its_children(bazaar: Bazaar, cast: Cast) -> Non
 def test_follow_ups_only_on_your_own_offers_and_bounded_depth(
     store: Store, clock: FakeClock
 ) -> None:
-    from tests.bazaar.conftest import CHEAP_HASHER
+    from tests.support.people import CHEAP_HASHER
 
     b = Bazaar(store, hasher=CHEAP_HASHER, settings=BazaarSettings(max_depth=1), clock=clock)
     op = b.bootstrap_operator("root", PASSWORD)
@@ -444,7 +445,7 @@ def test_matchers_fill_the_inbox(bazaar: Bazaar, cast: Cast, clock: FakeClock) -
 
 
 def test_starting_grant(store: Store, clock: FakeClock) -> None:
-    from tests.bazaar.conftest import CHEAP_HASHER
+    from tests.support.people import CHEAP_HASHER
 
     b = Bazaar(
         store, hasher=CHEAP_HASHER, settings=BazaarSettings(starting_grant=2_500), clock=clock

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.bazaar.conftest import Cast, FakeClock
+from tests.support.bazaar import Cast
+from tests.support.people import FakeClock
 from volition.bazaar.domain import Bazaar, ContextSpec, Event, EventKind
 from volition.errors import PriceError
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.bazaar.conftest import CHEAP_HASHER, FakeClock
+from tests.support.people import CHEAP_HASHER, FakeClock
 from volition.agents import OfflineBuyer
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread

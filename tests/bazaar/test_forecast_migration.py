@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS
+from tests.support.databases import SQL_KINDS
+from tests.support.people import CHEAP_HASHER, PASSWORD
 from volition.bazaar.domain import Bazaar, ContextSpec, Store, audit
 from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.domain.forecasts import ForecastSpec

@@ -4,12 +4,13 @@ contexts with their amnesia policy (the sign-in limits: test_signin_limits.py)."
 from __future__ import annotations
 
 import importlib
-import time
 
 import httpx
 import pytest
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, FakeClock, StoreFactory
+from tests.support.databases import SQL_KINDS, StoreFactory
+from tests.support.people import CHEAP_HASHER, PASSWORD, FakeClock
+from tests.support.servers import wait_for
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.client import BazaarClient
@@ -74,19 +75,25 @@ def test_the_servers_sweep_purges_expired_tokens(
     store = store_factory()
     bazaar = Bazaar(store, hasher=CHEAP_HASHER, settings=BazaarSettings(), clock=clock)
     bazaar.register("alice", PASSWORD)
+    purges: list[int] = []  # what each purge of the server's sweep deleted
+    purge = bazaar.purge_expired_tokens
+
+    def counted() -> int:
+        purges.append(purge())
+        return purges[-1]
+
+    monkeypatch.setattr(bazaar, "purge_expired_tokens", counted)
     with serve_in_thread(
         build_app(assemble(bazaar), ApiSettings(expiry_sweep_seconds=0.05))
     ) as url:
         r = httpx.post(f"{url}/api/tokens", json={"name": "alice", "password": PASSWORD})
         assert r.status_code == 201
         token = r.json()["access_token"]
-        time.sleep(0.3)  # sweeps ran: the token is live, so it stays
-        assert _stored(store, token)
+        ran = len(purges)
+        wait_for(lambda: len(purges) >= ran + 2, "two purges after the sign-in")
+        assert _stored(store, token)  # the token is live, so it stays
         clock.advance(bazaar.settings.token_lifetime.total_seconds() + 1)
-        deadline = time.monotonic() + 10
-        while _stored(store, token) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _stored(store, token)
+        wait_for(lambda: not _stored(store, token), "the expired token's purge", timeout=10)
         me = httpx.get(f"{url}/api/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 401
 

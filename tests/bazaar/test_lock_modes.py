@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD
+from tests.support.people import CHEAP_HASHER, PASSWORD
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.storage import SqlStore
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.bazaar.conftest import Cast
+from tests.support.bazaar import Cast
 from volition.bazaar.domain import Bazaar, ContextSpec
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.matchers import Matcher

@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
 
 pytestmark = pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 NAMES = ["alice", "nobody-at-all"]  # one user exists, the other does not

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.bazaar.api_helpers import ok
-from tests.bazaar.conftest import SQL_KINDS, ApiWorld
+from tests.support.api import ok
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS
 from volition.agents.llm.endpoint import UNREACHABLE
 from volition.agents.llm.outbound import InternalAddress, check_url, internal_reason
 from volition.bazaar.bot_dispatch import BotDispatcher

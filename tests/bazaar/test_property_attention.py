@@ -21,7 +21,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.bazaar.conftest import CHEAP_HASHER, SQL_KINDS, FakeClock, StoreFactory
+from tests.support.databases import SQL_KINDS, StoreFactory
+from tests.support.people import CHEAP_HASHER, FakeClock
 from volition.bazaar.domain import Bazaar, BazaarSettings, ContextSpec, MemoryStore, Store, audit
 from volition.bazaar.domain.attention import to_read
 from volition.bazaar.domain.ledger import FUNDING

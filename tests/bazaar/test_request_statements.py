@@ -21,8 +21,8 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from tests.bazaar.api_helpers import Api, ok
-from tests.bazaar.conftest import CHEAP_HASHER, FakeClock
+from tests.support.api import Api, ok
+from tests.support.people import CHEAP_HASHER, FakeClock
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, BazaarSettings

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from tests.bazaar.conftest import SQL_KINDS
+from tests.support.databases import SQL_KINDS
 from volition.bazaar.domain import Store
 from volition.bazaar.storage import SqlStore, database_url
 from volition.bazaar.storage.models import Base
@@ -116,7 +116,7 @@ def test_a_context_reveal_policy_is_stored_and_checked(store: Store) -> None:
 
 def _a_context_with_an_offer(store: Store) -> tuple[Any, Any, Any, Any, Any]:
     """A bazaar on ``store`` where alice (funded) posted a context and carol offered on it."""
-    from tests.bazaar.conftest import CHEAP_HASHER
+    from tests.support.people import CHEAP_HASHER
     from volition.bazaar.domain import Bazaar, ContextSpec
 
     assert isinstance(store, SqlStore)

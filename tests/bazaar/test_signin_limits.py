@@ -25,7 +25,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from limits.storage import Storage, storage_from_string
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, StoreFactory
+from tests.support.databases import SQL_KINDS, StoreFactory
+from tests.support.people import CHEAP_HASHER, PASSWORD
 from tests.support.servers import wait_until_ready
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.ratelimit import SignInGuard, SignInLimits, wait_seconds

@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.bazaar.api_helpers import ok
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD, SQL_KINDS, ApiWorld, StoreFactory
-from tests.web.conftest import WebClient
+from tests.support.api import ok
+from tests.support.bazaar import ApiWorld
+from tests.support.databases import SQL_KINDS, StoreFactory
+from tests.support.people import CHEAP_HASHER, PASSWORD
+from tests.support.web import WebClient
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.domain import Bazaar, ContextSpec, MemoryStore

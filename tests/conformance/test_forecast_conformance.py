@@ -19,8 +19,8 @@ from datetime import timedelta
 import numpy as np
 from pytest import approx
 
-from tests.bazaar.bayesian_helpers import market_spec
-from tests.inspection.helpers import make_world
+from tests.support.bayesian import market_spec
+from tests.support.inspection import make_world
 from volition.agents.bayesian import BayesianBuyer, BayesianSeller, parse_revelation
 from volition.bazaar.domain import ContextSpec, MemoryStore
 from volition.bazaar.domain.forecast_service import Forecasts

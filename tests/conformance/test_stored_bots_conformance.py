@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.bazaar.bayesian_helpers import market_spec
-from tests.conformance.test_rip_conformance import assert_conforms, inspect
-from tests.inspection.helpers import make_world
+from tests.conformance.rip import assert_conforms, inspect
+from tests.support.bayesian import market_spec
+from tests.support.inspection import make_world
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import BotService, JobStatus, MemoryStore, Store
 from volition.mechanisms import Market, Scenario, market_from_mapping

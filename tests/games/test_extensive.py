@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.games.trees import trees
 from volition.cli import run
 from volition.errors import ComputationError, FileFormatError, InputError, ProbabilityError
 from volition.games import (
@@ -142,27 +143,6 @@ def test_gambit_catalog_trees_read_and_match_gambits_strategic_form(path: Path) 
     ours_set = {tuple(v) for v in np.round(ours.payoff_vectors(), 9)}
     theirs_set = {tuple(v) for v in np.round(np.stack([t.ravel() for t in theirs], 1), 9)}
     assert theirs_set <= ours_set
-
-
-@st.composite
-def trees(draw: st.DrawFn, depth: int = 3) -> dict[str, Any]:
-    """Random two-player perfect-information trees with integer payoffs."""
-
-    def node(level: int) -> Any:
-        if level == depth or (draw(st.booleans()) and level > 0):
-            return [draw(st.integers(-5, 5)), draw(st.integers(-5, 5))]
-        k = draw(st.integers(1, 3))
-        if draw(st.integers(0, 4)) == 0:  # sometimes nature moves
-            return {
-                "chance": {"heads": 0.25, "tails": 0.75},
-                "moves": {"heads": node(level + 1), "tails": node(level + 1)},
-            }
-        return {
-            "player": draw(st.sampled_from(["A", "B"])),
-            "moves": {f"m{level}{i}": node(level + 1) for i in range(k)},
-        }
-
-    return {"players": ["A", "B"], "tree": node(0)}
 
 
 @settings(max_examples=30)

@@ -12,7 +12,7 @@ import pygambit
 import pytest
 from hypothesis import given, settings
 
-from tests.games.test_extensive import trees
+from tests.games.trees import trees
 from volition.cli import run
 from volition.errors import ComputationError
 from volition.games import (

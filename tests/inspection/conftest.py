@@ -1,61 +1,23 @@
 """Fixtures for the inspection tests: the same stories on the memory store and on SQLite, and
-on PostgreSQL where the test is about leases, recovery or workers.
+on PostgreSQL where the test is about leases, recovery or workers (the databases come from the
+tests' plugin, tests/support/plugin.py).
 
 A SQL store's world runs its engine on the SQL inspection repository (``World.engine``)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.bazaar.conftest import pg_database
-from tests.inspection.helpers import FakeClock, World, make_world
+from tests.support.databases import one_store
+from tests.support.inspection import FakeClock, World, make_world
 from volition.bazaar.domain import MemoryStore, Store
-from volition.bazaar.storage import SqlStore, make_engine, upgrade
-from volition.bazaar.storage.models import Base
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file, copied for each test instead of migrating again."""
-    path = tmp_path_factory.mktemp("inspection") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
-def inspection_pg_url(worker_id: str) -> Iterator[str]:
-    """The PostgreSQL database of this xdist worker's inspection tests."""
-    yield from pg_database("volition_insp", worker_id)
-
-
-def empty_pg_store(url: str) -> SqlStore:
-    """A store on ``url`` with every table emptied."""
-    store = SqlStore.open(url, migrate=False)
-    tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    return store
 
 
 def _store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if kind == "memory":
-        yield MemoryStore()
-        return
-    if kind == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "bazaar.db"
-        shutil.copy(template, path)
-        sql = SqlStore.open(f"sqlite:///{path}", migrate=False)
-    else:
-        sql = empty_pg_store(request.getfixturevalue("inspection_pg_url"))
-    yield sql
-    sql.close()
+    yield from one_store(kind, request, tmp_path, pg_db_fixture="inspection_pg_url")
 
 
 @pytest.fixture(params=["memory", "sqlite"])

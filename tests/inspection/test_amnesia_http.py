@@ -23,9 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.bazaar.api_helpers import ok
-from tests.inspection.helpers import PASSWORD, World
-from tests.inspection.http_world import (
+from tests.support.api import ok
+from tests.support.http_world import (
     BUDGET,
     CONFIRMATION,
     FORECAST,
@@ -38,6 +37,7 @@ from tests.inspection.http_world import (
     weather_bots,
     weather_engine,
 )
+from tests.support.inspection import PASSWORD, World
 from volition.bazaar.domain import audit
 from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
 

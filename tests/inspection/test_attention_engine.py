@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.inspection.helpers import FUNDS, World
+from tests.support.inspection import FUNDS, World
 from volition.agents import BuyerReply, NodeView, OfflineBuyer
 from volition.bazaar.domain import ContextSpec, audit
 from volition.bazaar.inspection import InspectionStatus

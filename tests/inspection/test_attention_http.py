@@ -13,17 +13,20 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.bazaar.api_helpers import ok
-from tests.inspection.conftest import _store
-from tests.inspection.helpers import FUNDS, FakeClock, World, make_world
-from tests.inspection.http_world import QUERY, served, wait_done
+from tests.support.api import ok
+from tests.support.databases import one_store
+from tests.support.http_world import QUERY, served, wait_done
+from tests.support.inspection import FUNDS, World, make_world
+from tests.support.people import FakeClock
 from volition.agents import OfflineBuyer
 from volition.bazaar.domain import Store, audit
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sql_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    stores: Iterator[Store] = _store(request.param, request, tmp_path)
+    stores: Iterator[Store] = one_store(
+        request.param, request, tmp_path, pg_db_fixture="inspection_pg_url"
+    )
     yield make_world(next(stores), FakeClock())
     next(stores, None)
 

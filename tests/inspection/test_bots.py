@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.inspection.helpers import PASSWORD, World
-from tests.inspection.test_rules import Script
+from tests.support.agents import Script
+from tests.support.inspection import PASSWORD, World
 from volition.agents import (
     Buy,
     ContextView,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 import volition.bazaar.inspection as inspection_pkg
-from tests.inspection.helpers import World
+from tests.support.inspection import World
 from volition.agents import OfflineBuyer
 from volition.bazaar.domain import ContextSpec, ContextStatus, RevealPolicy
 from volition.bazaar.errors import Conflict, Forbidden, NotFound

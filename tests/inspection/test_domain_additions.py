@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.inspection.helpers import FUNDS, World
+from tests.support.inspection import FUNDS, World
 from volition.bazaar.domain import ContextSpec, Mechanism, audit
 from volition.bazaar.errors import Conflict, InsufficientFunds, NotFound
 

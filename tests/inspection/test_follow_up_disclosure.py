@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bazaar.conftest import CHEAP_HASHER
+from tests.support.people import CHEAP_HASHER, PASSWORD
 from volition.bazaar.domain import Bazaar, ContextSpec, Disclosure, Store
 from volition.bazaar.domain.follow_ups import (
     FORGOTTEN_PREVIEW,
@@ -18,7 +18,6 @@ from volition.bazaar.domain.follow_ups import (
 from volition.bazaar.domain.settings import BazaarSettings
 from volition.bazaar.errors import NotFound
 
-PASSWORD = "correct horse battery"
 QUOTE = "Is it true that the reservoir is at 12% (SECRET-1234abcd)?"
 
 

@@ -8,8 +8,7 @@ import math
 
 import pytest
 
-from tests.inspection.helpers import PASSWORD, World
-from tests.inspection.http_world import (
+from tests.support.http_world import (
     BUDGET,
     CONFIRMATION,
     QUERY,
@@ -17,6 +16,8 @@ from tests.inspection.http_world import (
     weather_bots,
     weather_engine,
 )
+from tests.support.inspection import World
+from tests.support.people import PASSWORD
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.errors import Conflict, Forbidden
 from volition.cli import COMMANDS, output, run

@@ -15,10 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.bazaar.api_helpers import PASSWORD, ok
-from tests.inspection.conftest import _store
-from tests.inspection.helpers import FUNDS, FakeClock, World, make_world
-from tests.inspection.http_world import (
+from tests.support.api import ok
+from tests.support.databases import one_store
+from tests.support.http_world import (
     BUDGET,
     CONFIRMATION,
     QUERY,
@@ -29,6 +28,8 @@ from tests.inspection.http_world import (
     weather_bots,
     weather_engine,
 )
+from tests.support.inspection import FUNDS, World, make_world
+from tests.support.people import PASSWORD, FakeClock
 from volition.bazaar.domain import Store, audit
 
 HOUR = 3600
@@ -37,7 +38,7 @@ QUESTION = {"outcomes": ["rain", "dry"], "closes_in_seconds": HOUR}
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sql_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    for store in _store(request.param, request, tmp_path):
+    for store in one_store(request.param, request, tmp_path, pg_db_fixture="inspection_pg_url"):
         yield make_world(store, FakeClock())
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.inspection.helpers import FUNDS, World
+from tests.support.inspection import FUNDS, World
 from volition.agents import FixedSeller, LLMBuyer
 from volition.agents.llm.endpoint import Endpoint
 from volition.agents.scripted_server import ScriptedOpenAIServer

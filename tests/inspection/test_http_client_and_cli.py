@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from tests.inspection.helpers import PASSWORD, World
-from tests.inspection.http_world import (
+from tests.support.http_world import (
     BUDGET,
     CHECK_PRICE,
     CONFIRMATION,
@@ -19,6 +18,7 @@ from tests.inspection.http_world import (
     weather_bots,
     weather_engine,
 )
+from tests.support.inspection import PASSWORD, World
 from volition.bazaar.client import BazaarClient, InspectionTimeout
 from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
 from volition.bazaar.errors import Conflict, Forbidden, NotFound

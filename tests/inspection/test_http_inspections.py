@@ -9,10 +9,8 @@ from typing import Any
 
 import httpx
 
-from tests.bazaar.api_helpers import ok
-from tests.bazaar.conftest import pg_url  # noqa: F401  (the PostgreSQL fixture)
-from tests.inspection.helpers import FUNDS, PASSWORD, FakeClock, World, make_world
-from tests.inspection.http_world import (
+from tests.support.api import ok
+from tests.support.http_world import (
     BUDGET,
     CHECK_PRICE,
     CONFIRMATION,
@@ -24,6 +22,7 @@ from tests.inspection.http_world import (
     weather_bots,
     weather_engine,
 )
+from tests.support.inspection import FUNDS, PASSWORD, FakeClock, World, make_world
 from volition.bazaar.api.inspection_report import inspection_report
 from volition.bazaar.domain import audit
 from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
@@ -36,7 +35,7 @@ def test_an_inspection_follows_up_buys_and_shows_its_tree(world: World) -> None:
     _follow_up_story(world)
 
 
-def test_the_same_story_on_postgresql(pg_url: str) -> None:  # noqa: F811
+def test_the_same_story_on_postgresql(pg_url: str) -> None:
     store = SqlStore.open(pg_url, migrate=False)
     try:
         tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))

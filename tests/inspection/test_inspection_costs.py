@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.inspection.helpers import FUNDS, FakeClock, World, make_world
+from tests.support.inspection import FUNDS, FakeClock, World, make_world
 from volition.agents import Buy, BuyerAgent, BuyerReply, NodeView, Usage
 from volition.bazaar.domain import EntryKind, MemoryStore, audit
 from volition.bazaar.domain.ledger import HOUSE

@@ -30,10 +30,11 @@ from typing import Any
 
 import pytest
 
-from tests.bazaar.api_helpers import Api, ok
-from tests.bazaar.conftest import CHEAP_HASHER, pg_database
-from tests.inspection.http_world import wait_done
-from tests.web.conftest import PASSWORD, WebClient, csrf_of
+from tests.support.api import Api, ok
+from tests.support.databases import pg_database
+from tests.support.http_world import wait_done
+from tests.support.people import CHEAP_HASHER, PASSWORD
+from tests.support.web import WebClient, csrf_of
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread

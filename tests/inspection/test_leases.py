@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.inspection.helpers import FUNDS, World
-from tests.inspection.test_rules import script
+from tests.support.agents import Killed, script
+from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, FixedSeller, NodeView
 from volition.bazaar.domain import audit
 from volition.bazaar.errors import NotFound
@@ -32,10 +32,6 @@ from volition.bazaar.inspection import (
 )
 
 LEASE = timedelta(seconds=60)
-
-
-class Killed(BaseException):
-    """Stands for kill -9: nothing after it runs, not even the step's clean-up."""
 
 
 def _everything(view: NodeView) -> Buy:

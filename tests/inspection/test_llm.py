@@ -10,9 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
-
-from tests.inspection.helpers import FUNDS, FollowUpsOnly, World
+from tests.support.inspection import FUNDS, FollowUpsOnly, World
 from volition.agents import Endpoint, FixedSeller, LLMBuyer
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.domain import audit
@@ -37,12 +35,6 @@ def _id(data: dict[str, Any], word: str) -> str:
 def _model(steps: list[Step]) -> Callable[[dict[str, Any]], Reply | str]:
     queue: Iterator[Step] = iter(steps)
     return lambda body: next(queue)(body)
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedOpenAIServer]:
-    with ScriptedOpenAIServer() as s:
-        yield s
 
 
 def _endpoint(server: ScriptedOpenAIServer) -> Endpoint:

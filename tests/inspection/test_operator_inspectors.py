@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.bazaar.api_helpers import PASSWORD, Api, ok
-from tests.bazaar.conftest import CHEAP_HASHER
-from tests.inspection.conftest import _store
+from tests.support.api import PASSWORD, Api, ok
+from tests.support.databases import one_store
+from tests.support.people import CHEAP_HASHER
 from volition.agents.scripted_server import ScriptedOpenAIServer
 from volition.bazaar import secretbox
 from volition.bazaar.api.server import serve_in_thread
@@ -46,7 +46,7 @@ SECRET_INLINE_KEY = "sk-operator-inline-key-0b1d2e"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    yield from _store(request.param, request, tmp_path)
+    yield from one_store(request.param, request, tmp_path, "inspection_pg_url")
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.bazaar.conftest import CHEAP_HASHER
+from tests.support.people import CHEAP_HASHER
 from volition.agents.scripted_server import ScriptedOpenAIServer
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.client import BazaarClient

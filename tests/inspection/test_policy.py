@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.inspection.helpers import FUNDS, World
-from tests.inspection.test_rules import Script
+from tests.support.agents import Script
+from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
 from volition.bazaar.domain import audit
 from volition.bazaar.inspection import Policy

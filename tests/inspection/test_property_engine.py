@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.inspection.helpers import FUNDS, make_world
+from tests.support.inspection import FUNDS, make_world
 from volition.agents import Buy, BuyerReply, Decision, FixedSeller, FollowUp, NodeView, Usage
 from volition.bazaar.domain import Mechanism, MemoryStore, audit
 from volition.bazaar.inspection import InspectionStatus, NodeState, Verdict

@@ -15,8 +15,8 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.inspection.helpers import FUNDS, World, make_world
-from tests.inspection.test_leases import Killed
+from tests.support.agents import Killed
+from tests.support.inspection import FUNDS, World, make_world
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView, ScriptedBuyer
 from volition.bazaar.domain import Bazaar, MemoryStore, audit
 from volition.bazaar.inspection import InspectionEngine, InspectionLimits, InspectionStatus

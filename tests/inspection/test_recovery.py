@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import itertools
 
-from tests.inspection.helpers import FUNDS, World
-from tests.inspection.test_rules import Script
+from tests.support.agents import Script
+from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
 from volition.bazaar.domain import Bazaar, DecisionContext, Purchase, audit
 from volition.bazaar.inspection import (

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import pytest
 
-from tests.inspection.helpers import FUNDS, World
+from tests.support.agents import Script, script
+from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, BuyerReply, Decision, FixedSeller, FollowUp, NodeView, Usage
 from volition.bazaar.domain import audit
 from volition.bazaar.inspection import Outcome, Verdict
 
 QUERY = "Will it rain in Paris tomorrow?"
-
-
-@dataclass
-class Script:
-    """A buyer answering from a list of functions of the view, recording what it was shown."""
-
-    answers: Iterator[Callable[[NodeView], object]]
-    views: list[NodeView] = field(default_factory=list)
-    name: str = "script"
-
-    def decide(self, view: NodeView) -> BuyerReply:
-        self.views.append(view)
-        answer = next(self.answers)(view)
-        if isinstance(answer, BuyerReply):
-            return answer
-        return BuyerReply(answer, Usage(prompt_tokens=10, completion_tokens=2, cost=0.01))  # type: ignore[arg-type]
-
-
-def script(*answers: Callable[[NodeView], object]) -> Script:
-    return Script(iter(answers))
 
 
 def _world_with_offers(world: World, *prices: int) -> str:

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.inspection.helpers import FUNDS, World
-from tests.inspection.test_rules import Script, script
+from tests.support.agents import Script, script
+from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, BuyerAgent, FixedSeller, FollowUp, NodeView
 from volition.bazaar.domain import ContextSpec, ContextStatus, audit
 from volition.bazaar.inspection import (

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.inspection.conftest import _store
-from tests.inspection.helpers import FakeClock, World, make_world
-from tests.inspection.test_rules import script
+from tests.support.agents import script
+from tests.support.databases import one_store
+from tests.support.inspection import FakeClock, World, make_world
+from tests.support.servers import wait_for
 from volition.agents import Buy, FixedSeller, NodeView
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import Bazaar, ContextSpec, Event, EventKind, Store
@@ -60,10 +61,7 @@ def _everything(view: NodeView) -> Buy:
 
 
 def _wait(condition: Callable[[], bool], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the runner did not get there in time"
-        time.sleep(0.02)
+    wait_for(condition, "the runner's step", timeout)
 
 
 def _cpu_seconds(native_id: int) -> float:
@@ -181,7 +179,7 @@ def test_a_lease_running_out_wakes_the_runner(
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sql_runner_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     """A world on a SQL store only: stored bots live in SQL."""
-    for store in _store(request.param, request, tmp_path):
+    for store in one_store(request.param, request, tmp_path, "inspection_pg_url"):
         yield make_world(store, RealClock())
 
 
@@ -272,7 +270,7 @@ def _cross_process(
 def test_postgresql_notices_wake_a_runner_in_another_process(
     inspection_pg_url: str, started: list[InspectionRunner]
 ) -> None:
-    from tests.inspection.conftest import empty_pg_store
+    from tests.support.databases import empty_pg_store
 
     store = empty_pg_store(inspection_pg_url)
     try:

@@ -38,8 +38,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from tests.inspection.conftest import _store
-from tests.inspection.helpers import FakeClock, World, make_world
+from tests.support.databases import one_store
+from tests.support.inspection import World, make_world
+from tests.support.people import FakeClock
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView, ScriptedBuyer
 from volition.bazaar.domain import Store, audit
 from volition.bazaar.inspection import InspectionStatus, NodeState
@@ -82,7 +83,9 @@ class Counter:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sql_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    stores: Iterator[Store] = _store(request.param, request, tmp_path)
+    stores: Iterator[Store] = one_store(
+        request.param, request, tmp_path, pg_db_fixture="inspection_pg_url"
+    )
     store = next(stores)
     yield make_world(store, FakeClock())
     next(stores, None)

@@ -6,7 +6,7 @@ bot sells something irrelevant, and a fact-checker answers follow-ups only.
 
 from __future__ import annotations
 
-from tests.inspection.helpers import FUNDS, FollowUpsOnly, World
+from tests.support.inspection import FUNDS, FollowUpsOnly, World
 from volition.agents import FixedSeller, OfflineBuyer
 from volition.bazaar.domain import ContextStatus, Disclosure, Mechanism, audit
 from volition.bazaar.inspection import InspectionStatus, NodeState, Outcome, Verdict

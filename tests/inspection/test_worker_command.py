@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.inspection.helpers import make_world
+from tests.support.inspection import make_world
+from tests.support.servers import free_port
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.deps import services_of
 from volition.bazaar.config import PlatformSettings
@@ -202,7 +203,6 @@ def test_serve_with_several_workers_runs_inspections_in_its_supervisor(
 ) -> None:
     """``volition serve --workers 2``: uvicorn's workers never step; the supervising process's
     runner does, finding by polling an inspection started by another process."""
-    import socket
     import subprocess
     import sys
     import time
@@ -215,9 +215,7 @@ def test_serve_with_several_workers_runs_inspections_in_its_supervisor(
     engine = assemble(world.bazaar).engine
     limits = InspectionLimits(max_depth=0, min_offers=1)
     inspection = engine.start(world.buyer.id, context.id, limits=limits)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     volition = str(Path(sys.executable).with_name("volition"))
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(

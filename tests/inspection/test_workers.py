@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from tests.inspection.conftest import empty_pg_store
-from tests.inspection.helpers import FUNDS, World, make_world
+from tests.support.databases import empty_pg_store
+from tests.support.inspection import FUNDS, World, make_world
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.config import PlatformSettings
 from volition.bazaar.domain import audit

@@ -1,9 +1,12 @@
-"""Helpers for tests that run ``volition serve`` in a subprocess."""
+"""Waiting on servers, processes and threads: readiness polled with a deadline, never a fixed
+sleep."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -22,4 +25,22 @@ def wait_until_ready(
             pass
         assert server.poll() is None, server.communicate()[0]
         assert time.monotonic() < deadline, "volition serve did not start"
+        time.sleep(poll)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now (for a server started in a subprocess)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for(
+    condition: Callable[[], object], what: str, timeout: float = 30, poll: float = 0.02
+) -> None:
+    """Poll ``condition`` until it holds; fail saying ``what`` did not happen in ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
         time.sleep(poll)

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Route, expect, sync_playwright
 
-from tests.web.conftest import Site
-from tests.web.test_browser import CHROMIUM_ARGS, _chromium
+from tests.support.browser import CHROMIUM_ARGS, chromium
+from tests.support.web import Site
 
 ASSET = re.compile(r'(?:src|href)="([^"]+)"')
 PAGES = ("/api/docs", "/api/redoc")
@@ -41,7 +41,7 @@ def test_the_openapi_document_does_not_list_the_docs_pages(site: Site) -> None:
 
 @pytest.fixture
 def offline_browser() -> Iterator[Browser]:
-    executable = _chromium()
+    executable = chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import Site
+from tests.support.web import Site
 from tests.web.test_browser import Person, browser, shots
 
 __all__ = ["browser", "shots"]  # the fixtures, imported for pytest

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.bazaar.bayesian_helpers import market_spec
-from tests.web.conftest import Site
+from tests.support.bayesian import market_spec
+from tests.support.web import Site
 from volition.bazaar.domain import BotService
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import Site
-from tests.web.test_browser import PNG_SIGNATURE, Person, browser, shots  # noqa: F401
+from tests.support.browser import PNG_SIGNATURE, Person
+from tests.support.web import Site
 
 
 def test_a_seller_creates_and_pauses_a_bot_in_the_browser(
     site: Site,
-    browser: Browser,  # noqa: F811
-    shots: Path,  # noqa: F811
+    browser: Browser,
+    shots: Path,
 ) -> None:
     seller = Person(browser, site, shots, "carol")
     seller.sign_up(buyer=False, seller=True)

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import text
 
-from tests.web.conftest import Site
+from tests.support.web import Site
 from volition.bazaar.bot_dispatch import BotDispatcher
 from volition.bazaar.domain import BotService, ContextSpec
 from volition.bazaar.secretbox import ENV_VAR, new_key

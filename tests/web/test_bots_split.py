@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import Site
+from tests.support.web import Site
 
 
 def test_the_list_holds_no_form_to_fill_and_links_to_a_page_per_kind(site: Site) -> None:

@@ -8,98 +8,16 @@ folder).
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import PASSWORD, Site
+from tests.support.browser import PNG_SIGNATURE, Person
+from tests.support.people import PASSWORD
+from tests.support.web import Site
 
 SECRET = "the bridge closes on Tuesday"
 PREVIEW = "I know the ferry schedule for next week"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-expect.set_options(timeout=15_000)
-
-
-def _chromium() -> str:
-    path = os.environ.get("VOLITION_CHROMIUM") or shutil.which("chromium")
-    if path is None:
-        message = (
-            "the web tests need headless Chromium from Debian: apt-get install chromium "
-            "(make test installs it when it is missing)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    executable = _chromium()
-    with sync_playwright() as playwright:
-        # launch() gives each run a fresh temporary profile (user data dir) of its own
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("VOLITION_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-class Person:
-    """One browser profile: its own cookies, JavaScript off, screenshots of each page."""
-
-    def __init__(self, browser: Browser, site: Site, shots: Path, name: str) -> None:
-        context = browser.new_context(
-            java_script_enabled=False, viewport={"width": 1100, "height": 900}
-        )
-        context.set_default_timeout(20_000)  # generous: CI runs the suite on two busy cores
-        self.page: Page = context.new_page()
-        self.site = site
-        self.shots = shots
-        self.name = name
-        self.taken: list[Path] = []
-
-    def go(self, path: str) -> Page:
-        self.page.goto(self.site.url + path)
-        return self.page
-
-    def shot(self, label: str) -> None:
-        path = self.shots / f"{len(self.taken) + 1:02d}-{self.name}-{label}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        self.taken.append(path)
-
-    def sign_up(self, *, buyer: bool, seller: bool) -> None:
-        page = self.go("/signup")
-        page.get_by_label("User name").fill(self.name)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_label("buy information").set_checked(buyer)
-        page.get_by_label("sell information").set_checked(seller)
-        self.shot("signup")
-        page.get_by_role("button", name="Create my account").click()
-        expect(page.get_by_test_id("who")).to_have_text(self.name)
 
 
 def test_a_buyer_and_a_seller_complete_a_blind_purchase(

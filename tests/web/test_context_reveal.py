@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import Site, WebClient
+from tests.support.web import Site, WebClient
 from volition.bazaar.domain import RevealPolicy
 
 

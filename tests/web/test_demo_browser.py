@@ -14,17 +14,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.bazaar.conftest import CHEAP_HASHER
-from tests.web.test_browser import PNG_SIGNATURE, browser, shots
-from tests.web.test_inspection_browser import LivePerson
+from tests.support.browser import PNG_SIGNATURE, LivePerson
+from tests.support.people import CHEAP_HASHER
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.demo import DEMO_LOGINS, seed_demo
 from volition.bazaar.domain import Bazaar, audit
 from volition.bazaar.platform import DEMO_LIMITS, assemble
 from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
-
-__all__ = ["browser", "shots"]  # fixtures shared with the other browser tests
 
 
 @dataclass

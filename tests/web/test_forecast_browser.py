@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import PASSWORD
-from tests.web.inspection_site import QUERY, InspectionSite, inspection_site
+from tests.support.http_world import QUERY
+from tests.support.inspection_site import InspectionSite, inspection_site
+from tests.support.people import PASSWORD
 from tests.web.test_browser import Person, browser, shots
 from volition.bazaar.domain import ContextSpec, audit
 from volition.bazaar.domain.forecast_service import Forecasts

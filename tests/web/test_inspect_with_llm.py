@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.bazaar.conftest import CHEAP_HASHER
-from tests.web.conftest import WebClient
+from tests.support.people import CHEAP_HASHER
+from tests.support.web import WebClient
 from volition.agents.scripted_server import ScriptedOpenAIServer
 from volition.bazaar.api.server import serve_in_thread
 from volition.bazaar.config import PlatformSettings

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import PASSWORD
-from tests.web.inspection_site import (
+from tests.support.browser import PNG_SIGNATURE, LivePerson, Person
+from tests.support.inspection_site import (
     CONFIRMATION,
     FORECAST,
     QUERY,
@@ -25,9 +25,7 @@ from tests.web.inspection_site import (
     InspectionSite,
     inspection_site,
 )
-from tests.web.test_browser import PNG_SIGNATURE, Person, browser, shots
-
-__all__ = ["browser", "shots"]  # fixtures shared with the other browser test
+from tests.support.people import PASSWORD
 
 GATHER_SECONDS = 2.0
 
@@ -38,36 +36,6 @@ def slow_site(sqlite_template: Path, tmp_path: Path) -> Iterator[InspectionSite]
         sqlite_template, tmp_path, min_offers=3, gather_seconds=GATHER_SECONDS
     ) as site:
         yield site
-
-
-class LivePerson(Person):
-    """A person whose browser runs JavaScript (htmx)."""
-
-    def __init__(self, browser: Browser, site: InspectionSite, shots: Path, name: str) -> None:
-        super().__init__(browser, site, shots, name)
-        context = browser.new_context(
-            java_script_enabled=True, viewport={"width": 1100, "height": 900}
-        )
-        context.set_default_timeout(20_000)
-        self.page = context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on(
-            "console",
-            lambda m: (
-                self.errors.append(m.text)
-                if m.type == "error" and "Failed to load resource" not in m.text
-                else None
-            ),
-        )
-        self.page.on(  # a browser asks for /favicon.ico by itself; anything else must load
-            "response",
-            lambda r: (
-                self.errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                else None
-            ),
-        )
 
 
 def test_a_buyer_watches_a_recursive_inspection_grow(

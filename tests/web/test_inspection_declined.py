@@ -13,15 +13,9 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from tests.web.conftest import PASSWORD
-from tests.web.inspection_site import (
-    CONFIRMATION,
-    FORECAST,
-    QUERY,
-    STOCKS,
-    InspectionSite,
-    inspection_site,
-)
+from tests.support.http_world import CONFIRMATION, FORECAST, QUERY, STOCKS
+from tests.support.inspection_site import InspectionSite, inspection_site
+from tests.support.people import PASSWORD
 from volition.bazaar.domain.follow_ups import FORGOTTEN_PREVIEW
 
 DECLINED = re.compile(r'<tr data-testid="declined-offer">(.*?)</tr>', re.S)

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from tests.web.conftest import PASSWORD, Site, WebClient
-from tests.web.inspection_site import (
+from tests.support.inspection_site import (
     CONFIRMATION,
     FORECAST,
     QUERY,
@@ -20,6 +19,8 @@ from tests.web.inspection_site import (
     InspectionSite,
     inspection_site,
 )
+from tests.support.people import PASSWORD
+from tests.support.web import Site, WebClient
 from volition.bazaar.domain.follow_ups import FORGOTTEN_QUERY
 
 

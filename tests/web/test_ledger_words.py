@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from html import unescape
 
-from tests.web.conftest import Site, WebClient
+from tests.support.web import Site, WebClient
 from volition.bazaar.domain import ContextSpec, EntryKind
 from volition.bazaar.web.ledger_words import LABELS
 

@@ -11,7 +11,7 @@ import re
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.bazaar.conftest import CHEAP_HASHER
+from tests.support.people import CHEAP_HASHER
 from volition.bazaar.domain import Bazaar, ContextSpec, Disclosure, MemoryStore
 from volition.bazaar.web.budget import budget_use
 from volition.bazaar.web.views import ledger_rows

@@ -3,15 +3,14 @@ refuse (issue 10): ticked, the offer is stored as not quotable; the box is kept 
 
 from __future__ import annotations
 
-from tests.web.conftest import Site
-from tests.web.test_pages import _post_context
+from tests.support.web import Site, post_context
 
 
 def test_the_offer_form_offers_to_refuse_quotation_and_keeps_the_choice(site: Site) -> None:
     buyer = site.sign_up("alice")
     site.credit("alice", 10_000)
     seller = site.sign_up("carol", buyer=False, seller=True)
-    context_id = _post_context(buyer)
+    context_id = post_context(buyer)
     page = f"/contexts/{context_id}"
     form = seller.get(page).text
     assert "may be quoted to fact-checkers" in form and 'name="no_quotation"' in form

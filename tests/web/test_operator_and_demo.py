@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.web.conftest import PASSWORD, Site
+from tests.support.people import PASSWORD
+from tests.support.web import Site
 from volition.bazaar.demo import DEMO_LOGINS, seed_demo
 
 

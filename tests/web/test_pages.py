@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.web.conftest import PASSWORD, Site, WebClient, csrf_of
+from tests.support.people import PASSWORD
+from tests.support.web import Site, WebClient, csrf_of
 from volition.bazaar.domain import ContextSpec
 from volition.bazaar.errors import Unauthorized
 from volition.bazaar.web.session import CSRF_COOKIE, SESSION_COOKIE

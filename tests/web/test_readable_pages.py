@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 
-from tests.web.conftest import PASSWORD, Site, csrf_of
+from tests.support.people import PASSWORD
+from tests.support.web import Site, csrf_of
 from volition.bazaar.domain import ContextSpec
 from volition.bazaar.web.wording import count, inspector_usage
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.bazaar.conftest import CHEAP_HASHER, PASSWORD
-from tests.web.conftest import WebClient
+from tests.support.people import CHEAP_HASHER, PASSWORD
+from tests.support.web import WebClient
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.ratelimit import SignInLimits
 from volition.bazaar.api.server import serve_in_thread

@@ -130,6 +130,11 @@ class AnalysisPool:
         self._waiting = 0
         self._per_user: dict[str, int] = {}
 
+    @property
+    def waiting(self) -> int:
+        """How many analyses wait for a worker."""
+        return self._waiting
+
     async def run(self, user_id: str, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` in a worker process, for ``user_id``; 429 when that user has
         ``per_user`` analyses already, 503 (with Retry-After) when the queue is full or the

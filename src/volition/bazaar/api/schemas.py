@@ -7,21 +7,13 @@ and refuse text no store can keep (``api.text``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.records import AccountKey, RecordPublic, Seconds, read_from
 from volition.bazaar.api.schemas_forecasts import ForecastCreate, ForecastPublic
 from volition.bazaar.api.text import TextChecked
-from volition.bazaar.domain import (
-    Balances,
-    DecisionContext,
-    JournalEntry,
-    Matcher,
-    OfferView,
-    Purchase,
-    User,
-)
 from volition.bazaar.domain.attention import MAX_ATTENTION
 
 __all__ = [
@@ -58,7 +50,7 @@ class UserCreate(_Input):
     roles: list[Literal["buyer", "seller"]] = Field(default=["buyer"], min_length=1)
 
 
-class UserPublic(BaseModel):
+class UserPublic(RecordPublic):
     id: str
     name: str
     is_buyer: bool
@@ -66,26 +58,11 @@ class UserPublic(BaseModel):
     is_operator: bool
     created_at: datetime
 
-    @classmethod
-    def of(cls, user: User) -> UserPublic:
-        return cls(
-            id=user.id,
-            name=user.name,
-            is_buyer=user.is_buyer,
-            is_seller=user.is_seller,
-            is_operator=user.is_operator,
-            created_at=user.created_at,
-        )
 
-
-class BalancesPublic(BaseModel):
+class BalancesPublic(RecordPublic):
     cash: int
     reserved: int
     earnings: int
-
-    @classmethod
-    def of(cls, b: Balances) -> BalancesPublic:
-        return cls(cash=b.cash, reserved=b.reserved, earnings=b.earnings)
 
 
 class MePublic(UserPublic):
@@ -103,27 +80,17 @@ class TokenPublic(BaseModel):
     expires_at: datetime
 
 
-class PostingPublic(BaseModel):
-    account: str
+class PostingPublic(RecordPublic):
+    account: AccountKey
     amount: int
 
 
-class EntryPublic(BaseModel):
+class EntryPublic(RecordPublic):
     id: str
     kind: str
     memo: str
     created_at: datetime
     postings: list[PostingPublic]
-
-    @classmethod
-    def of(cls, e: JournalEntry) -> EntryPublic:
-        return cls(
-            id=e.id,
-            kind=e.kind.value,
-            memo=e.memo,
-            created_at=e.created_at,
-            postings=[PostingPublic(account=p.account.key, amount=p.amount) for p in e.postings],
-        )
 
 
 class ContextCreate(_Input):
@@ -157,7 +124,7 @@ class ContextCreate(_Input):
     )
 
 
-class ContextPublic(BaseModel):
+class ContextPublic(RecordPublic):
     id: str
     buyer_id: str
     query: str
@@ -187,27 +154,9 @@ class ContextPublic(BaseModel):
     forecast: ForecastPublic | None = Field(None, description="a forecast question's part")
 
     @classmethod
-    def of(cls, c: DecisionContext, remaining: int | None = None) -> ContextPublic:
-        return cls(
-            id=c.id,
-            buyer_id=c.buyer_id,
-            query=c.query,
-            pages=list(c.pages),
-            budget=c.budget,
-            remaining=remaining,
-            priority=c.priority,
-            named_seller_ids=list(c.named_seller_ids),
-            created_at=c.created_at,
-            expires_at=c.expires_at,
-            status=c.status.value,
-            parent_offer_ids=list(c.parent_offer_ids),
-            parent_context_id=c.parent_context_id,
-            depth=c.depth,
-            reveal=c.reveal.value,
-            disclosure=c.disclosure.value,
-            attention=c.attention,
-            reading_cost=c.reading_cost,
-        )
+    def of(cls, record: object, remaining: int | None = None, **given: Any) -> Self:
+        """The context ``record``; ``remaining`` is given to its buyer only."""
+        return super().of(record, remaining=remaining, **given)
 
 
 class OfferCreate(_Input):
@@ -233,7 +182,7 @@ class OfferCreate(_Input):
     )
 
 
-class OfferPublic(BaseModel):
+class OfferPublic(RecordPublic):
     id: str
     context_id: str
     seller_id: str
@@ -250,24 +199,8 @@ class OfferPublic(BaseModel):
     )
     bid: int = Field(0, description="cents it pays to be read (see OfferCreate)")
 
-    @classmethod
-    def of(cls, o: OfferView) -> OfferPublic:
-        return cls(
-            id=o.id,
-            context_id=o.context_id,
-            seller_id=o.seller_id,
-            preview=o.preview,
-            price=o.price,
-            created_at=o.created_at,
-            status=o.status.value,
-            purchased=o.purchased,
-            private_info=o.private_info,
-            quotable=o.quotable,
-            bid=o.bid,
-        )
 
-
-class PurchasePublic(BaseModel):
+class PurchasePublic(RecordPublic):
     id: str
     offer_id: str
     context_id: str
@@ -278,17 +211,9 @@ class PurchasePublic(BaseModel):
     offer: OfferPublic | None = None
 
     @classmethod
-    def of(cls, p: Purchase, offer: OfferView | None = None) -> PurchasePublic:
-        return cls(
-            id=p.id,
-            offer_id=p.offer_id,
-            context_id=p.context_id,
-            seller_id=p.seller_id,
-            price=p.price,
-            mechanism=p.mechanism.value,
-            created_at=p.created_at,
-            offer=OfferPublic.of(offer) if offer else None,
-        )
+    def of(cls, record: object, offer: object | None = None, **given: Any) -> Self:
+        """The purchase ``record``, with its offer as the buyer sees it when given."""
+        return super().of(record, offer=offer, **given)
 
 
 class MatcherCreate(_Input):
@@ -302,28 +227,15 @@ class MatcherCreate(_Input):
     min_purchase_rate: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = 0.0
 
 
-class MatcherPublic(BaseModel):
+class MatcherPublic(RecordPublic):
     id: str
     keywords: list[str]
     min_budget: int
     min_priority: float
-    max_age_seconds: float | None
+    max_age_seconds: Seconds | None = read_from("max_age", "max_age_seconds")
     min_inspection_rate: float
     min_purchase_rate: float
     created_at: datetime
-
-    @classmethod
-    def of(cls, m: Matcher) -> MatcherPublic:
-        return cls(
-            id=m.id,
-            keywords=list(m.keywords),
-            min_budget=m.min_budget,
-            min_priority=m.min_priority,
-            max_age_seconds=None if m.max_age is None else m.max_age.total_seconds(),
-            min_inspection_rate=m.min_inspection_rate,
-            min_purchase_rate=m.min_purchase_rate,
-            created_at=m.created_at,
-        )
 
 
 class CreditCreate(_Input):

@@ -8,14 +8,13 @@ operator listing every bot sees: no private info.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from volition.bazaar.api.records import JsonText, RecordPublic, Seconds, read_from
 from volition.bazaar.api.schemas import Cents, _Input
-from volition.bazaar.domain import BotJob, BotSeller, LLMCredential
 
 __all__ = [
     "BotCreate",
@@ -92,7 +91,7 @@ class BotUpdate(_BotFields):
         return given
 
 
-class BotSummary(BaseModel):
+class BotSummary(RecordPublic):
     id: str
     owner_id: str
     name: str
@@ -102,24 +101,11 @@ class BotSummary(BaseModel):
     keywords: list[str]
     created_at: datetime
 
-    @classmethod
-    def of(cls, bot: BotSeller) -> BotSummary:
-        return cls(
-            id=bot.id,
-            owner_id=bot.owner_id,
-            name=bot.name,
-            kind=bot.kind.value,
-            active=bot.active,
-            price=bot.price,
-            keywords=list(bot.keywords),
-            created_at=bot.created_at,
-        )
-
 
 class BotPublic(BotSummary):
     min_budget: int
     min_priority: float
-    max_age_seconds: float | None
+    max_age_seconds: Seconds | None = read_from("max_age", "max_age_seconds")
     min_inspection_rate: float
     min_purchase_rate: float
     preview: str
@@ -127,50 +113,19 @@ class BotPublic(BotSummary):
     instructions: str
     base_url: str | None
     model: str | None
-    market: dict[str, Any] | None = None
+    market: JsonText | None = None
     market_offer: str | None = None
     market_state: str | None = None
     cents_per_unit: int | None = None
 
-    @classmethod
-    def of(cls, bot: BotSeller) -> BotPublic:
-        return cls(
-            **BotSummary.of(bot).model_dump(),
-            min_budget=bot.min_budget,
-            min_priority=bot.min_priority,
-            max_age_seconds=None if bot.max_age is None else bot.max_age.total_seconds(),
-            min_inspection_rate=bot.min_inspection_rate,
-            min_purchase_rate=bot.min_purchase_rate,
-            preview=bot.preview,
-            private_info=bot.private_info,
-            instructions=bot.instructions,
-            base_url=bot.base_url,
-            model=bot.model,
-            market=None if bot.market is None else json.loads(bot.market),
-            market_offer=bot.market_offer,
-            market_state=bot.market_state,
-            cents_per_unit=bot.cents_per_unit,
-        )
 
-
-class BotJobPublic(BaseModel):
+class BotJobPublic(RecordPublic):
     context_id: str
     status: str
     attempts: int
     offer_id: str | None
     error: str | None
     updated_at: datetime
-
-    @classmethod
-    def of(cls, job: BotJob) -> BotJobPublic:
-        return cls(
-            context_id=job.context_id,
-            status=job.status.value,
-            attempts=job.attempts,
-            offer_id=job.offer_id,
-            error=job.error,
-            updated_at=job.updated_at,
-        )
 
 
 class CredentialPut(_Input):
@@ -179,17 +134,8 @@ class CredentialPut(_Input):
     api_key: Annotated[str, Field(min_length=1, max_length=1_000)]
 
 
-class CredentialPublic(BaseModel):
+class CredentialPublic(RecordPublic):
     base_url: str
     model: str
     key_hint: str
     updated_at: datetime
-
-    @classmethod
-    def of(cls, credential: LLMCredential) -> CredentialPublic:
-        return cls(
-            base_url=credential.base_url,
-            model=credential.model,
-            key_hint=credential.key_hint,
-            updated_at=credential.updated_at,
-        )

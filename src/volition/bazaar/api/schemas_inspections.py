@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.records import RecordPublic, Seconds, read_from
 from volition.bazaar.api.text import TextChecked
-from volition.bazaar.inspection import AgentCall, InspectionLimits
 
 __all__ = [
     "AgentCallPublic",
@@ -82,24 +82,13 @@ class InspectionCreate(TextChecked):
     ] = None
 
 
-class LimitsPublic(BaseModel):
+class LimitsPublic(RecordPublic):
     max_depth: int
     max_follow_ups: int
     min_offers: int
-    gather_seconds: float
+    gather_seconds: Seconds = read_from("gather_timeout", "gather_seconds")
     max_retries: int
     policy: str
-
-    @classmethod
-    def of(cls, limits: InspectionLimits) -> LimitsPublic:
-        return cls(
-            max_depth=limits.max_depth,
-            max_follow_ups=limits.max_follow_ups,
-            min_offers=limits.min_offers,
-            gather_seconds=limits.gather_timeout.total_seconds(),
-            max_retries=limits.max_retries,
-            policy=limits.policy.value,
-        )
 
 
 class NodePublic(BaseModel):
@@ -163,7 +152,7 @@ class InspectionPublic(BaseModel):
     usage: UsagePublic
 
 
-class AgentCallPublic(BaseModel):
+class AgentCallPublic(RecordPublic):
     """One call of the buyer agent, as the operator's audit trail keeps it: no content."""
 
     id: str
@@ -182,24 +171,3 @@ class AgentCallPublic(BaseModel):
     cost: float
     at: datetime
     charged: int = Field(description="cents paid from the node's budget for this call's tokens")
-
-    @classmethod
-    def of(cls, c: AgentCall) -> AgentCallPublic:
-        return cls(
-            id=c.id,
-            node_id=c.node_id,
-            attempt=c.attempt,
-            seen_offer_ids=list(c.seen_offer_ids),
-            ancestor_offer_ids=list(c.ancestor_offer_ids),
-            known_offer_ids=list(c.known_offer_ids),
-            verdict=c.verdict.value,
-            action=c.action,
-            decided_ids=list(c.decided_ids),
-            unknown_ids=c.unknown_ids,
-            budget=c.budget,
-            prompt_tokens=c.prompt_tokens,
-            completion_tokens=c.completion_tokens,
-            cost=c.cost,
-            at=c.at,
-            charged=c.charged,
-        )

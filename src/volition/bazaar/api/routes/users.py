@@ -81,7 +81,7 @@ async def me(caller: SignedIn) -> MePublic:
     def read() -> MePublic:
         user = caller.user()
         balances = BalancesPublic.of(caller.bazaar.balances(user))
-        return MePublic(**UserPublic.of(user).model_dump(), balances=balances)
+        return MePublic.of(user, balances=balances)
 
     return await run_in_threadpool(read)
 

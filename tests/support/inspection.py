@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from tests.support.people import CHEAP_HASHER, PASSWORD, FakeClock
 from volition.agents import (
     BuyerAgent,
     ContextView,
@@ -25,25 +26,9 @@ from volition.bazaar.inspection import (
     InspectionRepository,
     MemoryInspectionRepository,
 )
-from volition.bazaar.security import Argon2Hasher
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 
-CHEAP_HASHER = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
-PASSWORD = "correct horse battery"
 FUNDS = 10_000
-
-
-class FakeClock:
-    """A clock the tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from tests.bazaar.api_helpers import Api, ok
-from tests.inspection.helpers import FollowUpsOnly, World
+from tests.support.api import Api, ok
+from tests.support.inspection import FollowUpsOnly, World
 from volition.agents import FixedSeller, OfflineBuyer
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread

@@ -1,6 +1,6 @@
 """A served bazaar with an inspection engine (offline buyer, fixed bots), for the page tests.
 
-The weather story of ``tests/inspection/http_world``: an expensive forecast the offline buyer
+The weather story of ``tests/support/http_world``: an expensive forecast the offline buyer
 checks in a follow-up first, irrelevant stock tips, and a fact-checker that answers only
 follow-ups. ``min_offers`` and ``gather_seconds`` set how fast the tree grows: with three
 offers wanted and two coming, each node waits out its gathering time, so a page can watch it.
@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
-from tests.inspection.helpers import FollowUpsOnly
-from tests.web.conftest import CHEAP_HASHER, PASSWORD, Site
+from tests.support.inspection import FollowUpsOnly
+from tests.support.people import CHEAP_HASHER, PASSWORD
+from tests.support.web import Site
 from volition.agents import FixedSeller, OfflineBuyer
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread

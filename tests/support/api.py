@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-PASSWORD = "correct horse battery"
+from tests.support.people import PASSWORD
 
 
 class Api:
