@@ -4,40 +4,14 @@ inspectable again, and nothing is left in the working directory or the temporary
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.servers import free_port, wait_until_ready
+from tests.support.demo import demo_process as _demo
 from volition.bazaar.client import BazaarClient
 from volition.bazaar.demo import DEMO_LOGINS
 
 ALICE = next(x for x in DEMO_LOGINS if x.name == "alice")
-LAUNCHER = "from volition.cli import main; main()"
-
-
-@contextmanager
-def _demo(cwd: Path, *extra: str) -> Iterator[tuple[str, list[str]]]:
-    """A ``volition serve --demo`` process; yields its address and, after it stops, its
-    output lines (appended to the list)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "VOLITION_DATABASE_URL"}
-    command = [sys.executable, "-c", LAUNCHER, "serve", "--demo", "--port", str(port), *extra]
-    server = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=cwd
-    )
-    output: list[str] = []
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(server, base, timeout=180)  # busy CI machines
-        yield base, output
-    finally:
-        server.terminate()
-        output.extend(server.communicate(timeout=30)[0].splitlines())
 
 
 def _rain(base: str) -> tuple[BazaarClient, str]:

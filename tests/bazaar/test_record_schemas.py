@@ -64,7 +64,7 @@ SCHEMAS: dict[type[RecordPublic], tuple[type, set[str], set[str]]] = {
     BalancesPublic: (Balances, set(), set()),
     EntryPublic: (JournalEntry, set(), set()),
     PostingPublic: (Posting, set(), set()),
-    ContextPublic: (DecisionContext, {"by_inspector"}, {"remaining"}),
+    ContextPublic: (DecisionContext, {"by_inspector"}, {"remaining", "forecast"}),
     OfferPublic: (OfferView, set(), set()),
     PurchasePublic: (Purchase, {"buyer_id", "entry_id"}, {"offer"}),
     MatcherPublic: (Matcher, {"seller_id"}, set()),

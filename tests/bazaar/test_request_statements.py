@@ -166,6 +166,7 @@ def test_a_listing_of_open_contexts_never_shows_a_due_one_and_expires_it(world: 
         ),
         201,
     )
+    w.clock.advance(1)  # posted a second apart: the listing's order (newest first) is known
     later = ok(w.buyer.post("/api/contexts", json={"query": "later", "budget": 300}), 201)
     listed = ok(w.seller.get("/api/contexts", params={"status": "open"}))
     assert [c["id"] for c in listed] == [later["id"], due["id"]]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
     from tests.support.bazaar import ApiWorld, Cast
+    from tests.support.demo import Demo
     from tests.support.web import Site
     from volition.agents.scripted_server import ScriptedOpenAIServer
     from volition.bazaar.domain import Bazaar, Store
@@ -192,3 +193,12 @@ def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("VOLITION_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    """The demo served in a thread on its seeded database (``tests.support.demo``)."""
+    from tests.support.demo import demo_in_thread
+
+    with demo_in_thread(tmp_path) as served:
+        yield served

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.test_browser import PNG_SIGNATURE
+from tests.support.browser import PNG_SIGNATURE
 from volition.bazaar.demo import DEMO_LOGINS
 
 __all__ = ["DOC_SHOTS", "StoryShots", "walk_the_demo_story"]

@@ -9,10 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
+from tests.support.browser import Person
 from tests.support.web import Site
-from tests.web.test_browser import Person, browser, shots
-
-__all__ = ["browser", "shots"]  # the fixtures, imported for pytest
 
 
 def test_a_context_declares_its_attention_and_a_seller_bids_to_be_read(
@@ -52,7 +50,7 @@ def test_a_context_declares_its_attention_and_a_seller_bids_to_be_read(
     page = seller.go("/")
     expect(page.get_by_test_id("cash")).to_have_text("$2.00")  # the bid is held
     page = seller.go("/me/ledger")
-    expect(page.get_by_test_id("entry").first).to_contain_text("bid_reserve")
+    expect(page.get_by_test_id("entry").first).to_contain_text("Held from your cash: the bid")
     expect(page.get_by_test_id("entry").first).to_contain_text("-$1.00")
     seller.shot("ledger")
     (offer,) = site.bazaar.offers(None, context_url.rsplit("/", 1)[1])

@@ -7,39 +7,14 @@ buy)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.support.browser import PNG_SIGNATURE, LivePerson
-from tests.support.people import CHEAP_HASHER
-from volition.bazaar.api.server import serve_in_thread
-from volition.bazaar.demo import DEMO_LOGINS, seed_demo
-from volition.bazaar.domain import Bazaar, audit
-from volition.bazaar.platform import DEMO_LIMITS, assemble
-from volition.bazaar.server import build_app
-from volition.bazaar.storage import SqlStore
-
-
-@dataclass
-class Demo:
-    url: str
-    bazaar: Bazaar
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
-    store = SqlStore.open(f"sqlite:///{tmp_path / 'volition.db'}")
-    bazaar = Bazaar(store, hasher=CHEAP_HASHER)
-    seed_demo(bazaar)
-    try:
-        with serve_in_thread(build_app(assemble(bazaar, limits=DEMO_LIMITS))) as url:
-            yield Demo(url, bazaar)
-    finally:
-        store.close()
+from tests.support.demo import Demo
+from volition.bazaar.demo import DEMO_LOGINS
+from volition.bazaar.domain import audit
 
 
 def test_alice_inspects_her_demo_context_in_the_browser(

@@ -8,11 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.bazaar.test_demo_fresh import _demo
+from tests.support.demo import demo_process as _demo
 from tests.web.demo_story import DOC_SHOTS, StoryShots, walk_the_demo_story
-from tests.web.test_browser import browser, shots
-
-__all__ = ["browser", "shots"]  # fixtures shared with the other browser tests
 
 
 def test_the_readme_demo_story_runs_twice_in_a_row(

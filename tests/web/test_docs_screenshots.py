@@ -16,11 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from tests.support.browser import PNG_SIGNATURE
+from tests.support.demo import Demo
 from tests.web.demo_story import DOC_SHOTS, StoryShots, walk_the_demo_story
-from tests.web.test_browser import PNG_SIGNATURE, browser, shots
-from tests.web.test_demo_browser import Demo, demo
-
-__all__ = ["browser", "demo", "shots"]  # fixtures shared with the other browser tests
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "docs" / "images"

@@ -12,15 +12,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.support.browser import Person
 from tests.support.http_world import QUERY
 from tests.support.inspection_site import InspectionSite, inspection_site
 from tests.support.people import PASSWORD
-from tests.web.test_browser import Person, browser, shots
 from volition.bazaar.domain import ContextSpec, audit
 from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.domain.forecasts import ForecastSpec
-
-__all__ = ["browser", "shots"]
 
 CLOSES = 6.0  # seconds: the inspection is done well before
 
