@@ -9,13 +9,10 @@ and its scores are written in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from volition.bazaar.domain.forecast_memory import STALE
 from volition.bazaar.domain.forecasts import (
@@ -24,7 +21,8 @@ from volition.bazaar.domain.forecasts import (
     OfferScore,
     Resolution,
 )
-from volition.bazaar.errors import Conflict, StorageError
+from volition.bazaar.errors import Conflict
+from volition.bazaar.storage.joinable import JoinableRepository
 from volition.bazaar.storage.models_forecasts import (
     ForecastQuestionRow,
     ForecastScoreRow,
@@ -44,40 +42,17 @@ STEPS: Table = ForecastStepRow.__table__  # type: ignore[assignment]
 SCORES: Table = ForecastScoreRow.__table__  # type: ignore[assignment]
 
 
-class SqlForecastRepository:
+class SqlForecastRepository(JoinableRepository):
     """Questions, steps and scores in the bazaar's database (migration 0011)."""
+
+    conflict = (
+        "the forecast change conflicts with stored data (a duplicate question or step); "
+        "read it again"
+    )
 
     def __init__(self, store: Any, *, conn: Connection | None = None) -> None:
         """``store``: a ``SqlStore`` or an ``Engine``; ``conn``: a unit of work's (``within``)."""
-        self.engine: Engine = store if isinstance(store, Engine) else store.engine
-        self._conn = conn
-
-    def within(self, uow: object) -> SqlForecastRepository:
-        """This repository inside the bazaar's unit of work ``uow`` (a ``SqlStore``'s on the
-        same database): its calls read and write in that transaction, committed with it."""
-        conn = getattr(uow, "conn", None)
-        if not isinstance(conn, Connection) or conn.engine is not self.engine:
-            return self
-        return SqlForecastRepository(self.engine, conn=conn)
-
-    @contextmanager
-    def _begin(self, *, write: bool = True) -> Iterator[Connection]:
-        if self._conn is not None:  # joined: the unit of work translates errors and commits
-            yield self._conn
-            return
-        try:
-            with self.engine.connect() as conn:
-                mode = "IMMEDIATE" if write else "DEFERRED"
-                conn = conn.execution_options(volition_sqlite_begin=mode)
-                with conn.begin():
-                    yield conn
-        except IntegrityError as exc:
-            raise Conflict(
-                "the forecast change conflicts with stored data (a duplicate question or "
-                "step); read it again"
-            ) from exc
-        except DBAPIError as exc:
-            raise StorageError(f"the database failed: {type(exc.orig).__name__}") from exc
+        super().__init__(store if isinstance(store, Engine) else store.engine, conn=conn)
 
     def add(self, question: ForecastQuestion) -> None:
         with self._begin() as conn:

@@ -11,15 +11,12 @@ SQLite the writing transaction starts with ``BEGIN IMMEDIATE``, which serialises
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, Table, and_, func, insert, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from volition.bazaar.errors import Conflict, NotFound, StorageError
+from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection.limits import InspectionLimits, Policy
 from volition.bazaar.inspection.records import (
     READY,
@@ -33,6 +30,7 @@ from volition.bazaar.inspection.records import (
     Verdict,
 )
 from volition.bazaar.inspection.repository import lost, stale
+from volition.bazaar.storage.joinable import JoinableRepository
 from volition.bazaar.storage.models_inspection import AgentCallRow, InspectionRow, NodeRow
 from volition.bazaar.storage.notify import notify_nodes
 from volition.bazaar.storage.store import SqlStore
@@ -47,40 +45,17 @@ WATCHED = READY | {NodeState.GATHERING}
 """A node added or moved to one of these states is told to the other processes (NOTIFY)."""
 
 
-class SqlInspectionRepository:
+class SqlInspectionRepository(JoinableRepository):
     """Inspections, nodes and agent calls in the bazaar's database (migration 0005)."""
 
+    conflict = (
+        "the inspection change conflicts with stored data (a duplicate node, context "
+        "or id, or a broken constraint); read it again"
+    )
+
     def __init__(self, store: SqlStore | Engine, *, conn: Connection | None = None) -> None:
-        self.engine: Engine = store.engine if isinstance(store, SqlStore) else store
+        super().__init__(store.engine if isinstance(store, SqlStore) else store, conn=conn)
         self._busy = False  # the last claim found a node (see ``claim``)
-        self._conn = conn  # set: every call joins this connection's transaction
-
-    def within(self, uow: object) -> SqlInspectionRepository:
-        """This repository inside the bazaar's unit of work ``uow`` (a ``SqlStore``'s on the
-        same database): its calls read and write in that transaction, committed with it."""
-        conn = getattr(uow, "conn", None)
-        if not isinstance(conn, Connection) or conn.engine is not self.engine:
-            return self
-        return SqlInspectionRepository(self.engine, conn=conn)
-
-    @contextmanager
-    def _begin(self, *, write: bool = True) -> Iterator[Connection]:
-        if self._conn is not None:  # joined: the unit of work translates errors and commits
-            yield self._conn
-            return
-        try:
-            with self.engine.connect() as conn:
-                mode = "IMMEDIATE" if write else "DEFERRED"
-                conn = conn.execution_options(volition_sqlite_begin=mode)
-                with conn.begin():
-                    yield conn
-        except IntegrityError as exc:
-            raise Conflict(
-                "the inspection change conflicts with stored data (a duplicate node, context "
-                "or id, or a broken constraint); read it again"
-            ) from exc
-        except DBAPIError as exc:
-            raise StorageError(f"the database failed: {type(exc.orig).__name__}") from exc
 
     # ---------------------------------------------------------------- inspections
 
