@@ -70,3 +70,34 @@ def test_client_and_commands_post_inspect_resolve_and_show_records(
         assert record["offers"] == 1 and record["mean_confidence"] == pytest.approx(p)
         assert run(["record", "nobody", "--url", api.base_url]) == 2
         assert "nobody" in capsys.readouterr().err
+
+
+def test_volition_ask_posts_a_forecast_question(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``volition ask --outcome ... --closes-in`` posts a forecast question; a half-given or
+    bad question is refused with one line and nothing reserved."""
+    with served(world, None) as api:
+        login = ["--url", api.base_url, "--user", "alice", "--password", PASSWORD]
+        ask = ["ask", QUERY, "--budget", "100", *login]
+        cash = world.bazaar.balances(world.bazaar.find_user("alice").id).cash
+        question = ["--outcome", "rain", "--outcome", "dry", "--closes-in", "60"]
+        assert run([*ask, *question, "--rule", "brier", "--json"]) == 0
+        posted = json.loads(capsys.readouterr().out)["context"]
+        assert posted["forecast"]["outcomes"] == ["rain", "dry"]
+        assert posted["forecast"]["rule"] == "brier" and posted["forecast"]["resolver"] is None
+        assert world.bazaar.balances(world.bazaar.find_user("alice").id).cash == cash - 100
+        assert run([*ask, *question, "--resolver", "root"]) == 0
+        assert "a forecast question: rain / dry" in capsys.readouterr().out
+        assert run([*ask, *question, "--resolver", "alice", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["context"]["forecast"]["resolver"] == "alice"
+        for bad, says in (
+            (["--outcome", "rain", "--outcome", "dry"], "--closes-in"),
+            (["--closes-in", "60"], "need --outcome"),
+            (["--outcome", "rain", "--closes-in", "60"], "outcomes"),
+            ([*question, "--rule", "made-up"], "rule"),
+            ([*question, "--resolver", "nobody-here"], "no user 'nobody-here'"),
+        ):
+            assert run([*ask, *bad]) == 2, bad
+            assert says in capsys.readouterr().err, bad
+        assert world.bazaar.balances(world.bazaar.find_user("alice").id).cash == cash - 300

@@ -1,5 +1,6 @@
 """Posting on a running bazaar from the command line: ``volition ask`` posts a decision
-context (with the attention auction's terms), ``volition offer`` posts an offer (with a bid).
+context (with the attention auction's terms, or as a forecast question with ``--outcome``),
+``volition offer`` posts an offer (with a bid).
 Both talk to the server through ``BazaarClient`` (docs/theory.md §5)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import typer
 
 from volition.cli.inspections_commands import AsJson, Password, Token, Url, User, _client
 from volition.cli.output import console, print_json
+from volition.errors import InputError
 
 __all__ = ["ask", "offer"]
 
@@ -29,12 +31,30 @@ def ask(
     reading_cost: Annotated[
         int, typer.Option(help="the least bid, in cents, an offer must carry to be read")
     ] = 0,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(help="makes it a forecast question: one of its outcomes (repeat, 2 or more)"),
+    ] = None,
+    closes_in: Annotated[
+        int | None, typer.Option(help="a forecast question closes in this many seconds")
+    ] = None,
+    resolver: Annotated[
+        str | None, typer.Option(help="who resolves the question (default: the operator)")
+    ] = None,
+    rule: Annotated[str, typer.Option(help="its scoring rule: log, brier or spherical")] = "log",
     as_json: AsJson = False,
 ) -> None:
-    """Post a decision context on a running bazaar, reserving its budget."""
+    """Post a decision context on a running bazaar, reserving its budget; with ``--outcome``
+    (twice or more) and ``--closes-in``, a forecast question (docs/theory.md §4)."""
+    forecast = _forecast(outcome, closes_in, resolver, rule)
     with _client(url, token, user, password) as client:
         posted = client.post_context(
-            query, budget, priority=priority, attention=attention, reading_cost=reading_cost
+            query,
+            budget,
+            priority=priority,
+            attention=attention,
+            reading_cost=reading_cost,
+            forecast=forecast,
         )
     if as_json:
         print_json({"context": posted.model_dump(mode="json")})
@@ -44,6 +64,24 @@ def ask(
         f"posted {posted.id}: {posted.budget} cents reserved; reads {reads}, "
         f"reading cost {posted.reading_cost} cents"
     )
+    if posted.forecast is not None:
+        console.print(f"a forecast question: {' / '.join(posted.forecast.outcomes)}")
+
+
+def _forecast(
+    outcomes: list[str] | None, closes_in: int | None, resolver: str | None, rule: str
+) -> dict[str, object] | None:
+    """The forecast block of ``ask``'s options, or None; the server checks its values."""
+    if not outcomes:
+        if closes_in is not None or resolver is not None:
+            raise InputError("--closes-in and --resolver need --outcome (twice or more)")
+        return None
+    if closes_in is None:
+        raise InputError("a forecast question needs --closes-in SECONDS (when it closes)")
+    block: dict[str, object] = {"outcomes": outcomes, "closes_in_seconds": closes_in, "rule": rule}
+    if resolver is not None:
+        block["resolver"] = resolver
+    return block
 
 
 def offer(
