@@ -151,3 +151,36 @@ def test_a_seller_paid_in_a_follow_up_whose_words_are_withheld_reads_no_words(
     said = [r["text"] for r in _rows(carol)]
     assert "Sold 'answer' to alice, for a follow-up question (its words withheld)." in said
     assert not any("secret" in s for s in said)
+
+
+def test_a_bid_paid_in_a_forgotten_follow_up_names_neither_offer_nor_seller(site: Site) -> None:
+    """The attention auction under amnesia: the buyer's inspector read a bidding offer in a
+    follow-up the buyer is shown forgotten (she did not buy the offer it is about); her
+    ledger says she was paid, and nothing of whose offer it was or what it said."""
+    alice = site.sign_up("alice")
+    site.sign_up("carol", buyer=False, seller=True)
+    site.credit("alice", 10_000)
+    site.credit("carol", 1_000)
+    b = site.bazaar
+    alice_id, carol_id = b.find_user("alice").id, b.find_user("carol").id
+    parent = b.post_context(alice_id, ContextSpec("Will it rain?", 2_000))
+    tip = b.post_offer(carol_id, parent.id, preview="tip", private_info="ACME at 3", price=50)
+    b.mark_inspected(alice_id, tip.id)
+    child = b.post_context(
+        alice_id,
+        ContextSpec("Is the ACME tip right?", 200, parent_offer_ids=(tip.id,), by_inspector=True),
+    )
+    loud = b.post_offer(
+        carol_id, child.id, preview="the ACME check", private_info="it is wrong", price=20, bid=15
+    )
+    b.mark_inspected(alice_id, loud.id)  # its bid paid to alice; she never buys the tip
+    b.cancel_context(alice_id, parent.id)
+    rows = _rows(alice)
+    paid = [r for r in rows if r["kind"] == LABELS[EntryKind.BID_PAYMENT]]
+    assert [r["text"] for r in paid] == [
+        "Paid to you for reading an offer in a forgotten follow-up: who it was is forgotten."
+    ]
+    assert paid[0]["amount"] == "$0.15"
+    page = alice.get("/ledger").text
+    for secret in ("carol", "ACME", "it is wrong"):
+        assert secret not in page, secret

@@ -190,6 +190,13 @@ class Words:
         if offer is None:
             return (S("A bid to be read, on an offer you cannot see."),)
         about = self._about(offer.context_id)
+        if kind is EntryKind.BID_PAYMENT and self._forgotten(offer.context_id):
+            # amnesia: neither the offer nor its seller is named (as for a purchase there)
+            return (
+                S("Paid to you for reading an offer in "),
+                about,
+                S(": who it was is forgotten."),
+            )
         if kind is EntryKind.BID_PAYMENT:  # only the buyer's ledger holds it (cash to cash)
             seller = self._name(offer.seller_id)
             read = f"Paid to you by {seller}, whose offer your inspector read on "
