@@ -127,15 +127,15 @@ class OfflineBuyer:
 
             def surplus(i: int) -> float:
                 overlap = max((similarity[i, j] for j in chosen), default=0.0)
-                return values[view.offers[i].id] * (1.0 - overlap) - view.offers[i].price
+                return values[view.offers[i].id] * (1.0 - overlap) - view.offers[i].cost
 
             best = max(remaining, key=lambda i: (surplus(i), -i))
             if surplus(best) <= 0:
                 break
             remaining.remove(best)
-            if view.offers[best].price <= budget:
+            if view.offers[best].cost <= budget:  # a pay-on-resolution cap is held too
                 chosen.append(best)
-                budget -= view.offers[best].price
+                budget -= view.offers[best].cost
         scores = ", ".join(
             f"{o.id}: relevance {relevance[i]:.2f}, value {values[o.id]:.0f}c, price {o.price}c"
             for i, o in enumerate(view.offers)

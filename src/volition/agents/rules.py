@@ -39,7 +39,7 @@ def _buy_violations(view: NodeView, decision: Buy) -> list[str]:
             )
         else:
             problems.extend(distribution_problems(decision.forecast, len(view.outcomes)))
-    total = sum(o.price for i in dict.fromkeys(ids) if (o := view.offer(i)) is not None)
+    total = sum(o.cost for i in dict.fromkeys(ids) if (o := view.offer(i)) is not None)
     if total > view.remaining_budget:
         problems.append(
             f"the offers cost {total} cents in all but only {view.remaining_budget} remain"

@@ -32,13 +32,23 @@ __all__ = [
 
 @dataclass(frozen=True)
 class OfferView:
-    """An offer as the inspector reads it: public preview, private info, price (cents)."""
+    """An offer as the inspector reads it: public preview, private info, price (cents).
+
+    ``escrow_cap``: a pay-on-resolution offer's cap (cents), held in escrow from the budget
+    when it is bought on top of its price and settled when the forecast question resolves
+    (a share of the realised marginal value, docs/theory.md §4); 0: the price alone."""
 
     id: str
     seller: str
     preview: str
     private_info: str
     price: int
+    escrow_cap: int = 0
+
+    @property
+    def cost(self) -> int:
+        """What buying it takes from the budget now: its price and its escrow cap."""
+        return self.price + self.escrow_cap
 
 
 @dataclass(frozen=True)

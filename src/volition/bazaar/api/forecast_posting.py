@@ -36,6 +36,7 @@ def post_question(
         body.resolver,
         ScoringRule(body.rule),
         None if body.prior is None else tuple(body.prior),
+        body.max_escrow,
     )
     context, _ = Forecasts(bazaar).post(actor_id, spec, forecast, key=key)
     return context

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from volition.bazaar.api.records import AccountKey, RecordPublic, Seconds, read_from
+from volition.bazaar.api.schemas_escrow import EscrowCreate, Terms
 from volition.bazaar.api.schemas_forecasts import ForecastCreate, ForecastPublic
 from volition.bazaar.api.text import TextChecked
 from volition.bazaar.domain.attention import MAX_ATTENTION
@@ -180,6 +181,13 @@ class OfferCreate(_Input):
             "returned if the offer is never read"
         ),
     )
+    pay_on_resolution: EscrowCreate | None = Field(
+        None,
+        description=(
+            "only on a forecast question: a share of the realised marginal value, held in "
+            "escrow from the buyer's budget at purchase up to a cap and settled at resolution"
+        ),
+    )
 
 
 class OfferPublic(RecordPublic):
@@ -198,6 +206,7 @@ class OfferPublic(RecordPublic):
         True, description="whether an inspector may quote it to fact-checkers (see OfferCreate)"
     )
     bid: int = Field(0, description="cents it pays to be read (see OfferCreate)")
+    pay_on_resolution: Terms = read_from("escrow", "pay_on_resolution")
 
 
 class PurchasePublic(RecordPublic):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.schemas_escrow import EscrowPublic
 from volition.bazaar.api.text import TextChecked
 from volition.bazaar.domain.forecast_service import QuestionView
 from volition.bazaar.domain.forecasts import MAX_LABEL_CHARS, MAX_OUTCOMES, TrackRecord
@@ -41,6 +42,13 @@ class ForecastCreate(_Input):
     prior: Annotated[list[float], Field(max_length=MAX_OUTCOMES)] | None = Field(
         None, description="the forecast before any purchase (default uniform)"
     )
+    max_escrow: Annotated[int, Field(ge=0, le=10**12)] = Field(
+        0,
+        description=(
+            "the largest escrow cap (cents) a pay-on-resolution offer may ask, and the "
+            "question's stake: one unit of score is worth max_escrow cents (0: none accepted)"
+        ),
+    )
 
 
 class ResolveBody(_Input):
@@ -58,7 +66,7 @@ class PathStepPublic(BaseModel):
 class OfferScorePublic(BaseModel):
     offer_id: str
     seller_id: str
-    price: int
+    price: int = Field(description="what the buyer paid for it: its price and escrow payment")
     step: int
     realised_value: float = Field(description="score after its step minus score before")
 
@@ -69,6 +77,7 @@ class ForecastPublic(BaseModel):
     closes_at: datetime
     resolver: str | None = Field(description="the resolver's name; null: the operator")
     rule: str
+    max_escrow: int = Field(0, description="the largest escrow cap accepted; the stake")
     resolved: bool
     outcome: str | None
     annulled: bool
@@ -76,6 +85,7 @@ class ForecastPublic(BaseModel):
     final_score: float | None = Field(None, description="the buyer's only")
     path: list[PathStepPublic] | None = Field(None, description="the buyer's only")
     scores: list[OfferScorePublic] | None = Field(None, description="the buyer's only")
+    escrows: list[EscrowPublic] | None = Field(None, description="the buyer's only")
 
     @classmethod
     def of(cls, view: QuestionView) -> ForecastPublic:
@@ -86,6 +96,7 @@ class ForecastPublic(BaseModel):
             closes_at=q.closes_at,
             resolver=view.resolver,
             rule=q.rule.value,
+            max_escrow=q.max_escrow,
             resolved=r is not None,
             outcome=None if r is None else r.outcome,
             annulled=r is not None and r.annulled,
@@ -114,6 +125,7 @@ class ForecastPublic(BaseModel):
                 )
                 for s in view.scores
             ],
+            escrows=None if view.escrows is None else [EscrowPublic.of(e) for e in view.escrows],
         )
 
 

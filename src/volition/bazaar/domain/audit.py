@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from volition.bazaar.domain.attention import audit_bids
+from volition.bazaar.domain.escrow import audit_escrows
 from volition.bazaar.domain.ledger import FUNDING, HOUSE, AccountKind, EntryKind, earnings, hold
 from volition.bazaar.domain.store import Store
 
@@ -20,7 +21,9 @@ def audit(store: Store) -> list[str]:
 
     A context spends on purchases and on its inspector's tokens (``inspection_cost`` entries,
     each from one reservation to the house account, issue 10); both count against its budget.
-    Offers' bids (``attention.audit_bids``) are held, paid and returned exactly once each.
+    Offers' bids (``attention.audit_bids``) are held, paid and returned exactly once each;
+    escrows (``escrow.audit_escrows``) are held from a context's budget, which they count
+    against, and settled exactly once, when their question resolves.
     """
     with store.begin(write=False) as uow:
         entries = list(uow.ledger.entries())
@@ -28,6 +31,14 @@ def audit(store: Store) -> list[str]:
         purchases = uow.purchases.all()
         all_contexts = uow.contexts.find(limit=10**9)
         problems: list[str] = audit_bids(uow, entries)  # the attention auction's bids
+        escrows = uow.escrows.all()
+        questions = store.forecast_repository().within(uow)
+        resolved = {
+            e.context_id: q.resolution.annulled
+            for e in escrows
+            if (q := questions.get(e.context_id)) is not None and q.resolution is not None
+        }
+    problems += audit_escrows(entries, escrows, {p.id: p for p in purchases}, resolved)
 
     for e in entries:
         if sum(p.amount for p in e.postings) != 0:
@@ -66,6 +77,8 @@ def audit(store: Store) -> list[str]:
     spent: Counter[str] = Counter()
     for p in purchases:
         spent[p.context_id] += p.price
+    for held in escrows:  # an escrow's cap leaves the budget at purchase (``escrow``)
+        spent[held.context_id] += held.terms.cap
     costs = [e for e in entries if e.kind is EntryKind.INSPECTION_COST]
     for e in costs:
         from_holds = [q for q in e.postings if q.account.kind is AccountKind.HOLD]

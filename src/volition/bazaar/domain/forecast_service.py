@@ -12,7 +12,10 @@ The concept is ``forecasts`` (docs/theory.md §3-4); this service guards it:
   on it) and the final score when the last step is withheld;
 - only the resolver (a named user, or an operator when none is named) resolves, only once,
   only after the close time; a refusal changes nothing, and of racing resolutions exactly
-  one is stored (the repository's compare-and-set).
+  one is stored (the repository's compare-and-set);
+- a resolution settles the question's escrows (pay-on-resolution offers, ``escrow``) in its
+  own transaction: the context locked first, so a purchase in flight is settled too, then
+  the ledger entries, then the compare-and-set, so a resolution that loses moves no money.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from volition.bazaar.domain import escrow
 from volition.bazaar.domain.contexts import DecisionContext
+from volition.bazaar.domain.escrow_records import Escrow
 from volition.bazaar.domain.follow_ups import buyer_reads
 from volition.bazaar.domain.forecasts import (
     ForecastQuestion,
@@ -54,12 +59,14 @@ class PathStep:
 
 @dataclass(frozen=True, slots=True)
 class QuestionView:
-    """A question for one viewer: its public part, and for its buyer the path and scores."""
+    """A question for one viewer: its public part, and for its buyer the path, the scores
+    and the escrows of its pay-on-resolution purchases (held, or settled)."""
 
     question: ForecastQuestion
     resolver: str | None
     path: tuple[PathStep, ...] | None
     scores: tuple[OfferScore, ...] | None
+    escrows: tuple[Escrow, ...] | None = None
 
 
 class Forecasts:
@@ -74,6 +81,7 @@ class Forecasts:
     ) -> tuple[DecisionContext, ForecastQuestion]:
         """Post a context that is a forecast question (checked whole before anything moves)."""
         forecast = forecast.checked()
+        max_escrow = escrow.check_max_escrow(forecast.max_escrow, self.bazaar.settings.max_budget)
         now = self.bazaar.clock()
         if forecast.closes_at.tzinfo is None:
             raise InputError("the close time needs a time zone (UTC)")
@@ -102,6 +110,7 @@ class Forecasts:
             forecast.closes_at,
             resolver_id,
             forecast.rule,
+            max_escrow=max_escrow,
         )
         try:
             self.repository.add(question)
@@ -130,7 +139,9 @@ class Forecasts:
         scores = tuple(s for s in self.repository.scores(context_id) if s.offer_id in readable)
         if path[-1].withheld:  # the final forecast carries what the buyer forgot
             question = replace(question, resolution=_public(question.resolution))
-        return QuestionView(question, resolver, path, scores)
+        with self.bazaar.store.begin(write=False) as uow:
+            escrows = tuple(uow.escrows.for_context(context_id))
+        return QuestionView(question, resolver, path, scores, escrows)
 
     def _path(self, question: ForecastQuestion) -> tuple[tuple[PathStep, ...], set[str]]:
         steps = self.repository.steps(question.context_id)
@@ -202,8 +213,14 @@ class Forecasts:
                 offers = {i: (o.seller_id, o.price) for i in ids if (o := uow.offers.get(i))}
             final, scores = realised_values(question, steps, index, offers)
         resolution = Resolution(outcome, annulled, actor.id, now, final)
-        if not self.repository.resolve(context_id, resolution, scores, len(steps)):
-            raise Conflict("this question is already resolved; a resolution is final")
+        values = None if annulled else {s.offer_id: s.value for s in scores}
+        with self.bazaar.store.begin() as uow:
+            uow.contexts.get(context_id, lock=True)  # a purchase in flight commits first
+            settled = escrow.settle(uow, context_id, values, question.max_escrow, now)
+            scores = escrow.priced(scores, settled)
+            repository = self.repository.within(uow)  # last: a lost race rolls it all back
+            if not repository.resolve(context_id, resolution, scores, len(steps)):
+                raise Conflict("this question is already resolved; a resolution is final")
         return replace(question, resolution=resolution)
 
     def record(self, seller_name: str) -> TrackRecord:

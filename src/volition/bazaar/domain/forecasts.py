@@ -55,13 +55,16 @@ class ForecastSpec:
 
     ``outcomes``: 2 labels (binary) or more (categorical), distinct. ``resolver``: the name
     of the user who will resolve it (None: the operator). ``prior``: the forecast before any
-    purchase (default uniform)."""
+    purchase (default uniform). ``max_escrow``: the largest escrow cap (cents) it accepts
+    from a pay-on-resolution offer, and its stake per unit of score (``domain.escrow``); 0
+    takes none."""
 
     outcomes: tuple[str, ...]
     closes_at: datetime
     resolver: str | None = None
     rule: ScoringRule = ScoringRule.LOG
     prior: tuple[float, ...] | None = None
+    max_escrow: int = 0
 
     def checked(self) -> ForecastSpec:
         """This spec, its labels stripped and its prior filled in; InputError saying what
@@ -88,7 +91,7 @@ class ForecastSpec:
         except ValueError:
             names = ", ".join(r.value for r in ScoringRule)
             raise InputError(f"unknown scoring rule {self.rule!r}; use one of {names}") from None
-        return ForecastSpec(labels, self.closes_at, self.resolver, rule, prior)
+        return ForecastSpec(labels, self.closes_at, self.resolver, rule, prior, self.max_escrow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,8 @@ class Resolution:
 
 @dataclass(frozen=True, slots=True)
 class ForecastQuestion:
-    """A stored forecast question; ``resolver_id`` None: any operator resolves it."""
+    """A stored forecast question; ``resolver_id`` None: any operator resolves it;
+    ``max_escrow``: see ``ForecastSpec``."""
 
     context_id: str
     buyer_id: str
@@ -114,6 +118,7 @@ class ForecastQuestion:
     resolver_id: str | None
     rule: ScoringRule
     resolution: Resolution | None = None
+    max_escrow: int = 0
 
     def index(self, outcome: str) -> int:
         """The position of ``outcome``; InputError naming the outcomes when unknown."""
@@ -141,7 +146,8 @@ class ForecastStep:
 @dataclass(frozen=True, slots=True)
 class OfferScore:
     """A bought offer judged by the outcome: its step's realised marginal value (score after
-    minus score before), its price (cents), and the forecast after its step."""
+    minus score before), its price (cents: what the buyer paid for it in all, its escrow
+    payment included, ``escrow.priced``), and the forecast after its step."""
 
     context_id: str
     offer_id: str

@@ -6,6 +6,7 @@ posting adds to the account. Asset-like accounts (cash, hold, earnings) never go
 operator's funding account is the source of all money and so is never positive: its balance is
 minus the cash ever credited. The house account collects what inspections paid for the
 operator's inspectors' tokens. An offer's bid account holds its bid for the attention auction.
+A purchase's escrow account holds a pay-on-resolution offer's cap until its question resolves.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "bid_hold",
     "cash",
     "earnings",
+    "escrow",
     "hold",
     "transfer",
 ]
@@ -42,6 +44,7 @@ class AccountKind(enum.StrEnum):
     FUNDING = "funding"  # the operator's funding source
     HOUSE = "house"  # the operator's income: what buyers paid for inspectors' tokens
     BID = "bid"  # an offer's bid, held from its seller's cash until read or released
+    ESCROW = "escrow"  # a purchase's cap, held from its context's reservation until resolution
 
 
 class EntryKind(enum.StrEnum):
@@ -57,6 +60,9 @@ class EntryKind(enum.StrEnum):
     BID_RESERVE = "bid_reserve"  # an offer's bid held from its seller's cash (``attention``)
     BID_PAYMENT = "bid_payment"  # a read offer's bid paid to the buyer
     BID_RELEASE = "bid_release"  # an unread offer's bid returned to its seller
+    ESCROW_HOLD = "escrow_hold"  # a pay-on-resolution cap held at purchase (``escrow``)
+    ESCROW_PAYMENT = "escrow_payment"  # its share of the realised value, paid to the seller
+    ESCROW_REFUND = "escrow_refund"  # the rest of the cap, returned to the buyer
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -107,6 +113,12 @@ def bid_hold(offer_id: str) -> Account:
     """An offer's bid, held until it is read (paid to the buyer) or released (docs/theory.md
     §5, The attention auction)."""
     return Account(AccountKind.BID, offer_id)
+
+
+def escrow(purchase_id: str) -> Account:
+    """A purchase's escrow: the cap of a pay-on-resolution offer, held until its question
+    resolves (docs/theory.md §4, the marginal value mechanism; ``domain.escrow``)."""
+    return Account(AccountKind.ESCROW, purchase_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.errors_util import duplicate
+from volition.bazaar.domain.escrow_memory import MemoryEscrows
+from volition.bazaar.domain.escrow_records import Escrow, EscrowRepository
 from volition.bazaar.domain.forecast_memory import MemoryForecastRepository
 from volition.bazaar.domain.ledger import Account, JournalEntry, cash, earnings, hold
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
@@ -433,6 +435,7 @@ class _MemoryUnitOfWork:
         self.bots: BotRepository = _Bots(s.bots, s.bot_jobs)
         self.bot_jobs: BotJobRepository = _BotJobs(s.bot_jobs)
         self.credentials: CredentialRepository = _Credentials(s.credentials)
+        self.escrows: EscrowRepository = MemoryEscrows(s.escrows)
 
 
 class MemoryStore:
@@ -453,6 +456,7 @@ class MemoryStore:
         self.bots: _Table[str, BotSeller] = _Table(self._undo)
         self.bot_jobs: _Table[tuple[str, str], BotJob] = _Table(self._undo)
         self.credentials: _Table[str, LLMCredential] = _Table(self._undo)
+        self.escrows: _Table[str, Escrow] = _Table(self._undo)
         self._forecasts = MemoryForecastRepository()
 
     def forecast_repository(self) -> MemoryForecastRepository:

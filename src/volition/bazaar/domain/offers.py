@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from volition.bazaar.domain.escrow_records import EscrowTerms
+
 __all__ = ["InfoOffer", "OfferStatus", "OfferView"]
 
 
@@ -25,6 +27,8 @@ class InfoOffer:
     it may quote it to fact-checkers (the sellers asked in a follow-up about it); when False,
     they are shown a notice instead of the follow-up's query (``follow_ups``). ``bid``: the
     cents it pays to be read, held from its seller's cash since posting (``attention``).
+    ``escrow``: pay-on-resolution terms, a share of the realised value held in escrow from the
+    buyer's budget at purchase up to a cap (``domain.escrow``); None: the price alone.
     """
 
     id: str
@@ -38,6 +42,7 @@ class InfoOffer:
     inspected: bool = False
     quotable: bool = True
     bid: int = 0
+    escrow: EscrowTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +60,4 @@ class OfferView:
     private_info: str | None
     quotable: bool = True
     bid: int = 0
+    escrow: EscrowTerms | None = None

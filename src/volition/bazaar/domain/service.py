@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from volition.bazaar.domain import attention, follow_ups
+from volition.bazaar.domain import attention, escrow, follow_ups
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.checks import check_cents, check_storable, check_text
 from volition.bazaar.domain.contexts import (
@@ -28,6 +28,7 @@ from volition.bazaar.domain.contexts import (
     Disclosure,
     RevealPolicy,
 )
+from volition.bazaar.domain.escrow_records import EscrowTerms
 from volition.bazaar.domain.events import Event, EventKind, Listener, publish
 from volition.bazaar.domain.ids import Clock, new_id, utc_now
 from volition.bazaar.domain.ledger import (
@@ -629,6 +630,7 @@ class Bazaar:
         price: int,
         quotable: bool = True,
         bid: int = 0,
+        pay_on_resolution: EscrowTerms | None = None,
         idempotency_key: str | None = None,
     ) -> InfoOffer:
         """Offer information on a context: a public preview, private info and a price.
@@ -637,8 +639,13 @@ class Bazaar:
         sellers it asks in a follow-up); False keeps the follow-up's query from them
         (``follow_ups``). ``bid``: cents paid to the buyer if its inspector reads the offer,
         held from the seller's cash now (``attention``, docs/theory.md §5); refused below
-        the context's reading cost or beyond the seller's cash."""
+        the context's reading cost or beyond the seller's cash. ``pay_on_resolution``: a share
+        of the realised marginal value, held in escrow up to a cap (``escrow``); only on a
+        forecast question whose ``max_escrow`` covers the cap."""
         s = self.settings
+        terms = pay_on_resolution
+        if terms is not None:
+            terms = escrow.check_terms(terms.rate, terms.cap, s.max_budget)
         check_text(preview, "the preview", s.max_preview_chars)
         check_text(private_info, "the private info", s.max_private_chars)
         if isinstance(price, bool) or not isinstance(price, int) or price < 0:
@@ -653,6 +660,8 @@ class Bazaar:
             request = repr((context_id, preview, private_info, price, bool(quotable)))
             if bid != 0:  # without a bid, the request (and its idempotency key) is as before
                 request = repr((context_id, preview, private_info, price, bool(quotable), bid))
+            if terms is not None:
+                request = repr((request, terms.rate, terms.cap))
             first = self._replay(uow, actor_id, idempotency_key, "offer", request, uow.offers.get)
             if first is not None:
                 return first
@@ -663,6 +672,9 @@ class Bazaar:
             if bid != 0:  # locked: a closing context releases every bid it holds
                 context = uow.contexts.get(context.id, lock=True) or context
             attention.check_bid(bid, s.max_budget, context)
+            if terms is not None:
+                question = self.store.forecast_repository().within(uow).get(context.id)
+                escrow.check_accepted(terms, context.id, question)
             self._ensure_active(context)
             offer = InfoOffer(
                 new_id("off"),
@@ -674,6 +686,7 @@ class Bazaar:
                 self.clock(),
                 quotable=bool(quotable),
                 bid=bid,
+                escrow=terms,
             )
             uow.offers.add(offer)
             attention.reserve(uow, offer, offer.created_at)
@@ -894,10 +907,11 @@ class Bazaar:
                 )
             self._ensure_active(context)
             left = uow.ledger.balance(hold(context.id))
-            if offer.price > left:
+            if offer.price + escrow.cap_of(offer) > left:
+                held = f" and holds {escrow.cap_of(offer)} in escrow" if offer.escrow else ""
                 raise InsufficientFunds(
-                    f"offer {offer.id} costs {offer.price} cents but context {context.id} has "
-                    f"only {left} cents of its budget left"
+                    f"offer {offer.id} costs {offer.price} cents{held} but context "
+                    f"{context.id} has only {left} cents of its budget left"
                 )
             now = self.clock()
             entry_id = None
@@ -925,6 +939,7 @@ class Bazaar:
                 now,
             )
             uow.purchases.add(purchase)
+            escrow.hold_escrow(uow, offer, purchase, context, now)  # pay-on-resolution terms
             self._remember(uow, actor_id, idempotency_key, operation, offer_id, purchase.id)
             return purchase, self._view(uow, buyer, offer, context) if with_view else None
 
@@ -1179,4 +1194,5 @@ def _offer_view(offer: InfoOffer, purchased: bool, private_info: str | None) -> 
         private_info=private_info,
         quotable=offer.quotable,
         bid=offer.bid,
+        escrow=offer.escrow,
     )

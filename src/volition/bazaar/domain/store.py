@@ -21,6 +21,7 @@ from typing import Protocol
 from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
+from volition.bazaar.domain.escrow_records import EscrowRepository
 from volition.bazaar.domain.forecasts import ForecastRepository
 from volition.bazaar.domain.ledger import Account, JournalEntry
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
@@ -242,6 +243,7 @@ class UnitOfWork(Protocol):
     bots: BotRepository
     bot_jobs: BotJobRepository
     credentials: CredentialRepository
+    escrows: EscrowRepository
 
 
 class Store(Protocol):

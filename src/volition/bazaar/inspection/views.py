@@ -167,4 +167,5 @@ def _offer_view(offer: InfoOffer, sellers: dict[str, str]) -> OfferView:
         preview=offer.preview,
         private_info=offer.private_info,
         price=offer.price,
+        escrow_cap=offer.escrow.cap if offer.escrow is not None else 0,
     )

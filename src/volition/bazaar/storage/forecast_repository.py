@@ -64,6 +64,7 @@ class SqlForecastRepository(JoinableRepository):
                     closes_at=question.closes_at,
                     resolver_id=question.resolver_id,
                     rule=question.rule.value,
+                    max_escrow=question.max_escrow,
                 )
             )
 
@@ -193,6 +194,7 @@ def _question(v: Any) -> ForecastQuestion:
         v["resolver_id"],
         ScoringRule(v["rule"]),
         resolution,
+        v["max_escrow"],
     )
 
 

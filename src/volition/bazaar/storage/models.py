@@ -135,6 +135,11 @@ class OfferRow(Base):
     __table_args__ = (
         CheckConstraint("price >= 0", name="ck_offers_price"),
         CheckConstraint("bid >= 0", name="ck_offers_bid"),
+        CheckConstraint(
+            "(escrow_rate IS NULL AND escrow_cap IS NULL) OR "
+            "(escrow_rate IS NOT NULL AND escrow_cap >= 1)",
+            name="ck_offers_escrow",
+        ),
         CheckConstraint("status IN ('active', 'withdrawn')", name="ck_offers_status"),
     )
 
@@ -149,6 +154,8 @@ class OfferRow(Base):
     inspected: Mapped[bool] = mapped_column(Boolean)
     quotable: Mapped[bool] = mapped_column(Boolean, server_default=true())
     bid: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    escrow_rate: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    escrow_cap: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class EntryRow(Base):
@@ -156,7 +163,8 @@ class EntryRow(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release', 'cash_out', "
-            "'inspection_cost', 'bid_reserve', 'bid_payment', 'bid_release')",
+            "'inspection_cost', 'bid_reserve', 'bid_payment', 'bid_release', "
+            "'escrow_hold', 'escrow_payment', 'escrow_refund')",
             name="ck_journal_entries_kind",
         ),
     )
@@ -241,6 +249,7 @@ class IdempotencyRow(Base):
 # here registers them on ``Base.metadata`` wherever the models are used.
 from volition.bazaar.storage import (  # noqa: E402, F401
     models_bots,
+    models_escrow,
     models_forecasts,
     models_inspection,
     models_ratelimit,

@@ -48,6 +48,7 @@ class ForecastQuestionRow(Base):
     resolved_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id"), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     final_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_escrow: Mapped[int] = mapped_column(BigInteger, server_default="0")  # migration 0013
 
 
 class ForecastStepRow(Base):

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter
 
 from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext, RevealPolicy
+from volition.bazaar.domain.escrow_records import EscrowTerms
 from volition.bazaar.domain.ledger import (
     Account,
     AccountKind,
@@ -36,6 +37,7 @@ from volition.bazaar.domain.offers import InfoOffer, OfferStatus
 from volition.bazaar.domain.purchases import Mechanism, Purchase
 from volition.bazaar.domain.store import IdempotencyRecord
 from volition.bazaar.domain.users import Token, User
+from volition.bazaar.storage.escrow_repository import rate_column, rate_of
 from volition.bazaar.storage.models import (
     Base,
     ContextRow,
@@ -348,6 +350,7 @@ def _offer(r: Row[Any]) -> InfoOffer:
         r.inspected,
         r.quotable,
         r.bid,
+        None if r.escrow_rate is None else EscrowTerms(rate_of(r.escrow_rate), r.escrow_cap),
     )
 
 
@@ -366,6 +369,8 @@ class SqlOffers(_Repo):
                 inspected=offer.inspected,
                 quotable=offer.quotable,
                 bid=offer.bid,
+                escrow_rate=None if offer.escrow is None else rate_column(offer.escrow.rate),
+                escrow_cap=None if offer.escrow is None else offer.escrow.cap,
             )
         )
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from volition.bazaar.domain.escrow_records import EscrowRepository
 from volition.bazaar.domain.forecasts import ForecastRepository
 from volition.bazaar.domain.store import (
     BotJobRepository,
@@ -34,6 +35,7 @@ from volition.bazaar.domain.store import (
 from volition.bazaar.errors import Conflict, StorageError
 from volition.bazaar.storage.bot_repositories import SqlBotJobs, SqlBots, SqlCredentials
 from volition.bazaar.storage.engine import make_engine
+from volition.bazaar.storage.escrow_repository import SqlEscrows
 from volition.bazaar.storage.migrate import upgrade
 from volition.bazaar.storage.repositories import (
     SqlContexts,
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.bots: BotRepository = SqlBots(conn)
         self.bot_jobs: BotJobRepository = SqlBotJobs(conn)
         self.credentials: CredentialRepository = SqlCredentials(conn)
+        self.escrows: EscrowRepository = SqlEscrows(conn)
 
 
 class SqlStore:

@@ -38,6 +38,9 @@ LABELS: dict[EntryKind, str] = {
     EntryKind.BID_RESERVE: "bid held",
     EntryKind.BID_PAYMENT: "bid paid",
     EntryKind.BID_RELEASE: "bid returned",
+    EntryKind.ESCROW_HOLD: "escrow held",
+    EntryKind.ESCROW_PAYMENT: "escrow paid",
+    EntryKind.ESCROW_REFUND: "escrow refunded",
 }
 """A short name for each kind of entry, shown beside the sentence."""
 

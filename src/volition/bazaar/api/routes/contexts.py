@@ -148,6 +148,9 @@ def _post_offer(context_id: str, body: OfferCreate, caller: Caller, key: str | N
         price=body.price,
         quotable=body.quotable,
         bid=body.bid,
+        pay_on_resolution=None
+        if body.pay_on_resolution is None
+        else body.pay_on_resolution.terms(),
         idempotency_key=key,
     )
     if key is None:  # just posted: nobody has bought it yet, and its seller reads it all
