@@ -1,9 +1,9 @@
 """Pay-on-resolution offers: a share of the realised marginal value, held in escrow.
 
-docs/theory.md §4, the marginal value mechanism: once a forecast question resolves, the
-purchase step n that bought an offer has a **realised marginal value**
-v = S(x_n, o) - S(x_{n-1}, o) (``forecasts.realised_values``). A seller may ask, instead of
-or on top of its price, a share of it: ``EscrowTerms(rate, cap)``.
+docs/theory.md §5, Pay-on-resolution offers (after §4, the marginal value mechanism): once a
+forecast question resolves, the purchase step n that bought an offer has a **realised marginal
+value** v = S(x_n, o) - S(x_{n-1}, o) (``forecasts.realised_values``). A seller may ask,
+instead of or on top of its price, a share of it: ``EscrowTerms(rate, cap)``.
 
 *(choice)* **From score units to cents.** A question declares its ``max_escrow`` M (cents),
 the largest cap it accepts per offer, and M is also its **stake**: the buyer's utility is
