@@ -97,10 +97,10 @@ class OfflineBuyer:
     def _follow_up(self, view: NodeView, values: dict[str, float]) -> FollowUp | None:
         if not view.can_follow_up or view.known:
             return None
-        best = max(view.offers, key=lambda o: (values[o.id] - o.price, -_rank(view, o)))
-        if values[best.id] <= best.price or best.price < self.verify_share * view.remaining_budget:
+        best = max(view.offers, key=lambda o: (values[o.id] - o.cost, -_rank(view, o)))
+        if values[best.id] <= best.cost or best.cost < self.verify_share * view.remaining_budget:
             return None
-        budget = int((view.remaining_budget - best.price) * self.follow_up_share)
+        budget = int((view.remaining_budget - best.cost) * self.follow_up_share)
         if budget < 1:
             return None
         return FollowUp(

@@ -173,7 +173,8 @@ class BazaarClient:
         ``attention``: how many offers your inspector reads, the highest bids first (None:
         all); ``reading_cost``: the least bid an offer must carry (the attention auction).
         ``forecast`` makes it a forecast question: ``{"outcomes": [...], "closes_in_seconds":
-        N}`` (or ``closes_at``), optionally ``resolver``, ``rule`` and ``prior``."""
+        N}`` (or ``closes_at``), optionally ``resolver``, ``rule``, ``prior`` and
+        ``max_escrow`` (the largest escrow cap it accepts, and its stake per unit of score)."""
         body: dict[str, Any] = {
             "query": query,
             "budget": budget,
@@ -245,11 +246,15 @@ class BazaarClient:
         price: int,
         quotable: bool = True,
         bid: int = 0,
+        pay_on_resolution: tuple[float, int] | None = None,
         idempotency_key: str | None = None,
     ) -> OfferPublic:
         """Offer information on a context. ``quotable=False``: an inspector in doubt may not
         quote it to fact-checkers (the sellers asked in a follow-up about it). ``bid``: cents
-        paid to the buyer if its inspector reads the offer, held from your cash meanwhile."""
+        paid to the buyer if its inspector reads the offer, held from your cash meanwhile.
+        ``pay_on_resolution=(rate, cap)``: on a forecast question, a share ``rate`` of the
+        realised marginal value, paid at resolution up to ``cap`` cents held in escrow from
+        the buyer's budget (docs/theory.md §5, Pay-on-resolution offers)."""
         body: dict[str, object] = {
             "preview": preview,
             "private_info": private_info,
@@ -258,6 +263,9 @@ class BazaarClient:
         }
         if bid:
             body["bid"] = bid
+        if pay_on_resolution is not None:
+            rate, cap = pay_on_resolution
+            body["pay_on_resolution"] = {"rate": rate, "cap": cap}
         data = self._call(
             "POST", f"/contexts/{context_id}/offers", json=body, idempotency_key=idempotency_key
         )

@@ -1,6 +1,6 @@
 """Posting on a running bazaar from the command line: ``volition ask`` posts a decision
 context (with the attention auction's terms, or as a forecast question with ``--outcome``),
-``volition offer`` posts an offer (with a bid).
+``volition offer`` posts an offer (with a bid, and pay-on-resolution terms ``--rate``/``--cap``).
 Both talk to the server through ``BazaarClient`` (docs/theory.md §5)."""
 
 from __future__ import annotations
@@ -42,11 +42,18 @@ def ask(
         str | None, typer.Option(help="who resolves the question (default: the operator)")
     ] = None,
     rule: Annotated[str, typer.Option(help="its scoring rule: log, brier or spherical")] = "log",
+    max_escrow: Annotated[
+        int | None,
+        typer.Option(
+            help="the largest escrow cap, in cents, a pay-on-resolution offer may ask; also "
+            "the question's stake: one unit of score is worth this many cents"
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Post a decision context on a running bazaar, reserving its budget; with ``--outcome``
     (twice or more) and ``--closes-in``, a forecast question (docs/theory.md §4)."""
-    forecast = _forecast(outcome, closes_in, resolver, rule)
+    forecast = _forecast(outcome, closes_in, resolver, rule, max_escrow)
     with _client(url, token, user, password) as client:
         posted = client.post_context(
             query,
@@ -69,18 +76,26 @@ def ask(
 
 
 def _forecast(
-    outcomes: list[str] | None, closes_in: int | None, resolver: str | None, rule: str
+    outcomes: list[str] | None,
+    closes_in: int | None,
+    resolver: str | None,
+    rule: str,
+    max_escrow: int | None = None,
 ) -> dict[str, object] | None:
     """The forecast block of ``ask``'s options, or None; the server checks its values."""
     if not outcomes:
-        if closes_in is not None or resolver is not None:
-            raise InputError("--closes-in and --resolver need --outcome (twice or more)")
+        if closes_in is not None or resolver is not None or max_escrow is not None:
+            raise InputError(
+                "--closes-in, --resolver and --max-escrow need --outcome (twice or more)"
+            )
         return None
     if closes_in is None:
         raise InputError("a forecast question needs --closes-in SECONDS (when it closes)")
     block: dict[str, object] = {"outcomes": outcomes, "closes_in_seconds": closes_in, "rule": rule}
     if resolver is not None:
         block["resolver"] = resolver
+    if max_escrow is not None:
+        block["max_escrow"] = max_escrow
     return block
 
 
@@ -97,14 +112,37 @@ def offer(
         int,
         typer.Option(help="cents paid to the buyer if read; held from your cash meanwhile"),
     ] = 0,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            help="pay on resolution (a forecast question): this share, in (0, 1], of the "
+            "realised marginal value; needs --cap"
+        ),
+    ] = None,
+    cap: Annotated[
+        int | None,
+        typer.Option(help="the most, in cents, paid at resolution; held from the buyer's budget"),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Offer information on a context of a running bazaar, with a bid to be read."""
+    """Offer information on a context of a running bazaar, with a bid to be read, and on a
+    forecast question pay-on-resolution terms (``--rate`` and ``--cap``)."""
+    if (rate is None) != (cap is None):
+        raise InputError("pay on resolution needs both --rate (a share in (0, 1]) and --cap")
+    terms = None if rate is None or cap is None else (rate, cap)
     with _client(url, token, user, password) as client:
         posted = client.post_offer(
-            context_id, preview=preview, private_info=private_info, price=price, bid=bid
+            context_id,
+            preview=preview,
+            private_info=private_info,
+            price=price,
+            bid=bid,
+            pay_on_resolution=terms,
         )
     if as_json:
         print_json({"offer": posted.model_dump(mode="json")})
         return
     console.print(f"posted {posted.id} at {posted.price} cents, bidding {posted.bid} cents")
+    if posted.pay_on_resolution is not None:
+        t = posted.pay_on_resolution
+        console.print(f"pays {t.rate:g} of its realised value at resolution, up to {t.cap} cents")
