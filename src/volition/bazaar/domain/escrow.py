@@ -75,10 +75,7 @@ def check_terms(rate: object, cap: object, max_cap: int) -> EscrowTerms:
     saying which is wrong."""
     if isinstance(rate, bool) or not isinstance(rate, int | float | str | Decimal | Fraction):
         raise PriceError(f"the rate must be a number in (0, 1], not {str(rate)[:40]!r}")
-    try:
-        exact = Fraction(Decimal(str(rate)) if not isinstance(rate, Fraction) else rate)
-    except (InvalidOperation, ValueError, OverflowError):
-        raise PriceError(f"the rate must be a number in (0, 1], not {str(rate)[:40]!r}") from None
+    exact = rate if isinstance(rate, Fraction) else _decimal(rate)
     if not 0 < exact <= 1:
         raise PriceError(
             f"the rate is the share of the realised value paid to you: a number in (0, 1], "
@@ -92,6 +89,23 @@ def check_terms(rate: object, cap: object, max_cap: int) -> EscrowTerms:
             f"{max_cap}, not {str(cap)[:40]}"
         )
     return EscrowTerms(exact, cap)
+
+
+def _decimal(rate: int | float | str | Decimal) -> Fraction:
+    """``rate`` read as the decimal it is written as, exactly; only in (0, 1] ranges (an
+    exponent such as 1e-999999999 is refused before it is expanded)."""
+    try:
+        number = Decimal(str(rate).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite() or not -40 <= number.adjusted() <= 3:
+        if number.is_finite() and number.is_zero():
+            return Fraction(0)
+        raise PriceError(
+            f"the rate is the share of the realised value paid to you: a number in (0, 1], "
+            f"not {str(rate)[:40]}"
+        )
+    return Fraction(number)
 
 
 def check_max_escrow(cents: object, max_cents: int) -> int:

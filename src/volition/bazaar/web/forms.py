@@ -12,9 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 from volition.bazaar.domain.contexts import RevealPolicy
-from volition.errors import InputError
+from volition.bazaar.domain.escrow import check_terms
+from volition.bazaar.domain.escrow_records import EscrowTerms
+from volition.errors import InputError, PriceError
 
 __all__ = [
+    "OFFER_FIELDS",
     "parse_attention",
     "parse_keywords",
     "parse_lines",
@@ -23,8 +26,21 @@ __all__ = [
     "parse_money",
     "parse_priority",
     "parse_reveal",
+    "parse_terms",
 ]
 
+OFFER_FIELDS = (
+    "preview",
+    "private_info",
+    "price",
+    "no_quotation",
+    "bid",
+    "escrow_rate",
+    "escrow_cap",
+)
+"""The fields of the offer form, in the order ``post_offer`` reads them."""
+
+_ANY_CAP = 10**15  # the form's bound; posting checks the platform's own
 _MONEY = re.compile(r"^(-?)(\d{1,13})(?:\.(\d{1,2}))?$")
 
 
@@ -104,3 +120,13 @@ def parse_matcher(
         "min_priority": parse_priority(min_priority or "0"),
         "max_age": parse_minutes(max_age, "the age limit"),
     }
+
+
+def parse_terms(rate: str, cap: str) -> EscrowTerms | None:
+    """Pay-on-resolution terms from the offer form's share (a number in (0, 1]) and cap (an
+    amount); None when both are blank. The domain checks the cap's range when posting."""
+    if not rate.strip() and not cap.strip():
+        return None
+    if not rate.strip() or not cap.strip():
+        raise PriceError("pay on resolution needs both a share of the realised value and a cap")
+    return check_terms(rate.strip(), parse_money(cap, "the cap"), _ANY_CAP)

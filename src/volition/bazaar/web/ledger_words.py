@@ -180,6 +180,29 @@ class Words:
             return self._purchase_sentence(entry, into, out_of)
         if kind in (EntryKind.BID_RESERVE, EntryKind.BID_PAYMENT, EntryKind.BID_RELEASE):
             return self._bid_sentence(kind, into, out_of)
+        if kind is EntryKind.ESCROW_HOLD and AccountKind.HOLD in out_of:
+            return (  # pay-on-resolution offers (docs/theory.md §5)
+                S("Held in escrow from the budget of "),
+                self._about(out_of[AccountKind.HOLD]),
+                S(
+                    ": the cap of a pay-on-resolution offer you bought, until the question "
+                    "resolves."
+                ),
+            )
+        if kind is EntryKind.ESCROW_PAYMENT:
+            return (
+                S(
+                    "Your share of the realised value of an offer, paid from escrow when its "
+                    "question resolved."
+                ),
+            )
+        if kind is EntryKind.ESCROW_REFUND:
+            return (
+                S(
+                    "Back from escrow when the question resolved: what the seller's share of "
+                    "the realised value did not take."
+                ),
+            )
         return (S(f"{LABELS.get(kind, kind.value).capitalize()}."),)
 
     def _bid_sentence(

@@ -12,6 +12,7 @@ from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar, ContextSpec, User
 from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.web.forms import (
+    OFFER_FIELDS,
     parse_attention,
     parse_keywords,
     parse_lines,
@@ -19,6 +20,7 @@ from volition.bazaar.web.forms import (
     parse_money,
     parse_priority,
     parse_reveal,
+    parse_terms,
 )
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import Field, guard, sign_in_first
@@ -134,12 +136,11 @@ def _context(
         page = context_page(bazaar, visitor.user, context_id)
     except VolitionError as exc:
         return error_page(request, visitor, exc)
-    values.setdefault(
-        "offer_form",
-        {"preview": "", "private_info": "", "price": "", "no_quotation": "", "bid": ""},
-    )
+    values.setdefault("offer_form", dict.fromkeys(OFFER_FIELDS, ""))
     values.setdefault("inspect", inspect_panel(request, page))
-    values.setdefault("is_question", Forecasts(bazaar).question(context_id) is not None)
+    question = Forecasts(bazaar).question(context_id)
+    values.setdefault("is_question", question is not None)
+    values.setdefault("question_max_escrow", question.max_escrow if question else 0)
     return render(request, visitor, "context.html", status, page=page, **values)
 
 
@@ -168,10 +169,13 @@ def post_offer(
     price: Field = "",
     no_quotation: Field = "",
     bid: Field = "",
+    escrow_rate: Field = "",
+    escrow_cap: Field = "",
 ) -> Response:
     """Offer information on a context: a preview, private info, a price, whether an
-    inspector in doubt may quote it to fact-checkers (unless ``no_quotation`` is ticked), and
-    a bid to be read (the attention auction; blank: none)."""
+    inspector in doubt may quote it to fact-checkers (unless ``no_quotation`` is ticked), a
+    bid to be read (the attention auction; blank: none), and on a forecast question
+    pay-on-resolution terms (``escrow_rate`` and ``escrow_cap``; both blank: none)."""
     user = guard(request, visitor, csrf_token)
     if isinstance(user, Response):
         return user
@@ -184,17 +188,13 @@ def post_offer(
             price=parse_money(price, "the price"),
             quotable=not no_quotation,
             bid=parse_money(bid or "0", "the bid"),
+            pay_on_resolution=parse_terms(escrow_rate, escrow_cap),
             idempotency_key=idempotency_key or None,
         )
     except VolitionError as exc:
         status, message = failure(exc)
-        form = {
-            "preview": preview,
-            "private_info": private_info,
-            "price": price,
-            "no_quotation": no_quotation,
-            "bid": bid,
-        }
+        given = (preview, private_info, price, no_quotation, bid, escrow_rate, escrow_cap)
+        form = dict(zip(OFFER_FIELDS, given, strict=True))
         return _context(
             request, bazaar, visitor, context_id, status, error=message, offer_form=form
         )
