@@ -32,13 +32,10 @@ def audit(store: Store) -> list[str]:
         all_contexts = uow.contexts.find(limit=10**9)
         problems: list[str] = audit_bids(uow, entries)  # the attention auction's bids
         escrows = uow.escrows.all()
-        questions = store.forecast_repository().within(uow)
-        resolved = {
-            e.context_id: q.resolution.annulled
-            for e in escrows
-            if (q := questions.get(e.context_id)) is not None and q.resolution is not None
-        }
-    problems += audit_escrows(entries, escrows, {p.id: p for p in purchases}, resolved)
+        repository = store.forecast_repository().within(uow)
+        asked = {e.context_id for e in escrows}
+        questions = {i: q for i in asked if (q := repository.get(i)) is not None}
+    problems += audit_escrows(entries, escrows, {p.id: p for p in purchases}, questions)
 
     for e in entries:
         if sum(p.amount for p in e.postings) != 0:

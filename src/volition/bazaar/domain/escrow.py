@@ -244,13 +244,13 @@ def audit_escrows(
     entries: Sequence[JournalEntry],
     escrows: Sequence[Escrow],
     purchases: Mapping[str, Purchase],
-    resolved: Mapping[str, bool],
+    questions: Mapping[str, ForecastQuestion],
 ) -> list[str]:
     """What is wrong with the escrows in the books (``audit``): each is held once, its cap,
-    from its purchase's context's reservation; it is settled once, payment to its seller and
-    refund to its buyer summing to the cap (payment 0 when annulled), exactly when its question
-    is resolved; an open escrow holds its cap, a settled one nothing. ``resolved``: context
-    id -> whether annulled, for every resolved question."""
+    from its purchase's context's reservation; it is settled once, exactly when its question
+    is resolved, paying its seller ``payment`` of the value it settled on at the question's
+    stake (nothing when annulled) and refunding its buyer the rest of the cap; an open escrow
+    holds its cap, a settled one nothing. ``questions``: the questions of the escrows."""
     problems: list[str] = []
     moves: dict[str, list[JournalEntry]] = {}
     for e in entries:
@@ -270,17 +270,24 @@ def audit_escrows(
         paid = [e for e in found if e.kind is EntryKind.ESCROW_PAYMENT]
         refunded = [e for e in found if e.kind is EntryKind.ESCROW_REFUND]
         balance = sum(e.amount_for([account]) for e in found)
-        settlement = held.settlement
-        if held.context_id in resolved and settlement is None:
+        settlement, question = held.settlement, questions.get(held.context_id)
+        resolution = None if question is None else question.resolution
+        if resolution is not None and settlement is None:
             problems.append(f"escrow {pid} is still held though its question resolved")
         if settlement is None:
             if paid or refunded or balance != cap:
                 problems.append(f"open escrow {pid} holds {balance}, not its cap {cap}")
             continue
-        if held.context_id not in resolved:
+        if question is None or resolution is None:
             problems.append(f"escrow {pid} settled before its question resolved")
-        elif resolved[held.context_id] and settlement.payment != 0:
+        elif resolution.annulled and (settlement.payment, settlement.value) != (0, None):
             problems.append(f"escrow {pid} paid its seller on an annulled question")
+        elif settlement.payment != (
+            0
+            if settlement.value is None
+            else payment(held.terms, settlement.value, question.max_escrow)
+        ):
+            problems.append(f"escrow {pid} paid {settlement.payment}, not its share of its value")
         if not 0 <= settlement.payment <= cap or settlement.payment + settlement.refund != cap:
             problems.append(f"escrow {pid} settled {settlement} for a cap of {cap}")
         if len(paid) > 1 or len(refunded) > 1 or balance != 0:
