@@ -8,52 +8,29 @@ open contexts. A refused operation changes nothing (docs/theory.md §5, The atte
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import invariant, precondition, rule
 
 from tests.support.databases import SQL_KINDS, StoreFactory
-from tests.support.people import CHEAP_HASHER, FakeClock
-from volition.bazaar.domain import Bazaar, BazaarSettings, ContextSpec, MemoryStore, Store, audit
+from tests.support.machines import PlatformMachine, run_on_sql
+from volition.bazaar.domain import ContextSpec, audit
 from volition.bazaar.domain.attention import to_read
 from volition.bazaar.domain.ledger import FUNDING
-from volition.errors import VolitionError
 
-PASSWORD = "long enough password"
 N_USERS = 3
 GRANT = 200
 
 
-class AuctionMachine(RuleBasedStateMachine):
+class AuctionMachine(PlatformMachine):
     """A few users who are buyers and sellers, bidding for each other's attention."""
 
-    make_store: Callable[[], Store] = MemoryStore
+    n_users = N_USERS
+    grant = GRANT
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = FakeClock()
-        self.store = self.make_store()
-        self.bazaar = Bazaar(
-            self.store,
-            hasher=CHEAP_HASHER,
-            settings=BazaarSettings(starting_grant=GRANT),
-            clock=self.clock,
-        )
-        self.bazaar.bootstrap_operator("root", PASSWORD)
-        self.users = [
-            self.bazaar.register(f"user{i}", PASSWORD, buyer=True, seller=True)
-            for i in range(N_USERS)
-        ]
-        self.credited = GRANT * (N_USERS + 1)
         self.contexts: list[str] = []
         self.offers: list[str] = []
 
@@ -62,14 +39,6 @@ class AuctionMachine(RuleBasedStateMachine):
             contexts = uow.contexts.find(limit=10**9)
             offers = [o for c in contexts for o in uow.offers.for_context(c.id)]
             return (uow.ledger.balances(), contexts, offers)
-
-    def attempt(self, operation: Callable[[], object]) -> object | None:
-        before = self.snapshot()
-        try:
-            return operation()
-        except VolitionError:
-            assert self.snapshot() == before, "a refused operation changed state"
-            return None
 
     @rule(
         user=st.integers(0, N_USERS - 1),
@@ -167,16 +136,4 @@ TestMemoryAuction.settings = settings(max_examples=60, stateful_step_count=30, d
 @pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 def test_property_sql_stores_conserve_money_under_bids(store_factory: StoreFactory) -> None:
     """The same machine on SQLite and PostgreSQL, fewer examples (each a fresh database)."""
-
-    class SqlMachine(AuctionMachine):
-        make_store = staticmethod(store_factory)
-
-    run_state_machine_as_test(
-        SqlMachine,
-        settings=settings(
-            max_examples=6,
-            stateful_step_count=15,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_on_sql(AuctionMachine, store_factory, examples=6, steps=15)

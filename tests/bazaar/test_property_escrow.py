@@ -9,58 +9,36 @@ of a resolved question is still held, and a refused operation changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import invariant, precondition, rule
 
 from tests.support.databases import SQL_KINDS, StoreFactory
-from tests.support.people import CHEAP_HASHER, PASSWORD, FakeClock
-from volition.bazaar.domain import Bazaar, BazaarSettings, ContextSpec, MemoryStore, Store, audit
+from tests.support.machines import PlatformMachine, run_on_sql
+from volition.bazaar.domain import ContextSpec, audit
 from volition.bazaar.domain.escrow_records import EscrowTerms
 from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.domain.forecasts import ForecastSpec
 from volition.bazaar.domain.ledger import FUNDING
-from volition.errors import VolitionError
 
 N_USERS = 3
-GRANT = 400
 RATES = st.sampled_from([Fraction(1, 4), Fraction(1, 2), Fraction(1), Fraction(1, 10), Fraction(2)])
 CAPS = st.one_of(st.integers(1, 100), st.integers(-5, 300))
 
 
-class EscrowMachine(RuleBasedStateMachine):
+class EscrowMachine(PlatformMachine):
     """A few users who are buyers and sellers, on questions that close and resolve."""
 
-    make_store: Callable[[], Store] = MemoryStore
+    n_users = N_USERS
+    grant = 400
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = FakeClock()
-        self.store = self.make_store()
-        self.bazaar = Bazaar(
-            self.store,
-            hasher=CHEAP_HASHER,
-            settings=BazaarSettings(starting_grant=GRANT),
-            clock=self.clock,
-        )
-        self.root = self.bazaar.bootstrap_operator("root", PASSWORD)
-        self.users = [
-            self.bazaar.register(f"user{i}", PASSWORD, buyer=True, seller=True)
-            for i in range(N_USERS)
-        ]
         self.forecasts = Forecasts(self.bazaar)
-        self.credited = GRANT * (N_USERS + 1)
         self.questions: list[str] = []
         self.offers: list[str] = []
         self.nodes = 0
@@ -72,14 +50,6 @@ class EscrowMachine(RuleBasedStateMachine):
             purchases = uow.purchases.all()
         questions = [self.forecasts.question(q) for q in self.questions]
         return (balances, escrows, purchases, questions)
-
-    def attempt(self, operation: Callable[[], object]) -> object | None:
-        before = self.snapshot()
-        try:
-            return operation()
-        except VolitionError:
-            assert self.snapshot() == before, "a refused operation changed state"
-            return None
 
     @rule(
         user=st.integers(0, N_USERS - 1),
@@ -194,16 +164,4 @@ TestMemoryEscrows.settings = settings(max_examples=60, stateful_step_count=30, d
 @pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 def test_property_sql_stores_keep_escrows_balanced(store_factory: StoreFactory) -> None:
     """The same machine on SQLite and PostgreSQL, fewer examples (each a fresh database)."""
-
-    class SqlMachine(EscrowMachine):
-        make_store = staticmethod(store_factory)
-
-    run_state_machine_as_test(
-        SqlMachine,
-        settings=settings(
-            max_examples=6,
-            stateful_step_count=15,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_on_sql(EscrowMachine, store_factory, examples=6, steps=15)

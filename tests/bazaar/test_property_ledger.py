@@ -7,63 +7,33 @@ operation changed nothing, and private info is readable exactly by those the rul
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import invariant, precondition, rule
 
 from tests.support.databases import SQL_KINDS, StoreFactory
-from tests.support.people import CHEAP_HASHER, FakeClock
-from volition.bazaar.domain import Bazaar, BazaarSettings, ContextSpec, MemoryStore, Store, audit
+from tests.support.machines import PlatformMachine, run_on_sql
+from volition.bazaar.domain import ContextSpec, audit
 from volition.bazaar.domain.ledger import FUNDING, EntryKind, cash
 from volition.errors import VolitionError
 
-PASSWORD = "long enough password"
 N_USERS = 4
 GRANT = 1_000
 
 
-class BazaarMachine(RuleBasedStateMachine):
+class BazaarMachine(PlatformMachine):
     """Drives one bazaar with random operations by a few users who are buyers and sellers."""
 
-    make_store: Callable[[], Store] = MemoryStore
+    n_users = N_USERS
+    grant = GRANT
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = FakeClock()
-        self.store = self.make_store()
-        self.bazaar = Bazaar(
-            self.store,
-            hasher=CHEAP_HASHER,
-            settings=BazaarSettings(starting_grant=GRANT),
-            clock=self.clock,
-        )
-        self.operator = self.bazaar.bootstrap_operator("root", PASSWORD)
-        self.users = [
-            self.bazaar.register(f"user{i}", PASSWORD, buyer=True, seller=True)
-            for i in range(N_USERS)
-        ]
+        self.operator = self.root
         self.contexts: list[str] = []
         self.offers: list[str] = []
-        self.credited = GRANT * (N_USERS + 1)  # the operator gets the grant too
         self.bought: dict[str, int] = {}  # offer id -> price, as the model expects
-
-    def attempt(self, operation: Callable[[], object]) -> object | None:
-        """Run an operation; if the domain refuses it, nothing may have changed."""
-        before = self.snapshot()
-        try:
-            return operation()
-        except VolitionError:
-            assert self.snapshot() == before, "a refused operation changed state"
-            return None
 
     def snapshot(self) -> tuple[object, ...]:
         with self.store.begin(write=False) as uow:
@@ -258,16 +228,4 @@ TestMemoryBazaar.settings = settings(max_examples=80, stateful_step_count=40, de
 @pytest.mark.parametrize("store_factory", SQL_KINDS, indirect=True)
 def test_property_sql_stores_keep_the_books(store_factory: StoreFactory) -> None:
     """The same machine on SQLite and PostgreSQL, fewer examples (each one is a fresh database)."""
-
-    class SqlMachine(BazaarMachine):
-        make_store = staticmethod(store_factory)
-
-    run_state_machine_as_test(
-        SqlMachine,
-        settings=settings(
-            max_examples=10,
-            stateful_step_count=20,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_on_sql(BazaarMachine, store_factory, examples=10, steps=20)
