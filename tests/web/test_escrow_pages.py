@@ -74,6 +74,7 @@ def test_the_offer_form_posts_terms_and_the_question_page_shows_the_escrows(site
     paid = math.floor(0.5 * 200 * math.log(0.9 / 0.5))  # 58 cents
     settled = alice.get(f"/contexts/{context.id}/forecast").text
     assert "settled" in settled and f"$0.{paid}" in settled and f"$0.{150 - paid}" in settled
+    assert "Paid (price and escrow payment)" in settled and f"$0.{10 + paid}" in settled
     ledger = alice.get("/me/ledger").text
     assert "Held in escrow from the budget of" in ledger and "Back from escrow" in ledger
     assert "escrow held" in ledger and "escrow refunded" in ledger
