@@ -162,6 +162,7 @@ class BazaarClient:
         reveal: str = "with_parent",
         attention: int | None = None,
         reading_cost: int = 0,
+        record_minimum: dict[str, Any] | None = None,
         forecast: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> ContextPublic:
@@ -172,8 +173,11 @@ class BazaarClient:
         (what it buys reaches you only with a parent offer you may read) or ``all``.
         ``attention``: how many offers your inspector reads, the highest bids first (None:
         all); ``reading_cost``: the least bid an offer must carry (the attention auction).
-        ``forecast`` makes it a forecast question: ``{"outcomes": [...], "closes_in_seconds":
-        N}`` (or ``closes_at``), optionally ``resolver``, ``rule`` and ``prior``."""
+        ``record_minimum``: read only sellers whose track record meets it, e.g.
+        ``{"min_offers_bought": 3, "min_value_per_dollar": 0.1, "max_calibration_gap": 0.2,
+        "admit_newcomers": False}`` (any field may be left out). ``forecast`` makes it a
+        forecast question: ``{"outcomes": [...], "closes_in_seconds": N}`` (or
+        ``closes_at``), optionally ``resolver``, ``rule`` and ``prior``."""
         body: dict[str, Any] = {
             "query": query,
             "budget": budget,
@@ -188,6 +192,8 @@ class BazaarClient:
             body["attention"] = attention
         if reading_cost:
             body["reading_cost"] = reading_cost
+        if record_minimum is not None:
+            body["record_minimum"] = record_minimum
         if forecast is not None:
             body["forecast"] = forecast
         data = self._call("POST", "/contexts", json=body, idempotency_key=idempotency_key)

@@ -128,6 +128,9 @@ class ContextRow(Base):
     by_inspector: Mapped[bool] = mapped_column(Boolean, server_default=false())
     attention: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reading_cost: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    record_minimum: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True
+    )
 
 
 class OfferRow(Base):

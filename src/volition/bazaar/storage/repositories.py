@@ -34,6 +34,7 @@ from volition.bazaar.domain.ledger import (
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus
 from volition.bazaar.domain.purchases import Mechanism, Purchase
+from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.bazaar.domain.store import IdempotencyRecord
 from volition.bazaar.domain.users import Token, User
 from volition.bazaar.storage.models import (
@@ -207,6 +208,9 @@ def _context(r: Row[Any]) -> DecisionContext:
         by_inspector=r.by_inspector,
         attention=r.attention,
         reading_cost=r.reading_cost,
+        record_minimum=(
+            None if r.record_minimum is None else RecordMinimum.from_json(r.record_minimum)
+        ),
     )
 
 
@@ -231,6 +235,9 @@ class SqlContexts(_Repo):
                 by_inspector=context.by_inspector,
                 attention=context.attention,
                 reading_cost=context.reading_cost,
+                record_minimum=(
+                    None if context.record_minimum is None else context.record_minimum.as_json()
+                ),
             )
         )
 
