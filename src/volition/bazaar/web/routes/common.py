@@ -1,7 +1,9 @@
-"""What every page route shares: form field types, the POST guard, sign-in redirects."""
+"""What every page route shares: form field types, the POST guard, sign-in redirects, and
+``submit``, the one shape of a signed-in form POST (guard, act, go on or show the refusal)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,8 +15,9 @@ from pydantic import AfterValidator
 from volition.bazaar.api.text import storable_form
 from volition.bazaar.domain import User
 from volition.bazaar.web.forms import parse_matcher
-from volition.bazaar.web.rendering import redirect, render
+from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.session import Visitor
+from volition.errors import VolitionError
 
 __all__ = [
     "BLANK_MATCHER",
@@ -22,10 +25,13 @@ __all__ = [
     "Field",
     "MatcherFields",
     "MatcherForm",
+    "Refusal",
     "csrf_refused",
     "guard",
+    "refused_on",
     "safe_next",
     "sign_in_first",
+    "submit",
 ]
 
 # Every field is optional text: a missing or malformed one becomes the page's own message.
@@ -97,3 +103,36 @@ def guard(request: Request, visitor: Visitor, csrf: str) -> User | Response:
     if visitor.user is None:
         return sign_in_first(request, visitor)
     return visitor.user
+
+
+# What a form POST answers when the domain refuses it: usually its page again, with the
+# status and message of the error (``failure``) and the form as typed.
+Refusal = Callable[[VolitionError], Response]
+
+
+def refused_on(page: Callable[[int, str], Response]) -> Refusal:
+    """The refusal that shows ``page(status, message)``: the form's own page, with the error."""
+    return lambda exc: page(*failure(exc))
+
+
+def submit(
+    request: Request,
+    visitor: Visitor,
+    csrf: str,
+    action: Callable[[User], str],
+    refused: Refusal | None = None,
+) -> Response:
+    """A signed-in form POST: the guard (CSRF token, then sign-in), then ``action(user)``,
+    which does the work and returns where to go next; when the domain refuses it
+    (``VolitionError``: nothing changed), ``refused(exc)`` is shown (default: the error page).
+    """
+    user = guard(request, visitor, csrf)
+    if isinstance(user, Response):
+        return user
+    try:
+        target = action(user)
+    except VolitionError as exc:
+        if refused is None:
+            return error_page(request, visitor, exc)
+        return refused(exc)
+    return redirect(request, visitor, target)

@@ -20,8 +20,8 @@ from volition.bazaar.web.forms import (
     parse_priority,
     parse_reveal,
 )
-from volition.bazaar.web.rendering import error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.rendering import error_page, render
+from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
 from volition.bazaar.web.routes.inspections import inspect_panel
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.bazaar.web.views import ACTIVE_STATUSES, context_page
@@ -95,13 +95,11 @@ def post_context(
 ) -> Response:
     """Post a context; its budget is reserved from your cash, or, for a follow-up about offers
     on one of your contexts, from that context's budget, with the amnesia policy chosen."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
     form = {"query": query, "budget": budget, "priority": priority, "pages": pages}
     form |= {"sellers": sellers, "expires": expires, "parents": parents, "reveal": reveal}
     form |= {"attention": attention, "reading_cost": reading_cost}
-    try:
+
+    def post(user: User) -> str:
         lifetime = parse_minutes(expires, "the expiry")
         spec = ContextSpec(
             query=query,
@@ -116,10 +114,12 @@ def post_context(
             reading_cost=parse_money(reading_cost or "0", "the reading cost"),
         )
         context = bazaar.post_context(user.id, spec, idempotency_key=idempotency_key or None)
-    except VolitionError as exc:
-        status, message = failure(exc)
+        return f"/contexts/{context.id}?notice=posted"
+
+    def again(status: int, message: str) -> Response:
         return render(request, visitor, "context_new.html", status, error=message, form=form)
-    return redirect(request, visitor, f"/contexts/{context.id}?notice=posted")
+
+    return submit(request, visitor, csrf_token, post, refused_on(again))
 
 
 def _context(
@@ -172,11 +172,11 @@ def post_offer(
     """Offer information on a context: a preview, private info, a price, whether an
     inspector in doubt may quote it to fact-checkers (unless ``no_quotation`` is ticked), and
     a bid to be read (the attention auction; blank: none)."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        offer = bazaar.post_offer(
+    form = {"preview": preview, "private_info": private_info, "price": price}
+    form |= {"no_quotation": no_quotation, "bid": bid}
+
+    def offer(user: User) -> str:
+        posted = bazaar.post_offer(
             user.id,
             context_id,
             preview=preview,
@@ -186,19 +186,14 @@ def post_offer(
             bid=parse_money(bid or "0", "the bid"),
             idempotency_key=idempotency_key or None,
         )
-    except VolitionError as exc:
-        status, message = failure(exc)
-        form = {
-            "preview": preview,
-            "private_info": private_info,
-            "price": price,
-            "no_quotation": no_quotation,
-            "bid": bid,
-        }
+        return f"/contexts/{posted.context_id}?notice=offered"
+
+    def again(status: int, message: str) -> Response:
         return _context(
             request, bazaar, visitor, context_id, status, error=message, offer_form=form
         )
-    return redirect(request, visitor, f"/contexts/{offer.context_id}?notice=offered")
+
+    return submit(request, visitor, csrf_token, offer, refused_on(again))
 
 
 @router.post("/contexts/{context_id}/offers/{offer_id}/buy")
@@ -276,12 +271,14 @@ def _act(
 ) -> Response:
     """A context form's action for the signed-in user: back to the context page with a
     notice, or the page again with the domain's error (nothing changed)."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        target = action(user)
-    except VolitionError as exc:
-        status, message = failure(exc)
+
+    def again(status: int, message: str) -> Response:
         return _context(request, bazaar, visitor, context_id, status, error=message)
-    return redirect(request, visitor, f"/contexts/{target}?notice={notice}")
+
+    return submit(
+        request,
+        visitor,
+        csrf_token,
+        lambda user: f"/contexts/{action(user)}?notice={notice}",
+        refused_on(again),
+    )

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
-from volition.bazaar.domain import Bazaar
-from volition.bazaar.web.rendering import error_page, failure, redirect, render
+from volition.bazaar.domain import Bazaar, User
+from volition.bazaar.web.rendering import error_page, render
 from volition.bazaar.web.routes.common import (
     BLANK_MATCHER,
     Field,
     MatcherFields,
-    guard,
+    refused_on,
     sign_in_first,
+    submit,
 )
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
@@ -65,15 +68,13 @@ def add_matcher(
     csrf_token: Field = "",
 ) -> Response:
     """Add a matcher: any of the keywords, a minimum budget and priority, an age limit."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
+
+    def add(user: User) -> str:
         bazaar.add_matcher(user.id, **matcher.parsed())
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _inbox(request, bazaar, visitor, status, message, matcher.echo())
-    return redirect(request, visitor, "/inbox?notice=matcher-added")
+        return "/inbox?notice=matcher-added"
+
+    again = partial(_inbox, request, bazaar, visitor, form=matcher.echo())
+    return submit(request, visitor, csrf_token, add, refused_on(again))
 
 
 @router.post("/inbox/matchers/{matcher_id}/remove")
@@ -85,12 +86,10 @@ def remove_matcher(
     csrf_token: Field = "",
 ) -> Response:
     """Delete one of your matchers."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
+
+    def remove(user: User) -> str:
         bazaar.remove_matcher(user.id, matcher_id)
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _inbox(request, bazaar, visitor, status, message)
-    return redirect(request, visitor, "/inbox?notice=matcher-removed")
+        return "/inbox?notice=matcher-removed"
+
+    again = partial(_inbox, request, bazaar, visitor)
+    return submit(request, visitor, csrf_token, remove, refused_on(again))
