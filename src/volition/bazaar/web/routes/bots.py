@@ -14,15 +14,10 @@ from fastapi.responses import Response
 from volition.bazaar.api.deps import BotsDep as Bots
 from volition.bazaar.domain import BotService, User
 from volition.bazaar.errors import NotFound
+from volition.bazaar.web.form_models import EndpointForm, FixedBotForm, LlmBotForm, Posted
 from volition.bazaar.web.forms import parse_money
 from volition.bazaar.web.rendering import NOTICES, error_page, render
-from volition.bazaar.web.routes.common import (
-    Field,
-    MatcherFields,
-    refused_on,
-    sign_in_first,
-    submit,
-)
+from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
@@ -121,31 +116,24 @@ def create_bot(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
-    matcher: MatcherFields,
-    csrf_token: Field = "",
-    name: Field = "",
-    preview: Field = "",
-    private_info: Field = "",
-    price: Field = "",
+    form: Posted[FixedBotForm],
 ) -> Response:
     """Create a fixed bot: its offer (preview, private info, price) and its matcher."""
-    form = _BLANK | {"name": name, "preview": preview, "private_info": private_info}
-    form |= {"price": price} | matcher.echo()
 
     def create(user: User) -> str:
         bots.create_bot(
             user.id,
-            name=name.strip(),
+            name=form.name.strip(),
             kind="fixed",
-            price=parse_money(price, "the price"),
-            preview=preview,
-            private_info=private_info,
-            **matcher.parsed(),
+            price=parse_money(form.price, "the price"),
+            preview=form.preview,
+            private_info=form.private_info,
+            **form.matcher(),
         )
         return "/bots?notice=bot-created"
 
-    again = partial(_page, request, bots, visitor, form=form, which="fixed")
-    return submit(request, visitor, csrf_token, create, refused_on(again))
+    again = partial(_page, request, bots, visitor, form=_BLANK | form.echo(), which="fixed")
+    return submit(request, visitor, form.csrf_token, create, refused_on(again))
 
 
 @router.post("/bots/llm")
@@ -153,34 +141,26 @@ def create_llm_bot(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
-    matcher: MatcherFields,
-    csrf_token: Field = "",
-    name: Field = "",
-    instructions: Field = "",
-    price: Field = "",
-    base_url: Field = "",
-    model: Field = "",
+    form: Posted[LlmBotForm],
 ) -> Response:
     """Create an LLM bot: its instructions, a price cap, its matcher, and optionally its own
     endpoint (else your stored one)."""
-    form = _BLANK | {"name": name, "instructions": instructions, "price": price}
-    form |= {"base_url": base_url, "model": model} | matcher.echo()
 
     def create(user: User) -> str:
         bots.create_bot(
             user.id,
-            name=name.strip(),
+            name=form.name.strip(),
             kind="llm",
-            price=parse_money(price, "the price cap"),
-            instructions=instructions,
-            base_url=base_url.strip() or None,
-            model=model.strip() or None,
-            **matcher.parsed(),
+            price=parse_money(form.price, "the price cap"),
+            instructions=form.instructions,
+            base_url=form.base_url.strip() or None,
+            model=form.model.strip() or None,
+            **form.matcher(),
         )
         return "/bots?notice=bot-created"
 
-    again = partial(_page, request, bots, visitor, llm_bot=form, which="llm")
-    return submit(request, visitor, csrf_token, create, refused_on(again))
+    again = partial(_page, request, bots, visitor, llm_bot=_BLANK | form.echo(), which="llm")
+    return submit(request, visitor, form.csrf_token, create, refused_on(again))
 
 
 @router.post("/bots/llm-endpoint")
@@ -188,22 +168,17 @@ def store_llm_endpoint(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    base_url: Field = "",
-    model: Field = "",
-    api_key: Field = "",
+    form: Posted[EndpointForm],
 ) -> Response:
     """Store your OpenAI-compatible endpoint; the key is encrypted before it is stored."""
 
     def store(user: User) -> str:
-        bots.set_credential(
-            user.id, base_url=base_url.strip(), model=model.strip(), api_key=api_key
-        )
+        base_url, model = form.base_url.strip(), form.model.strip()
+        bots.set_credential(user.id, base_url=base_url, model=model, api_key=form.api_key)
         return "/bots?notice=llm-stored"
 
-    llm_form = {"base_url": base_url, "model": model}  # never the key
-    again = partial(_page, request, bots, visitor, llm_form=llm_form, which="endpoint")
-    return submit(request, visitor, csrf_token, store, refused_on(again))
+    again = partial(_page, request, bots, visitor, llm_form=form.echo(), which="endpoint")
+    return submit(request, visitor, form.csrf_token, store, refused_on(again))
 
 
 @router.post("/bots/llm-endpoint/remove")

@@ -4,27 +4,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator
 
 from volition.bazaar.api.text import storable_form
 from volition.bazaar.domain import User
-from volition.bazaar.web.forms import parse_matcher
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.session import Visitor
 from volition.errors import VolitionError
 
 __all__ = [
-    "BLANK_MATCHER",
     "CSRF_REFUSED",
     "Field",
-    "MatcherFields",
-    "MatcherForm",
     "Refusal",
     "csrf_refused",
     "guard",
@@ -37,34 +32,6 @@ __all__ = [
 # Every field is optional text: a missing or malformed one becomes the page's own message.
 Field = Annotated[str, Form(), AfterValidator(storable_form)]  # storable text, else 422
 
-
-@dataclass(frozen=True, slots=True)
-class MatcherForm:
-    """A matcher's form fields, as typed (the inbox's matchers and every bot's own)."""
-
-    keywords: str = ""
-    min_budget: str = ""
-    min_priority: str = ""
-    max_age: str = ""
-
-    def echo(self) -> dict[str, str]:
-        """The fields to put back in the form when it is shown again with an error."""
-        return asdict(self)
-
-    def parsed(self) -> dict[str, Any]:
-        """The domain's matcher arguments (``InputError`` names a malformed field)."""
-        return parse_matcher(self.keywords, self.min_budget, self.min_priority, self.max_age)
-
-
-def matcher_form(
-    keywords: Field = "", min_budget: Field = "", min_priority: Field = "", max_age: Field = ""
-) -> MatcherForm:
-    """The matcher fields of a posted form."""
-    return MatcherForm(keywords, min_budget, min_priority, max_age)
-
-
-MatcherFields = Annotated[MatcherForm, Depends(matcher_form)]
-BLANK_MATCHER = MatcherForm().echo()
 
 CSRF_REFUSED = (
     "This form has expired or did not come from this site, so nothing was done. "

@@ -17,8 +17,9 @@ from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import User
 from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.web.forecast_chart import COLOURS, path_chart
+from volition.bazaar.web.form_models import Posted, ResolveForm
 from volition.bazaar.web.rendering import error_page, render
-from volition.bazaar.web.routes.common import Field, submit
+from volition.bazaar.web.routes.common import submit
 from volition.bazaar.web.session import VisitorDep
 from volition.errors import VolitionError
 
@@ -68,18 +69,17 @@ def resolve_form(
     context_id: str,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    outcome: Field = "",
-    annulled: Field = "",
+    form: Posted[ResolveForm],
 ) -> Response:
     """Resolve a question from its page: an outcome, or annulled."""
 
     def resolve(user: User) -> str:
-        chosen = None if annulled else outcome
-        Forecasts(bazaar).resolve(user.id, context_id, chosen, annulled=bool(annulled))
+        annulled = bool(form.annulled)
+        chosen = None if annulled else form.outcome
+        Forecasts(bazaar).resolve(user.id, context_id, chosen, annulled=annulled)
         return f"/contexts/{context_id}/forecast"
 
-    return submit(request, visitor, csrf_token, resolve)
+    return submit(request, visitor, form.csrf_token, resolve)
 
 
 @router.get("/sellers/{name}/record")

@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar, User
 from volition.bazaar.errors import Forbidden
+from volition.bazaar.web.form_models import CreditForm, Posted
 from volition.bazaar.web.forms import parse_money
 from volition.bazaar.web.rendering import error_page, render
-from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
+from volition.bazaar.web.routes.common import refused_on, sign_in_first, submit
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
@@ -53,25 +54,21 @@ def credit_form(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    idempotency_key: Field = "",
-    user: Field = "",
-    amount: Field = "",
+    form: Posted[CreditForm],
 ) -> Response:
     """Credit a user's cash from the funding source."""
 
     def credit(actor: User) -> str:
         if not actor.is_operator:  # before looking up the name: a refusal names no one
             raise Forbidden("only an operator can credit money")
-        target = bazaar.find_user(user.strip())
-        cents = parse_money(amount, "the amount")
-        bazaar.credit(actor.id, target.id, cents, idempotency_key=idempotency_key or None)
+        target = bazaar.find_user(form.user.strip())
+        cents = parse_money(form.amount, "the amount")
+        bazaar.credit(actor.id, target.id, cents, idempotency_key=form.idempotency_key or None)
         return "/operator?notice=credited"
 
     def refused(exc: VolitionError) -> Response:
         if isinstance(exc, Forbidden):
             return error_page(request, visitor, exc)
-        again = partial(_page, request, bazaar, visitor, form={"user": user, "amount": amount})
-        return refused_on(again)(exc)
+        return refused_on(partial(_page, request, bazaar, visitor, form=form.echo()))(exc)
 
-    return submit(request, visitor, csrf_token, credit, refused)
+    return submit(request, visitor, form.csrf_token, credit, refused)

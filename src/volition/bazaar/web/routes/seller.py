@@ -9,15 +9,9 @@ from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar, User
+from volition.bazaar.web.form_models import MatcherForm, Posted
 from volition.bazaar.web.rendering import error_page, render
-from volition.bazaar.web.routes.common import (
-    BLANK_MATCHER,
-    Field,
-    MatcherFields,
-    refused_on,
-    sign_in_first,
-    submit,
-)
+from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
@@ -47,7 +41,7 @@ def _inbox(
         error=error,
         contexts=contexts,
         matchers=matchers,
-        form=form or BLANK_MATCHER,
+        form=form or MatcherForm().echo(),
     )
 
 
@@ -64,17 +58,16 @@ def add_matcher(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    matcher: MatcherFields,
-    csrf_token: Field = "",
+    form: Posted[MatcherForm],
 ) -> Response:
     """Add a matcher: any of the keywords, a minimum budget and priority, an age limit."""
 
     def add(user: User) -> str:
-        bazaar.add_matcher(user.id, **matcher.parsed())
+        bazaar.add_matcher(user.id, **form.matcher())
         return "/inbox?notice=matcher-added"
 
-    again = partial(_inbox, request, bazaar, visitor, form=matcher.echo())
-    return submit(request, visitor, csrf_token, add, refused_on(again))
+    again = partial(_inbox, request, bazaar, visitor, form=form.echo())
+    return submit(request, visitor, form.csrf_token, add, refused_on(again))
 
 
 @router.post("/inbox/matchers/{matcher_id}/remove")
