@@ -8,27 +8,31 @@ constraint trigger also checks that each journal entry's postings sum to zero at
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     false,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from volition.bazaar.storage.columns import (
+    ID,
+    Base,
+    MatchingColumns,
+    UtcDateTime,
+    matching_checks,
+)
 
 __all__ = [
     "Base",
@@ -41,35 +45,8 @@ __all__ = [
     "PurchaseRow",
     "TokenRow",
     "UserRow",
-    "UtcDateTime",
+    "UtcDateTime",  # the migrations import it from here
 ]
-
-ID = String(40)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class UserRow(Base):
@@ -201,26 +178,12 @@ class PurchaseRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class MatcherRow(Base):
+class MatcherRow(MatchingColumns, Base):
     __tablename__ = "matchers"
-    __table_args__ = (
-        CheckConstraint("min_budget >= 0", name="ck_matchers_min_budget"),
-        CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_matchers_priority"),
-        CheckConstraint(
-            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
-            name="ck_matchers_inspection_rate",
-        ),
-        CheckConstraint(
-            "min_purchase_rate >= 0 AND min_purchase_rate <= 1", name="ck_matchers_purchase_rate"
-        ),
-    )
+    __table_args__ = matching_checks("matchers")
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    keywords: Mapped[list[str]] = mapped_column(JSON)
-    min_budget: Mapped[int] = mapped_column(BigInteger)
-    min_priority: Mapped[float] = mapped_column(Float)
-    max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     min_inspection_rate: Mapped[float] = mapped_column(Float, server_default="0")
     min_purchase_rate: Mapped[float] = mapped_column(Float, server_default="0")

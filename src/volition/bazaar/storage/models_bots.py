@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -23,12 +22,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.models import ID, Base, UtcDateTime
+from volition.bazaar.storage.columns import (
+    ID,
+    Base,
+    MatchingColumns,
+    UtcDateTime,
+    matching_checks,
+)
 
 __all__ = ["BotJobRow", "BotRow", "LLMCredentialRow"]
 
 
-class BotRow(Base):
+class BotRow(MatchingColumns, Base):
     __tablename__ = "bots"
     __table_args__ = (
         CheckConstraint("kind IN ('fixed', 'llm', 'bayesian')", name="ck_bots_kind"),
@@ -38,15 +43,7 @@ class BotRow(Base):
             name="ck_bots_bayesian",
         ),
         CheckConstraint("price >= 0", name="ck_bots_price"),
-        CheckConstraint("min_budget >= 0", name="ck_bots_min_budget"),
-        CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_bots_priority"),
-        CheckConstraint(
-            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
-            name="ck_bots_inspection_rate",
-        ),
-        CheckConstraint(
-            "min_purchase_rate >= 0 AND min_purchase_rate <= 1", name="ck_bots_purchase_rate"
-        ),
+        *matching_checks("bots"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -56,10 +53,6 @@ class BotRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, index=True)
     price: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    keywords: Mapped[list[str]] = mapped_column(JSON)
-    min_budget: Mapped[int] = mapped_column(BigInteger)
-    min_priority: Mapped[float] = mapped_column(Float)
-    max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     min_inspection_rate: Mapped[float] = mapped_column(Float)
     min_purchase_rate: Mapped[float] = mapped_column(Float)
     preview: Mapped[str] = mapped_column(Text)

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.models import ID, Base, UtcDateTime
+from volition.bazaar.storage.columns import ID, Base, UtcDateTime
 
 __all__ = ["ForecastQuestionRow", "ForecastScoreRow", "ForecastStepRow"]
 
