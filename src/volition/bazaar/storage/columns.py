@@ -30,7 +30,7 @@ __all__ = [
     "MatchingColumns",
     "UtcDateTime",
     "id_column",
-    "ids_column",
+    "list_column",
     "matching_checks",
     "money_column",
     "ref_column",
@@ -71,8 +71,7 @@ def id_column() -> MappedColumn[Any]:
 
 
 def ref_column(target: str, **options: Any) -> MappedColumn[Any]:
-    """The id of a row of ``target`` (``"users.id"``): a foreign key, indexed unless told."""
-    options.setdefault("index", True)
+    """The id of a row of ``target`` (``"users.id"``): a foreign key."""
     return mapped_column(ID, ForeignKey(target), **options)
 
 
@@ -86,8 +85,8 @@ def when_column(**options: Any) -> MappedColumn[Any]:
     return mapped_column(UtcDateTime, **options)
 
 
-def ids_column() -> MappedColumn[Any]:
-    """A list of ids (or words, or numbers) kept as JSON."""
+def list_column() -> MappedColumn[Any]:
+    """A list (of ids, words or numbers) kept as JSON."""
     return mapped_column(JSON)
 
 
@@ -109,7 +108,7 @@ def matching_checks(table: str) -> tuple[CheckConstraint, ...]:
 class MatchingColumns:
     """The rules of a ``Matcher`` (a seller's, or a bot's): which contexts it answers."""
 
-    keywords: Mapped[list[str]] = mapped_column(JSON)
-    min_budget: Mapped[int] = mapped_column(BigInteger)
+    keywords: Mapped[list[str]] = list_column()
+    min_budget: Mapped[int] = money_column()
     min_priority: Mapped[float] = mapped_column(Float)
     max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -11,12 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -31,7 +28,12 @@ from volition.bazaar.storage.columns import (
     Base,
     MatchingColumns,
     UtcDateTime,
+    id_column,
+    list_column,
     matching_checks,
+    money_column,
+    ref_column,
+    when_column,
 )
 
 __all__ = [
@@ -52,22 +54,22 @@ __all__ = [
 class UserRow(Base):
     __tablename__ = "users"
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = id_column()
     name: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_buyer: Mapped[bool] = mapped_column(Boolean)
     is_seller: Mapped[bool] = mapped_column(Boolean)
     is_operator: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = when_column()
 
 
 class TokenRow(Base):
     __tablename__ = "tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id: Mapped[str] = ref_column("users.id", index=True)
+    created_at: Mapped[datetime] = when_column()
+    expires_at: Mapped[datetime] = when_column()
 
 
 class ContextRow(Base):
@@ -86,25 +88,23 @@ class ContextRow(Base):
         Index("ix_contexts_status_created", "status", "created_at"),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    buyer_id: Mapped[str] = ref_column("users.id", index=True)
     query: Mapped[str] = mapped_column(Text)
-    pages: Mapped[list[str]] = mapped_column(JSON)
-    budget: Mapped[int] = mapped_column(BigInteger)
+    pages: Mapped[list[str]] = list_column()
+    budget: Mapped[int] = money_column()
     priority: Mapped[float] = mapped_column(Float)
-    named_seller_ids: Mapped[list[str]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    named_seller_ids: Mapped[list[str]] = list_column()
+    created_at: Mapped[datetime] = when_column()
+    expires_at: Mapped[datetime | None] = when_column(nullable=True)
     status: Mapped[str] = mapped_column(String(16))
-    parent_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    parent_context_id: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("contexts.id"), nullable=True, index=True
-    )
+    parent_offer_ids: Mapped[list[str]] = list_column()
+    parent_context_id: Mapped[str | None] = ref_column("contexts.id", nullable=True, index=True)
     depth: Mapped[int] = mapped_column(Integer)
     reveal: Mapped[str] = mapped_column(String(16), server_default="with_parent")
     by_inspector: Mapped[bool] = mapped_column(Boolean, server_default=false())
     attention: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reading_cost: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    reading_cost: Mapped[int] = money_column(server_default="0")
 
 
 class OfferRow(Base):
@@ -115,17 +115,17 @@ class OfferRow(Base):
         CheckConstraint("status IN ('active', 'withdrawn')", name="ck_offers_status"),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), index=True)
-    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    context_id: Mapped[str] = ref_column("contexts.id", index=True)
+    seller_id: Mapped[str] = ref_column("users.id", index=True)
     preview: Mapped[str] = mapped_column(Text)
     private_info: Mapped[str] = mapped_column(Text)
-    price: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    price: Mapped[int] = money_column()
+    created_at: Mapped[datetime] = when_column()
     status: Mapped[str] = mapped_column(String(16))
     inspected: Mapped[bool] = mapped_column(Boolean)
     quotable: Mapped[bool] = mapped_column(Boolean, server_default=true())
-    bid: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    bid: Mapped[int] = money_column(server_default="0")
 
 
 class EntryRow(Base):
@@ -138,10 +138,10 @@ class EntryRow(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(16))
     memo: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = when_column(index=True)
 
 
 class PostingRow(Base):
@@ -149,9 +149,9 @@ class PostingRow(Base):
     __table_args__ = (CheckConstraint("amount <> 0", name="ck_postings_nonzero"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    entry_id: Mapped[str] = mapped_column(ID, ForeignKey("journal_entries.id"), index=True)
+    entry_id: Mapped[str] = ref_column("journal_entries.id", index=True)
     account: Mapped[str] = mapped_column(String(60), index=True)
-    amount: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = money_column()
 
 
 class PurchaseRow(Base):
@@ -165,26 +165,24 @@ class PurchaseRow(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    offer_id: Mapped[str] = mapped_column(ID, ForeignKey("offers.id"), unique=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), index=True)
-    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    price: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[str] = id_column()
+    offer_id: Mapped[str] = ref_column("offers.id", unique=True)
+    context_id: Mapped[str] = ref_column("contexts.id", index=True)
+    buyer_id: Mapped[str] = ref_column("users.id", index=True)
+    seller_id: Mapped[str] = ref_column("users.id", index=True)
+    price: Mapped[int] = money_column()
     mechanism: Mapped[str] = mapped_column(String(16))
-    entry_id: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("journal_entries.id"), nullable=True, unique=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    entry_id: Mapped[str | None] = ref_column("journal_entries.id", nullable=True, unique=True)
+    created_at: Mapped[datetime] = when_column()
 
 
 class MatcherRow(MatchingColumns, Base):
     __tablename__ = "matchers"
     __table_args__ = matching_checks("matchers")
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    id: Mapped[str] = id_column()
+    seller_id: Mapped[str] = ref_column("users.id", index=True)
+    created_at: Mapped[datetime] = when_column()
     min_inspection_rate: Mapped[float] = mapped_column(Float, server_default="0")
     min_purchase_rate: Mapped[float] = mapped_column(Float, server_default="0")
 
@@ -192,12 +190,12 @@ class MatcherRow(MatchingColumns, Base):
 class IdempotencyRow(Base):
     __tablename__ = "idempotency_keys"
 
-    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), primary_key=True)
+    user_id: Mapped[str] = ref_column("users.id", primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     operation: Mapped[str] = mapped_column(String(16))
     request_hash: Mapped[str] = mapped_column(String(64))
     result_id: Mapped[str] = mapped_column(ID)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = when_column()
 
 
 # The tables of the inspections and of the bots live in modules of their own; importing them

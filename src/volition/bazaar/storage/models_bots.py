@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -23,11 +21,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volition.bazaar.storage.columns import (
-    ID,
     Base,
     MatchingColumns,
-    UtcDateTime,
+    id_column,
     matching_checks,
+    money_column,
+    ref_column,
+    when_column,
 )
 
 __all__ = ["BotJobRow", "BotRow", "LLMCredentialRow"]
@@ -46,13 +46,13 @@ class BotRow(MatchingColumns, Base):
         *matching_checks("bots"),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    owner_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    owner_id: Mapped[str] = ref_column("users.id", index=True)
     name: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, index=True)
-    price: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    price: Mapped[int] = money_column()
+    created_at: Mapped[datetime] = when_column()
     min_inspection_rate: Mapped[float] = mapped_column(Float)
     min_purchase_rate: Mapped[float] = mapped_column(Float)
     preview: Mapped[str] = mapped_column(Text)
@@ -63,7 +63,7 @@ class BotRow(MatchingColumns, Base):
     market: Mapped[str | None] = mapped_column(Text, nullable=True)  # a market file, JSON
     market_offer: Mapped[str | None] = mapped_column(Text, nullable=True)
     market_state: Mapped[str | None] = mapped_column(Text, nullable=True)
-    cents_per_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    cents_per_unit: Mapped[int | None] = money_column(nullable=True)
 
 
 class BotJobRow(Base):
@@ -76,25 +76,23 @@ class BotJobRow(Base):
         Index("ix_bot_jobs_status_lease", "status", "lease_until"),
     )
 
-    bot_id: Mapped[str] = mapped_column(ID, ForeignKey("bots.id"), primary_key=True)
-    context_id: Mapped[str] = mapped_column(
-        ID, ForeignKey("contexts.id"), primary_key=True, index=True
-    )
+    bot_id: Mapped[str] = ref_column("bots.id", primary_key=True)
+    context_id: Mapped[str] = ref_column("contexts.id", primary_key=True, index=True)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    offer_id: Mapped[str | None] = mapped_column(ID, ForeignKey("offers.id"), nullable=True)
+    created_at: Mapped[datetime] = when_column()
+    updated_at: Mapped[datetime] = when_column()
+    lease_until: Mapped[datetime | None] = when_column(nullable=True)
+    offer_id: Mapped[str | None] = ref_column("offers.id", nullable=True)
     error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class LLMCredentialRow(Base):
     __tablename__ = "llm_credentials"
 
-    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), primary_key=True)
+    user_id: Mapped[str] = ref_column("users.id", primary_key=True)
     base_url: Mapped[str] = mapped_column(Text)
     model: Mapped[str] = mapped_column(String(200))
     secret: Mapped[str] = mapped_column(Text)  # Fernet ciphertext of the API key
     key_hint: Mapped[str] = mapped_column(String(16))
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = when_column()

@@ -12,12 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -25,7 +22,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.columns import ID, Base, UtcDateTime
+from volition.bazaar.storage.columns import (
+    ID,
+    Base,
+    id_column,
+    list_column,
+    money_column,
+    ref_column,
+    when_column,
+)
 
 __all__ = ["AgentCallRow", "InspectionRow", "NodeRow"]
 
@@ -45,9 +50,9 @@ class InspectionRow(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), unique=True)
-    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    context_id: Mapped[str] = ref_column("contexts.id", unique=True)
+    buyer_id: Mapped[str] = ref_column("users.id", index=True)
     agent: Mapped[str] = mapped_column(String(40))
     inspector: Mapped[str | None] = mapped_column(String(40), nullable=True)  # migration 0008
     max_depth: Mapped[int] = mapped_column(Integer)
@@ -58,8 +63,8 @@ class InspectionRow(Base):
     policy: Mapped[str] = mapped_column(String(16))
     root_node_id: Mapped[str] = mapped_column(ID)
     status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = when_column()
+    finished_at: Mapped[datetime | None] = when_column(nullable=True)
 
 
 class NodeRow(Base):
@@ -90,25 +95,25 @@ class NodeRow(Base):
     # ``seq`` orders nodes as they were added (ids are random)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(ID, unique=True)
-    inspection_id: Mapped[str] = mapped_column(ID, ForeignKey("inspections.id"), index=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), unique=True)
-    parent_node_id: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("inspection_nodes.id"), nullable=True, index=True
+    inspection_id: Mapped[str] = ref_column("inspections.id", index=True)
+    context_id: Mapped[str] = ref_column("contexts.id", unique=True)
+    parent_node_id: Mapped[str | None] = ref_column(
+        "inspection_nodes.id", nullable=True, index=True
     )
     depth: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16))
-    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    deadline: Mapped[datetime | None] = when_column(nullable=True)
     follow_ups: Mapped[int] = mapped_column(Integer)
     pending_follow_up: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    pending_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    pending_budget: Mapped[int] = mapped_column(BigInteger)
+    pending_offer_ids: Mapped[list[str]] = list_column()
+    pending_budget: Mapped[int] = money_column()
     pending_query: Mapped[str] = mapped_column(Text)
     child_node_id: Mapped[str | None] = mapped_column(ID, nullable=True)
-    bought: Mapped[list[str]] = mapped_column(JSON)
+    bought: Mapped[list[str]] = list_column()
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     lease_owner: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    lease_until: Mapped[datetime | None] = when_column(nullable=True)
 
 
 class AgentCallRow(Base):
@@ -130,19 +135,19 @@ class AgentCallRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(ID, unique=True)
-    inspection_id: Mapped[str] = mapped_column(ID, ForeignKey("inspections.id"), index=True)
-    node_id: Mapped[str] = mapped_column(ID, ForeignKey("inspection_nodes.id"), index=True)
+    inspection_id: Mapped[str] = ref_column("inspections.id", index=True)
+    node_id: Mapped[str] = ref_column("inspection_nodes.id", index=True)
     attempt: Mapped[int] = mapped_column(Integer)
-    seen_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    ancestor_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    known_offer_ids: Mapped[list[str]] = mapped_column(JSON)
+    seen_offer_ids: Mapped[list[str]] = list_column()
+    ancestor_offer_ids: Mapped[list[str]] = list_column()
+    known_offer_ids: Mapped[list[str]] = list_column()
     verdict: Mapped[str] = mapped_column(String(16))
     action: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    decided_ids: Mapped[list[str]] = mapped_column(JSON)
+    decided_ids: Mapped[list[str]] = list_column()
     unknown_ids: Mapped[int] = mapped_column(Integer)
-    budget: Mapped[int] = mapped_column(BigInteger)
+    budget: Mapped[int] = money_column()
     prompt_tokens: Mapped[int] = mapped_column(Integer)
     completion_tokens: Mapped[int] = mapped_column(Integer)
     cost: Mapped[float] = mapped_column(Float)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
-    charged: Mapped[int] = mapped_column(BigInteger, server_default="0")  # migration 0008
+    at: Mapped[datetime] = when_column()
+    charged: Mapped[int] = money_column(server_default="0")  # migration 0008
