@@ -9,6 +9,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 
 from volition.bazaar.domain.bots import BotJob, BotSeller, JobStatus
 from volition.bazaar.domain.credentials import LLMCredential
+from volition.bazaar.storage.leases import LeaseColumns
 from volition.bazaar.storage.models import Base
 from volition.bazaar.storage.models_bots import BotJobRow, BotRow, LLMCredentialRow
 from volition.bazaar.storage.row_maps import BOT, BOT_JOB, CREDENTIAL
@@ -19,6 +20,7 @@ __all__ = ["SqlBotJobs", "SqlBots", "SqlCredentials"]
 B = Base.metadata.tables[BotRow.__tablename__]
 J = Base.metadata.tables[BotJobRow.__tablename__]
 K = Base.metadata.tables[LLMCredentialRow.__tablename__]
+JOB_LEASE = LeaseColumns(J)  # held by whoever ran the job's last attempt
 
 
 class SqlBots(SqlRepository):
@@ -87,11 +89,9 @@ class SqlBotJobs(SqlRepository):
         return self._records(BOT_JOB, stmt)
 
     def claimable(self, now: datetime, max_attempts: int, limit: int) -> list[BotJob]:
-        pending = and_(
-            J.c.status == JobStatus.PENDING.value,
-            or_(J.c.lease_until.is_(None), J.c.lease_until <= now),
-        )
-        stale = and_(J.c.status == JobStatus.RUNNING.value, J.c.lease_until <= now)
+        # ``BotJob.claimable``: a pending job whose retry is due, a running one whose lease ran out
+        pending = and_(J.c.status == JobStatus.PENDING.value, JOB_LEASE.free(now))
+        stale = and_(J.c.status == JobStatus.RUNNING.value, JOB_LEASE.run_out(now))
         stmt = (
             select(J)
             .where(or_(pending, stale), J.c.attempts < max_attempts)

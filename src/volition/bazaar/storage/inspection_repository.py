@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, func, insert, select, update
 
+from volition.bazaar.domain.leases import Lease
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection.records import (
     READY,
@@ -26,6 +27,7 @@ from volition.bazaar.inspection.records import (
 )
 from volition.bazaar.inspection.repository import lost, stale
 from volition.bazaar.storage.joinable import JoinableRepository
+from volition.bazaar.storage.leases import LeaseColumns
 from volition.bazaar.storage.models_inspection import AgentCallRow, InspectionRow, NodeRow
 from volition.bazaar.storage.notify import notify_nodes
 from volition.bazaar.storage.row_maps import CALL, INSPECTION, NODE
@@ -37,6 +39,7 @@ INSPECTIONS: Table = InspectionRow.__table__  # type: ignore[assignment]
 NODES: Table = NodeRow.__table__  # type: ignore[assignment]
 CALLS: Table = AgentCallRow.__table__  # type: ignore[assignment]
 READY_STATES = sorted(s.value for s in READY)
+LEASE = LeaseColumns(NODES, holder="lease_owner")
 WATCHED = READY | {NodeState.GATHERING}
 """A node added or moved to one of these states is told to the other processes (NOTIFY)."""
 
@@ -96,8 +99,8 @@ class SqlInspectionRepository(JoinableRepository):
         values["version"] = node.version + 1
         where = [NODES.c.id == node.id, NODES.c.version == node.version]
         if release is not None:  # the step's end: only while ``release`` holds the lease
-            where.append(NODES.c.lease_owner == release)
-            values |= {"lease_owner": None, "lease_until": None}
+            where.append(LEASE.held_by(release))
+            values |= LEASE.ended()
         with self._begin() as conn:
             result = conn.execute(update(NODES).where(*where).values(**values))
             if result.rowcount == 0:
@@ -111,8 +114,6 @@ class SqlInspectionRepository(JoinableRepository):
                 raise stale(node, stored.version)
             if node.state in WATCHED:
                 notify_nodes(conn)
-        values.pop("lease_owner", None)
-        values.pop("lease_until", None)
         return NODE.record_of(values | {"id": node.id})
 
     def node_for_context(self, context_id: str) -> Node | None:
@@ -155,10 +156,9 @@ class SqlInspectionRepository(JoinableRepository):
         return end
 
     def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
-        free = or_(NODES.c.lease_until.is_(None), NODES.c.lease_until <= now)
         query = (
             select(NODES)
-            .where(NODES.c.state.in_(READY_STATES), free)
+            .where(NODES.c.state.in_(READY_STATES), LEASE.free(now))
             .order_by(NODES.c.seq)
             .limit(1)
         )
@@ -177,20 +177,19 @@ class SqlInspectionRepository(JoinableRepository):
             conn.execute(
                 update(NODES)
                 .where(NODES.c.seq == row.seq)
-                .values(lease_owner=worker_id, lease_until=now + lease)
+                .values(LEASE.taken(worker_id, now + lease))
             )
         return NODE.record_of(row)
 
     def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
-        owner = worker_id if until is not None else None
+        # renewed until ``until``, or ended; only by its holder (else nothing changes)
+        values = LEASE.ended() if until is None else LEASE.taken(worker_id, until)
         with self._begin() as conn:
             conn.execute(
-                update(NODES)
-                .where(NODES.c.id == node_id, NODES.c.lease_owner == worker_id)
-                .values(lease_owner=owner, lease_until=until)
+                update(NODES).where(NODES.c.id == node_id, LEASE.held_by(worker_id)).values(values)
             )
 
-    def lease(self, node_id: str) -> tuple[str, datetime] | None:
+    def lease(self, node_id: str) -> Lease | None:
         """Who holds a node's lease and until when (for tests and operators)."""
         with self._begin(write=False) as conn:
             row = conn.execute(
@@ -198,7 +197,7 @@ class SqlInspectionRepository(JoinableRepository):
             ).first()
         if row is None or row.lease_owner is None:
             return None
-        return row.lease_owner, row.lease_until
+        return Lease(row.lease_owner, row.lease_until)
 
     def _one(self, condition: Any) -> Node | None:
         with self._begin(write=False) as conn:
