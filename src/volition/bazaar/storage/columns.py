@@ -33,6 +33,8 @@ __all__ = [
     "list_column",
     "matching_checks",
     "money_column",
+    "not_negative",
+    "one_of",
     "ref_column",
     "when_column",
 ]
@@ -90,10 +92,26 @@ def list_column() -> MappedColumn[Any]:
     return mapped_column(JSON)
 
 
+def one_of(
+    table: str, column: str, *values: str, nullable: bool = False, name: str | None = None
+) -> CheckConstraint:
+    """A check that ``column`` holds one of ``values`` (or NULL, if ``nullable``), named
+    ``ck_<table>_<column>`` unless ``name`` is given."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    allowed = f"{column} IN ({quoted})"
+    text = f"{column} IS NULL OR {allowed}" if nullable else allowed
+    return CheckConstraint(text, name=name or f"ck_{table}_{column}")
+
+
+def not_negative(table: str, column: str, *, name: str | None = None) -> CheckConstraint:
+    """A check that ``column`` is never below zero, named ``ck_<table>_<column>``."""
+    return CheckConstraint(f"{column} >= 0", name=name or f"ck_{table}_{column}")
+
+
 def matching_checks(table: str) -> tuple[CheckConstraint, ...]:
     """The checks on a matcher's rules (``MatchingColumns``), named for ``table``."""
     return (
-        CheckConstraint("min_budget >= 0", name=f"ck_{table}_min_budget"),
+        not_negative(table, "min_budget"),
         CheckConstraint("min_priority >= 0 AND min_priority <= 1", name=f"ck_{table}_priority"),
         CheckConstraint(
             "min_inspection_rate >= 0 AND min_inspection_rate <= 1",

@@ -32,6 +32,8 @@ from volition.bazaar.storage.columns import (
     list_column,
     matching_checks,
     money_column,
+    not_negative,
+    one_of,
     ref_column,
     when_column,
 )
@@ -75,16 +77,13 @@ class TokenRow(Base):
 class ContextRow(Base):
     __tablename__ = "contexts"
     __table_args__ = (
-        CheckConstraint("budget >= 0", name="ck_contexts_budget"),
+        not_negative("contexts", "budget"),
         CheckConstraint("priority >= 0 AND priority <= 1", name="ck_contexts_priority"),
-        CheckConstraint(
-            "status IN ('open', 'inspecting', 'decided', 'expired', 'cancelled')",
-            name="ck_contexts_status",
-        ),
-        CheckConstraint("depth >= 0", name="ck_contexts_depth"),
-        CheckConstraint("reveal IN ('with_parent', 'all')", name="ck_contexts_reveal"),
+        one_of("contexts", "status", "open", "inspecting", "decided", "expired", "cancelled"),
+        not_negative("contexts", "depth"),
+        one_of("contexts", "reveal", "with_parent", "all"),
         CheckConstraint("attention IS NULL OR attention >= 1", name="ck_contexts_attention"),
-        CheckConstraint("reading_cost >= 0", name="ck_contexts_reading_cost"),
+        not_negative("contexts", "reading_cost"),
         Index("ix_contexts_status_created", "status", "created_at"),
     )
 
@@ -110,9 +109,9 @@ class ContextRow(Base):
 class OfferRow(Base):
     __tablename__ = "offers"
     __table_args__ = (
-        CheckConstraint("price >= 0", name="ck_offers_price"),
-        CheckConstraint("bid >= 0", name="ck_offers_bid"),
-        CheckConstraint("status IN ('active', 'withdrawn')", name="ck_offers_status"),
+        not_negative("offers", "price"),
+        not_negative("offers", "bid"),
+        one_of("offers", "status", "active", "withdrawn"),
     )
 
     id: Mapped[str] = id_column()
@@ -131,10 +130,11 @@ class OfferRow(Base):
 class EntryRow(Base):
     __tablename__ = "journal_entries"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release', 'cash_out', "
-            "'inspection_cost', 'bid_reserve', 'bid_payment', 'bid_release')",
-            name="ck_journal_entries_kind",
+        one_of(
+            "journal_entries",
+            "kind",
+            *("grant", "credit", "reserve", "purchase", "release", "cash_out"),
+            *("inspection_cost", "bid_reserve", "bid_payment", "bid_release"),
         ),
     )
 
@@ -157,8 +157,8 @@ class PostingRow(Base):
 class PurchaseRow(Base):
     __tablename__ = "purchases"
     __table_args__ = (
-        CheckConstraint("price >= 0", name="ck_purchases_price"),
-        CheckConstraint("mechanism IN ('naive', 'inspection')", name="ck_purchases_mechanism"),
+        not_negative("purchases", "price"),
+        one_of("purchases", "mechanism", "naive", "inspection"),
         CheckConstraint(
             "(price = 0 AND entry_id IS NULL) OR (price > 0 AND entry_id IS NOT NULL)",
             name="ck_purchases_paid",

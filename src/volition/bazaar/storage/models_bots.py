@@ -26,6 +26,8 @@ from volition.bazaar.storage.columns import (
     id_column,
     matching_checks,
     money_column,
+    not_negative,
+    one_of,
     ref_column,
     when_column,
 )
@@ -36,13 +38,13 @@ __all__ = ["BotJobRow", "BotRow", "LLMCredentialRow"]
 class BotRow(MatchingColumns, Base):
     __tablename__ = "bots"
     __table_args__ = (
-        CheckConstraint("kind IN ('fixed', 'llm', 'bayesian')", name="ck_bots_kind"),
+        one_of("bots", "kind", "fixed", "llm", "bayesian"),
         CheckConstraint(
             "kind != 'bayesian' OR (market IS NOT NULL AND market_offer IS NOT NULL "
             "AND market_state IS NOT NULL AND cents_per_unit > 0)",
             name="ck_bots_bayesian",
         ),
-        CheckConstraint("price >= 0", name="ck_bots_price"),
+        not_negative("bots", "price"),
         *matching_checks("bots"),
     )
 
@@ -69,10 +71,8 @@ class BotRow(MatchingColumns, Base):
 class BotJobRow(Base):
     __tablename__ = "bot_jobs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'running', 'done', 'failed')", name="ck_bot_jobs_status"
-        ),
-        CheckConstraint("attempts >= 0", name="ck_bot_jobs_attempts"),
+        one_of("bot_jobs", "status", "pending", "running", "done", "failed"),
+        not_negative("bot_jobs", "attempts"),
         Index("ix_bot_jobs_status_lease", "status", "lease_until"),
     )
 

@@ -25,6 +25,7 @@ from volition.bazaar.storage.columns import (
     id_column,
     list_column,
     money_column,
+    one_of,
     ref_column,
     when_column,
 )
@@ -35,7 +36,7 @@ __all__ = ["ForecastQuestionRow", "ForecastScoreRow", "ForecastStepRow"]
 class ForecastQuestionRow(Base):
     __tablename__ = "forecast_questions"
     __table_args__ = (
-        CheckConstraint("rule IN ('log', 'brier', 'spherical')", name="ck_forecast_rule"),
+        one_of("forecast_questions", "rule", "log", "brier", "spherical", name="ck_forecast_rule"),
         CheckConstraint(
             "NOT (annulled AND outcome IS NOT NULL)", name="ck_forecast_annulled_outcome"
         ),

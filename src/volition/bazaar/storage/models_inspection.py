@@ -28,21 +28,23 @@ from volition.bazaar.storage.columns import (
     id_column,
     list_column,
     money_column,
+    not_negative,
+    one_of,
     ref_column,
     when_column,
 )
 
 __all__ = ["AgentCallRow", "InspectionRow", "NodeRow"]
 
-NODE_STATES = "('soliciting', 'gathering', 'deciding', 'acting', 'waiting', 'done')"
-OUTCOMES = "('bought', 'no_offers', 'gave_up', 'closed', 'no_agent', 'no_budget')"
+NODE_STATES = ("soliciting", "gathering", "deciding", "acting", "waiting", "done")
+OUTCOMES = ("bought", "no_offers", "gave_up", "closed", "no_agent", "no_budget")
 
 
 class InspectionRow(Base):
     __tablename__ = "inspections"
     __table_args__ = (
-        CheckConstraint("status IN ('running', 'done')", name="ck_inspections_status"),
-        CheckConstraint("policy IN ('with_parent', 'all')", name="ck_inspections_policy"),
+        one_of("inspections", "status", "running", "done"),
+        one_of("inspections", "policy", "with_parent", "all"),
         CheckConstraint(
             "max_depth >= 0 AND max_follow_ups >= 0 AND min_offers >= 0 AND max_retries >= 0 "
             "AND gather_timeout_seconds >= 0",
@@ -70,10 +72,8 @@ class InspectionRow(Base):
 class NodeRow(Base):
     __tablename__ = "inspection_nodes"
     __table_args__ = (
-        CheckConstraint(f"state IN {NODE_STATES}", name="ck_inspection_nodes_state"),
-        CheckConstraint(
-            f"outcome IS NULL OR outcome IN {OUTCOMES}", name="ck_inspection_nodes_outcome"
-        ),
+        one_of("inspection_nodes", "state", *NODE_STATES),
+        one_of("inspection_nodes", "outcome", *OUTCOMES, nullable=True),
         CheckConstraint(
             "depth >= 0 AND follow_ups >= 0 AND version >= 0 AND pending_budget >= 0",
             name="ck_inspection_nodes_counts",
@@ -119,18 +119,14 @@ class NodeRow(Base):
 class AgentCallRow(Base):
     __tablename__ = "inspection_calls"
     __table_args__ = (
-        CheckConstraint(
-            "verdict IN ('accepted', 'malformed', 'illegal')", name="ck_inspection_calls_verdict"
-        ),
-        CheckConstraint(
-            "action IS NULL OR action IN ('buy', 'follow_up')", name="ck_inspection_calls_action"
-        ),
+        one_of("inspection_calls", "verdict", "accepted", "malformed", "illegal"),
+        one_of("inspection_calls", "action", "buy", "follow_up", nullable=True),
         CheckConstraint(
             "attempt >= 0 AND unknown_ids >= 0 AND budget >= 0 AND prompt_tokens >= 0 "
             "AND completion_tokens >= 0 AND cost >= 0",
             name="ck_inspection_calls_counts",
         ),
-        CheckConstraint("charged >= 0", name="ck_inspection_calls_charged"),
+        not_negative("inspection_calls", "charged"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
