@@ -126,12 +126,3 @@ def test_each_condition_refuses_on_its_own() -> None:
 def test_bad_values_are_refused_naming_the_field(fields: dict[str, object], words: str) -> None:
     with pytest.raises(InputError, match=words):
         RecordMinimum(**fields).checked()  # type: ignore[arg-type]
-
-
-def test_it_goes_to_json_and_back() -> None:
-    minimum = RecordMinimum(3, 0.25, 0.2, False).checked()
-    assert RecordMinimum.from_json(minimum.as_json()) == minimum
-    with pytest.raises(InputError, match="an object with the fields"):
-        RecordMinimum.from_json({"min_offers": 3})
-    with pytest.raises(InputError, match="an object with the fields"):
-        RecordMinimum.from_json([3])

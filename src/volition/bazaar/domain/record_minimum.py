@@ -18,8 +18,7 @@ inspection picks the offers it reads.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from volition.bazaar.domain.forecasts import TrackRecord
 from volition.errors import InputError
@@ -30,7 +29,6 @@ MAX_OFFERS_BOUGHT = 1_000_000
 """The largest minimum number of offers bought a context may ask for."""
 MAX_VALUE_PER_DOLLAR = 1_000_000.0
 """The largest size of a minimum value per dollar (a log score moves by far less)."""
-_FIELDS = ("min_offers_bought", "min_value_per_dollar", "max_calibration_gap", "admit_newcomers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,20 +86,6 @@ class RecordMinimum:
         return self.max_calibration_gap is None or (
             gap is not None and abs(gap) <= self.max_calibration_gap
         )
-
-    def as_json(self) -> dict[str, Any]:
-        """The minimum as a JSON object (how it is stored and shown)."""
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, value: object) -> RecordMinimum:
-        """A minimum from ``as_json``'s object, checked (``InputError`` if malformed)."""
-        if not isinstance(value, dict) or set(value) - set(_FIELDS):
-            raise InputError(
-                f"a record minimum is an object with the fields {', '.join(_FIELDS)}, "
-                f"not {value!r:.200}"
-            )
-        return cls(**value).checked()
 
 
 def _number(value: object, what: str) -> float | None:
