@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.bazaar.web import form_models
 from volition.bazaar.web.form_models import ContextForm, MatcherForm, OfferForm, PostedForm
 from volition.errors import InputError
@@ -52,6 +53,24 @@ def test_the_context_form_reads_money_minutes_and_lists() -> None:
     assert spec.pages == ("https://a.example", "https://b.example")
     assert spec.named_sellers == ("bob", "carol")
     assert spec.expires_at == now + timedelta(minutes=30)
+    assert spec.record_minimum is None  # blank: every seller
+
+
+def test_the_context_form_reads_a_record_minimum() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    form = ContextForm(query="q", budget="1", record_min_value=" 0.5 ", refuse_newcomers="1")
+    assert form.spec(now).record_minimum == RecordMinimum(0, 0.5, None, admit_newcomers=False)
+    form = ContextForm(query="q", budget="1", record_min_offers="4", record_max_gap="0.3")
+    assert form.spec(now).record_minimum == RecordMinimum(4, None, 0.3)
+    for fields, words in (
+        ({"record_min_offers": "2.5"}, "minimum offers bought must be a whole number"),
+        ({"record_min_offers": "-1"}, "minimum offers bought must be a whole number"),
+        ({"record_min_value": "lots"}, "minimum value per dollar must be a number"),
+        ({"record_max_gap": "nan"}, "maximum calibration gap must be a number"),
+        ({"record_max_gap": "inf"}, "maximum calibration gap must be a number"),
+    ):
+        with pytest.raises(InputError, match=words):
+            ContextForm(query="q", budget="1", **fields).spec(now)
 
 
 @pytest.mark.parametrize(
@@ -69,4 +88,6 @@ def test_the_matcher_form_reads_blank_as_no_condition() -> None:
         "min_budget": 0,
         "min_priority": 0.0,
         "max_age": None,
+        "min_inspection_rate": 0.0,
+        "min_purchase_rate": 0.0,
     }

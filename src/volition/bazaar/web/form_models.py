@@ -26,6 +26,7 @@ from volition.bazaar.web.forms import (
     parse_minutes,
     parse_money,
     parse_priority,
+    parse_record_minimum,
     parse_reveal,
 )
 
@@ -85,7 +86,7 @@ class SignInForm(PostedForm):
 
 class ContextForm(PostedForm):
     """A decision context (a follow-up when ``parents`` names offers) with its attention
-    auction's terms."""
+    auction's terms and its sellers' record minimum."""
 
     idempotency_key: Text = ""
     query: Text = ""
@@ -98,6 +99,10 @@ class ContextForm(PostedForm):
     reveal: Text = ""
     attention: Text = ""
     reading_cost: Text = ""
+    record_min_offers: Text = ""
+    record_min_value: Text = ""
+    record_max_gap: Text = ""
+    refuse_newcomers: Text = ""
 
     def spec(self, now: datetime) -> ContextSpec:
         """The context asked for (``InputError`` names a malformed field)."""
@@ -113,6 +118,12 @@ class ContextForm(PostedForm):
             reveal=parse_reveal(self.reveal),
             attention=parse_attention(self.attention),
             reading_cost=parse_money(self.reading_cost or "0", "the reading cost"),
+            record_minimum=parse_record_minimum(
+                self.record_min_offers,
+                self.record_min_value,
+                self.record_max_gap,
+                self.refuse_newcomers,
+            ),
         )
 
 
@@ -139,17 +150,27 @@ class OfferForm(PostedForm):
 
 
 class MatcherForm(PostedForm):
-    """A matcher: any of the keywords, a minimum budget and priority, an age limit (the
-    inbox's matchers and every bot's own)."""
+    """A matcher: any of the keywords, a minimum budget and priority, an age limit, and the
+    least inspection and purchase rates of the buyer (the inbox's matchers and every bot's
+    own)."""
 
     keywords: Text = ""
     min_budget: Text = ""
     min_priority: Text = ""
     max_age: Text = ""
+    min_inspection_rate: Text = ""
+    min_purchase_rate: Text = ""
 
     def matcher(self) -> dict[str, Any]:
         """The domain's matcher arguments (``InputError`` names a malformed field)."""
-        return parse_matcher(self.keywords, self.min_budget, self.min_priority, self.max_age)
+        return parse_matcher(
+            self.keywords,
+            self.min_budget,
+            self.min_priority,
+            self.max_age,
+            self.min_inspection_rate,
+            self.min_purchase_rate,
+        )
 
 
 class FixedBotForm(MatcherForm):

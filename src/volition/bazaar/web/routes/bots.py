@@ -34,7 +34,8 @@ NOTICES.update(
     }
 )
 _FIELDS = ("name", "preview", "private_info", "price", "keywords", "min_budget", "min_priority")
-_BLANK = dict.fromkeys((*_FIELDS, "max_age", "instructions", "base_url", "model"), "")
+_RATES = ("min_inspection_rate", "min_purchase_rate")
+_BLANK = dict.fromkeys((*_FIELDS, *_RATES, "max_age", "instructions", "base_url", "model"), "")
 _BLANK_LLM = {"base_url": "", "model": ""}
 
 
