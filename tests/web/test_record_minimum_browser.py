@@ -1,8 +1,8 @@
 """Record minimums and buyers' rates through the pages, in headless Chromium (JavaScript off):
 a buyer posts a context with a record minimum (a bad one is refused with the form kept and
 nothing reserved), its page says which sellers are read; a seller's inbox matcher and a bot's
-matcher ask for buyers' inspection and purchase rates (a rate above 1 is refused) (docs/
-theory.md §5, Track records and record minimums)."""
+matcher ask for buyers' inspection and purchase rates (a rate above 1 is refused)
+(docs/theory.md §5, Track records and record minimums)."""
 
 from __future__ import annotations
 
