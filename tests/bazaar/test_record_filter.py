@@ -123,3 +123,37 @@ def test_a_bad_minimum_is_refused_with_nothing_reserved(
         )
     assert bazaar.balances(cast.buyer) == before
     assert bazaar.contexts(cast.buyer.id, mine=True) == []
+
+
+def _statements(bazaar: Bazaar, buyer_id: str, context_id: str) -> int:
+    """The statements ``mark_context_inspected`` runs on a SQL store."""
+    from sqlalchemy import event
+
+    engine = bazaar.store.engine  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        bazaar.mark_context_inspected(buyer_id, context_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+@pytest.mark.parametrize("store_factory", ["sqlite", "postgresql"], indirect=True)
+def test_the_records_are_read_in_one_statement_whatever_the_sellers(
+    bazaar: Bazaar, cast: Cast
+) -> None:
+    sellers = [bazaar.register(f"s{i}", PASSWORD, buyer=False, seller=True).id for i in range(4)]
+    for seller in sellers:
+        give_record(bazaar, cast.other_buyer.id, seller, offers=1, value=0.5)
+    counts = []
+    for some in (sellers[:1], sellers):  # one offer bought each: STRICT admits none of them,
+        # so nothing is marked or paid and only the reads count
+        ctx = bazaar.post_context(cast.buyer.id, ContextSpec("q", 500, record_minimum=STRICT))
+        _offers(bazaar, ctx.id, tuple(some))
+        counts.append(_statements(bazaar, cast.buyer.id, ctx.id))
+    assert counts[0] == counts[1]

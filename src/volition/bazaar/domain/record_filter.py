@@ -26,12 +26,9 @@ def _refused_sellers(
     minimum = context.record_minimum
     if minimum is None or not sellers:
         return set()
-    joined = records.within(uow)  # the records as this unit of work reads them
-    return {
-        seller
-        for seller in sorted(sellers)
-        if not minimum.admits(track_record(seller, joined.seller_scores(seller)))
-    }
+    # the records as this unit of work reads them, in one statement whatever their number
+    scores = records.within(uow).sellers_scores(sellers)
+    return {seller for seller in sellers if not minimum.admits(track_record(seller, scores))}
 
 
 def admitted(

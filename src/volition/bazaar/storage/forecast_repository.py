@@ -9,6 +9,7 @@ and its scores are written in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -154,6 +155,13 @@ class SqlForecastRepository(JoinableRepository):
         return FORECAST_SCORE.records(rows)
 
     def seller_scores(self, seller_id: str) -> list[OfferScore]:
+        return self.sellers_scores([seller_id])
+
+    def sellers_scores(self, seller_ids: Collection[str]) -> list[OfferScore]:
+        if not seller_ids:
+            return []
         with self._begin(write=False) as conn:
-            rows = conn.execute(select(SCORES).where(SCORES.c.seller_id == seller_id)).all()
+            rows = conn.execute(
+                select(SCORES).where(SCORES.c.seller_id.in_(sorted(seller_ids)))
+            ).all()
         return FORECAST_SCORE.records(rows)
