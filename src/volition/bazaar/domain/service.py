@@ -465,7 +465,7 @@ class Bazaar:
                 by_inspector=bool(spec.by_inspector) and parent is not None,
                 attention=reads,
                 reading_cost=reading_cost,
-                record_minimum=minimum or (parent.record_minimum if parent else None),
+                record_minimum=parent.record_minimum if minimum is None and parent else minimum,
             )
             source = hold(parent.id) if parent else cash(buyer.id)
             available = uow.ledger.balance(source)
