@@ -14,25 +14,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Table, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, and_, func, insert, select, update
 
+from volition.bazaar.domain.leases import Lease
 from volition.bazaar.errors import NotFound
-from volition.bazaar.inspection.limits import InspectionLimits, Policy
 from volition.bazaar.inspection.records import (
     READY,
     AgentCall,
     Inspection,
-    InspectionStatus,
     Node,
     NodeState,
-    Outcome,
-    PendingDecision,
-    Verdict,
 )
 from volition.bazaar.inspection.repository import lost, stale
 from volition.bazaar.storage.joinable import JoinableRepository
+from volition.bazaar.storage.leases import LeaseColumns
 from volition.bazaar.storage.models_inspection import AgentCallRow, InspectionRow, NodeRow
 from volition.bazaar.storage.notify import notify_nodes
+from volition.bazaar.storage.row_maps import CALL, INSPECTION, NODE
 from volition.bazaar.storage.store import SqlStore
 
 __all__ = ["SqlInspectionRepository"]
@@ -41,6 +39,7 @@ INSPECTIONS: Table = InspectionRow.__table__  # type: ignore[assignment]
 NODES: Table = NodeRow.__table__  # type: ignore[assignment]
 CALLS: Table = AgentCallRow.__table__  # type: ignore[assignment]
 READY_STATES = sorted(s.value for s in READY)
+LEASE = LeaseColumns(NODES, holder="lease_owner")
 WATCHED = READY | {NodeState.GATHERING}
 """A node added or moved to one of these states is told to the other processes (NOTIFY)."""
 
@@ -61,16 +60,15 @@ class SqlInspectionRepository(JoinableRepository):
 
     def add_inspection(self, inspection: Inspection) -> None:
         with self._begin() as conn:
-            conn.execute(insert(INSPECTIONS).values(**_inspection_row(inspection)))
+            conn.execute(insert(INSPECTIONS).values(INSPECTION.values(inspection)))
 
     def get_inspection(self, inspection_id: str) -> Inspection | None:
         with self._begin(write=False) as conn:
             row = conn.execute(select(INSPECTIONS).where(INSPECTIONS.c.id == inspection_id)).first()
-        return None if row is None else _inspection(row)
+        return None if row is None else INSPECTION.record_of(row)
 
     def update_inspection(self, inspection: Inspection) -> None:
-        values = _inspection_row(inspection)
-        del values["id"]
+        values = INSPECTION.values(inspection, exclude=("id",))
         with self._begin() as conn:
             result = conn.execute(
                 update(INSPECTIONS).where(INSPECTIONS.c.id == inspection.id).values(**values)
@@ -83,13 +81,13 @@ class SqlInspectionRepository(JoinableRepository):
             row = conn.execute(
                 select(INSPECTIONS).where(INSPECTIONS.c.context_id == context_id)
             ).first()
-        return None if row is None else _inspection(row)
+        return None if row is None else INSPECTION.record_of(row)
 
     # ---------------------------------------------------------------------- nodes
 
     def add_node(self, node: Node) -> None:
         with self._begin() as conn:
-            conn.execute(insert(NODES).values(**_node_row(node)))
+            conn.execute(insert(NODES).values(NODE.values(node)))
             if node.state in WATCHED:
                 notify_nodes(conn)  # delivered when this transaction commits
 
@@ -97,13 +95,12 @@ class SqlInspectionRepository(JoinableRepository):
         return self._one(NODES.c.id == node_id)
 
     def update_node(self, node: Node, *, release: str | None = None) -> Node:
-        values = _node_row(node)
-        del values["id"]
+        values = NODE.values(node, exclude=("id",))
         values["version"] = node.version + 1
         where = [NODES.c.id == node.id, NODES.c.version == node.version]
         if release is not None:  # the step's end: only while ``release`` holds the lease
-            where.append(NODES.c.lease_owner == release)
-            values |= {"lease_owner": None, "lease_until": None}
+            where.append(LEASE.held_by(release))
+            values |= LEASE.ended()
         with self._begin() as conn:
             result = conn.execute(update(NODES).where(*where).values(**values))
             if result.rowcount == 0:
@@ -117,9 +114,7 @@ class SqlInspectionRepository(JoinableRepository):
                 raise stale(node, stored.version)
             if node.state in WATCHED:
                 notify_nodes(conn)
-        values.pop("lease_owner", None)
-        values.pop("lease_until", None)
-        return _node_from(values | {"id": node.id})
+        return NODE.record_of(values | {"id": node.id})
 
     def node_for_context(self, context_id: str) -> Node | None:
         return self._one(NODES.c.context_id == context_id)
@@ -150,7 +145,7 @@ class SqlInspectionRepository(JoinableRepository):
             .limit(limit)
         )
         with self._begin(write=False) as conn:
-            return [_node(row) for row in conn.execute(query)]
+            return NODE.records(conn.execute(query))
 
     def next_lease_end(self, now: datetime) -> datetime | None:
         query = select(func.min(NODES.c.lease_until)).where(
@@ -161,10 +156,9 @@ class SqlInspectionRepository(JoinableRepository):
         return end
 
     def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
-        free = or_(NODES.c.lease_until.is_(None), NODES.c.lease_until <= now)
         query = (
             select(NODES)
-            .where(NODES.c.state.in_(READY_STATES), free)
+            .where(NODES.c.state.in_(READY_STATES), LEASE.free(now))
             .order_by(NODES.c.seq)
             .limit(1)
         )
@@ -183,20 +177,19 @@ class SqlInspectionRepository(JoinableRepository):
             conn.execute(
                 update(NODES)
                 .where(NODES.c.seq == row.seq)
-                .values(lease_owner=worker_id, lease_until=now + lease)
+                .values(LEASE.taken(worker_id, now + lease))
             )
-        return _node(row)
+        return NODE.record_of(row)
 
     def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
-        owner = worker_id if until is not None else None
+        # renewed until ``until``, or ended; only by its holder (else nothing changes)
+        values = LEASE.ended() if until is None else LEASE.taken(worker_id, until)
         with self._begin() as conn:
             conn.execute(
-                update(NODES)
-                .where(NODES.c.id == node_id, NODES.c.lease_owner == worker_id)
-                .values(lease_owner=owner, lease_until=until)
+                update(NODES).where(NODES.c.id == node_id, LEASE.held_by(worker_id)).values(values)
             )
 
-    def lease(self, node_id: str) -> tuple[str, datetime] | None:
+    def lease(self, node_id: str) -> Lease | None:
         """Who holds a node's lease and until when (for tests and operators)."""
         with self._begin(write=False) as conn:
             row = conn.execute(
@@ -204,171 +197,27 @@ class SqlInspectionRepository(JoinableRepository):
             ).first()
         if row is None or row.lease_owner is None:
             return None
-        return row.lease_owner, row.lease_until
+        return Lease(row.lease_owner, row.lease_until)
 
     def _one(self, condition: Any) -> Node | None:
         with self._begin(write=False) as conn:
             row = conn.execute(select(NODES).where(condition)).first()
-        return None if row is None else _node(row)
+        return None if row is None else NODE.record_of(row)
 
     def _many(self, condition: Any, limit: int | None = None) -> list[Node]:
         query = select(NODES).where(condition).order_by(NODES.c.seq)
         if limit is not None:
             query = query.limit(limit)
         with self._begin(write=False) as conn:
-            return [_node(row) for row in conn.execute(query)]
+            return NODE.records(conn.execute(query))
 
     # ---------------------------------------------------------------------- calls
 
     def add_call(self, call: AgentCall) -> None:
         with self._begin() as conn:
-            conn.execute(insert(CALLS).values(**_call_row(call)))
+            conn.execute(insert(CALLS).values(CALL.values(call)))
 
     def calls(self, inspection_id: str) -> list[AgentCall]:
         query = select(CALLS).where(CALLS.c.inspection_id == inspection_id).order_by(CALLS.c.seq)
         with self._begin(write=False) as conn:
-            return [_call(row) for row in conn.execute(query)]
-
-
-# -------------------------------------------------------------- rows and records
-
-
-def _inspection_row(inspection: Inspection) -> dict[str, Any]:
-    limits = inspection.limits
-    return {
-        "id": inspection.id,
-        "context_id": inspection.context_id,
-        "buyer_id": inspection.buyer_id,
-        "agent": inspection.agent,
-        "inspector": inspection.inspector,
-        "max_depth": limits.max_depth,
-        "max_follow_ups": limits.max_follow_ups,
-        "min_offers": limits.min_offers,
-        "gather_timeout_seconds": limits.gather_timeout.total_seconds(),
-        "max_retries": limits.max_retries,
-        "policy": limits.policy.value,
-        "root_node_id": inspection.root_node_id,
-        "status": inspection.status.value,
-        "created_at": inspection.created_at,
-        "finished_at": inspection.finished_at,
-    }
-
-
-def _inspection(row: Row[Any]) -> Inspection:
-    limits = InspectionLimits(
-        max_depth=row.max_depth,
-        max_follow_ups=row.max_follow_ups,
-        min_offers=row.min_offers,
-        gather_timeout=timedelta(seconds=row.gather_timeout_seconds),
-        max_retries=row.max_retries,
-        policy=Policy(row.policy),
-    )
-    return Inspection(
-        id=row.id,
-        context_id=row.context_id,
-        buyer_id=row.buyer_id,
-        agent=row.agent,
-        limits=limits,
-        root_node_id=row.root_node_id,
-        status=InspectionStatus(row.status),
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        inspector=row.inspector,
-    )
-
-
-def _node_row(node: Node) -> dict[str, Any]:
-    pending = node.pending
-    return {
-        "id": node.id,
-        "inspection_id": node.inspection_id,
-        "context_id": node.context_id,
-        "parent_node_id": node.parent_node_id,
-        "depth": node.depth,
-        "state": node.state.value,
-        "deadline": node.deadline,
-        "follow_ups": node.follow_ups,
-        "pending_follow_up": None if pending is None else pending.follow_up,
-        "pending_offer_ids": [] if pending is None else list(pending.offer_ids),
-        "pending_budget": 0 if pending is None else pending.budget,
-        "pending_query": "" if pending is None else pending.query,
-        "child_node_id": node.child_node_id,
-        "bought": list(node.bought),
-        "outcome": None if node.outcome is None else node.outcome.value,
-        "version": node.version,
-    }
-
-
-def _node(row: Row[Any]) -> Node:
-    return _node_from(row._mapping)
-
-
-def _node_from(values: Any) -> Node:
-    pending = None
-    if values["pending_follow_up"] is not None:
-        pending = PendingDecision(
-            bool(values["pending_follow_up"]),
-            tuple(values["pending_offer_ids"]),
-            values["pending_budget"],
-            values["pending_query"],
-        )
-    outcome = values["outcome"]
-    return Node(
-        id=values["id"],
-        inspection_id=values["inspection_id"],
-        context_id=values["context_id"],
-        parent_node_id=values["parent_node_id"],
-        depth=values["depth"],
-        state=NodeState(values["state"]),
-        deadline=values["deadline"],
-        follow_ups=values["follow_ups"],
-        pending=pending,
-        child_node_id=values["child_node_id"],
-        bought=tuple(values["bought"]),
-        outcome=None if outcome is None else Outcome(outcome),
-        version=values["version"],
-    )
-
-
-def _call_row(call: AgentCall) -> dict[str, Any]:
-    return {
-        "id": call.id,
-        "inspection_id": call.inspection_id,
-        "node_id": call.node_id,
-        "attempt": call.attempt,
-        "seen_offer_ids": list(call.seen_offer_ids),
-        "ancestor_offer_ids": list(call.ancestor_offer_ids),
-        "known_offer_ids": list(call.known_offer_ids),
-        "verdict": call.verdict.value,
-        "action": call.action,
-        "decided_ids": list(call.decided_ids),
-        "unknown_ids": call.unknown_ids,
-        "budget": call.budget,
-        "prompt_tokens": call.prompt_tokens,
-        "completion_tokens": call.completion_tokens,
-        "cost": call.cost,
-        "at": call.at,
-        "charged": call.charged,
-    }
-
-
-def _call(row: Row[Any]) -> AgentCall:
-    return AgentCall(
-        id=row.id,
-        inspection_id=row.inspection_id,
-        node_id=row.node_id,
-        attempt=row.attempt,
-        seen_offer_ids=tuple(row.seen_offer_ids),
-        ancestor_offer_ids=tuple(row.ancestor_offer_ids),
-        known_offer_ids=tuple(row.known_offer_ids),
-        verdict=Verdict(row.verdict),
-        action=row.action,
-        decided_ids=tuple(row.decided_ids),
-        unknown_ids=row.unknown_ids,
-        budget=row.budget,
-        prompt_tokens=row.prompt_tokens,
-        completion_tokens=row.completion_tokens,
-        cost=row.cost,
-        at=row.at,
-        charged=row.charged,
-    )
+            return CALL.records(conn.execute(query))

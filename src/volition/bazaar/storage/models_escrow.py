@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.models import ID, Base, UtcDateTime
+from volition.bazaar.storage.columns import ID, Base, UtcDateTime
 
 __all__ = ["EscrowRow"]
 
