@@ -12,7 +12,7 @@ from typing import Any
 from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
-from volition.bazaar.domain.escrow_records import EscrowTerms
+from volition.bazaar.domain.escrow_records import Escrow, EscrowTerms, Settlement
 from volition.bazaar.domain.forecasts import ForecastQuestion, ForecastStep, OfferScore, Resolution
 from volition.bazaar.domain.ledger import JournalEntry
 from volition.bazaar.domain.matchers import Matcher
@@ -32,6 +32,7 @@ __all__ = [
     "CONTEXT",
     "CREDENTIAL",
     "ENTRY",
+    "ESCROW",
     "FORECAST_QUESTION",
     "FORECAST_SCORE",
     "FORECAST_STEP",
@@ -43,6 +44,7 @@ __all__ = [
     "OFFER",
     "PURCHASE",
     "RESOLUTION",
+    "SETTLEMENT",
     "TOKEN",
     "USER",
 ]
@@ -83,6 +85,8 @@ RESOLUTION = RowMap(
 FORECAST_QUESTION = RowMap(ForecastQuestion, nested={"resolution": RESOLUTION})
 FORECAST_STEP = RowMap(ForecastStep)
 FORECAST_SCORE = RowMap(OfferScore)
+SETTLEMENT = RowMap(Settlement, columns={"at": "settled_at"}, present="settled_at")
+ESCROW = RowMap(Escrow, nested={"terms": RowMap(EscrowTerms), "settlement": SETTLEMENT})
 
 MAPS: dict[str, RowMap[Any]] = {
     "users": USER,
@@ -102,5 +106,6 @@ MAPS: dict[str, RowMap[Any]] = {
     "forecast_questions": FORECAST_QUESTION,
     "forecast_steps": FORECAST_STEP,
     "forecast_scores": FORECAST_SCORE,
+    "escrows": ESCROW,
 }
 """Each table's map (a test round-trips a record of each through its table)."""
