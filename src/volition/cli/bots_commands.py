@@ -52,6 +52,10 @@ PasswordOption = Annotated[
     ),
 ]
 DEFAULT_URL = "http://127.0.0.1:8000"
+BotName = Annotated[str, typer.Argument(help="the bot's name")]
+Keywords = Annotated[
+    list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
+]
 
 
 @contextmanager
@@ -85,14 +89,12 @@ def bots(
 
 
 def bot_add(
-    name: Annotated[str, typer.Argument(help="the bot's name")],
+    name: BotName,
     user: UserOption,
     preview: Annotated[str, typer.Option(help="the public preview of its offer")],
     private_info: Annotated[str, typer.Option(help="the private info of its offer")],
     price: Annotated[int, typer.Option(help="its price in cents")],
-    keyword: Annotated[
-        list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
-    ] = None,
+    keyword: Keywords = None,
     min_budget: Annotated[int, typer.Option(help="minimum context budget, cents")] = 0,
     min_priority: Annotated[float, typer.Option(help="minimum context priority")] = 0.0,
     password: PasswordOption = None,
@@ -114,15 +116,13 @@ def bot_add(
 
 
 def bot_add_bayesian(
-    name: Annotated[str, typer.Argument(help="the bot's name")],
+    name: BotName,
     user: UserOption,
     market: Annotated[Path, typer.Option(help="a market file (YAML or JSON)")],
     offer: Annotated[str, typer.Option(help="the id of the market offer it sells")],
     state: Annotated[str, typer.Option(help="the true state's label")],
     cents_per_unit: Annotated[int, typer.Option(help="cents per utility unit")] = 100,
-    keyword: Annotated[
-        list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
-    ] = None,
+    keyword: Keywords = None,
     password: PasswordOption = None,
     url: Url = DEFAULT_URL,
 ) -> None:
