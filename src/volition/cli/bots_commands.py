@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
-from volition.cli.output import console, print_json, print_table
+from volition.cli.output import AsJson, console, print_json, print_table
 from volition.errors import InputError
 
 __all__ = [
@@ -73,7 +73,7 @@ def bots(
     password: PasswordOption = None,
     url: Url = DEFAULT_URL,
     everyone: Annotated[bool, typer.Option("--all", help="every user's bots (operators)")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List your bot sellers (or, for an operator, every bot)."""
     with _signed_in(url, user, password) as client:

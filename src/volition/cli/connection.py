@@ -19,7 +19,7 @@ from volition.errors import InputError
 if TYPE_CHECKING:
     from volition.bazaar.client import BazaarClient
 
-__all__ = ["AsJson", "Password", "Token", "Url", "User", "connected", "open_client"]
+__all__ = ["Password", "Token", "Url", "User", "connected", "open_client"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,7 +37,6 @@ User = Annotated[str | None, typer.Option("--user", help="sign in as this user i
 Password = Annotated[
     str | None, typer.Option(envvar="VOLITION_PASSWORD", help="the password for --user")
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 _OPTIONS = tuple(
     inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)

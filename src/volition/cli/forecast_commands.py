@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from volition.cli.connection import DEFAULT_URL, AsJson, Url, connected
-from volition.cli.output import print_json, print_table
+from volition.cli.connection import DEFAULT_URL, Url, connected
+from volition.cli.output import AsJson, print_json, print_table
 
 if TYPE_CHECKING:
     from volition.bazaar.client import BazaarClient

@@ -10,12 +10,12 @@ from rich.markup import escape
 from rich.tree import Tree
 
 # posting_commands imports the connection options and _client from here (re-exported)
-from volition.cli.connection import AsJson as AsJson
 from volition.cli.connection import Password as Password
 from volition.cli.connection import Token as Token
 from volition.cli.connection import Url as Url
 from volition.cli.connection import User as User
 from volition.cli.connection import connected, open_client
+from volition.cli.output import AsJson as AsJson
 from volition.cli.output import console, print_json
 
 if TYPE_CHECKING:
