@@ -39,6 +39,7 @@ from volition.bazaar.inspection.records import (
 )
 from volition.bazaar.storage.models import Base
 from volition.bazaar.storage.row_maps import MAPS
+from volition.bazaar.storage.rows import RowMap
 from volition.core.scoring import ScoringRule
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
@@ -182,3 +183,10 @@ def test_an_empty_nested_record_takes_its_absent_values() -> None:
     question = SAMPLES["forecast_questions"][2]
     values = MAPS["forecast_questions"].values(question)
     assert values["resolved_at"] is None and values["annulled"] is False
+
+
+def test_a_map_refuses_a_field_of_records_it_cannot_store() -> None:
+    with pytest.raises(TypeError, match=r"JournalEntry\.postings holds records"):
+        RowMap(JournalEntry)
+    with pytest.raises(TypeError, match=r"Inspection\.limits holds records"):
+        RowMap(Inspection)
