@@ -443,16 +443,20 @@ def summary_table(results: list[Result]) -> str:
 def ab_summary(results: list[Result], kinds: list[str]) -> str:
     """Default ``serve`` against ``--no-inspections``: each run's req/s, medians and ratio."""
     lines = []
-    for kind in kinds:
-        runs = [r for r in results if r.label.startswith(kind)]
+    groups = [(k, b) for k in kinds for b in (False, True)]  # this tree, then a --baseline
+    for kind, baseline in groups:
+        runs = [
+            r for r in results if r.label.startswith(kind) and ("baseline" in r.label) == baseline
+        ]
         on = [r.rps for r in runs if not r.label.endswith("--no-inspections")]
         off = [r.rps for r in runs if r.label.endswith("--no-inspections")]
         on_cpu = [r.cpu_ms_per_request for r in runs if not r.label.endswith("--no-inspections")]
         off_cpu = [r.cpu_ms_per_request for r in runs if r.label.endswith("--no-inspections")]
         if on and off:
             ratio = statistics.median(on) / statistics.median(off)
+            name = f"{kind} (baseline)" if baseline else kind
             lines.append(
-                f"- {kind}: default serve {', '.join(f'{x:.0f}' for x in on)} req/s "
+                f"- {name}: default serve {', '.join(f'{x:.0f}' for x in on)} req/s "
                 f"(median {statistics.median(on):.0f}), --no-inspections "
                 f"{', '.join(f'{x:.0f}' for x in off)} (median {statistics.median(off):.0f}): "
                 f"ratio {ratio:.2f}, target 0.9: {'met' if ratio >= 0.9 else 'not met'}; server "
@@ -517,7 +521,8 @@ def main() -> int:
         "--repeat",
         type=int,
         default=3,
-        help="runs of each configuration, alternating; the figures are their medians",
+        help="runs of each configuration, alternating (ABBA: every second run in the reverse "
+        "order); the figures are their medians",
     )
     parser.add_argument("--buyers", type=int, default=0, help="buyer accounts (default C/4)")
     parser.add_argument("--sellers", type=int, default=0, help="seller accounts (default C/4)")
@@ -548,7 +553,10 @@ def main() -> int:
         for kind in kinds:
             for workers in args.workers:
                 for threads in args.threads:
-                    for on, source in [(m, b) for b in sources for m in modes]:
+                    pairs = [(m, b) for b in sources for m in modes]
+                    if run % 2:  # ABBA: a load that rises or falls favours neither side
+                        pairs.reverse()
+                    for on, source in pairs:
                         profile = f"{args.py_spy}-{len(results)}.txt" if args.py_spy else ""
                         r = bench(
                             kind,

@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from volition.agents import views  # plain dataclasses: cheap to load
+
 if TYPE_CHECKING:
     from volition.agents.base import BuyerAgent, BuyerReply, SellerAgent, SellerReply
     from volition.agents.fixed import FixedSeller, ScriptedBuyer
@@ -70,20 +72,7 @@ _HOMES = {
     "LLMSeller": "llm",
     "OfflineBuyer": "offline",
     "violations": "rules",
-    **dict.fromkeys(
-        (
-            "Buy",
-            "ContextView",
-            "Decision",
-            "FollowUp",
-            "KnownInfo",
-            "NodeView",
-            "OfferDraft",
-            "OfferView",
-            "Usage",
-        ),
-        "views",
-    ),
+    **dict.fromkeys(views.__all__, "views"),
 }
 """Each exported name -> the submodule of ``volition.agents`` that defines it."""
 

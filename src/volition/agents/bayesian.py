@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from volition.agents.base import BuyerReply, SellerReply
 from volition.agents.views import Buy, ContextView, FollowUp, NodeView, OfferDraft, Usage
@@ -169,12 +170,7 @@ class BayesianBuyer:
         problem = self.market.problem
         if not isinstance(problem.decision, ForecastDecision) or n_outcomes != 2:
             return None
-        values: dict[str, Any] = {}
-        for text in purchased_private_infos:
-            revelation = parse_revelation(text)
-            if revelation is not None:
-                values.update(revelation.values)
-        posterior = problem.world.posterior(values)
+        posterior = self._posterior(purchased_private_infos)
         p = float(np.clip(posterior[problem.decision.event].sum(), 0.0, 1.0))
         return (p, 1.0 - p)
 
@@ -213,10 +209,14 @@ class BayesianBuyer:
     def final_action(self, purchased_private_infos: Iterable[str]) -> Any:
         """x^0: the best action given the contents of everything bought."""
         problem = self.market.problem
+        posterior = self._posterior(purchased_private_infos)
+        return problem.describe(problem.decision.best_action(posterior))
+
+    def _posterior(self, purchased_private_infos: Iterable[str]) -> NDArray[np.float64]:
+        """P(state | the values every revelation bought shows)."""
         values: dict[str, Any] = {}
         for text in purchased_private_infos:
             revelation = parse_revelation(text)
             if revelation is not None:
                 values.update(revelation.values)
-        posterior = problem.world.posterior(values)
-        return problem.describe(problem.decision.best_action(posterior))
+        return self.market.problem.world.posterior(values)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from volition.cli.output import console, print_json, print_table
+from volition.cli.output import AsJson, console, print_json, print_table
 from volition.errors import InputError
 
 if TYPE_CHECKING:  # the platform (FastAPI, SQLAlchemy, ...) is imported when a command runs
@@ -255,7 +255,7 @@ def contexts(
     ] = "http://127.0.0.1:8000",
     status: Annotated[str, typer.Option(help="open, inspecting, decided, expired, ...")] = "open",
     limit: Annotated[int, typer.Option(help="at most this many")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List a running bazaar's public decision contexts, newest first."""
     from volition.bazaar.client import BazaarClient

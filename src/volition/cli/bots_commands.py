@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
-from volition.cli.output import console, print_json, print_table
+from volition.cli.output import AsJson, console, print_json, print_table
 from volition.errors import InputError
 
 __all__ = [
@@ -61,6 +61,10 @@ MinInspectionRate = Annotated[
 MinPurchaseRate = Annotated[
     float, typer.Option(help="only buyers who bought at least this share of their offers")
 ]
+BotName = Annotated[str, typer.Argument(help="the bot's name")]
+Keywords = Annotated[
+    list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
+]
 
 
 @contextmanager
@@ -78,7 +82,7 @@ def bots(
     password: PasswordOption = None,
     url: Url = DEFAULT_URL,
     everyone: Annotated[bool, typer.Option("--all", help="every user's bots (operators)")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List your bot sellers (or, for an operator, every bot)."""
     with _signed_in(url, user, password) as client:
@@ -94,14 +98,12 @@ def bots(
 
 
 def bot_add(
-    name: Annotated[str, typer.Argument(help="the bot's name")],
+    name: BotName,
     user: UserOption,
     preview: Annotated[str, typer.Option(help="the public preview of its offer")],
     private_info: Annotated[str, typer.Option(help="the private info of its offer")],
     price: Annotated[int, typer.Option(help="its price in cents")],
-    keyword: Annotated[
-        list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
-    ] = None,
+    keyword: Keywords = None,
     min_budget: Annotated[int, typer.Option(help="minimum context budget, cents")] = 0,
     min_priority: Annotated[float, typer.Option(help="minimum context priority")] = 0.0,
     min_inspection_rate: MinInspectionRate = 0.0,
@@ -128,15 +130,13 @@ def bot_add(
 
 
 def bot_add_bayesian(
-    name: Annotated[str, typer.Argument(help="the bot's name")],
+    name: BotName,
     user: UserOption,
     market: Annotated[Path, typer.Option(help="a market file (YAML or JSON)")],
     offer: Annotated[str, typer.Option(help="the id of the market offer it sells")],
     state: Annotated[str, typer.Option(help="the true state's label")],
     cents_per_unit: Annotated[int, typer.Option(help="cents per utility unit")] = 100,
-    keyword: Annotated[
-        list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
-    ] = None,
+    keyword: Keywords = None,
     password: PasswordOption = None,
     url: Url = DEFAULT_URL,
 ) -> None:

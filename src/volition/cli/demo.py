@@ -10,11 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from volition.cli.output import console, print_json, print_table
+from volition.cli.output import JsonOutput, console, print_json, print_table
 
 if TYPE_CHECKING:  # the kernel, mechanisms and games are imported when the demo runs
     from volition.core import Problem
@@ -209,7 +207,7 @@ def demo_report() -> list[dict[str, Any]]:
 
 
 def demo(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """Print the headline values of the worked examples, computed by the kernel."""
     report = demo_report()

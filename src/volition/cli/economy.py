@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from volition.cli.games import print_commitment
-from volition.cli.output import console, fmt, print_json, print_table
+from volition.cli.output import JsonOutput, console, fmt, print_json, print_table
 from volition.errors import InputError
 
 __all__ = ["economy", "failures"]
@@ -20,7 +20,7 @@ def economy(
         str | None,
         typer.Option(help="Income shares, e.g. 1,1,2: also decentralise that Pareto optimum."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """Competitive equilibrium, the first welfare theorem, and (with --shares) the second."""
     from volition.games.economies import load_economy
@@ -51,7 +51,7 @@ def failures(
     file: Annotated[
         Path | None, typer.Option(help="Parameters (default: the shipped example).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """A market failure: what breaks alignment, what it costs, and what restores it."""
     from volition.games.reports import failure_report

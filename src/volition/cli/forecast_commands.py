@@ -4,31 +4,31 @@ resolver) and ``volition record SELLER`` (anyone). Both talk to a running server
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from volition.cli.inspections_commands import AsJson, Password, Token, Url, User, _client
-from volition.cli.output import print_json, print_table
+from volition.cli.connection import DEFAULT_URL, Url, connected
+from volition.cli.output import AsJson, print_json, print_table
+
+if TYPE_CHECKING:
+    from volition.bazaar.client import BazaarClient
 
 __all__ = ["record", "resolve"]
 
 
+@connected
 def resolve(
+    client: BazaarClient,
     context_id: Annotated[str, typer.Argument(help="the forecast question's context id")],
     outcome: Annotated[
         str | None, typer.Argument(help="the outcome that happened (omit with --annul)")
     ] = None,
     annul: Annotated[bool, typer.Option("--annul", help="annul it: nothing is scored")] = False,
-    url: Url = "http://127.0.0.1:8000",
-    token: Token = None,
-    user: User = None,
-    password: Password = None,
     as_json: AsJson = False,
 ) -> None:
     """Resolve a forecast question you are the resolver of; print its scores."""
-    with _client(url, token, user, password) as client:
-        found = client.resolve(context_id, outcome, annulled=annul)
+    found = client.resolve(context_id, outcome, annulled=annul)
     if as_json:
         print_json(found.model_dump(mode="json"))
         return
@@ -44,7 +44,7 @@ def resolve(
 
 def record(
     seller: Annotated[str, typer.Argument(help="the seller's (or bot's) user name")],
-    url: Url = "http://127.0.0.1:8000",
+    url: Url = DEFAULT_URL,
     as_json: AsJson = False,
 ) -> None:
     """A seller's track record over resolved forecast questions (public)."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from volition.cli.output import console, fmt, print_json, print_table
+from volition.cli.output import JsonOutput, console, fmt, print_json, print_table
 from volition.errors import InputError
 
 if TYPE_CHECKING:  # volition.games (scipy, numba) is imported when a command runs
@@ -45,7 +45,7 @@ def align(
         typer.Option(help="Disagreement point of geometric welfare (default: security levels)."),
     ] = None,
     pure_only: Annotated[bool, typer.Option("--pure-only", help="Skip mixed equilibria.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """Alignment report: each equilibrium against the Pareto frontier, weights, PoA and PoS."""
     from volition.games import alignment_report, load_game
@@ -75,7 +75,7 @@ def commitment(
         str | None,
         typer.Option(help="The player who may commit (default: the one who moves second)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """Subgame-perfect outcome vs. the outcome under commitment, and their Pareto gap."""
     from volition.games import commitment_problem, load_tree
@@ -194,7 +194,7 @@ def equilibria(
             help="Weights of the welfare the correlated equilibria maximise (default 1,..,1)."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """Pure, mixed, correlated and coarse correlated equilibria (the best for a welfare)."""
     from volition.games import load_game
@@ -304,7 +304,7 @@ def convert(
     style: Annotated[
         str, typer.Option(help="For .nfg: outcome (as Gambit writes) or payoff.")
     ] = "outcome",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """Convert a game between YAML/JSON and Gambit .nfg (a tree becomes its strategic form)."""
     from volition.games import load_game, save_game
@@ -323,7 +323,7 @@ def subgame_perfect(
     tree_file: Annotated[
         Path, typer.Argument(metavar="TREE", help="A game tree: YAML/JSON, or Gambit .efg.")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """A subgame-perfect equilibrium in behaviour strategies (any tree with perfect recall)."""
     from volition.games import load_tree, subgame_perfect_behaviour

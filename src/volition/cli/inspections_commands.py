@@ -9,8 +9,14 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
+# posting_commands imports the connection options and _client from here (re-exported)
+from volition.cli.connection import Password as Password
+from volition.cli.connection import Token as Token
+from volition.cli.connection import Url as Url
+from volition.cli.connection import User as User
+from volition.cli.connection import connected, open_client
+from volition.cli.output import AsJson as AsJson
 from volition.cli.output import console, print_json
-from volition.errors import InputError
 
 if TYPE_CHECKING:
     from volition.bazaar.api.schemas_inspections import InspectionPublic
@@ -18,38 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["inspect", "inspection", "render_tree"]
 
-Url = Annotated[
-    str,
-    typer.Option("--url", "--server", envvar="VOLITION_URL", help="the server's address"),
-]
-Token = Annotated[
-    str | None,
-    typer.Option(envvar="VOLITION_TOKEN", help="a bearer token (from POST /api/tokens)"),
-]
-User = Annotated[str | None, typer.Option("--user", help="sign in as this user instead")]
-Password = Annotated[
-    str | None, typer.Option(envvar="VOLITION_PASSWORD", help="the password for --user")
-]
-AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
-
-
-def _client(url: str, token: str | None, user: str | None, password: str | None) -> BazaarClient:
-    from volition.bazaar.client import BazaarClient
-
-    client = BazaarClient(url, token)
-    if token is None:
-        if user is None or password is None:
-            client.close()
-            raise InputError(
-                "say who you are: --token TOKEN (or $VOLITION_TOKEN), or --user NAME with "
-                "--password (or $VOLITION_PASSWORD)"
-            )
-        try:
-            client.sign_in(user, password)
-        except BaseException:
-            client.close()
-            raise
-    return client
+_client = open_client
 
 
 def render_tree(found: InspectionPublic) -> Tree:
@@ -95,12 +70,10 @@ def _print(client: BazaarClient, found: InspectionPublic, as_json: bool, mine: b
         console.print(escape(f"bought {p.offer_id} for {p.price} cents: {preview}\n  {shown}"))
 
 
+@connected
 def inspect(
+    client: BazaarClient,
     context_id: Annotated[str, typer.Argument(help="your open top-level context")],
-    url: Url = "http://127.0.0.1:8000",
-    token: Token = None,
-    user: User = None,
-    password: Password = None,
     agent: Annotated[
         str | None,
         typer.Option(help="offline (default) or llm (on the --inspector named)"),
@@ -122,31 +95,26 @@ def inspect(
     as_json: AsJson = False,
 ) -> None:
     """Have an operator's inspector inspect your context, then print its tree and purchases."""
-    with _client(url, token, user, password) as client:
-        found = client.start_inspection(
-            context_id,
-            agent=agent,
-            inspector=inspector,
-            max_depth=depth,
-            policy=policy,
-            min_offers=min_offers,
-            gather_seconds=gather_seconds,
-        )
-        if wait:
-            found = client.wait_for_inspection(found.id, timeout=timeout)
-        _print(client, found, as_json, mine=True)
+    found = client.start_inspection(
+        context_id,
+        agent=agent,
+        inspector=inspector,
+        max_depth=depth,
+        policy=policy,
+        min_offers=min_offers,
+        gather_seconds=gather_seconds,
+    )
+    if wait:
+        found = client.wait_for_inspection(found.id, timeout=timeout)
+    _print(client, found, as_json, mine=True)
 
 
+@connected
 def inspection(
+    client: BazaarClient,
     inspection_id: Annotated[str, typer.Argument(help="an inspection id")],
-    url: Url = "http://127.0.0.1:8000",
-    token: Token = None,
-    user: User = None,
-    password: Password = None,
     as_json: AsJson = False,
 ) -> None:
     """Show an inspection (yours, or any as an operator): its tree, what it bought, its cost."""
-    with _client(url, token, user, password) as client:
-        found = client.inspection(inspection_id)
-        mine = client.me().id == found.buyer_id
-        _print(client, found, as_json, mine=mine)
+    found = client.inspection(inspection_id)
+    _print(client, found, as_json, mine=client.me().id == found.buyer_id)

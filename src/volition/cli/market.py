@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from volition.cli.output import MISSING, console, fmt, print_json, print_table
+from volition.cli.output import MISSING, JsonOutput, console, fmt, print_json, print_table
 from volition.errors import InputError
 
 __all__ = ["DEFAULT_MAX_POLICIES", "Protocol", "market", "oversight"]
@@ -46,7 +46,7 @@ def market(
     max_policies: Annotated[
         int, typer.Option(help="Largest exhaustive search `best` may run.")
     ] = DEFAULT_MAX_POLICIES,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """What a purchase protocol buys, decides and is worth on a market (docs/theory.md §4)."""
     from volition.mechanisms import load_market
@@ -122,7 +122,7 @@ def oversight(
             help="A fixed number of informers (default: the file's, else until one passes)."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """The marginal-value oversight mechanism: equilibrium path, rewards, value vs ideal."""
     from volition.mechanisms import load_oversight, marginal_value_equilibrium

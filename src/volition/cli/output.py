@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+import typer
 from rich.console import Console
 from rich.table import Table
 
 from volition.jsonable import to_jsonable
 
-__all__ = ["MISSING", "console", "fmt", "print_json", "print_table", "to_jsonable"]
+__all__ = ["MISSING", "JsonOutput", "console", "fmt", "print_json", "print_table", "to_jsonable"]
 
 console = Console(highlight=False)
+
+JsonOutput = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+"""The ``--json`` option of the analysis commands: the result as one JSON object."""
+AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
+"""The ``--json`` option of the commands that talk to a server."""
 
 
 def print_json(payload: Mapping[str, Any]) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from volition.cli.output import console, fmt, print_json, print_table
+from volition.cli.output import JsonOutput, console, fmt, print_json, print_table
 
 if TYPE_CHECKING:  # the kernel is imported when the command runs (not for --help)
     from volition.core import InformationValue, Problem
@@ -29,7 +29,7 @@ def voi(
         list[str] | None,
         typer.Option(help="A variable of a finer K: print E[U1(I) | K=k] (repeat to join)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOutput = False,
 ) -> None:
     """Value of revealing INFO: ex ante (Lindley), ex post per cell (eq. 2), true value (eq. 1)."""
     from volition.core import load_problem

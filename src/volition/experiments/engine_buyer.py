@@ -26,7 +26,7 @@ neither fastapi nor sqlalchemy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 from typing import cast
@@ -236,23 +236,16 @@ def engine_game(world: World, regime: Regime) -> TabularGame:
             true_value[a, s] = out.gain - out.paid
             ex_post[a, s] = post(out.bought)[s] - out.paid
             surplus[a, s] = out.gain - out.paid + out.reward - effort[a] + out.context_paid
-    return TabularGame(
-        world=exact.world,
-        regime=exact.regime,
-        agents=exact.agents,
-        n_actions=exact.n_actions,
-        action_labels=exact.action_labels,
-        prior=exact.prior,
-        cells=exact.cells,
-        n_cells=exact.n_cells,
+    # the exact game's tables of outcomes, measured; what a message is (category) and what
+    # the informers see stay those defined from the world (game.py)
+    return replace(
+        exact,
         reward=reward[:, None, :],
         true_value=true_value,
         gain=gain,
         ex_post=ex_post,
         revenue=revenue,
         surplus=surplus,
-        category=exact.category,  # what the message is, defined from the world (game.py)
-        fixed=exact.fixed,
     )
 
 

@@ -154,14 +154,7 @@ def game_from_mapping(data: Any, source: str = "game") -> NormalFormGame:
 def _build(spec: GameSpec) -> NormalFormGame:
     n = len(spec.players)
     if isinstance(spec.strategies, dict):
-        missing = [p for p in spec.players if p not in spec.strategies]
-        extra = [p for p in spec.strategies if p not in spec.players]
-        if missing or extra:
-            raise FileFormatError(
-                f"strategies: keys must be the players {spec.players}"
-                + (f"; missing {missing}" if missing else "")
-                + (f"; unknown {extra}" if extra else "")
-            )
+        _check_keys_are_players("strategies", spec.strategies, spec.players)
         raw = [spec.strategies[p] for p in spec.players]
     else:
         raw = list(spec.strategies)
@@ -182,16 +175,21 @@ def _build(spec: GameSpec) -> NormalFormGame:
         cells = _checked(spec.payoffs, [*shape, n], "payoffs")
         return NormalFormGame.from_cells(cells, spec.players, labels, title=spec.title)
     assert spec.tables is not None
-    unknown = [p for p in spec.tables if p not in spec.players]
-    missing = [p for p in spec.players if p not in spec.tables]
-    if unknown or missing:
+    _check_keys_are_players("tables", spec.tables, spec.players)
+    tables = [_checked(spec.tables[p], shape, f"tables.{p}") for p in spec.players]
+    return NormalFormGame.from_tables(tables, spec.players, labels, title=spec.title)
+
+
+def _check_keys_are_players(field: str, by_player: Mapping[str, Any], players: list[str]) -> None:
+    """Refuse a per-player mapping whose keys are not exactly the players."""
+    missing = [p for p in players if p not in by_player]
+    unknown = [p for p in by_player if p not in players]
+    if missing or unknown:
         raise FileFormatError(
-            f"tables: keys must be the players {spec.players}"
+            f"{field}: keys must be the players {players}"
             + (f"; missing {missing}" if missing else "")
             + (f"; unknown {unknown}" if unknown else "")
         )
-    tables = [_checked(spec.tables[p], shape, f"tables.{p}") for p in spec.players]
-    return NormalFormGame.from_tables(tables, spec.players, labels, title=spec.title)
 
 
 def _checked(data: Any, shape: list[int], where: str) -> Any:

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from volition.bazaar.analysis_limits import AnalysisLimits
+from volition.bazaar.api import threads
 from volition.bazaar.api.analysis_pool import AnalysisPool
 from volition.bazaar.api.deps import Services
 from volition.bazaar.api.docs_pages import install_docs_pages
@@ -192,7 +193,8 @@ def _signin_storage(bazaar: Bazaar, uri: str | None) -> Storage:
 def _tune_process(settings: ApiSettings) -> None:
     """Process settings for serving, applied as the application starts.
 
-    - ``threads`` request threads for the blocking database work: on a small machine a few
+    - ``threads`` request threads for the blocking database work (``api.threads`` for the
+      busy routes, anyio's for the others): on a small machine a few
       threads keep the cores busy, and more only contend for the GIL and the connection pool
       (measured in benchmarks/RESULTS.md);
     - ``freeze_gc`` (``volition serve``): ``gc.freeze()`` moves the objects made so far
@@ -201,6 +203,7 @@ def _tune_process(settings: ApiSettings) -> None:
       under load, scan only newer objects. Not for tests, which build many apps in a process.
     """
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    threads.configure(settings.threads)
     if settings.freeze_gc:
         gc.collect()
         gc.freeze()

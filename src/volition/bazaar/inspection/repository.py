@@ -267,7 +267,9 @@ class MemoryInspectionRepository:
             ends = [
                 until
                 for node_id, (_, until) in self._leases.items()
-                if until > now and (n := self._nodes.get(node_id)) is not None and n.state in READY
+                if not leases.is_free(until, now)
+                and (n := self._nodes.get(node_id)) is not None
+                and n.state in READY
             ]
         return min(ends, default=None)
 

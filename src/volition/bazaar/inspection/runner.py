@@ -304,18 +304,16 @@ class InspectionRunner:
 
     def _gather(self, first: object) -> list[object]:
         """What else arrives within the settle window after ``first`` (a timer does not wait:
-        its due time has come), and whatever is queued already."""
+        its due time has come). The thread sleeps through the window (events arriving meanwhile
+        do not wake it: one wake-up per window, however many posts), then takes what queued."""
+        if first is not _TIMER and self.settle > 0:
+            self._stop.wait(self.settle)
         items: list[object] = []
-        end = time.monotonic() + (0.0 if first is _TIMER else self.settle)
-        while not self._stop.is_set():
-            left = end - time.monotonic()
+        while True:
             try:
-                items.append(
-                    self._events.get(timeout=left) if left > 0 else self._events.get_nowait()
-                )
+                items.append(self._events.get_nowait())
             except queue.Empty:
                 return items
-        return items
 
     def _guarded(self, work: Callable[[], int]) -> None:
         try:

@@ -149,7 +149,7 @@ class SqlInspectionRepository(JoinableRepository):
 
     def next_lease_end(self, now: datetime) -> datetime | None:
         query = select(func.min(NODES.c.lease_until)).where(
-            NODES.c.state.in_(READY_STATES), NODES.c.lease_until > now
+            NODES.c.state.in_(READY_STATES), LEASE.held(now)
         )
         with self._begin(write=False) as conn:
             end: datetime | None = conn.execute(query).scalar()

@@ -31,6 +31,10 @@ class LeaseColumns:
         until = self.table.c[self.until]
         return or_(until.is_(None), until <= now)
 
+    def held(self, now: datetime) -> ColumnElement[bool]:
+        """Rows whose lease somebody holds at ``now`` (not ``leases.is_free``)."""
+        return self.table.c[self.until] > now
+
     def run_out(self, now: datetime) -> ColumnElement[bool]:
         """Rows whose lease was held and has run out at ``now`` (``leases.run_out``)."""
         return self.table.c[self.until] <= now  # NULL: never held, not run out

@@ -4,9 +4,10 @@ A record's fields become columns of the same name, converted by their declared t
 is stored as its value, a tuple as a list (a JSON or array column), a ``timedelta`` as seconds
 in ``<field>_seconds``, a ``Fraction`` as its exact text ``p/q``; everything else as it is.
 A field that is itself a record (an inspection's limits, a node's pending decision) is
-flattened into its own columns, with a prefix; an optional one is absent when its first
-column is NULL. Fields kept elsewhere (a journal entry's postings) are ``skip``ped, and
-given back when reading.
+flattened into its own columns, with a prefix; an optional one is None when its ``present``
+column is NULL. Fields kept elsewhere (a journal entry's postings) or never stored (a
+context's per-viewer disclosure) are ``skip``ped; a map refuses to be built over a record
+field it cannot store as a column.
 
 A field added to a record and a column of the same name added to its table need nothing
 here: the map follows the record.
@@ -56,6 +57,12 @@ def _simple(hint: Any) -> tuple[Callable[[Any], Any] | None, Callable[[Any], Any
     return None, None
 
 
+def _holds_records(hint: Any) -> bool:
+    """Whether values of type ``hint`` are records (or tuples of them), not column values."""
+    args = typing.get_args(hint) if typing.get_origin(hint) is tuple else (hint,)
+    return any(dataclasses.is_dataclass(a) for a in args)
+
+
 class RowMap(Generic[R]):
     """How the records of one dataclass become the values of one table's rows, and back.
 
@@ -91,6 +98,10 @@ class RowMap(Generic[R]):
                 self._fields.append((name, *_flattened(inner[name], optional)))
                 columns_ += inner[name].columns
                 continue
+            if _holds_records(hint):
+                raise TypeError(
+                    f"{record.__name__}.{name} holds records: map it with nested= or skip it"
+                )
             to_row, from_row = _simple(hint)
             column = prefix + renamed.get(name, f"{name}_seconds" if hint is timedelta else name)
             self._fields.append((name, *_plain(column, to_row, from_row)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from volition.bazaar.storage.rows import RowMap
 
@@ -24,9 +24,6 @@ class SqlRepository:
         # in the same unit of work (several operations joined in one: issue 15) needs no
         # statement.
         self._locked: dict[Any, Any] = {}
-
-    def _one(self, stmt: Any, params: Mapping[str, Any] | None = None) -> Row[Any] | None:
-        return self.conn.execute(stmt, params).first()
 
     def _record(
         self, rows: RowMap[R], stmt: Any, params: Mapping[str, Any] | None = None

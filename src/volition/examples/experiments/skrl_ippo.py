@@ -94,21 +94,25 @@ def models(
     import flax.linen as nn
     from skrl.models.jax import CategoricalMixin, DeterministicMixin, Model
 
+    def init_model(
+        model: Any,
+        observation_space: spaces.Space[Any],
+        action_space: spaces.Space[Any],
+        device: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """skrl's ``Model.__init__``, which takes the spaces and the device by keyword only."""
+        Model.__init__(
+            model,
+            observation_space=observation_space,
+            action_space=action_space,
+            device=device,
+            **kwargs,
+        )
+
     class Policy(CategoricalMixin, Model):  # type: ignore[misc]
-        def __init__(
-            self,
-            observation_space: spaces.Space[Any],
-            action_space: spaces.Space[Any],
-            device: Any = None,
-            **kwargs: Any,
-        ) -> None:
-            Model.__init__(
-                self,
-                observation_space=observation_space,
-                action_space=action_space,
-                device=device,
-                **kwargs,
-            )
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            init_model(self, *args, **kwargs)
             CategoricalMixin.__init__(self, unnormalized_log_prob=True)
 
         @nn.compact
@@ -116,20 +120,8 @@ def models(
             return nn.Dense(self.num_actions)(inputs["observations"]), {}
 
     class Value(DeterministicMixin, Model):  # type: ignore[misc]
-        def __init__(
-            self,
-            observation_space: spaces.Space[Any],
-            action_space: spaces.Space[Any],
-            device: Any = None,
-            **kwargs: Any,
-        ) -> None:
-            Model.__init__(
-                self,
-                observation_space=observation_space,
-                action_space=action_space,
-                device=device,
-                **kwargs,
-            )
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            init_model(self, *args, **kwargs)
             DeterministicMixin.__init__(self)
 
         @nn.compact

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from starlette.concurrency import run_in_threadpool
 
+from volition.bazaar.api import threads
 from volition.bazaar.api.deps import (
     Anyone,
     BazaarDep,
@@ -48,7 +48,7 @@ async def post_context(
     body: ContextCreate, caller: SignedIn, key: IdempotencyKey = None
 ) -> ContextPublic:
     """Post a decision context; its budget is reserved from your cash (402 if not there)."""
-    return await run_in_threadpool(_post_context, body, caller, key)
+    return await threads.run(_post_context, body, caller, key)
 
 
 def _post_context(body: ContextCreate, caller: Caller, key: str | None) -> ContextPublic:
@@ -86,7 +86,7 @@ async def list_contexts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ContextPublic]:
     """Public contexts (never follow-up ones), newest first; ``mine=true``: all of yours."""
-    return await run_in_threadpool(_list_contexts, caller, tuple(statuses or ()), mine, limit)
+    return await threads.run(_list_contexts, caller, tuple(statuses or ()), mine, limit)
 
 
 def _list_contexts(
@@ -136,7 +136,7 @@ async def post_offer(
     context_id: str, body: OfferCreate, caller: SignedIn, key: IdempotencyKey = None
 ) -> OfferPublic:
     """Offer information: a public preview, private info, and a price in cents."""
-    return await run_in_threadpool(_post_offer, context_id, body, caller, key)
+    return await threads.run(_post_offer, context_id, body, caller, key)
 
 
 def _post_offer(context_id: str, body: OfferCreate, caller: Caller, key: str | None) -> OfferPublic:
@@ -166,4 +166,4 @@ async def list_offers(context_id: str, caller: Anyone) -> list[OfferPublic]:
     def read() -> list[OfferPublic]:
         return [OfferPublic.of(o) for o in caller.bazaar.offers(caller.optional_user(), context_id)]
 
-    return await run_in_threadpool(read)
+    return await threads.run(read)

@@ -77,17 +77,7 @@ def start_inspection(
 def inspector_catalogue(agents: BuyerAgents) -> list[InspectorPublic]:
     """The inspectors the platform's buyers may choose: names, words and prices, never a URL
     or a key."""
-    return [
-        InspectorPublic(
-            name=i.name,
-            agent=i.agent,
-            description=i.description,
-            prompt_cents_per_million=i.prompt_cents_per_million,
-            completion_cents_per_million=i.completion_cents_per_million,
-            default=i.default,
-        )
-        for i in agents.catalogue()
-    ]
+    return [InspectorPublic.model_validate(i, from_attributes=True) for i in agents.catalogue()]
 
 
 @router.get("/inspectors")

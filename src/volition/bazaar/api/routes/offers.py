@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from starlette.concurrency import run_in_threadpool
 
+from volition.bazaar.api import threads
 from volition.bazaar.api.deps import Anyone, BazaarDep, CurrentUser, IdempotencyKey, SignedIn
 from volition.bazaar.api.errors import ERROR_RESPONSES
 from volition.bazaar.api.schemas import OfferPublic, PurchasePublic
@@ -19,7 +19,7 @@ async def get_offer(offer_id: str, caller: Anyone) -> OfferPublic:
     def read() -> OfferPublic:
         return OfferPublic.of(caller.bazaar.offer(caller.optional_user(), offer_id))
 
-    return await run_in_threadpool(read)
+    return await threads.run(read)
 
 
 @router.delete("/{offer_id}")
@@ -39,4 +39,4 @@ async def buy_blind(offer_id: str, caller: SignedIn, key: IdempotencyKey = None)
         purchase, view = caller.bazaar.buy_blind_viewed(user.id, offer_id, idempotency_key=key)
         return PurchasePublic.of(purchase, view)
 
-    return await run_in_threadpool(buy)
+    return await threads.run(buy)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from starlette.concurrency import run_in_threadpool
 
+from volition.bazaar.api import threads
 from volition.bazaar.api.deps import (
     BazaarDep,
     CurrentUser,
@@ -83,7 +83,7 @@ async def me(caller: SignedIn) -> MePublic:
         balances = BalancesPublic.of(caller.bazaar.balances(user))
         return MePublic.of(user, balances=balances)
 
-    return await run_in_threadpool(read)
+    return await threads.run(read)
 
 
 @router.get("/me/ledger")

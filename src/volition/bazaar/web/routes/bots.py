@@ -6,6 +6,7 @@ back on its own page, with what was typed and what was wrong."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from fastapi import APIRouter, Request
@@ -120,19 +121,8 @@ def create_bot(
     form: Posted[FixedBotForm],
 ) -> Response:
     """Create a fixed bot: its offer (preview, private info, price) and its matcher."""
-
-    def create(user: User) -> str:
-        bots.create_bot(
-            user.id,
-            name=form.name.strip(),
-            kind="fixed",
-            price=parse_money(form.price, "the price"),
-            preview=form.preview,
-            private_info=form.private_info,
-            **form.matcher(),
-        )
-        return "/bots?notice=bot-created"
-
+    details = {"preview": form.preview, "private_info": form.private_info}
+    create = _creates(bots, form, "fixed", "the price", **details)
     again = partial(_page, request, bots, visitor, form=_BLANK | form.echo(), which="fixed")
     return submit(request, visitor, form.csrf_token, create, refused_on(again))
 
@@ -146,22 +136,34 @@ def create_llm_bot(
 ) -> Response:
     """Create an LLM bot: its instructions, a price cap, its matcher, and optionally its own
     endpoint (else your stored one)."""
+    details = {
+        "instructions": form.instructions,
+        "base_url": form.base_url.strip() or None,
+        "model": form.model.strip() or None,
+    }
+    create = _creates(bots, form, "llm", "the price cap", **details)
+    again = partial(_page, request, bots, visitor, llm_bot=_BLANK | form.echo(), which="llm")
+    return submit(request, visitor, form.csrf_token, create, refused_on(again))
+
+
+def _creates(
+    bots: BotService,
+    form: FixedBotForm | LlmBotForm,
+    kind: str,
+    price_name: str,
+    **details: str | None,
+) -> Callable[[User], str]:
+    """A new-bot form's action: create the ``kind`` bot of its name, price (``price_name`` in
+    errors), ``details`` and matcher, then back to the bots page."""
 
     def create(user: User) -> str:
+        price = parse_money(form.price, price_name)
         bots.create_bot(
-            user.id,
-            name=form.name.strip(),
-            kind="llm",
-            price=parse_money(form.price, "the price cap"),
-            instructions=form.instructions,
-            base_url=form.base_url.strip() or None,
-            model=form.model.strip() or None,
-            **form.matcher(),
+            user.id, name=form.name.strip(), kind=kind, price=price, **details, **form.matcher()
         )
         return "/bots?notice=bot-created"
 
-    again = partial(_page, request, bots, visitor, llm_bot=_BLANK | form.echo(), which="llm")
-    return submit(request, visitor, form.csrf_token, create, refused_on(again))
+    return create
 
 
 @router.post("/bots/llm-endpoint")
