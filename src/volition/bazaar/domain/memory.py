@@ -98,6 +98,10 @@ class _Users:
     def get_by_name(self, name: str) -> User | None:
         return next((u for u in self._t.values() if u.name == name), None)
 
+    def get_by_names(self, names: Sequence[str]) -> list[User]:
+        wanted = set(names)
+        return [u for u in self._t.values() if u.name in wanted]
+
     def get_many(self, user_ids: Sequence[str]) -> list[User]:
         return [u for i in dict.fromkeys(user_ids) if (u := self._t.get(i)) is not None]
 
@@ -200,7 +204,7 @@ class _Offers:
     def update(self, offer: InfoOffer) -> None:
         self._t.put(offer.id, offer)
 
-    def for_context(self, context_id: str) -> list[InfoOffer]:
+    def for_context(self, context_id: str, *, lock: bool = False) -> list[InfoOffer]:
         rows = [o for o in self._t.values() if o.context_id == context_id]
         return sorted(rows, key=lambda o: (o.created_at, o.id))
 
@@ -237,6 +241,10 @@ class _Purchases:
         if self.for_offer(purchase.offer_id) is not None:
             raise duplicate("purchase of offer", purchase.offer_id)
         self._t.put(purchase.id, purchase)
+
+    def add_many(self, purchases: Sequence[Purchase]) -> None:
+        for purchase in purchases:
+            self.add(purchase)
 
     def get(self, purchase_id: str) -> Purchase | None:
         return self._t.get(purchase_id)
@@ -302,6 +310,10 @@ class _Ledger:
         for p in entry.postings:
             self._sums.put(p.account, (self._sums.get(p.account) or 0) + p.amount)
 
+    def record_many(self, entries: Sequence[JournalEntry]) -> None:
+        for entry in entries:
+            self.record(entry)
+
     def entry(self, entry_id: str) -> JournalEntry | None:
         return self._t.get(entry_id)
 
@@ -335,10 +347,18 @@ class _Idempotency:
     def get(self, user_id: str, key: str) -> IdempotencyRecord | None:
         return self._t.get((user_id, key))
 
+    def get_many(self, user_id: str, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
+        found = ((k, self._t.get((user_id, k))) for k in keys)
+        return {k: record for k, record in found if record is not None}
+
     def add(self, record: IdempotencyRecord) -> None:
         if self._t.get((record.user_id, record.key)) is not None:
             raise duplicate("idempotency key", record.key)
         self._t.put((record.user_id, record.key), record)
+
+    def add_many(self, records: Sequence[IdempotencyRecord]) -> None:
+        for record in records:
+            self.add(record)
 
 
 class _Bots:

@@ -87,7 +87,13 @@ _CONTEXT = select(C).where(C.c.id == _ID)
 _CONTEXT_LOCKED = _CONTEXT.with_for_update(key_share=True)
 _OFFER = select(O).where(O.c.id == _ID)
 _OFFER_LOCKED = _OFFER.with_for_update(key_share=True)
+_OFFERS_OF_CONTEXT = select(O).where(O.c.context_id == _ID).order_by(O.c.created_at, O.c.id)
+_OFFERS_OF_CONTEXT_LOCKED = _OFFERS_OF_CONTEXT.with_for_update(key_share=True)
 _PURCHASE_OF_OFFER = select(PU).where(PU.c.offer_id == _ID)
+_INSERT_ENTRY = insert(E)
+_INSERT_POSTING = insert(P)
+_INSERT_PURCHASE = insert(PU)
+_INSERT_KEY = insert(I)
 _BALANCE = select(func.coalesce(func.sum(P.c.amount), 0)).where(P.c.account == bindparam("key"))
 
 
@@ -140,6 +146,12 @@ class SqlUsers(_Repo):
     def get_by_name(self, name: str) -> User | None:
         row = self.conn.execute(_USER_BY_NAME, {"name": name}).first()
         return _user(row) if row else None
+
+    def get_by_names(self, names: Sequence[str]) -> list[User]:
+        if not names:
+            return []
+        stmt = select(U).where(U.c.name.in_(list(dict.fromkeys(names))))
+        return [_user(r) for r in self.conn.execute(stmt)]
 
     def update(self, user: User) -> None:
         if user.id in self._locked:
@@ -212,6 +224,9 @@ def _context(r: Row[Any]) -> DecisionContext:
 
 class SqlContexts(_Repo):
     def add(self, context: DecisionContext) -> None:
+        # a row this transaction inserts is its own until it ends (nobody else sees it before
+        # the commit): held as if locked, it is not read again in this unit of work
+        self._locked[context.id] = context
         self.conn.execute(
             insert(C).values(
                 id=context.id,
@@ -381,9 +396,9 @@ class SqlOffers(_Repo):
             .values(status=offer.status.value, inspected=offer.inspected)
         )
 
-    def for_context(self, context_id: str) -> list[InfoOffer]:
-        stmt = select(O).where(O.c.context_id == context_id).order_by(O.c.created_at, O.c.id)
-        return [_offer(r) for r in self.conn.execute(stmt)]
+    def for_context(self, context_id: str, *, lock: bool = False) -> list[InfoOffer]:
+        stmt = _OFFERS_OF_CONTEXT_LOCKED if lock else _OFFERS_OF_CONTEXT
+        return [_offer(r) for r in self.conn.execute(stmt, {"id": context_id})]
 
     def set_inspected(self, offer_ids: Sequence[str]) -> None:
         if offer_ids:
@@ -428,21 +443,27 @@ def _purchase(r: Row[Any]) -> Purchase:
     )
 
 
+def _purchase_row(purchase: Purchase) -> dict[str, Any]:
+    return {
+        "id": purchase.id,
+        "offer_id": purchase.offer_id,
+        "context_id": purchase.context_id,
+        "buyer_id": purchase.buyer_id,
+        "seller_id": purchase.seller_id,
+        "price": purchase.price,
+        "mechanism": purchase.mechanism.value,
+        "entry_id": purchase.entry_id,
+        "created_at": purchase.created_at,
+    }
+
+
 class SqlPurchases(_Repo):
     def add(self, purchase: Purchase) -> None:
-        self.conn.execute(
-            insert(PU).values(
-                id=purchase.id,
-                offer_id=purchase.offer_id,
-                context_id=purchase.context_id,
-                buyer_id=purchase.buyer_id,
-                seller_id=purchase.seller_id,
-                price=purchase.price,
-                mechanism=purchase.mechanism.value,
-                entry_id=purchase.entry_id,
-                created_at=purchase.created_at,
-            )
-        )
+        self.add_many([purchase])
+
+    def add_many(self, purchases: Sequence[Purchase]) -> None:
+        if purchases:
+            self.conn.execute(_INSERT_PURCHASE, [_purchase_row(p) for p in purchases])
 
     def get(self, purchase_id: str) -> Purchase | None:
         row = self._one(select(PU).where(PU.c.id == purchase_id))
@@ -521,19 +542,22 @@ class SqlMatchers(_Repo):
 
 class SqlLedger(_Repo):
     def record(self, entry: JournalEntry) -> None:
+        self.record_many([entry])
+
+    def record_many(self, entries: Sequence[JournalEntry]) -> None:
+        if not entries:
+            return
+        rows = [
+            {"id": e.id, "kind": e.kind.value, "memo": e.memo[:200], "created_at": e.created_at}
+            for e in entries
+        ]
+        self.conn.execute(_INSERT_ENTRY, rows)
         self.conn.execute(
-            insert(E).values(
-                id=entry.id,
-                kind=entry.kind.value,
-                memo=entry.memo[:200],
-                created_at=entry.created_at,
-            )
-        )
-        self.conn.execute(
-            insert(P),
+            _INSERT_POSTING,
             [
-                {"entry_id": entry.id, "account": p.account.key, "amount": p.amount}
-                for p in entry.postings
+                {"entry_id": e.id, "account": p.account.key, "amount": p.amount}
+                for e in entries
+                for p in e.postings
             ],
         )
 
@@ -599,20 +623,34 @@ class SqlLedger(_Repo):
 class SqlIdempotency(_Repo):
     def get(self, user_id: str, key: str) -> IdempotencyRecord | None:
         r = self._one(select(I).where(I.c.user_id == user_id, I.c.key == key))
-        if r is None:
-            return None
-        return IdempotencyRecord(
-            r.user_id, r.key, r.operation, r.request_hash, r.result_id, r.created_at
-        )
+        return None if r is None else _record(r)
+
+    def get_many(self, user_id: str, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
+        if not keys:
+            return {}
+        stmt = select(I).where(I.c.user_id == user_id, I.c.key.in_(list(dict.fromkeys(keys))))
+        return {r.key: _record(r) for r in self.conn.execute(stmt)}
 
     def add(self, record: IdempotencyRecord) -> None:
-        self.conn.execute(
-            insert(I).values(
-                user_id=record.user_id,
-                key=record.key,
-                operation=record.operation,
-                request_hash=record.request_hash,
-                result_id=record.result_id,
-                created_at=record.created_at,
-            )
-        )
+        self.add_many([record])
+
+    def add_many(self, records: Sequence[IdempotencyRecord]) -> None:
+        rows = [
+            {
+                "user_id": r.user_id,
+                "key": r.key,
+                "operation": r.operation,
+                "request_hash": r.request_hash,
+                "result_id": r.result_id,
+                "created_at": r.created_at,
+            }
+            for r in records
+        ]
+        if rows:
+            self.conn.execute(_INSERT_KEY, rows)
+
+
+def _record(r: Row[Any]) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        r.user_id, r.key, r.operation, r.request_hash, r.result_id, r.created_at
+    )
