@@ -14,7 +14,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Table, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection.limits import InspectionLimits, Policy
@@ -43,6 +55,56 @@ CALLS: Table = AgentCallRow.__table__  # type: ignore[assignment]
 READY_STATES = sorted(s.value for s in READY)
 WATCHED = READY | {NodeState.GATHERING}
 """A node added or moved to one of these states is told to the other processes (NOTIFY)."""
+
+# The hot statements, built once (issue 15): SQLAlchemy reuses their compiled forms instead
+# of building, coercing and hashing a statement on every call of a step.
+_SET = (  # what ``_node_row`` writes, but the id
+    *("inspection_id", "context_id", "parent_node_id", "depth", "state", "deadline"),
+    *("follow_ups", "pending_follow_up", "pending_offer_ids", "pending_budget"),
+    *("pending_query", "child_node_id", "bought", "outcome", "version"),
+)
+_WHERE_VERSION = (NODES.c.id == bindparam("w_id"), NODES.c.version == bindparam("w_version"))
+_UPDATE_NODE = (
+    update(NODES)
+    .where(*_WHERE_VERSION)
+    .values({c: bindparam(f"v_{c}", type_=NODES.c[c].type) for c in _SET})
+)
+_UPDATE_NODE_RELEASING = (
+    update(NODES)
+    .where(*_WHERE_VERSION, NODES.c.lease_owner == bindparam("w_owner"))
+    .values(
+        {c: bindparam(f"v_{c}", type_=NODES.c[c].type) for c in _SET}
+        | {"lease_owner": None, "lease_until": None}
+    )
+)
+_NODES_OF_INSPECTION = (
+    select(NODES).where(NODES.c.inspection_id == bindparam("id")).order_by(NODES.c.seq)
+)
+_FIRST_READY = (
+    select(NODES.c.seq)
+    .where(
+        NODES.c.state.in_(READY_STATES),
+        or_(NODES.c.lease_until.is_(None), NODES.c.lease_until <= bindparam("now")),
+    )
+    .order_by(NODES.c.seq)
+    .limit(1)
+)
+
+
+def _claim(first: Any) -> Any:
+    return (
+        update(NODES)
+        .where(NODES.c.seq == first.scalar_subquery())
+        .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+        .returning(*NODES.c)
+    )
+
+
+_CLAIM = _claim(_FIRST_READY)
+# NO KEY: agent calls and child nodes may still reference the row meanwhile
+_CLAIM_SKIPPING = _claim(_FIRST_READY.with_for_update(skip_locked=True, key_share=True))
+_INSERT_NODE = insert(NODES)
+_INSERT_CALL = insert(CALLS)
 
 
 class SqlInspectionRepository(JoinableRepository):
@@ -89,7 +151,7 @@ class SqlInspectionRepository(JoinableRepository):
 
     def add_node(self, node: Node) -> None:
         with self._begin() as conn:
-            conn.execute(insert(NODES).values(**_node_row(node)))
+            conn.execute(_INSERT_NODE, _node_row(node))
             if node.state in WATCHED:
                 notify_nodes(conn)  # delivered when this transaction commits
 
@@ -100,12 +162,14 @@ class SqlInspectionRepository(JoinableRepository):
         values = _node_row(node)
         del values["id"]
         values["version"] = node.version + 1
-        where = [NODES.c.id == node.id, NODES.c.version == node.version]
+        params = {f"v_{c}": v for c, v in values.items()}
+        params |= {"w_id": node.id, "w_version": node.version}
+        statement = _UPDATE_NODE
         if release is not None:  # the step's end: only while ``release`` holds the lease
-            where.append(NODES.c.lease_owner == release)
-            values |= {"lease_owner": None, "lease_until": None}
+            params["w_owner"] = release
+            statement = _UPDATE_NODE_RELEASING
         with self._begin() as conn:
-            result = conn.execute(update(NODES).where(*where).values(**values))
+            result = conn.execute(statement, params)
             if result.rowcount == 0:
                 stored = conn.execute(
                     select(NODES.c.version, NODES.c.lease_owner).where(NODES.c.id == node.id)
@@ -117,15 +181,14 @@ class SqlInspectionRepository(JoinableRepository):
                 raise stale(node, stored.version)
             if node.state in WATCHED:
                 notify_nodes(conn)
-        values.pop("lease_owner", None)
-        values.pop("lease_until", None)
         return _node_from(values | {"id": node.id})
 
     def node_for_context(self, context_id: str) -> Node | None:
         return self._one(NODES.c.context_id == context_id)
 
     def nodes(self, inspection_id: str) -> list[Node]:
-        return self._many(NODES.c.inspection_id == inspection_id)
+        with self._begin(write=False) as conn:
+            return [_node(row) for row in conn.execute(_NODES_OF_INSPECTION, {"id": inspection_id})]
 
     def children(self, node_id: str) -> list[Node]:
         return self._many(NODES.c.parent_node_id == node_id)
@@ -163,28 +226,14 @@ class SqlInspectionRepository(JoinableRepository):
     def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
         """One statement (issue 15): the first ready node with no live lease is leased to
         ``worker_id`` and returned (on PostgreSQL, nodes another claim holds are skipped)."""
-        free = or_(NODES.c.lease_until.is_(None), NODES.c.lease_until <= now)
-        first = (
-            select(NODES.c.seq)
-            .where(NODES.c.state.in_(READY_STATES), free)
-            .order_by(NODES.c.seq)
-            .limit(1)
-        )
         if not self._busy:  # a read first: an idle worker's polls take no write lock
             with self._begin(write=False) as conn:
-                if conn.execute(first).first() is None:
+                if conn.execute(_FIRST_READY, {"now": now}).first() is None:
                     return None
-        if self.engine.dialect.name == "postgresql":
-            # NO KEY: agent calls and child nodes may still reference the row meanwhile
-            first = first.with_for_update(skip_locked=True, key_share=True)
-        claim = (
-            update(NODES)
-            .where(NODES.c.seq == first.scalar_subquery())
-            .values(lease_owner=worker_id, lease_until=now + lease)
-            .returning(*NODES.c)
-        )
+        claim = _CLAIM_SKIPPING if self.engine.dialect.name == "postgresql" else _CLAIM
         with self._begin() as conn:
-            row = conn.execute(claim).first()
+            params = {"now": now, "owner": worker_id, "until": now + lease}
+            row = conn.execute(claim, params).first()
         self._busy = row is not None  # while there is work, skip the read
         return None if row is None else _node(row)
 
@@ -223,7 +272,7 @@ class SqlInspectionRepository(JoinableRepository):
 
     def add_call(self, call: AgentCall) -> None:
         with self._begin() as conn:
-            conn.execute(insert(CALLS).values(**_call_row(call)))
+            conn.execute(_INSERT_CALL, _call_row(call))
 
     def calls(self, inspection_id: str) -> list[AgentCall]:
         query = select(CALLS).where(CALLS.c.inspection_id == inspection_id).order_by(CALLS.c.seq)

@@ -90,6 +90,24 @@ _OFFER_LOCKED = _OFFER.with_for_update(key_share=True)
 _OFFERS_OF_CONTEXT = select(O).where(O.c.context_id == _ID).order_by(O.c.created_at, O.c.id)
 _OFFERS_OF_CONTEXT_LOCKED = _OFFERS_OF_CONTEXT.with_for_update(key_share=True)
 _PURCHASE_OF_OFFER = select(PU).where(PU.c.offer_id == _ID)
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+_CHILDREN = select(C).where(C.c.parent_context_id == _ID).order_by(C.c.id)
+_CONTEXTS = select(C).where(C.c.id.in_(_IDS))
+_SET_CONTEXT_STATUS = update(C).where(C.c.id == bindparam("w_id")).values(status=bindparam("v"))
+_USERS = select(U).where(U.c.id.in_(_IDS))
+_OFFERS_OF_CONTEXTS = select(O).where(O.c.context_id.in_(_IDS)).order_by(O.c.created_at, O.c.id)
+_SET_OFFER = (
+    update(O)
+    .where(O.c.id == bindparam("w_id"))
+    .values(status=bindparam("v_status"), inspected=bindparam("v_inspected"))
+)
+_SET_INSPECTED = update(O).where(O.c.id.in_(_IDS)).values(inspected=True)
+_PURCHASES_OF_CONTEXT = select(PU).where(PU.c.context_id == _ID).order_by(PU.c.id)
+_PURCHASES_OF_CONTEXTS = select(PU).where(PU.c.context_id.in_(_IDS)).order_by(PU.c.id)
+_KEY = select(I).where(I.c.user_id == bindparam("user"), I.c.key == bindparam("key"))
+_KEYS = select(I).where(I.c.user_id == bindparam("user"), I.c.key.in_(_IDS))
+_INSERT_CONTEXT = insert(C)
+_INSERT_OFFER = insert(O)
 _INSERT_ENTRY = insert(E)
 _INSERT_POSTING = insert(P)
 _INSERT_PURCHASE = insert(PU)
@@ -140,8 +158,8 @@ class SqlUsers(_Repo):
     def get_many(self, user_ids: Sequence[str]) -> list[User]:
         if not user_ids:
             return []
-        stmt = select(U).where(U.c.id.in_(list(dict.fromkeys(user_ids))))
-        return [_user(r) for r in self.conn.execute(stmt)]
+        ids = list(dict.fromkeys(user_ids))
+        return [_user(r) for r in self.conn.execute(_USERS, {"ids": ids})]
 
     def get_by_name(self, name: str) -> User | None:
         row = self.conn.execute(_USER_BY_NAME, {"name": name}).first()
@@ -228,25 +246,26 @@ class SqlContexts(_Repo):
         # the commit): held as if locked, it is not read again in this unit of work
         self._locked[context.id] = context
         self.conn.execute(
-            insert(C).values(
-                id=context.id,
-                buyer_id=context.buyer_id,
-                query=context.query,
-                pages=list(context.pages),
-                budget=context.budget,
-                priority=context.priority,
-                named_seller_ids=list(context.named_seller_ids),
-                created_at=context.created_at,
-                expires_at=context.expires_at,
-                status=context.status.value,
-                parent_offer_ids=list(context.parent_offer_ids),
-                parent_context_id=context.parent_context_id,
-                depth=context.depth,
-                reveal=context.reveal.value,
-                by_inspector=context.by_inspector,
-                attention=context.attention,
-                reading_cost=context.reading_cost,
-            )
+            _INSERT_CONTEXT,
+            {
+                "id": context.id,
+                "buyer_id": context.buyer_id,
+                "query": context.query,
+                "pages": list(context.pages),
+                "budget": context.budget,
+                "priority": context.priority,
+                "named_seller_ids": list(context.named_seller_ids),
+                "created_at": context.created_at,
+                "expires_at": context.expires_at,
+                "status": context.status.value,
+                "parent_offer_ids": list(context.parent_offer_ids),
+                "parent_context_id": context.parent_context_id,
+                "depth": context.depth,
+                "reveal": context.reveal.value,
+                "by_inspector": context.by_inspector,
+                "attention": context.attention,
+                "reading_cost": context.reading_cost,
+            },
         )
 
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
@@ -263,7 +282,7 @@ class SqlContexts(_Repo):
         # Only the status changes after posting; the rest is immutable.
         if context.id in self._locked:
             self._locked[context.id] = context
-        self.conn.execute(update(C).where(C.c.id == context.id).values(status=context.status.value))
+        self.conn.execute(_SET_CONTEXT_STATUS, {"w_id": context.id, "v": context.status.value})
 
     def find(
         self,
@@ -282,12 +301,10 @@ class SqlContexts(_Repo):
         rest = [i for i in dict.fromkeys(context_ids) if i not in self._locked]
         if not rest:
             return held
-        stmt = select(C).where(C.c.id.in_(rest))
-        return held + [_context(r) for r in self.conn.execute(stmt)]
+        return held + [_context(r) for r in self.conn.execute(_CONTEXTS, {"ids": rest})]
 
     def children(self, context_id: str) -> list[DecisionContext]:
-        stmt = select(C).where(C.c.parent_context_id == context_id).order_by(C.c.id)
-        return [_context(r) for r in self.conn.execute(stmt)]
+        return [_context(r) for r in self.conn.execute(_CHILDREN, {"id": context_id})]
 
     def due(self, now: datetime) -> list[DecisionContext]:
         return [_context(r) for r in self.conn.execute(_DUE, {"now": now})]
@@ -369,19 +386,20 @@ def _offer(r: Row[Any]) -> InfoOffer:
 class SqlOffers(_Repo):
     def add(self, offer: InfoOffer) -> None:
         self.conn.execute(
-            insert(O).values(
-                id=offer.id,
-                context_id=offer.context_id,
-                seller_id=offer.seller_id,
-                preview=offer.preview,
-                private_info=offer.private_info,
-                price=offer.price,
-                created_at=offer.created_at,
-                status=offer.status.value,
-                inspected=offer.inspected,
-                quotable=offer.quotable,
-                bid=offer.bid,
-            )
+            _INSERT_OFFER,
+            {
+                "id": offer.id,
+                "context_id": offer.context_id,
+                "seller_id": offer.seller_id,
+                "preview": offer.preview,
+                "private_info": offer.private_info,
+                "price": offer.price,
+                "created_at": offer.created_at,
+                "status": offer.status.value,
+                "inspected": offer.inspected,
+                "quotable": offer.quotable,
+                "bid": offer.bid,
+            },
         )
 
     def get(self, offer_id: str, *, lock: bool = False) -> InfoOffer | None:
@@ -390,11 +408,8 @@ class SqlOffers(_Repo):
 
     def update(self, offer: InfoOffer) -> None:
         # The content is immutable: only the status and the inspected flag change.
-        self.conn.execute(
-            update(O)
-            .where(O.c.id == offer.id)
-            .values(status=offer.status.value, inspected=offer.inspected)
-        )
+        params = {"w_id": offer.id, "v_status": offer.status.value, "v_inspected": offer.inspected}
+        self.conn.execute(_SET_OFFER, params)
 
     def for_context(self, context_id: str, *, lock: bool = False) -> list[InfoOffer]:
         stmt = _OFFERS_OF_CONTEXT_LOCKED if lock else _OFFERS_OF_CONTEXT
@@ -402,14 +417,13 @@ class SqlOffers(_Repo):
 
     def set_inspected(self, offer_ids: Sequence[str]) -> None:
         if offer_ids:
-            self.conn.execute(update(O).where(O.c.id.in_(list(offer_ids))).values(inspected=True))
+            self.conn.execute(_SET_INSPECTED, {"ids": list(offer_ids)})
 
     def for_contexts(self, context_ids: Sequence[str]) -> list[InfoOffer]:
         if not context_ids:
             return []
         ids = list(dict.fromkeys(context_ids))
-        stmt = select(O).where(O.c.context_id.in_(ids)).order_by(O.c.created_at, O.c.id)
-        return [_offer(r) for r in self.conn.execute(stmt)]
+        return [_offer(r) for r in self.conn.execute(_OFFERS_OF_CONTEXTS, {"ids": ids})]
 
     def by_seller(self, seller_id: str) -> list[InfoOffer]:
         stmt = select(O).where(O.c.seller_id == seller_id).order_by(O.c.created_at, O.c.id)
@@ -482,15 +496,13 @@ class SqlPurchases(_Repo):
         return [_purchase(r) for r in self.conn.execute(stmt)]
 
     def for_context(self, context_id: str) -> list[Purchase]:
-        stmt = select(PU).where(PU.c.context_id == context_id).order_by(PU.c.id)
-        return [_purchase(r) for r in self.conn.execute(stmt)]
+        return [_purchase(r) for r in self.conn.execute(_PURCHASES_OF_CONTEXT, {"id": context_id})]
 
     def for_contexts(self, context_ids: Sequence[str]) -> list[Purchase]:
         if not context_ids:
             return []
         ids = list(dict.fromkeys(context_ids))
-        stmt = select(PU).where(PU.c.context_id.in_(ids)).order_by(PU.c.id)
-        return [_purchase(r) for r in self.conn.execute(stmt)]
+        return [_purchase(r) for r in self.conn.execute(_PURCHASES_OF_CONTEXTS, {"ids": ids})]
 
     def all(self) -> list[Purchase]:
         return [_purchase(r) for r in self.conn.execute(select(PU).order_by(PU.c.id))]
@@ -622,14 +634,14 @@ class SqlLedger(_Repo):
 
 class SqlIdempotency(_Repo):
     def get(self, user_id: str, key: str) -> IdempotencyRecord | None:
-        r = self._one(select(I).where(I.c.user_id == user_id, I.c.key == key))
+        r = self.conn.execute(_KEY, {"user": user_id, "key": key}).first()
         return None if r is None else _record(r)
 
     def get_many(self, user_id: str, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
         if not keys:
             return {}
-        stmt = select(I).where(I.c.user_id == user_id, I.c.key.in_(list(dict.fromkeys(keys))))
-        return {r.key: _record(r) for r in self.conn.execute(stmt)}
+        params = {"user": user_id, "ids": list(dict.fromkeys(keys))}
+        return {r.key: _record(r) for r in self.conn.execute(_KEYS, params)}
 
     def add(self, record: IdempotencyRecord) -> None:
         self.add_many([record])
