@@ -552,16 +552,16 @@ class Bazaar:
             if not context.is_active:
                 batch.write(uow)
                 return batch, None
-            release: list[JournalEntry] = []
+            entries = list(batch.entries)  # the release's joins them: one write for all
             closed = self._release(
                 uow,
                 context,
                 ContextStatus.DECIDED,
                 offers=batch.offers,
                 left=batch.left,
-                entries=release,
+                entries=entries,
             )
-            batch.write(uow, release)
+            batch.write(uow, entries)
         self._units.publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, closed.id))
         return batch, closed
 
@@ -617,8 +617,9 @@ class Bazaar:
         """Close ``context`` (its active children first) and return its unspent budget.
 
         ``offers`` and ``left``: the context's offers and its reservation's balance, if the
-        caller read them in this unit (``buy_and_close``); ``entries``: where to add the
-        release's entry for the caller to record with its own, instead of recording it."""
+        caller read them in this unit (``buy_and_close``); ``entries``: the entries the caller
+        will record (their moves count in the balance), where the release's entry is added
+        instead of being recorded here."""
         for child in uow.contexts.children(context.id):
             fresh = uow.contexts.get(child.id, lock=True)
             if fresh is not None and fresh.is_active:
@@ -629,6 +630,8 @@ class Bazaar:
         attention.release_unread(uow, offers, self.clock(), _CLOSED_BY[status])
         if left is None:
             left = uow.ledger.balance(hold(context.id))
+            # and as it will be once the caller records the entries it holds (``entries``)
+            left += sum(e.amount_for([hold(context.id)]) for e in entries or ())
         if left > 0:
             target = cash(context.buyer_id)
             if context.parent_context_id is not None:

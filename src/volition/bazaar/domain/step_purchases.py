@@ -64,11 +64,11 @@ class Batch:
     new: tuple[Purchase, ...]
     keys: tuple[IdempotencyRecord, ...]
 
-    def write(self, uow: UnitOfWork, entries: Sequence[JournalEntry] = ()) -> None:
-        """Store the batch (and ``entries`` of the same unit, the context's close): one
-        statement for the journal entries, one for their postings, one for the purchases,
-        one for the keys."""
-        uow.ledger.record_many([*self.entries, *entries])
+    def write(self, uow: UnitOfWork, entries: Sequence[JournalEntry] | None = None) -> None:
+        """Store the batch: one statement for the journal entries (``entries``, if given: the
+        batch's with others of the same unit, the context's close), one for their postings,
+        one for the purchases, one for the keys."""
+        uow.ledger.record_many(self.entries if entries is None else entries)
         uow.purchases.add_many(self.new)
         uow.idempotency.add_many(self.keys)
 
