@@ -139,10 +139,9 @@ class Bazaar:
 
         Operations that join it: ``post_context``, ``post_offer``, ``start_inspecting``,
         ``decide_context``, ``buy_and_close``, ``cancel_context``, ``mark_inspected``,
-        ``mark_context_inspected``,
-        ``buy_inspected``, ``buy_blind``, ``charge_inspection`` and ``remaining`` (any other
-        opens its own transaction: never call a writing one inside a unit on SQLite, where it
-        would wait for this unit's lock). The block may also read and write through the unit
+        ``mark_context_inspected``, ``buy_inspected``, ``buy_blind``, ``charge_inspection``
+        and ``remaining`` (any other opens its own transaction: never call a writing one
+        inside a unit on SQLite, where it would wait for this unit's lock). The block may also read and write through the unit
         it is given (the inspection engine's own records)."""
         with self._units.unit(self._listeners) as uow:
             yield uow
