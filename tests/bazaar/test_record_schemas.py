@@ -21,6 +21,7 @@ from volition.bazaar.api.schemas import (
     OfferPublic,
     PostingPublic,
     PurchasePublic,
+    RecordMinimumPublic,
     UserPublic,
 )
 from volition.bazaar.api.schemas_bots import BotJobPublic, BotPublic, BotSummary, CredentialPublic
@@ -38,6 +39,7 @@ from volition.bazaar.domain import (
     Purchase,
     User,
 )
+from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.bazaar.inspection import AgentCall, InspectionLimits
 
 _BOT_OWNER_ONLY = {
@@ -68,6 +70,7 @@ SCHEMAS: dict[type[RecordPublic], tuple[type, set[str], set[str]]] = {
     OfferPublic: (OfferView, set(), set()),
     PurchasePublic: (Purchase, {"buyer_id", "entry_id"}, {"offer"}),
     MatcherPublic: (Matcher, {"seller_id"}, set()),
+    RecordMinimumPublic: (RecordMinimum, set(), set()),
     BotSummary: (BotSeller, _BOT_OWNER_ONLY, set()),
     BotPublic: (BotSeller, set(), set()),
     BotJobPublic: (BotJob, {"bot_id", "created_at", "lease_until"}, set()),

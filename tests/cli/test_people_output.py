@@ -15,7 +15,7 @@ from volition.cli import output, run
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SIGNING_IN = [
     "bots", "bot-add", "bot-add-bayesian", "bot-pause", "bot-resume", "bot-delete", "llm-set",
-    "inspect", "inspection",
+    "inspect", "inspection", "matcher-add", "matchers",
 ]  # fmt: skip
 
 

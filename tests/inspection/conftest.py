@@ -31,6 +31,13 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]
     yield from _store(request.param, request, tmp_path)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sql_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """A world on each SQL store (for the tests over HTTP)."""
+    for store in _store(request.param, request, tmp_path):
+        yield make_world(store, FakeClock())
+
+
 @pytest.fixture
 def world(store: Store) -> World:
     return make_world(store, FakeClock())

@@ -121,17 +121,54 @@ def test_offers_to_contexts_nobody_gathers_on_are_dropped_from_memory(
     started.append(runner)
     _wait(lambda: engine.repository.in_state(NodeState.GATHERING) != [])
     time.sleep(0.2)
-    calls, woke = len(repository.calls), runner.wakeups
+    calls, woke, passes = len(repository.calls), runner.wakeups, runner.passes
     seller = world.seller()
     for i in range(30):  # thirty events, none for a gathering node
         world.bazaar.post_offer(seller.id, other.id, preview="p", private_info="s", price=i + 1)
-    _wait(lambda: runner.wakeups > woke)
-    time.sleep(0.3)
+    assert runner.dropped >= 30  # dropped by the posting thread itself, before any wake-up
+    assert runner.wakeups == woke and runner.passes == passes  # the loop never woke
     assert repository.calls[calls:] == []  # not one read: dropped in memory
     world.bazaar.post_offer(seller.id, inspected.id, preview="p", private_info="s", price=5)
     world.bazaar.post_offer(seller.id, inspected.id, preview="q", private_info="t", price=6)
     _wait(lambda: engine.inspection(inspection.id).status is InspectionStatus.DONE)
     assert len(world.bazaar.purchases(world.buyer.id)) == 2
+
+
+def test_a_burst_of_wake_ups_costs_one_pass(runner_world: World) -> None:
+    world = runner_world
+    engine = world.engine(script(_everything), max_depth=0, min_offers=5)
+    passes: list[int] = []
+
+    def work() -> int:
+        passes.append(1)
+        return 0
+
+    runner = InspectionRunner(engine, interval=300, extra_work=(work,), settle=0.5)
+    runner.start()
+    try:
+        _wait(lambda: runner.passes == 1 and len(passes) == 1)
+        woke = runner.wakeups
+        for i in range(20):  # twenty posted contexts in microseconds: the window takes them all
+            runner.listen(Event(EventKind.CONTEXT_POSTED, f"ctx_{i}"))
+        _wait(lambda: len(passes) >= 2)
+        assert runner.dropped == 0  # posted contexts ask the extra work for something
+    finally:
+        runner.stop()
+    assert runner.wakeups == woke + 1 and len(passes) == 2
+
+
+def test_without_extra_work_posted_contexts_are_dropped(runner_world: World) -> None:
+    engine = runner_world.engine(script(_everything), max_depth=0, min_offers=5)
+    runner = InspectionRunner(engine, interval=300)
+    runner.listen(Event(EventKind.CONTEXT_POSTED, "ctx_1"))  # not started: nodes not read yet
+    assert runner.dropped == 0
+    runner.run_once()  # reads the gathering nodes: none
+    for kind in EventKind:  # nothing gathers, nothing answers posted contexts
+        runner.listen(Event(kind, "ctx_2"))
+    assert runner.dropped == len(EventKind)
+    runner.wake()  # an inspection started: nodes may gather unread, nothing is dropped
+    runner.listen(Event(EventKind.OFFER_POSTED, "ctx_2"))
+    assert runner.dropped == len(EventKind)
 
 
 def test_a_deadline_wakes_the_runner_without_polling(
@@ -210,6 +247,40 @@ def test_bots_answer_a_posted_context_on_its_event(
     context = world.post("Will it rain?", 1_000)
     _wait(lambda: len(world.bazaar.offers(world.buyer.id, context.id)) == 1)
     assert runner.passes == 1  # answered on the event, not by a sweep
+
+
+def test_an_idle_engine_sends_no_statement(
+    sql_runner_world: World, started: list[InspectionRunner]
+) -> None:
+    from sqlalchemy import event
+
+    world = sql_runner_world
+    store = world.bazaar.store
+    assert isinstance(store, SqlStore)
+    world.bot(FixedSeller("forecast", "80% rain", 300))
+    engine = world.engine(script(_everything), max_depth=0, min_offers=5)
+    context = world.post("Will it rain?", 1_000)
+    engine.start(world.buyer.id, context.id)  # a node gathering, with a deadline far away
+    dispatcher = BotDispatcher(world.bazaar)
+    world.bazaar.subscribe(dispatcher.listen)
+    watch = watch_commits(store, sqlite=False, own=world.bazaar)
+    runner = InspectionRunner(engine, extra_work=(dispatcher.run_due,), watch=watch)
+    runner.start()
+    started.append(runner)
+    _wait(lambda: runner.passes >= 1)
+    time.sleep(0.5)  # what the first pass and the bot's offer set off is done
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        time.sleep(2.0)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert statements == []
+    assert runner.passes == 1
 
 
 def test_notices_encode_events_and_node_changes() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from volition.agents import BuyerReply, NodeView, Usage
+from volition.agents import BuyerReply, NodeView, OfflineBuyer, Usage
 
 
 @dataclass
@@ -24,6 +24,19 @@ class Script:
         if isinstance(answer, BuyerReply):
             return answer
         return BuyerReply(answer, Usage(prompt_tokens=10, completion_tokens=2, cost=0.01))  # type: ignore[arg-type]
+
+
+@dataclass
+class Recording:
+    """The offline buyer, recording every view it is shown (everything the inspector read)."""
+
+    inner: OfflineBuyer = field(default_factory=OfflineBuyer)
+    views: list[NodeView] = field(default_factory=list)
+    name: str = "offline"
+
+    def decide(self, view: NodeView) -> BuyerReply:
+        self.views.append(view)
+        return self.inner.decide(view)
 
 
 def script(*answers: Callable[[NodeView], object]) -> Script:

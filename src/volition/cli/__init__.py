@@ -64,6 +64,8 @@ COMMANDS: dict[str, str] = {
     "bot-delete": "volition.cli.bots_commands:bot_delete",
     "llm-set": "volition.cli.bots_commands:llm_set",
     "bots-run": "volition.cli.bots_commands:bots_run",
+    "matcher-add": "volition.cli.matcher_commands:matcher_add",
+    "matchers": "volition.cli.matcher_commands:matchers",
     "inspect": "volition.cli.inspections_commands:inspect",
     "resolve": "volition.cli.forecast_commands:resolve",
     "record": "volition.cli.forecast_commands:record",

@@ -25,6 +25,8 @@ from volition.cli.output import console, print_json, print_table
 from volition.errors import InputError
 
 __all__ = [
+    "MinInspectionRate",
+    "MinPurchaseRate",
     "bot_add",
     "bot_add_bayesian",
     "bot_delete",
@@ -52,6 +54,13 @@ PasswordOption = Annotated[
     ),
 ]
 DEFAULT_URL = "http://127.0.0.1:8000"
+MinInspectionRate = Annotated[
+    float,
+    typer.Option(help="only buyers whose inspector read at least this share of their offers"),
+]
+MinPurchaseRate = Annotated[
+    float, typer.Option(help="only buyers who bought at least this share of their offers")
+]
 
 
 @contextmanager
@@ -95,10 +104,13 @@ def bot_add(
     ] = None,
     min_budget: Annotated[int, typer.Option(help="minimum context budget, cents")] = 0,
     min_priority: Annotated[float, typer.Option(help="minimum context priority")] = 0.0,
+    min_inspection_rate: MinInspectionRate = 0.0,
+    min_purchase_rate: MinPurchaseRate = 0.0,
     password: PasswordOption = None,
     url: Url = DEFAULT_URL,
 ) -> None:
-    """Create a fixed bot: it offers the same text and price on every matching context."""
+    """Create a fixed bot: it offers the same text and price on every matching context (of
+    buyers with at least the given smoothed inspection and purchase rates)."""
     with _signed_in(url, user, password) as client:
         bot = client.create_bot(
             name,
@@ -109,6 +121,8 @@ def bot_add(
             keywords=keyword or [],
             min_budget=min_budget,
             min_priority=min_priority,
+            min_inspection_rate=min_inspection_rate,
+            min_purchase_rate=min_purchase_rate,
         )
     console.print(f"bot {bot.name} created ({bot.id})")
 

@@ -42,11 +42,33 @@ def ask(
         str | None, typer.Option(help="who resolves the question (default: the operator)")
     ] = None,
     rule: Annotated[str, typer.Option(help="its scoring rule: log, brier or spherical")] = "log",
+    min_record: Annotated[
+        int | None,
+        typer.Option(help="read only sellers with at least this many offers bought and resolved"),
+    ] = None,
+    min_value_per_dollar: Annotated[
+        float | None,
+        typer.Option(help="read only sellers whose mean realised value per dollar is this high"),
+    ] = None,
+    max_calibration_gap: Annotated[
+        float | None,
+        typer.Option(help="read only sellers whose calibration gap is at most this (0 to 1)"),
+    ] = None,
+    admit_newcomers: Annotated[
+        bool | None,
+        typer.Option(
+            "--admit-newcomers/--no-admit-newcomers",
+            help="with a record minimum: read sellers with no record yet (default: yes)",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Post a decision context on a running bazaar, reserving its budget; with ``--outcome``
     (twice or more) and ``--closes-in``, a forecast question (docs/theory.md §4)."""
     forecast = _forecast(outcome, closes_in, resolver, rule)
+    minimum = _record_minimum(
+        min_record, min_value_per_dollar, max_calibration_gap, admit_newcomers
+    )
     with _client(url, token, user, password) as client:
         posted = client.post_context(
             query,
@@ -54,6 +76,7 @@ def ask(
             priority=priority,
             attention=attention,
             reading_cost=reading_cost,
+            record_minimum=minimum,
             forecast=forecast,
         )
     if as_json:
@@ -66,6 +89,27 @@ def ask(
     )
     if posted.forecast is not None:
         console.print(f"a forecast question: {' / '.join(posted.forecast.outcomes)}")
+    if posted.record_minimum is not None:
+        m = posted.record_minimum
+        console.print(
+            f"reads sellers with at least {m.min_offers_bought} offers bought and resolved, "
+            f"value per dollar at least {m.min_value_per_dollar}, calibration gap at most "
+            f"{m.max_calibration_gap}; newcomers {'admitted' if m.admit_newcomers else 'refused'}"
+        )
+
+
+def _record_minimum(
+    offers: int | None, value: float | None, gap: float | None, newcomers: bool | None
+) -> dict[str, object] | None:
+    """The record minimum of ``ask``'s options (None: none given); the server checks it."""
+    given: dict[str, object] = {
+        "min_offers_bought": offers,
+        "min_value_per_dollar": value,
+        "max_calibration_gap": gap,
+        "admit_newcomers": newcomers,
+    }
+    chosen = {k: v for k, v in given.items() if v is not None}
+    return chosen or None
 
 
 def _forecast(

@@ -15,6 +15,7 @@ from volition.bazaar.api.schemas_inspections import (
     NodePublic,
     UsagePublic,
 )
+from volition.bazaar.domain.record_filter import skipped_by_record
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import (
     Inspection,
@@ -53,6 +54,7 @@ def inspection_report(
         limits=LimitsPublic.of(inspection.limits),
         nodes=public_nodes,
         bought=bought,
+        skipped_by_record=sum(n.skipped_by_record or 0 for n in public_nodes),
         spent=sum(b.price for b in bought),
         inspection_cost=charged,
         usage=UsagePublic(
@@ -94,9 +96,11 @@ def _tree_order(nodes: list[Node]) -> list[Node]:
 def _node(engine: InspectionEngine, viewer_id: str, node: Node) -> NodePublic:
     query: str | None = None
     offers: int | None = None
+    skipped: int | None = None
     try:
         query = engine.bazaar.context(viewer_id, node.context_id).query
         offers = len(engine.bazaar.offers(viewer_id, node.context_id))
+        skipped = _skipped(engine, node.context_id)
     except NotFound:  # a follow-up context this viewer (an operator) may not see
         pass
     return NodePublic(
@@ -108,10 +112,22 @@ def _node(engine: InspectionEngine, viewer_id: str, node: Node) -> NodePublic:
         state=node.state.value,
         outcome=node.outcome.value if node.outcome is not None else None,
         offers=offers,
+        skipped_by_record=skipped,
         follow_ups=node.follow_ups,
         bought=list(node.bought),
         deadline=node.deadline,
     )
+
+
+def _skipped(engine: InspectionEngine, context_id: str) -> int:
+    """The offers of a context its inspector skips by their sellers' records (a count: no
+    offer or seller is named)."""
+    records = engine.bazaar.store.forecast_repository()
+    with engine.bazaar.store.begin(write=False) as uow:
+        context = uow.contexts.get(context_id)
+        if context is None:
+            return 0
+        return skipped_by_record(uow, records, context, uow.offers.for_context(context_id))
 
 
 def _bought(engine: InspectionEngine, nodes: list[Node]) -> list[BoughtPublic]:

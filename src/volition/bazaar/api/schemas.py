@@ -15,6 +15,11 @@ from volition.bazaar.api.records import AccountKey, RecordPublic, Seconds, read_
 from volition.bazaar.api.schemas_forecasts import ForecastCreate, ForecastPublic
 from volition.bazaar.api.text import TextChecked
 from volition.bazaar.domain.attention import MAX_ATTENTION
+from volition.bazaar.domain.record_minimum import (
+    MAX_OFFERS_BOUGHT,
+    MAX_VALUE_PER_DOLLAR,
+    RecordMinimum,
+)
 
 __all__ = [
     "AuditPublic",
@@ -31,6 +36,8 @@ __all__ = [
     "OfferPublic",
     "OperatorGrant",
     "PurchasePublic",
+    "RecordMinimumBody",
+    "RecordMinimumPublic",
     "TokenCreate",
     "TokenPublic",
     "UserCreate",
@@ -93,6 +100,34 @@ class EntryPublic(RecordPublic):
     postings: list[PostingPublic]
 
 
+class RecordMinimumBody(_Input):
+    """The least track record a seller needs for your inspector to read its offers
+    (docs/theory.md §5, Track records and record minimums); every field may be left out."""
+
+    min_offers_bought: Annotated[int, Field(ge=0, le=MAX_OFFERS_BOUGHT)] = Field(
+        0, description="offers bought on resolved questions (0: no minimum)"
+    )
+    min_value_per_dollar: Annotated[
+        float | None,
+        Field(ge=-MAX_VALUE_PER_DOLLAR, le=MAX_VALUE_PER_DOLLAR, allow_inf_nan=False),
+    ] = Field(None, description="mean realised value per dollar of price (null: no minimum)")
+    max_calibration_gap: Annotated[float | None, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = (
+        Field(None, description="largest size of the calibration gap (null: any)")
+    )
+    admit_newcomers: bool = Field(True, description="read sellers with no record yet")
+
+    def domain(self) -> RecordMinimum:
+        """The domain's ``RecordMinimum``."""
+        return RecordMinimum(**self.model_dump())
+
+
+class RecordMinimumPublic(RecordPublic):
+    min_offers_bought: int
+    min_value_per_dollar: float | None
+    max_calibration_gap: float | None
+    admit_newcomers: bool
+
+
 class ContextCreate(_Input):
     query: Annotated[str, Field(min_length=1, max_length=2_000)]
     budget: Cents
@@ -118,6 +153,13 @@ class ContextCreate(_Input):
     )
     reading_cost: Cents = Field(
         0, description="the least bid an offer must carry to be read (offers below are refused)"
+    )
+    record_minimum: RecordMinimumBody | None = Field(
+        None,
+        description=(
+            "read only offers from sellers whose track record meets it (omit: every seller; "
+            "a follow-up without one takes its parent's)"
+        ),
     )
     forecast: ForecastCreate | None = Field(
         None, description="makes the context a forecast question (outcomes, close, resolver)"
@@ -151,6 +193,9 @@ class ContextPublic(RecordPublic):
     )
     attention: int | None = Field(None, description="offers one inspection reads; null: all")
     reading_cost: int = Field(0, description="the least bid an offer must carry to be read")
+    record_minimum: RecordMinimumPublic | None = Field(
+        None, description="the least track record a seller needs to be read (null: none)"
+    )
     forecast: ForecastPublic | None = Field(None, description="a forecast question's part")
 
     @classmethod

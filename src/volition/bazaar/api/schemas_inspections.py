@@ -100,6 +100,13 @@ class NodePublic(BaseModel):
     state: str
     outcome: str | None
     offers: int | None = Field(description="offers on the context, if you may see it")
+    skipped_by_record: int | None = Field(
+        None,
+        description=(
+            "unread offers the inspector skips because their sellers' track records are below "
+            "the context's record minimum, if you may see it"
+        ),
+    )
     follow_ups: int
     bought: list[str] = Field(description="the ids of the offers bought at this node")
     deadline: datetime | None
@@ -145,6 +152,9 @@ class InspectionPublic(BaseModel):
     limits: LimitsPublic
     nodes: list[NodePublic] = Field(description="the tree, root first, parents before children")
     bought: list[BoughtPublic]
+    skipped_by_record: int = Field(
+        0, description="offers skipped by their sellers' records, over the nodes you may see"
+    )
     spent: int = Field(description="cents paid for everything bought in the tree")
     inspection_cost: int = Field(
         description="cents paid to the operator for the inspector's tokens, from the same budget"

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from volition.bazaar.domain import leases
 from volition.bazaar.domain.checks import check_text
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
@@ -134,13 +135,9 @@ class BotJob:
         """Whether a process may take this job now."""
         if self.attempts >= max_attempts:
             return False
-        if self.status is JobStatus.PENDING:
-            return self.lease_until is None or self.lease_until <= now
-        return (
-            self.status is JobStatus.RUNNING
-            and self.lease_until is not None
-            and self.lease_until <= now
-        )
+        if self.status is JobStatus.PENDING:  # a retry's wait is a lease held by nobody
+            return leases.is_free(self.lease_until, now)
+        return self.status is JobStatus.RUNNING and leases.run_out(self.lease_until, now)
 
 
 def bot_may_answer(

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from volition.bazaar.domain.record_minimum import RecordMinimum
+
 __all__ = ["ACTIVE", "ContextStatus", "DecisionContext", "Disclosure", "RevealPolicy"]
 
 
@@ -66,6 +68,8 @@ class DecisionContext:
     notice (``Disclosure``, ``follow_ups.disclose``). ``attention``: how many of its offers its
     inspector reads (None: all); ``reading_cost``: the least an offer must bid to be read
     (``attention``, docs/theory.md §5). A follow-up has its own, unlimited and 0 by default.
+    ``record_minimum``: the least track record a seller needs for its offers to be read
+    (``record_minimum``; None: every seller); a follow-up without its own takes its parent's.
     """
 
     id: str
@@ -86,6 +90,7 @@ class DecisionContext:
     disclosure: Disclosure = Disclosure.FULL
     attention: int | None = None
     reading_cost: int = 0
+    record_minimum: RecordMinimum | None = None
 
     @property
     def is_child(self) -> bool:

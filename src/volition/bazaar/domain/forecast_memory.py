@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
@@ -86,3 +87,8 @@ class MemoryForecastRepository:
     def seller_scores(self, seller_id: str) -> list[OfferScore]:
         with self._lock:
             return [s for s in self._scores.values() if s.seller_id == seller_id]
+
+    def sellers_scores(self, seller_ids: Collection[str]) -> list[OfferScore]:
+        wanted = set(seller_ids)
+        with self._lock:
+            return [s for s in self._scores.values() if s.seller_id in wanted]

@@ -18,7 +18,7 @@ stores and guards them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -281,3 +281,7 @@ class ForecastRepository(Protocol):
     def scores(self, context_id: str) -> list[OfferScore]: ...
 
     def seller_scores(self, seller_id: str) -> list[OfferScore]: ...
+
+    def sellers_scores(self, seller_ids: Collection[str]) -> list[OfferScore]:
+        """The scores of the offers of all ``seller_ids``, read at once."""
+        ...

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from volition.bazaar.domain import attention, follow_ups
+from volition.bazaar.domain import attention, follow_ups, record_filter
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.checks import check_cents, check_storable, check_text
 from volition.bazaar.domain.contexts import (
@@ -44,6 +44,7 @@ from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus, OfferView
 from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.domain.purchases import Mechanism, Purchase
+from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.bazaar.domain.settings import BazaarSettings
 from volition.bazaar.domain.step_purchases import (
     Batch,
@@ -89,7 +90,9 @@ class ContextSpec:
     parent context can), and has no effect on a top-level context. ``by_inspector``: posted
     by the buyer's inspector (the engine), so amnesia covers what it says (``follow_ups``).
     ``attention`` (None: unlimited) and ``reading_cost``: the attention auction's terms
-    (``attention``); a follow-up has its own.
+    (``attention``); a follow-up has its own. ``record_minimum``: the least track record a
+    seller needs for the inspector to read its offers (``record_minimum``; None: any seller,
+    or for a follow-up its parent's).
     """
 
     query: str
@@ -103,6 +106,7 @@ class ContextSpec:
     by_inspector: bool = False
     attention: int | None = None
     reading_cost: int = 0
+    record_minimum: RecordMinimum | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +145,9 @@ class Bazaar:
         ``decide_context``, ``buy_and_close``, ``cancel_context``, ``mark_inspected``,
         ``mark_context_inspected``, ``buy_inspected``, ``buy_blind``, ``charge_inspection``
         and ``remaining`` (any other opens its own transaction: never call a writing one
-        inside a unit on SQLite, where it would wait for this unit's lock). The block may also read and write through the unit
-        it is given (the inspection engine's own records)."""
+        inside a unit on SQLite, where it would wait for this unit's lock). The block may
+        also read and write through the unit it is given (the inspection engine's own
+        records)."""
         with self._units.unit(self._listeners) as uow:
             yield uow
 
@@ -427,6 +432,7 @@ class Bazaar:
             ) from None
         reads = attention.check_attention(spec.attention)
         reading_cost = attention.check_reading_cost(spec.reading_cost, s.max_budget)
+        minimum = _record_minimum(spec.record_minimum)
         now = self.clock()
         if spec.expires_at is not None and spec.expires_at <= now:
             raise InputError("the expiry is in the past; give a time in the future")
@@ -467,6 +473,7 @@ class Bazaar:
                 by_inspector=bool(spec.by_inspector) and parent is not None,
                 attention=reads,
                 reading_cost=reading_cost,
+                record_minimum=parent.record_minimum if minimum is None and parent else minimum,
             )
             source = hold(parent.id) if parent else cash(buyer.id)
             available = uow.ledger.balance(source)
@@ -785,11 +792,11 @@ class Bazaar:
                 return offer
             if offer.bid > 0 and not context.is_active:  # its bid went back when it closed
                 raise Conflict(f"context {context.id} is {context.status.value}; its bids are void")
-            readable = attention.to_read(uow.offers.for_context(context.id), context)
-            if offer.id not in {o.id for o in readable}:
+            if offer.id not in {o.id for o in self._to_read(uow, context)}:
                 raise Conflict(
                     f"offer {offer_id} is not among the offers context {context.id}'s attention "
-                    "reads (its bid is below the reading cost, or higher bids fill the attention)"
+                    "reads (its bid is below the reading cost, higher bids fill the attention, "
+                    "or its seller's track record is below the context's record minimum)"
                 )
             offer = replace(offer, inspected=True)
             uow.offers.update(offer)
@@ -807,14 +814,19 @@ class Bazaar:
             if not context.is_active:  # its bids went back when it closed
                 raise Conflict(f"context {context_id} is {context.status.value}; nothing to read")
             now = self.clock()
-            unread = [
-                replace(o, inspected=True)
-                for o in attention.to_read(uow.offers.for_context(context_id), context)
-            ]
+            unread = [replace(o, inspected=True) for o in self._to_read(uow, context)]
             uow.offers.set_inspected([o.id for o in unread])
             for offer in unread:
                 attention.pay(uow, offer, context, now)
             return unread
+
+    def _to_read(self, uow: UnitOfWork, context: DecisionContext) -> list[InfoOffer]:
+        """The one selection of the offers an inspection of ``context`` reads now: those its
+        record minimum admits (``record_filter``), then the attention auction's
+        (``attention.to_read``), read in ``uow``."""
+        offers = uow.offers.for_context(context.id)
+        records = self.store.forecast_repository()
+        return attention.to_read(record_filter.admitted(uow, records, context, offers), context)
 
     def offer(self, viewer_id: Viewer, offer_id: str) -> OfferView:
         """An offer as the viewer may see it (private info only where the rules allow)."""
@@ -1215,6 +1227,15 @@ class Bazaar:
                     user_id, key, operation, _digest(request), result_id, self.clock()
                 )
             )
+
+
+def _record_minimum(minimum: object) -> RecordMinimum | None:
+    """A context's record minimum, checked (None: none)."""
+    if minimum is None:
+        return None
+    if not isinstance(minimum, RecordMinimum):
+        raise InputError(f"a record minimum must be a RecordMinimum, not {minimum!r:.200}")
+    return minimum.checked()
 
 
 def _digest(request: str) -> str:

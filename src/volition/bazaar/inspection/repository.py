@@ -6,10 +6,10 @@ so nothing outside the repository changes stored state.
 
 Two rules make one repository safe to share between worker processes:
 
-- **leases**: a worker ``claim``s a ready node for a while before stepping it and
-  ``release``s it afterwards; a node whose lease is held is claimed by nobody else until the
-  lease runs out (a worker that died leaves a lease that expires, and another worker repeats
-  the step, whose purchases go through idempotency keys).
+- **leases** (the rule of ``volition.bazaar.domain.leases``): a worker ``claim``s a ready node
+  for a while before stepping it and ``release``s it afterwards; a node whose lease is held is
+  claimed by nobody else until the lease runs out (a worker that died leaves a lease that
+  expires, and another worker repeats the step, whose purchases go through idempotency keys).
 - **versions**: ``update_node`` stores a change only if the node is still at the version the
   caller read, and returns the stored node (one version higher); a change made from an older
   version raises ``Conflict``. A slow worker whose lease ran out cannot overwrite what the
@@ -25,6 +25,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from volition.bazaar.domain import leases
+from volition.bazaar.domain.leases import Lease
 from volition.bazaar.errors import Conflict, NotFound
 from volition.bazaar.inspection.records import (
     READY,
@@ -139,7 +141,7 @@ class MemoryInspectionRepository:
         self._lock = threading.Lock()
         self._inspections: dict[str, Inspection] = {}
         self._nodes: dict[str, Node] = {}
-        self._leases: dict[str, tuple[str, datetime]] = {}
+        self._leases: dict[str, Lease] = {}
         self._calls: list[AgentCall] = []
         self._undo: list[Callable[[], None]] | None = None  # a memory unit of work's log
 
@@ -207,9 +209,9 @@ class MemoryInspectionRepository:
             if stored.version != node.version:
                 raise stale(node, stored.version)
             if release is not None:
-                holder = self._leases.get(node.id, (None, None))[0]
-                if holder != release:
-                    raise lost(node, release, holder)
+                held = self._leases.get(node.id)
+                if not leases.holds(held, release):
+                    raise lost(node, release, None if held is None else held.holder)
                 self._restore(self._leases, node.id)
                 del self._leases[node.id]
             updated = replace(node, version=node.version + 1)
@@ -236,25 +238,27 @@ class MemoryInspectionRepository:
     def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
         with self._lock:
             for node in self._nodes.values():
-                held = self._leases.get(node.id)
-                if node.state in READY and (held is None or held[1] <= now):
+                if node.state not in READY:
+                    continue
+                taken = leases.claim(self._leases.get(node.id), worker_id, now, lease)
+                if taken is not None:
                     self._restore(self._leases, node.id)
-                    self._leases[node.id] = (worker_id, now + lease)
+                    self._leases[node.id] = taken
                     return node
         return None
 
     def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
         with self._lock:
             held = self._leases.get(node_id)
-            if held is None or held[0] != worker_id:
-                return
+            if not leases.holds(held, worker_id):
+                return  # taken over meanwhile: the lease is its new holder's
             self._restore(self._leases, node_id)
             if until is None:
                 del self._leases[node_id]
             else:
-                self._leases[node_id] = (worker_id, until)
+                self._leases[node_id] = Lease(worker_id, until)
 
-    def lease(self, node_id: str) -> tuple[str, datetime] | None:
+    def lease(self, node_id: str) -> Lease | None:
         """Who holds a node's lease and until when (for tests and operators)."""
         return self._leases.get(node_id)
 

@@ -2,14 +2,18 @@
 
 The loop waits for something to do and does only that (an idle engine costs nothing):
 
-- a bazaar event: an offer posted to the context of a *gathering* node (offers to any other
-  context are dropped at once, from memory), a context closed under a live inspection, a
-  context posted (the bots answer it);
+- a bazaar event that asks something of it: an offer posted to the context of a *gathering*
+  node, a context closed while a node gathers, a context posted (the bots answer it). Events
+  that ask nothing (an offer to any other context, a closing when nothing gathers) are dropped
+  by :meth:`InspectionRunner.listen` in the thread that posted them, from memory: the loop
+  does not even wake;
 - :meth:`InspectionRunner.wake` (an inspection started here), or a notice from another
   process (``storage.notify``: PostgreSQL ``LISTEN``, or SQLite's ``data_version`` for a
   process that writes nothing itself): nodes may be ready or gathering now;
 - a timer set to the next due time: a gathering node's deadline, a lease running out (a dead
   worker's node, a failed step's retry), a bot job's retry;
+- a burst of wake-ups costs one pass: after the first, the loop lets ``settle`` seconds go by
+  (50 ms) gathering whatever else arrives, then does what they all ask for together;
 - a slow safety sweep every ``interval`` seconds: one full pass (``run_once``) that expires
   due contexts, moves due nodes, polls for whatever notices were missed (offers posted
   elsewhere, contexts closed elsewhere, parents left waiting by a worker that died), runs the
@@ -49,6 +53,8 @@ MIN_WAIT = 0.01
 """Seconds a timer waits at least (a due time just past is not spun on)."""
 FAILED_WAIT = 1.0
 """Seconds the timers wait at least after a failed pass (events still wake the loop)."""
+SETTLE = 0.05
+"""Seconds the loop gathers wake-ups after the first before reacting (a burst costs one pass)."""
 
 
 @runtime_checkable
@@ -98,7 +104,9 @@ class InspectionRunner:
     ``hear``, it returns a watcher to start and stop with the loop, or None (the storage
     layer's ``storage.notify.watch_commits`` makes one: PostgreSQL ``LISTEN``, SQLite's
     ``data_version``); without it only events of this process and the sweeps wake the runner.
-    ``wakeups`` counts the times the loop woke after its first pass.
+    ``settle``: seconds the loop gathers wake-ups after the first before it reacts (0: at once).
+    ``wakeups`` counts the times the loop woke after its first pass (each wake-up is one
+    event-driven pass), ``dropped`` the events ``listen`` dropped as asking nothing.
     """
 
     def __init__(
@@ -110,17 +118,22 @@ class InspectionRunner:
         expire: bool = True,
         max_steps: int = 1_000,
         watch: Watch | None = None,
+        settle: float = SETTLE,
     ) -> None:
         if interval <= 0:
             raise ValueError(f"the sweep interval must be positive, not {interval}")
+        if settle < 0:
+            raise ValueError(f"the settle window must be zero or more seconds, not {settle}")
         self.engine = engine
         self.interval = interval
         self.extra_work = tuple(extra_work)
         self.expire = expire
         self.max_steps = max_steps
         self.watch = watch
+        self.settle = settle
         self.passes = 0
         self.wakeups = 0
+        self.dropped = 0
         owners = [getattr(w, "__self__", None) for w in self.extra_work]
         self._scheduled = [o for o in owners if isinstance(o, Scheduled)]
         self._plain = [
@@ -132,18 +145,42 @@ class InspectionRunner:
         self._gathering: dict[str, datetime | None] = {}  # context id -> the node's deadline
         self._lease_end: datetime | None = None
         self._calm_until = 0.0  # monotonic time before which timers do not fire
+        # True until the loop has read which nodes gather, and again after a wake that says
+        # nodes changed until it has re-read them: events are not dropped meanwhile
+        self._stale = True
 
     def listen(self, event: Event) -> None:
-        """A bazaar listener: note the event and wake the runner (returns at once)."""
+        """A bazaar listener: wake the runner for an event that asks something of it, drop any
+        other at once (returns at once; runs in the thread that posted the event)."""
+        if self._asks_nothing(event):
+            self.dropped += 1
+            return
         self._events.put(event)
+
+    def _asks_nothing(self, event: Event) -> bool:
+        """Whether ``event`` can be dropped: nothing gathers on its context (an offer), nothing
+        gathers at all (a closing), nothing answers posted contexts (a posting). Read from
+        memory; while the gathering nodes may have changed unread, nothing is dropped."""
+        if self._stale:
+            return False
+        if event.kind is EventKind.OFFER_POSTED:
+            return event.context_id not in self._gathering
+        if event.kind is EventKind.CONTEXT_CLOSED:
+            return not self._gathering
+        if event.kind is EventKind.CONTEXT_POSTED:
+            return not self.extra_work
+        return False
 
     def hear(self, notice: Event | str) -> None:
         """A notice from another process (``storage.notify``): an event, ``"nodes"`` or
         ``"unknown"``."""
+        if not isinstance(notice, Event):  # nodes changed elsewhere, or anything may have
+            self._stale = True
         self._events.put(_Remote(notice))
 
     def wake(self) -> None:
         """Have the runner look for work now (after starting an inspection, say)."""
+        self._stale = True
         self._events.put(_WAKE)
 
     def run_once(self) -> int:
@@ -186,6 +223,7 @@ class InspectionRunner:
             return 0
 
     def _steps(self) -> int:
+        self._stale = True  # a step may start a node gathering: keep events until re-read
         steps = 0
         while steps < self.max_steps and not self._stop.is_set() and self.engine.step():
             steps += 1
@@ -259,13 +297,25 @@ class InspectionRunner:
             if self._stop.is_set():
                 return
             self.wakeups += 1
-            items = [first]
-            while True:
-                try:
-                    items.append(self._events.get_nowait())
-                except queue.Empty:
-                    break
+            items = [first, *self._gather(first)]
+            if self._stop.is_set():
+                return
             self._guarded(functools.partial(self._react, items))
+
+    def _gather(self, first: object) -> list[object]:
+        """What else arrives within the settle window after ``first`` (a timer does not wait:
+        its due time has come), and whatever is queued already."""
+        items: list[object] = []
+        end = time.monotonic() + (0.0 if first is _TIMER else self.settle)
+        while not self._stop.is_set():
+            left = end - time.monotonic()
+            try:
+                items.append(
+                    self._events.get(timeout=left) if left > 0 else self._events.get_nowait()
+                )
+            except queue.Empty:
+                return items
+        return items
 
     def _guarded(self, work: Callable[[], int]) -> None:
         try:
@@ -351,6 +401,7 @@ class InspectionRunner:
     def _refresh(self) -> None:
         """Read which nodes gather (and their deadlines) and when the next lease ends."""
         repository = self.engine.repository
+        self._stale = False  # a change after this read marks it stale again
         gathering = repository.in_state(NodeState.GATHERING, WATCH_LIMIT)
         self._gathering = {n.context_id: n.deadline for n in gathering}
         self._lease_end = repository.next_lease_end(self.engine.bazaar.clock())

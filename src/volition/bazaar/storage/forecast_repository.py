@@ -9,6 +9,7 @@ and its scores are written in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,12 @@ from volition.bazaar.storage.models_forecasts import (
     ForecastScoreRow,
     ForecastStepRow,
 )
-from volition.core.scoring import ScoringRule
+from volition.bazaar.storage.row_maps import (
+    FORECAST_QUESTION,
+    FORECAST_SCORE,
+    FORECAST_STEP,
+    RESOLUTION,
+)
 
 __all__ = ["SqlForecastRepository"]
 
@@ -56,16 +62,8 @@ class SqlForecastRepository(JoinableRepository):
 
     def add(self, question: ForecastQuestion) -> None:
         with self._begin() as conn:
-            conn.execute(
-                insert(QUESTIONS).values(
-                    context_id=question.context_id,
-                    outcomes=list(question.outcomes),
-                    prior=list(question.prior),
-                    closes_at=question.closes_at,
-                    resolver_id=question.resolver_id,
-                    rule=question.rule.value,
-                )
-            )
+            row = FORECAST_QUESTION.values(question, exclude=("buyer_id", "resolution"))
+            conn.execute(insert(QUESTIONS).values(row))
 
     def get(self, context_id: str) -> ForecastQuestion | None:
         from volition.bazaar.storage.models import ContextRow
@@ -77,7 +75,7 @@ class SqlForecastRepository(JoinableRepository):
                 .join(contexts, contexts.c.id == QUESTIONS.c.context_id)
                 .where(QUESTIONS.c.context_id == context_id)
             ).first()
-        return None if row is None else _question(row._mapping)
+        return None if row is None else FORECAST_QUESTION.record_of(row)
 
     def propose(self, context_id: str, node_id: str, distribution: tuple[float, ...]) -> None:
         with self._begin() as conn:
@@ -120,17 +118,7 @@ class SqlForecastRepository(JoinableRepository):
                 .where(STEPS.c.context_id == context_id, STEPS.c.seq.is_not(None))
                 .order_by(STEPS.c.seq)
             ).all()
-        return [
-            ForecastStep(
-                r.context_id,
-                r.seq,
-                r.node_id,
-                tuple(float(p) for p in r.distribution),
-                tuple(r.offer_ids),
-                r.at,
-            )
-            for r in rows
-        ]
+        return FORECAST_STEP.records(rows)
 
     def resolve(
         self, context_id: str, resolution: Resolution, scores: list[OfferScore], steps: int
@@ -149,20 +137,14 @@ class SqlForecastRepository(JoinableRepository):
             changed = conn.execute(
                 update(QUESTIONS)
                 .where(QUESTIONS.c.context_id == context_id, QUESTIONS.c.resolved_at.is_(None))
-                .values(
-                    outcome=resolution.outcome,
-                    annulled=resolution.annulled,
-                    resolved_by=resolution.by_id,
-                    resolved_at=resolution.at,
-                    final_score=resolution.final_score,
-                )
+                .values(RESOLUTION.values(resolution))
             ).rowcount
             if changed != 1:
                 return False
             if confirmed != steps:  # rolled back with the transaction
                 raise _Stale(STALE)
             if scores:
-                conn.execute(insert(SCORES), [_score_row(s) for s in scores])
+                conn.execute(insert(SCORES), [FORECAST_SCORE.values(s) for s in scores])
             return True
 
     def scores(self, context_id: str) -> list[OfferScore]:
@@ -170,53 +152,16 @@ class SqlForecastRepository(JoinableRepository):
             rows = conn.execute(
                 select(SCORES).where(SCORES.c.context_id == context_id).order_by(SCORES.c.seq)
             ).all()
-        return [_score(r._mapping) for r in rows]
+        return FORECAST_SCORE.records(rows)
 
     def seller_scores(self, seller_id: str) -> list[OfferScore]:
+        return self.sellers_scores([seller_id])
+
+    def sellers_scores(self, seller_ids: Collection[str]) -> list[OfferScore]:
+        if not seller_ids:
+            return []
         with self._begin(write=False) as conn:
-            rows = conn.execute(select(SCORES).where(SCORES.c.seller_id == seller_id)).all()
-        return [_score(r._mapping) for r in rows]
-
-
-def _question(v: Any) -> ForecastQuestion:
-    resolution = None
-    if v["resolved_at"] is not None:
-        resolution = Resolution(
-            v["outcome"], bool(v["annulled"]), v["resolved_by"], v["resolved_at"], v["final_score"]
-        )
-    return ForecastQuestion(
-        v["context_id"],
-        v["buyer_id"],
-        tuple(v["outcomes"]),
-        tuple(float(p) for p in v["prior"]),
-        v["closes_at"],
-        v["resolver_id"],
-        ScoringRule(v["rule"]),
-        resolution,
-    )
-
-
-def _score_row(s: OfferScore) -> dict[str, Any]:
-    return {
-        "offer_id": s.offer_id,
-        "context_id": s.context_id,
-        "seller_id": s.seller_id,
-        "price": s.price,
-        "seq": s.seq,
-        "value": s.value,
-        "after": list(s.after),
-        "outcome": s.outcome,
-    }
-
-
-def _score(v: Any) -> OfferScore:
-    return OfferScore(
-        v["context_id"],
-        v["offer_id"],
-        v["seller_id"],
-        v["price"],
-        v["seq"],
-        v["value"],
-        tuple(float(p) for p in v["after"]),
-        v["outcome"],
-    )
+            rows = conn.execute(
+                select(SCORES).where(SCORES.c.seller_id.in_(sorted(seller_ids)))
+            ).all()
+        return FORECAST_SCORE.records(rows)

@@ -8,27 +8,35 @@ constraint trigger also checks that each journal entry's postings sum to zero at
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
-    Dialect,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     false,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from volition.bazaar.storage.columns import (
+    ID,
+    Base,
+    MatchingColumns,
+    UtcDateTime,
+    id_column,
+    list_column,
+    matching_checks,
+    money_column,
+    not_negative,
+    one_of,
+    ref_column,
+    when_column,
+)
 
 __all__ = [
     "Base",
@@ -41,130 +49,123 @@ __all__ = [
     "PurchaseRow",
     "TokenRow",
     "UserRow",
-    "UtcDateTime",
+    "UtcDateTime",  # the migrations import it from here
 ]
-
-ID = String(40)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class UserRow(Base):
     __tablename__ = "users"
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = id_column()
     name: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_buyer: Mapped[bool] = mapped_column(Boolean)
     is_seller: Mapped[bool] = mapped_column(Boolean)
     is_operator: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = when_column()
 
 
 class TokenRow(Base):
     __tablename__ = "tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id: Mapped[str] = ref_column("users.id", index=True)
+    created_at: Mapped[datetime] = when_column()
+    expires_at: Mapped[datetime] = when_column()
+
+
+RECORD_MINIMUM_CHECKS = (
+    CheckConstraint(
+        "record_min_offers_bought IS NULL OR record_min_offers_bought >= 0",
+        name="ck_contexts_record_min_offers_bought",
+    ),
+    CheckConstraint(
+        "record_max_calibration_gap IS NULL OR "
+        "(record_max_calibration_gap >= 0 AND record_max_calibration_gap <= 1)",
+        name="ck_contexts_record_max_calibration_gap",
+    ),
+    CheckConstraint(
+        "(record_min_offers_bought IS NULL) = (record_admit_newcomers IS NULL)",
+        name="ck_contexts_record_minimum_whole",
+    ),
+)
+"""A context's record minimum is whole or absent, within its bounds (migration 0014)."""
 
 
 class ContextRow(Base):
     __tablename__ = "contexts"
     __table_args__ = (
-        CheckConstraint("budget >= 0", name="ck_contexts_budget"),
+        not_negative("contexts", "budget"),
         CheckConstraint("priority >= 0 AND priority <= 1", name="ck_contexts_priority"),
-        CheckConstraint(
-            "status IN ('open', 'inspecting', 'decided', 'expired', 'cancelled')",
-            name="ck_contexts_status",
-        ),
-        CheckConstraint("depth >= 0", name="ck_contexts_depth"),
-        CheckConstraint("reveal IN ('with_parent', 'all')", name="ck_contexts_reveal"),
+        one_of("contexts", "status", "open", "inspecting", "decided", "expired", "cancelled"),
+        not_negative("contexts", "depth"),
+        one_of("contexts", "reveal", "with_parent", "all"),
         CheckConstraint("attention IS NULL OR attention >= 1", name="ck_contexts_attention"),
-        CheckConstraint("reading_cost >= 0", name="ck_contexts_reading_cost"),
+        not_negative("contexts", "reading_cost"),
+        *RECORD_MINIMUM_CHECKS,
         Index("ix_contexts_status_created", "status", "created_at"),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    buyer_id: Mapped[str] = ref_column("users.id", index=True)
     query: Mapped[str] = mapped_column(Text)
-    pages: Mapped[list[str]] = mapped_column(JSON)
-    budget: Mapped[int] = mapped_column(BigInteger)
+    pages: Mapped[list[str]] = list_column()
+    budget: Mapped[int] = money_column()
     priority: Mapped[float] = mapped_column(Float)
-    named_seller_ids: Mapped[list[str]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    named_seller_ids: Mapped[list[str]] = list_column()
+    created_at: Mapped[datetime] = when_column()
+    expires_at: Mapped[datetime | None] = when_column(nullable=True)
     status: Mapped[str] = mapped_column(String(16))
-    parent_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    parent_context_id: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("contexts.id"), nullable=True, index=True
-    )
+    parent_offer_ids: Mapped[list[str]] = list_column()
+    parent_context_id: Mapped[str | None] = ref_column("contexts.id", nullable=True, index=True)
     depth: Mapped[int] = mapped_column(Integer)
     reveal: Mapped[str] = mapped_column(String(16), server_default="with_parent")
     by_inspector: Mapped[bool] = mapped_column(Boolean, server_default=false())
     attention: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reading_cost: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    reading_cost: Mapped[int] = money_column(server_default="0")
+    # a context's RecordMinimum, flattened (row_maps.CONTEXT); all NULL: none
+    record_min_offers_bought: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    record_min_value_per_dollar: Mapped[float | None] = mapped_column(Float, nullable=True)
+    record_max_calibration_gap: Mapped[float | None] = mapped_column(Float, nullable=True)
+    record_admit_newcomers: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class OfferRow(Base):
     __tablename__ = "offers"
     __table_args__ = (
-        CheckConstraint("price >= 0", name="ck_offers_price"),
-        CheckConstraint("bid >= 0", name="ck_offers_bid"),
-        CheckConstraint("status IN ('active', 'withdrawn')", name="ck_offers_status"),
+        not_negative("offers", "price"),
+        not_negative("offers", "bid"),
+        one_of("offers", "status", "active", "withdrawn"),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), index=True)
-    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    context_id: Mapped[str] = ref_column("contexts.id", index=True)
+    seller_id: Mapped[str] = ref_column("users.id", index=True)
     preview: Mapped[str] = mapped_column(Text)
     private_info: Mapped[str] = mapped_column(Text)
-    price: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    price: Mapped[int] = money_column()
+    created_at: Mapped[datetime] = when_column()
     status: Mapped[str] = mapped_column(String(16))
     inspected: Mapped[bool] = mapped_column(Boolean)
     quotable: Mapped[bool] = mapped_column(Boolean, server_default=true())
-    bid: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    bid: Mapped[int] = money_column(server_default="0")
 
 
 class EntryRow(Base):
     __tablename__ = "journal_entries"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release', 'cash_out', "
-            "'inspection_cost', 'bid_reserve', 'bid_payment', 'bid_release')",
-            name="ck_journal_entries_kind",
+        one_of(
+            "journal_entries",
+            "kind",
+            *("grant", "credit", "reserve", "purchase", "release", "cash_out"),
+            *("inspection_cost", "bid_reserve", "bid_payment", "bid_release"),
         ),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = id_column()
     kind: Mapped[str] = mapped_column(String(16))
     memo: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = when_column(index=True)
 
 
 class PostingRow(Base):
@@ -172,56 +173,40 @@ class PostingRow(Base):
     __table_args__ = (CheckConstraint("amount <> 0", name="ck_postings_nonzero"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    entry_id: Mapped[str] = mapped_column(ID, ForeignKey("journal_entries.id"), index=True)
+    entry_id: Mapped[str] = ref_column("journal_entries.id", index=True)
     account: Mapped[str] = mapped_column(String(60), index=True)
-    amount: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = money_column()
 
 
 class PurchaseRow(Base):
     __tablename__ = "purchases"
     __table_args__ = (
-        CheckConstraint("price >= 0", name="ck_purchases_price"),
-        CheckConstraint("mechanism IN ('naive', 'inspection')", name="ck_purchases_mechanism"),
+        not_negative("purchases", "price"),
+        one_of("purchases", "mechanism", "naive", "inspection"),
         CheckConstraint(
             "(price = 0 AND entry_id IS NULL) OR (price > 0 AND entry_id IS NOT NULL)",
             name="ck_purchases_paid",
         ),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    offer_id: Mapped[str] = mapped_column(ID, ForeignKey("offers.id"), unique=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), index=True)
-    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    price: Mapped[int] = mapped_column(BigInteger)
+    id: Mapped[str] = id_column()
+    offer_id: Mapped[str] = ref_column("offers.id", unique=True)
+    context_id: Mapped[str] = ref_column("contexts.id", index=True)
+    buyer_id: Mapped[str] = ref_column("users.id", index=True)
+    seller_id: Mapped[str] = ref_column("users.id", index=True)
+    price: Mapped[int] = money_column()
     mechanism: Mapped[str] = mapped_column(String(16))
-    entry_id: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("journal_entries.id"), nullable=True, unique=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    entry_id: Mapped[str | None] = ref_column("journal_entries.id", nullable=True, unique=True)
+    created_at: Mapped[datetime] = when_column()
 
 
-class MatcherRow(Base):
+class MatcherRow(MatchingColumns, Base):
     __tablename__ = "matchers"
-    __table_args__ = (
-        CheckConstraint("min_budget >= 0", name="ck_matchers_min_budget"),
-        CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_matchers_priority"),
-        CheckConstraint(
-            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
-            name="ck_matchers_inspection_rate",
-        ),
-        CheckConstraint(
-            "min_purchase_rate >= 0 AND min_purchase_rate <= 1", name="ck_matchers_purchase_rate"
-        ),
-    )
+    __table_args__ = matching_checks("matchers")
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    keywords: Mapped[list[str]] = mapped_column(JSON)
-    min_budget: Mapped[int] = mapped_column(BigInteger)
-    min_priority: Mapped[float] = mapped_column(Float)
-    max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    id: Mapped[str] = id_column()
+    seller_id: Mapped[str] = ref_column("users.id", index=True)
+    created_at: Mapped[datetime] = when_column()
     min_inspection_rate: Mapped[float] = mapped_column(Float, server_default="0")
     min_purchase_rate: Mapped[float] = mapped_column(Float, server_default="0")
 
@@ -229,12 +214,12 @@ class MatcherRow(Base):
 class IdempotencyRow(Base):
     __tablename__ = "idempotency_keys"
 
-    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), primary_key=True)
+    user_id: Mapped[str] = ref_column("users.id", primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     operation: Mapped[str] = mapped_column(String(16))
     request_hash: Mapped[str] = mapped_column(String(64))
     result_id: Mapped[str] = mapped_column(ID)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = when_column()
 
 
 # The tables of the inspections and of the bots live in modules of their own; importing them

@@ -10,12 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -23,43 +20,41 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.models import ID, Base, UtcDateTime
+from volition.bazaar.storage.columns import (
+    Base,
+    MatchingColumns,
+    id_column,
+    matching_checks,
+    money_column,
+    not_negative,
+    one_of,
+    ref_column,
+    when_column,
+)
 
 __all__ = ["BotJobRow", "BotRow", "LLMCredentialRow"]
 
 
-class BotRow(Base):
+class BotRow(MatchingColumns, Base):
     __tablename__ = "bots"
     __table_args__ = (
-        CheckConstraint("kind IN ('fixed', 'llm', 'bayesian')", name="ck_bots_kind"),
+        one_of("bots", "kind", "fixed", "llm", "bayesian"),
         CheckConstraint(
             "kind != 'bayesian' OR (market IS NOT NULL AND market_offer IS NOT NULL "
             "AND market_state IS NOT NULL AND cents_per_unit > 0)",
             name="ck_bots_bayesian",
         ),
-        CheckConstraint("price >= 0", name="ck_bots_price"),
-        CheckConstraint("min_budget >= 0", name="ck_bots_min_budget"),
-        CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_bots_priority"),
-        CheckConstraint(
-            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
-            name="ck_bots_inspection_rate",
-        ),
-        CheckConstraint(
-            "min_purchase_rate >= 0 AND min_purchase_rate <= 1", name="ck_bots_purchase_rate"
-        ),
+        not_negative("bots", "price"),
+        *matching_checks("bots"),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    owner_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    owner_id: Mapped[str] = ref_column("users.id", index=True)
     name: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, index=True)
-    price: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    keywords: Mapped[list[str]] = mapped_column(JSON)
-    min_budget: Mapped[int] = mapped_column(BigInteger)
-    min_priority: Mapped[float] = mapped_column(Float)
-    max_age_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    price: Mapped[int] = money_column()
+    created_at: Mapped[datetime] = when_column()
     min_inspection_rate: Mapped[float] = mapped_column(Float)
     min_purchase_rate: Mapped[float] = mapped_column(Float)
     preview: Mapped[str] = mapped_column(Text)
@@ -70,38 +65,34 @@ class BotRow(Base):
     market: Mapped[str | None] = mapped_column(Text, nullable=True)  # a market file, JSON
     market_offer: Mapped[str | None] = mapped_column(Text, nullable=True)
     market_state: Mapped[str | None] = mapped_column(Text, nullable=True)
-    cents_per_unit: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    cents_per_unit: Mapped[int | None] = money_column(nullable=True)
 
 
 class BotJobRow(Base):
     __tablename__ = "bot_jobs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'running', 'done', 'failed')", name="ck_bot_jobs_status"
-        ),
-        CheckConstraint("attempts >= 0", name="ck_bot_jobs_attempts"),
+        one_of("bot_jobs", "status", "pending", "running", "done", "failed"),
+        not_negative("bot_jobs", "attempts"),
         Index("ix_bot_jobs_status_lease", "status", "lease_until"),
     )
 
-    bot_id: Mapped[str] = mapped_column(ID, ForeignKey("bots.id"), primary_key=True)
-    context_id: Mapped[str] = mapped_column(
-        ID, ForeignKey("contexts.id"), primary_key=True, index=True
-    )
+    bot_id: Mapped[str] = ref_column("bots.id", primary_key=True)
+    context_id: Mapped[str] = ref_column("contexts.id", primary_key=True, index=True)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    offer_id: Mapped[str | None] = mapped_column(ID, ForeignKey("offers.id"), nullable=True)
+    created_at: Mapped[datetime] = when_column()
+    updated_at: Mapped[datetime] = when_column()
+    lease_until: Mapped[datetime | None] = when_column(nullable=True)
+    offer_id: Mapped[str | None] = ref_column("offers.id", nullable=True)
     error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class LLMCredentialRow(Base):
     __tablename__ = "llm_credentials"
 
-    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), primary_key=True)
+    user_id: Mapped[str] = ref_column("users.id", primary_key=True)
     base_url: Mapped[str] = mapped_column(Text)
     model: Mapped[str] = mapped_column(String(200))
     secret: Mapped[str] = mapped_column(Text)  # Fernet ciphertext of the API key
     key_hint: Mapped[str] = mapped_column(String(16))
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = when_column()

@@ -10,12 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
-    ForeignKey,
     Integer,
     String,
     UniqueConstraint,
@@ -23,7 +20,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.models import ID, Base, UtcDateTime
+from volition.bazaar.storage.columns import (
+    Base,
+    id_column,
+    list_column,
+    money_column,
+    one_of,
+    ref_column,
+    when_column,
+)
 
 __all__ = ["ForecastQuestionRow", "ForecastScoreRow", "ForecastStepRow"]
 
@@ -31,22 +36,22 @@ __all__ = ["ForecastQuestionRow", "ForecastScoreRow", "ForecastStepRow"]
 class ForecastQuestionRow(Base):
     __tablename__ = "forecast_questions"
     __table_args__ = (
-        CheckConstraint("rule IN ('log', 'brier', 'spherical')", name="ck_forecast_rule"),
+        one_of("forecast_questions", "rule", "log", "brier", "spherical", name="ck_forecast_rule"),
         CheckConstraint(
             "NOT (annulled AND outcome IS NOT NULL)", name="ck_forecast_annulled_outcome"
         ),
     )
 
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), primary_key=True)
-    outcomes: Mapped[list[str]] = mapped_column(JSON)
-    prior: Mapped[list[float]] = mapped_column(JSON)
-    closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    resolver_id: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id"), nullable=True)
+    context_id: Mapped[str] = ref_column("contexts.id", primary_key=True)
+    outcomes: Mapped[list[str]] = list_column()
+    prior: Mapped[list[float]] = list_column()
+    closes_at: Mapped[datetime] = when_column()
+    resolver_id: Mapped[str | None] = ref_column("users.id", nullable=True)
     rule: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(80), nullable=True)
     annulled: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    resolved_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id"), nullable=True)
-    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    resolved_by: Mapped[str | None] = ref_column("users.id", nullable=True)
+    resolved_at: Mapped[datetime | None] = when_column(nullable=True)
     final_score: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
@@ -54,26 +59,22 @@ class ForecastStepRow(Base):
     __tablename__ = "forecast_steps"
     __table_args__ = (UniqueConstraint("context_id", "seq", name="uq_forecast_steps_seq"),)
 
-    node_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    context_id: Mapped[str] = mapped_column(
-        ID, ForeignKey("forecast_questions.context_id"), index=True
-    )
+    node_id: Mapped[str] = id_column()
+    context_id: Mapped[str] = ref_column("forecast_questions.context_id", index=True)
     seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    distribution: Mapped[list[float]] = mapped_column(JSON)
-    offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    distribution: Mapped[list[float]] = list_column()
+    offer_ids: Mapped[list[str]] = list_column()
+    at: Mapped[datetime | None] = when_column(nullable=True)
 
 
 class ForecastScoreRow(Base):
     __tablename__ = "forecast_scores"
 
-    offer_id: Mapped[str] = mapped_column(ID, ForeignKey("offers.id"), primary_key=True)
-    context_id: Mapped[str] = mapped_column(
-        ID, ForeignKey("forecast_questions.context_id"), index=True
-    )
-    seller_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
-    price: Mapped[int] = mapped_column(BigInteger)
+    offer_id: Mapped[str] = ref_column("offers.id", primary_key=True)
+    context_id: Mapped[str] = ref_column("forecast_questions.context_id", index=True)
+    seller_id: Mapped[str] = ref_column("users.id", index=True)
+    price: Mapped[int] = money_column()
     seq: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
-    after: Mapped[list[float]] = mapped_column(JSON)
+    after: Mapped[list[float]] = list_column()
     outcome: Mapped[int] = mapped_column(Integer)

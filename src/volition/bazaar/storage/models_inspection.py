@@ -12,12 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -25,19 +22,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.models import ID, Base, UtcDateTime
+from volition.bazaar.storage.columns import (
+    ID,
+    Base,
+    id_column,
+    list_column,
+    money_column,
+    not_negative,
+    one_of,
+    ref_column,
+    when_column,
+)
 
 __all__ = ["AgentCallRow", "InspectionRow", "NodeRow"]
 
-NODE_STATES = "('soliciting', 'gathering', 'deciding', 'acting', 'waiting', 'done')"
-OUTCOMES = "('bought', 'no_offers', 'gave_up', 'closed', 'no_agent', 'no_budget')"
+NODE_STATES = ("soliciting", "gathering", "deciding", "acting", "waiting", "done")
+OUTCOMES = ("bought", "no_offers", "gave_up", "closed", "no_agent", "no_budget")
 
 
 class InspectionRow(Base):
     __tablename__ = "inspections"
     __table_args__ = (
-        CheckConstraint("status IN ('running', 'done')", name="ck_inspections_status"),
-        CheckConstraint("policy IN ('with_parent', 'all')", name="ck_inspections_policy"),
+        one_of("inspections", "status", "running", "done"),
+        one_of("inspections", "policy", "with_parent", "all"),
         CheckConstraint(
             "max_depth >= 0 AND max_follow_ups >= 0 AND min_offers >= 0 AND max_retries >= 0 "
             "AND gather_timeout_seconds >= 0",
@@ -45,9 +52,9 @@ class InspectionRow(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(ID, primary_key=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), unique=True)
-    buyer_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    id: Mapped[str] = id_column()
+    context_id: Mapped[str] = ref_column("contexts.id", unique=True)
+    buyer_id: Mapped[str] = ref_column("users.id", index=True)
     agent: Mapped[str] = mapped_column(String(40))
     inspector: Mapped[str | None] = mapped_column(String(40), nullable=True)  # migration 0008
     max_depth: Mapped[int] = mapped_column(Integer)
@@ -58,17 +65,15 @@ class InspectionRow(Base):
     policy: Mapped[str] = mapped_column(String(16))
     root_node_id: Mapped[str] = mapped_column(ID)
     status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = when_column()
+    finished_at: Mapped[datetime | None] = when_column(nullable=True)
 
 
 class NodeRow(Base):
     __tablename__ = "inspection_nodes"
     __table_args__ = (
-        CheckConstraint(f"state IN {NODE_STATES}", name="ck_inspection_nodes_state"),
-        CheckConstraint(
-            f"outcome IS NULL OR outcome IN {OUTCOMES}", name="ck_inspection_nodes_outcome"
-        ),
+        one_of("inspection_nodes", "state", *NODE_STATES),
+        one_of("inspection_nodes", "outcome", *OUTCOMES, nullable=True),
         CheckConstraint(
             "depth >= 0 AND follow_ups >= 0 AND version >= 0 AND pending_budget >= 0",
             name="ck_inspection_nodes_counts",
@@ -90,59 +95,55 @@ class NodeRow(Base):
     # ``seq`` orders nodes as they were added (ids are random)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(ID, unique=True)
-    inspection_id: Mapped[str] = mapped_column(ID, ForeignKey("inspections.id"), index=True)
-    context_id: Mapped[str] = mapped_column(ID, ForeignKey("contexts.id"), unique=True)
-    parent_node_id: Mapped[str | None] = mapped_column(
-        ID, ForeignKey("inspection_nodes.id"), nullable=True, index=True
+    inspection_id: Mapped[str] = ref_column("inspections.id", index=True)
+    context_id: Mapped[str] = ref_column("contexts.id", unique=True)
+    parent_node_id: Mapped[str | None] = ref_column(
+        "inspection_nodes.id", nullable=True, index=True
     )
     depth: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16))
-    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    deadline: Mapped[datetime | None] = when_column(nullable=True)
     follow_ups: Mapped[int] = mapped_column(Integer)
     pending_follow_up: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    pending_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    pending_budget: Mapped[int] = mapped_column(BigInteger)
+    pending_offer_ids: Mapped[list[str]] = list_column()
+    pending_budget: Mapped[int] = money_column()
     pending_query: Mapped[str] = mapped_column(Text)
     child_node_id: Mapped[str | None] = mapped_column(ID, nullable=True)
-    bought: Mapped[list[str]] = mapped_column(JSON)
+    bought: Mapped[list[str]] = list_column()
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     lease_owner: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    lease_until: Mapped[datetime | None] = when_column(nullable=True)
 
 
 class AgentCallRow(Base):
     __tablename__ = "inspection_calls"
     __table_args__ = (
-        CheckConstraint(
-            "verdict IN ('accepted', 'malformed', 'illegal')", name="ck_inspection_calls_verdict"
-        ),
-        CheckConstraint(
-            "action IS NULL OR action IN ('buy', 'follow_up')", name="ck_inspection_calls_action"
-        ),
+        one_of("inspection_calls", "verdict", "accepted", "malformed", "illegal"),
+        one_of("inspection_calls", "action", "buy", "follow_up", nullable=True),
         CheckConstraint(
             "attempt >= 0 AND unknown_ids >= 0 AND budget >= 0 AND prompt_tokens >= 0 "
             "AND completion_tokens >= 0 AND cost >= 0",
             name="ck_inspection_calls_counts",
         ),
-        CheckConstraint("charged >= 0", name="ck_inspection_calls_charged"),
+        not_negative("inspection_calls", "charged"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(ID, unique=True)
-    inspection_id: Mapped[str] = mapped_column(ID, ForeignKey("inspections.id"), index=True)
-    node_id: Mapped[str] = mapped_column(ID, ForeignKey("inspection_nodes.id"), index=True)
+    inspection_id: Mapped[str] = ref_column("inspections.id", index=True)
+    node_id: Mapped[str] = ref_column("inspection_nodes.id", index=True)
     attempt: Mapped[int] = mapped_column(Integer)
-    seen_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    ancestor_offer_ids: Mapped[list[str]] = mapped_column(JSON)
-    known_offer_ids: Mapped[list[str]] = mapped_column(JSON)
+    seen_offer_ids: Mapped[list[str]] = list_column()
+    ancestor_offer_ids: Mapped[list[str]] = list_column()
+    known_offer_ids: Mapped[list[str]] = list_column()
     verdict: Mapped[str] = mapped_column(String(16))
     action: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    decided_ids: Mapped[list[str]] = mapped_column(JSON)
+    decided_ids: Mapped[list[str]] = list_column()
     unknown_ids: Mapped[int] = mapped_column(Integer)
-    budget: Mapped[int] = mapped_column(BigInteger)
+    budget: Mapped[int] = money_column()
     prompt_tokens: Mapped[int] = mapped_column(Integer)
     completion_tokens: Mapped[int] = mapped_column(Integer)
     cost: Mapped[float] = mapped_column(Float)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
-    charged: Mapped[int] = mapped_column(BigInteger, server_default="0")  # migration 0008
+    at: Mapped[datetime] = when_column()
+    charged: Mapped[int] = money_column(server_default="0")  # migration 0008

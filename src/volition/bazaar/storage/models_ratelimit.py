@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Float, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volition.bazaar.storage.models import Base
+from volition.bazaar.storage.columns import Base
 
 __all__ = ["KEY_LENGTH", "RateLimitRow"]
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from volition.bazaar.domain.contexts import RevealPolicy
+from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.errors import InputError
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "parse_minutes",
     "parse_money",
     "parse_priority",
+    "parse_rate",
+    "parse_record_minimum",
     "parse_reveal",
 ]
 
@@ -95,7 +98,12 @@ def parse_minutes(text: str, what: str) -> timedelta | None:
 
 
 def parse_matcher(
-    keywords: str, min_budget: str, min_priority: str, max_age: str
+    keywords: str,
+    min_budget: str,
+    min_priority: str,
+    max_age: str,
+    min_inspection_rate: str,
+    min_purchase_rate: str,
 ) -> dict[str, Any]:
     """A matcher form's fields as the domain's matcher arguments (blank: no condition)."""
     return {
@@ -103,4 +111,47 @@ def parse_matcher(
         "min_budget": parse_money(min_budget or "0", "the minimum budget"),
         "min_priority": parse_priority(min_priority or "0"),
         "max_age": parse_minutes(max_age, "the age limit"),
+        "min_inspection_rate": parse_rate(min_inspection_rate, "buyer inspection rate"),
+        "min_purchase_rate": parse_rate(min_purchase_rate, "buyer purchase rate"),
     }
+
+
+def parse_rate(text: str, what: str) -> float:
+    """A minimum rate in [0, 1] from its text (blank: 0, no minimum); the domain checks the
+    range."""
+    value = _number(text, f"the minimum {what}", "a number in [0, 1]")
+    return 0.0 if value is None else value
+
+
+def parse_record_minimum(
+    offers: str, value: str, gap: str, refuse_newcomers: str
+) -> RecordMinimum | None:
+    """A context form's record minimum fields (None when all are blank and newcomers are
+    admitted); the domain checks the ranges (``RecordMinimum.checked``)."""
+    if not (offers.strip() or value.strip() or gap.strip() or refuse_newcomers):
+        return None
+    least = offers.strip()
+    if least and not (least.isdigit() and len(least) <= 7):
+        raise InputError(
+            f"the minimum offers bought must be a whole number (blank: 0), not {least!r}"
+        )
+    return RecordMinimum(
+        int(least or "0"),
+        _number(value, "the minimum value per dollar", "a number such as 0.1"),
+        _number(gap, "the maximum calibration gap", "a number in [0, 1]"),
+        admit_newcomers=not refuse_newcomers,
+    )
+
+
+def _number(text: str, what: str, example: str) -> float | None:
+    """A finite number from its text, or None when blank."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    try:
+        number = float(cleaned)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise InputError(f"{what} must be {example} (blank: none), not {cleaned[:40]!r}")
+    return number

@@ -67,6 +67,7 @@ def _post_context(body: ContextCreate, caller: Caller, key: str | None) -> Conte
         reveal=RevealPolicy(body.reveal),
         attention=body.attention,
         reading_cost=body.reading_cost,
+        record_minimum=body.record_minimum.domain() if body.record_minimum else None,
     )
     if body.forecast is not None:  # a forecast question (domain.forecasts)
         context = post_question(bazaar, user.id, spec, body.forecast, key)

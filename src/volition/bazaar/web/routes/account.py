@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from volition.bazaar.api.deps import BazaarDep, SignInGuardDep
 from volition.bazaar.api.ratelimit import TooManySignIns, client_address
 from volition.bazaar.errors import Unauthorized
+from volition.bazaar.web.form_models import Posted, SignInForm, SignUpForm
 from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.routes.common import (
     Field,
@@ -34,30 +35,21 @@ def signup(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    name: Field = "",
-    password: Field = "",
-    buyer: Field = "",
-    seller: Field = "",
+    form: Posted[SignUpForm],
 ) -> Response:
     """Create an account and sign in with it."""
-    refused = csrf_refused(request, visitor, csrf_token)
+    refused = csrf_refused(request, visitor, form.csrf_token)
     if refused is not None:
         return refused
+    name, password, buyer, seller = form.name.strip(), form.password, form.buyer, form.seller
     try:
-        bazaar.register(name.strip(), password, buyer=bool(buyer), seller=bool(seller))
-        token, record = bazaar.issue_token(name.strip(), password)
+        bazaar.register(name, password, buyer=bool(buyer), seller=bool(seller))
+        token, record = bazaar.issue_token(name, password)
     except VolitionError as exc:
         status, message = failure(exc)
+        roles = {"buyer": bool(buyer), "seller": bool(seller)}
         return render(
-            request,
-            visitor,
-            "signup.html",
-            status,
-            error=message,
-            name=name,
-            buyer=bool(buyer),
-            seller=bool(seller),
+            request, visitor, "signup.html", status, error=message, name=form.name, **roles
         )
     response = redirect(request, visitor, "/?notice=signed-up")
     start_session(response, request, token, record.expires_at, bazaar.clock())
@@ -76,15 +68,13 @@ def signin(
     bazaar: BazaarDep,
     limits: SignInGuardDep,  # shared with POST /api/tokens
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    name: Field = "",
-    password: Field = "",
-    next: Field = "/",
+    form: Posted[SignInForm],
 ) -> Response:
     """Check the password and hand the browser a session."""
-    refused = csrf_refused(request, visitor, csrf_token)
+    refused = csrf_refused(request, visitor, form.csrf_token)
     if refused is not None:
         return refused
+    name, password, next = form.name, form.password, form.next
     address = client_address(request)
     try:
         limits.attempt(name, address)

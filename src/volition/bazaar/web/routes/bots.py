@@ -6,15 +6,18 @@ back on its own page, with what was typed and what was wrong."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BotsDep as Bots
-from volition.bazaar.domain import BotService
+from volition.bazaar.domain import BotService, User
 from volition.bazaar.errors import NotFound
+from volition.bazaar.web.form_models import EndpointForm, FixedBotForm, LlmBotForm, Posted
 from volition.bazaar.web.forms import parse_money
-from volition.bazaar.web.rendering import NOTICES, error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import Field, MatcherFields, guard, sign_in_first
+from volition.bazaar.web.rendering import NOTICES, error_page, render
+from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
@@ -31,7 +34,8 @@ NOTICES.update(
     }
 )
 _FIELDS = ("name", "preview", "private_info", "price", "keywords", "min_budget", "min_priority")
-_BLANK = dict.fromkeys((*_FIELDS, "max_age", "instructions", "base_url", "model"), "")
+_RATES = ("min_inspection_rate", "min_purchase_rate")
+_BLANK = dict.fromkeys((*_FIELDS, *_RATES, "max_age", "instructions", "base_url", "model"), "")
 _BLANK_LLM = {"base_url": "", "model": ""}
 
 
@@ -113,33 +117,24 @@ def create_bot(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
-    matcher: MatcherFields,
-    csrf_token: Field = "",
-    name: Field = "",
-    preview: Field = "",
-    private_info: Field = "",
-    price: Field = "",
+    form: Posted[FixedBotForm],
 ) -> Response:
     """Create a fixed bot: its offer (preview, private info, price) and its matcher."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    form = _BLANK | {"name": name, "preview": preview, "private_info": private_info}
-    form |= {"price": price} | matcher.echo()
-    try:
+
+    def create(user: User) -> str:
         bots.create_bot(
             user.id,
-            name=name.strip(),
+            name=form.name.strip(),
             kind="fixed",
-            price=parse_money(price, "the price"),
-            preview=preview,
-            private_info=private_info,
-            **matcher.parsed(),
+            price=parse_money(form.price, "the price"),
+            preview=form.preview,
+            private_info=form.private_info,
+            **form.matcher(),
         )
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _page(request, bots, visitor, status, message, form, which="fixed")
-    return redirect(request, visitor, "/bots?notice=bot-created")
+        return "/bots?notice=bot-created"
+
+    again = partial(_page, request, bots, visitor, form=_BLANK | form.echo(), which="fixed")
+    return submit(request, visitor, form.csrf_token, create, refused_on(again))
 
 
 @router.post("/bots/llm")
@@ -147,36 +142,26 @@ def create_llm_bot(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
-    matcher: MatcherFields,
-    csrf_token: Field = "",
-    name: Field = "",
-    instructions: Field = "",
-    price: Field = "",
-    base_url: Field = "",
-    model: Field = "",
+    form: Posted[LlmBotForm],
 ) -> Response:
     """Create an LLM bot: its instructions, a price cap, its matcher, and optionally its own
     endpoint (else your stored one)."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    form = _BLANK | {"name": name, "instructions": instructions, "price": price}
-    form |= {"base_url": base_url, "model": model} | matcher.echo()
-    try:
+
+    def create(user: User) -> str:
         bots.create_bot(
             user.id,
-            name=name.strip(),
+            name=form.name.strip(),
             kind="llm",
-            price=parse_money(price, "the price cap"),
-            instructions=instructions,
-            base_url=base_url.strip() or None,
-            model=model.strip() or None,
-            **matcher.parsed(),
+            price=parse_money(form.price, "the price cap"),
+            instructions=form.instructions,
+            base_url=form.base_url.strip() or None,
+            model=form.model.strip() or None,
+            **form.matcher(),
         )
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _page(request, bots, visitor, status, message, llm_bot=form, which="llm")
-    return redirect(request, visitor, "/bots?notice=bot-created")
+        return "/bots?notice=bot-created"
+
+    again = partial(_page, request, bots, visitor, llm_bot=_BLANK | form.echo(), which="llm")
+    return submit(request, visitor, form.csrf_token, create, refused_on(again))
 
 
 @router.post("/bots/llm-endpoint")
@@ -184,24 +169,17 @@ def store_llm_endpoint(
     request: Request,
     bots: Bots,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    base_url: Field = "",
-    model: Field = "",
-    api_key: Field = "",
+    form: Posted[EndpointForm],
 ) -> Response:
     """Store your OpenAI-compatible endpoint; the key is encrypted before it is stored."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        bots.set_credential(
-            user.id, base_url=base_url.strip(), model=model.strip(), api_key=api_key
-        )
-    except VolitionError as exc:
-        status, message = failure(exc)
-        llm_form = {"base_url": base_url, "model": model}  # never the key
-        return _page(request, bots, visitor, status, message, llm_form=llm_form, which="endpoint")
-    return redirect(request, visitor, "/bots?notice=llm-stored")
+
+    def store(user: User) -> str:
+        base_url, model = form.base_url.strip(), form.model.strip()
+        bots.set_credential(user.id, base_url=base_url, model=model, api_key=form.api_key)
+        return "/bots?notice=llm-stored"
+
+    again = partial(_page, request, bots, visitor, llm_form=form.echo(), which="endpoint")
+    return submit(request, visitor, form.csrf_token, store, refused_on(again))
 
 
 @router.post("/bots/llm-endpoint/remove")
@@ -209,15 +187,13 @@ def remove_llm_endpoint(
     request: Request, bots: Bots, visitor: VisitorDep, csrf_token: Field = ""
 ) -> Response:
     """Forget your stored endpoint and key."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
+
+    def forget(user: User) -> str:
         bots.delete_credential(user.id)
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _page(request, bots, visitor, status, message, which="endpoint")
-    return redirect(request, visitor, "/bots?notice=llm-removed")
+        return "/bots?notice=llm-removed"
+
+    again = partial(_page, request, bots, visitor, which="endpoint")
+    return submit(request, visitor, csrf_token, forget, refused_on(again))
 
 
 @router.post("/bots/{bot_id}/{action}")
@@ -230,20 +206,18 @@ def act_on_bot(
     csrf_token: Field = "",
 ) -> Response:
     """Pause, resume or delete one of your bots."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        if action == "pause":
-            bots.set_active(user.id, bot_id, False)
-        elif action == "resume":
-            bots.set_active(user.id, bot_id, True)
-        elif action == "delete":
+
+    def act(user: User) -> str:
+        if action not in _DONE:
+            raise NotFound(f"there is no bot action {action[:40]!r}")
+        if action == "delete":
             bots.delete_bot(user.id, bot_id)
         else:
-            return _page(request, bots, visitor, 404, f"there is no bot action {action!r}")
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _page(request, bots, visitor, status, message)
-    done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[action]
-    return redirect(request, visitor, f"/bots?notice=bot-{done}")
+            bots.set_active(user.id, bot_id, action == "resume")
+        return f"/bots?notice=bot-{_DONE[action]}"
+
+    again = partial(_page, request, bots, visitor)
+    return submit(request, visitor, csrf_token, act, refused_on(again))
+
+
+_DONE = {"pause": "paused", "resume": "resumed", "delete": "deleted"}

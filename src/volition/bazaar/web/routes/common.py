@@ -1,64 +1,37 @@
-"""What every page route shares: form field types, the POST guard, sign-in redirects."""
+"""What every page route shares: form field types, the POST guard, sign-in redirects, and
+``submit``, the one shape of a signed-in form POST (guard, act, go on or show the refusal)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator
 
 from volition.bazaar.api.text import storable_form
 from volition.bazaar.domain import User
-from volition.bazaar.web.forms import parse_matcher
-from volition.bazaar.web.rendering import redirect, render
+from volition.bazaar.web.rendering import error_page, failure, redirect, render
 from volition.bazaar.web.session import Visitor
+from volition.errors import VolitionError
 
 __all__ = [
-    "BLANK_MATCHER",
     "CSRF_REFUSED",
     "Field",
-    "MatcherFields",
-    "MatcherForm",
+    "Refusal",
     "csrf_refused",
     "guard",
+    "refused_on",
     "safe_next",
     "sign_in_first",
+    "submit",
 ]
 
 # Every field is optional text: a missing or malformed one becomes the page's own message.
 Field = Annotated[str, Form(), AfterValidator(storable_form)]  # storable text, else 422
 
-
-@dataclass(frozen=True, slots=True)
-class MatcherForm:
-    """A matcher's form fields, as typed (the inbox's matchers and every bot's own)."""
-
-    keywords: str = ""
-    min_budget: str = ""
-    min_priority: str = ""
-    max_age: str = ""
-
-    def echo(self) -> dict[str, str]:
-        """The fields to put back in the form when it is shown again with an error."""
-        return asdict(self)
-
-    def parsed(self) -> dict[str, Any]:
-        """The domain's matcher arguments (``InputError`` names a malformed field)."""
-        return parse_matcher(self.keywords, self.min_budget, self.min_priority, self.max_age)
-
-
-def matcher_form(
-    keywords: Field = "", min_budget: Field = "", min_priority: Field = "", max_age: Field = ""
-) -> MatcherForm:
-    """The matcher fields of a posted form."""
-    return MatcherForm(keywords, min_budget, min_priority, max_age)
-
-
-MatcherFields = Annotated[MatcherForm, Depends(matcher_form)]
-BLANK_MATCHER = MatcherForm().echo()
 
 CSRF_REFUSED = (
     "This form has expired or did not come from this site, so nothing was done. "
@@ -97,3 +70,36 @@ def guard(request: Request, visitor: Visitor, csrf: str) -> User | Response:
     if visitor.user is None:
         return sign_in_first(request, visitor)
     return visitor.user
+
+
+# What a form POST answers when the domain refuses it: usually its page again, with the
+# status and message of the error (``failure``) and the form as typed.
+Refusal = Callable[[VolitionError], Response]
+
+
+def refused_on(page: Callable[[int, str], Response]) -> Refusal:
+    """The refusal that shows ``page(status, message)``: the form's own page, with the error."""
+    return lambda exc: page(*failure(exc))
+
+
+def submit(
+    request: Request,
+    visitor: Visitor,
+    csrf: str,
+    action: Callable[[User], str],
+    refused: Refusal | None = None,
+) -> Response:
+    """A signed-in form POST: the guard (CSRF token, then sign-in), then ``action(user)``,
+    which does the work and returns where to go next; when the domain refuses it
+    (``VolitionError``: nothing changed), ``refused(exc)`` is shown (default: the error page).
+    """
+    user = guard(request, visitor, csrf)
+    if isinstance(user, Response):
+        return user
+    try:
+        target = action(user)
+    except VolitionError as exc:
+        if refused is None:
+            return error_page(request, visitor, exc)
+        return refused(exc)
+    return redirect(request, visitor, target)

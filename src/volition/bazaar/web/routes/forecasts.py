@@ -14,10 +14,12 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from volition.bazaar.api.deps import BazaarDep
+from volition.bazaar.domain import User
 from volition.bazaar.domain.forecast_service import Forecasts
 from volition.bazaar.web.forecast_chart import COLOURS, path_chart
-from volition.bazaar.web.rendering import error_page, redirect, render
-from volition.bazaar.web.routes.common import Field, guard
+from volition.bazaar.web.form_models import Posted, ResolveForm
+from volition.bazaar.web.rendering import error_page, render
+from volition.bazaar.web.routes.common import submit
 from volition.bazaar.web.session import VisitorDep
 from volition.errors import VolitionError
 
@@ -67,21 +69,17 @@ def resolve_form(
     context_id: str,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    outcome: Field = "",
-    annulled: Field = "",
+    form: Posted[ResolveForm],
 ) -> Response:
     """Resolve a question from its page: an outcome, or annulled."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        Forecasts(bazaar).resolve(
-            user.id, context_id, None if annulled else outcome, annulled=bool(annulled)
-        )
-    except VolitionError as exc:
-        return error_page(request, visitor, exc)
-    return redirect(request, visitor, f"/contexts/{context_id}/forecast")
+
+    def resolve(user: User) -> str:
+        annulled = bool(form.annulled)
+        chosen = None if annulled else form.outcome
+        Forecasts(bazaar).resolve(user.id, context_id, chosen, annulled=annulled)
+        return f"/contexts/{context_id}/forecast"
+
+    return submit(request, visitor, form.csrf_token, resolve)
 
 
 @router.get("/sellers/{name}/record")

@@ -29,8 +29,9 @@ from volition.bazaar.domain import Bazaar, ContextStatus, Disclosure, User
 from volition.bazaar.domain.page_reads import inspected_offer_ids
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection import InspectionEngine
-from volition.bazaar.web.rendering import error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.form_models import InspectForm, Posted
+from volition.bazaar.web.rendering import failure, render
+from volition.bazaar.web.routes.common import sign_in_first, submit
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.bazaar.web.views import ContextPage, PurchaseRow, purchase_rows
 from volition.errors import InputError, VolitionError
@@ -110,22 +111,15 @@ def start(
     engine: EngineDep,
     runner: RunnerDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    max_depth: Field = "",
-    policy: Field = "",
-    inspector: Field = "",
+    form: Posted[InspectForm],
 ) -> Response:
     """Start inspecting your open context with one of the operator's inspectors."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        inspection_id = start_inspection(
-            engine, runner, user.id, context_id, _form_body(max_depth, policy, inspector)
-        )
-    except VolitionError as exc:
-        return error_page(request, visitor, exc)
-    return redirect(request, visitor, f"/inspections/{inspection_id}")
+
+    def begin(user: User) -> str:
+        body = _form_body(form.max_depth, form.policy, form.inspector)
+        return f"/inspections/{start_inspection(engine, runner, user.id, context_id, body)}"
+
+    return submit(request, visitor, form.csrf_token, begin)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,19 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
-from volition.bazaar.domain import Bazaar, ContextSpec, User
+from volition.bazaar.domain import Bazaar, User
 from volition.bazaar.domain.forecast_service import Forecasts
-from volition.bazaar.web.forms import (
-    parse_attention,
-    parse_keywords,
-    parse_lines,
-    parse_minutes,
-    parse_money,
-    parse_priority,
-    parse_reveal,
-)
-from volition.bazaar.web.rendering import error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.form_models import ContextForm, OfferForm, Posted
+from volition.bazaar.web.rendering import error_page, render
+from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
 from volition.bazaar.web.routes.inspections import inspect_panel
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.bazaar.web.views import ACTIVE_STATUSES, context_page
@@ -51,18 +43,7 @@ def home(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
     )
 
 
-_BLANK_CONTEXT = {
-    "query": "",
-    "budget": "",
-    "priority": "0.5",
-    "pages": "",
-    "sellers": "",
-    "expires": "",
-    "parents": "",
-    "reveal": "with_parent",
-    "attention": "",
-    "reading_cost": "",
-}
+_BLANK_CONTEXT = ContextForm(priority="0.5", reveal="with_parent").echo()
 
 
 @router.get("/contexts/new")
@@ -80,46 +61,21 @@ def post_context(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    idempotency_key: Field = "",
-    query: Field = "",
-    budget: Field = "",
-    priority: Field = "",
-    pages: Field = "",
-    sellers: Field = "",
-    expires: Field = "",
-    parents: Field = "",
-    reveal: Field = "",
-    attention: Field = "",
-    reading_cost: Field = "",
+    form: Posted[ContextForm],
 ) -> Response:
     """Post a context; its budget is reserved from your cash, or, for a follow-up about offers
     on one of your contexts, from that context's budget, with the amnesia policy chosen."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    form = {"query": query, "budget": budget, "priority": priority, "pages": pages}
-    form |= {"sellers": sellers, "expires": expires, "parents": parents, "reveal": reveal}
-    form |= {"attention": attention, "reading_cost": reading_cost}
-    try:
-        lifetime = parse_minutes(expires, "the expiry")
-        spec = ContextSpec(
-            query=query,
-            budget=parse_money(budget, "the budget"),
-            priority=parse_priority(priority),
-            pages=parse_lines(pages),
-            named_sellers=parse_keywords(sellers),
-            expires_at=None if lifetime is None else bazaar.clock() + lifetime,
-            parent_offer_ids=parse_keywords(parents),
-            reveal=parse_reveal(reveal),
-            attention=parse_attention(attention),
-            reading_cost=parse_money(reading_cost or "0", "the reading cost"),
-        )
-        context = bazaar.post_context(user.id, spec, idempotency_key=idempotency_key or None)
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return render(request, visitor, "context_new.html", status, error=message, form=form)
-    return redirect(request, visitor, f"/contexts/{context.id}?notice=posted")
+
+    def post(user: User) -> str:
+        key = form.idempotency_key or None
+        context = bazaar.post_context(user.id, form.spec(bazaar.clock()), idempotency_key=key)
+        return f"/contexts/{context.id}?notice=posted"
+
+    def again(status: int, message: str) -> Response:
+        echo = form.echo()
+        return render(request, visitor, "context_new.html", status, error=message, form=echo)
+
+    return submit(request, visitor, form.csrf_token, post, refused_on(again))
 
 
 def _context(
@@ -134,10 +90,7 @@ def _context(
         page = context_page(bazaar, visitor.user, context_id)
     except VolitionError as exc:
         return error_page(request, visitor, exc)
-    values.setdefault(
-        "offer_form",
-        {"preview": "", "private_info": "", "price": "", "no_quotation": "", "bid": ""},
-    )
+    values.setdefault("offer_form", OfferForm().echo())
     values.setdefault("inspect", inspect_panel(request, page))
     values.setdefault("is_question", Forecasts(bazaar).question(context_id) is not None)
     return render(request, visitor, "context.html", status, page=page, **values)
@@ -161,44 +114,23 @@ def post_offer(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    idempotency_key: Field = "",
-    preview: Field = "",
-    private_info: Field = "",
-    price: Field = "",
-    no_quotation: Field = "",
-    bid: Field = "",
+    form: Posted[OfferForm],
 ) -> Response:
     """Offer information on a context: a preview, private info, a price, whether an
     inspector in doubt may quote it to fact-checkers (unless ``no_quotation`` is ticked), and
     a bid to be read (the attention auction; blank: none)."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        offer = bazaar.post_offer(
-            user.id,
-            context_id,
-            preview=preview,
-            private_info=private_info,
-            price=parse_money(price, "the price"),
-            quotable=not no_quotation,
-            bid=parse_money(bid or "0", "the bid"),
-            idempotency_key=idempotency_key or None,
-        )
-    except VolitionError as exc:
-        status, message = failure(exc)
-        form = {
-            "preview": preview,
-            "private_info": private_info,
-            "price": price,
-            "no_quotation": no_quotation,
-            "bid": bid,
-        }
+
+    def offer(user: User) -> str:
+        posted = bazaar.post_offer(user.id, context_id, **form.terms())
+        return f"/contexts/{posted.context_id}?notice=offered"
+
+    def again(status: int, message: str) -> Response:
+        echo = form.echo()
         return _context(
-            request, bazaar, visitor, context_id, status, error=message, offer_form=form
+            request, bazaar, visitor, context_id, status, error=message, offer_form=echo
         )
-    return redirect(request, visitor, f"/contexts/{offer.context_id}?notice=offered")
+
+    return submit(request, visitor, form.csrf_token, offer, refused_on(again))
 
 
 @router.post("/contexts/{context_id}/offers/{offer_id}/buy")
@@ -276,12 +208,14 @@ def _act(
 ) -> Response:
     """A context form's action for the signed-in user: back to the context page with a
     notice, or the page again with the domain's error (nothing changed)."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        target = action(user)
-    except VolitionError as exc:
-        status, message = failure(exc)
+
+    def again(status: int, message: str) -> Response:
         return _context(request, bazaar, visitor, context_id, status, error=message)
-    return redirect(request, visitor, f"/contexts/{target}?notice={notice}")
+
+    return submit(
+        request,
+        visitor,
+        csrf_token,
+        lambda user: f"/contexts/{action(user)}?notice={notice}",
+        refused_on(again),
+    )

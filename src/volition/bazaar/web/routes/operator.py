@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
-from volition.bazaar.domain import Bazaar
+from volition.bazaar.domain import Bazaar, User
 from volition.bazaar.errors import Forbidden
+from volition.bazaar.web.form_models import CreditForm, Posted
 from volition.bazaar.web.forms import parse_money
-from volition.bazaar.web.rendering import error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import Field, guard, sign_in_first
+from volition.bazaar.web.rendering import error_page, render
+from volition.bazaar.web.routes.common import refused_on, sign_in_first, submit
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
@@ -47,30 +50,25 @@ def operator_page(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> R
 
 
 @router.post("/operator/credits")
-def credit(
+def credit_form(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    csrf_token: Field = "",
-    idempotency_key: Field = "",
-    user: Field = "",
-    amount: Field = "",
+    form: Posted[CreditForm],
 ) -> Response:
     """Credit a user's cash from the funding source."""
-    actor = guard(request, visitor, csrf_token)
-    if isinstance(actor, Response):
-        return actor
-    if not actor.is_operator:  # before looking up the name: a refusal names no one
-        return error_page(request, visitor, Forbidden("only an operator can credit money"))
-    try:
-        target = bazaar.find_user(user.strip())
-        bazaar.credit(
-            actor.id,
-            target.id,
-            parse_money(amount, "the amount"),
-            idempotency_key=idempotency_key or None,
-        )
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _page(request, bazaar, visitor, status, message, {"user": user, "amount": amount})
-    return redirect(request, visitor, "/operator?notice=credited")
+
+    def credit(actor: User) -> str:
+        if not actor.is_operator:  # before looking up the name: a refusal names no one
+            raise Forbidden("only an operator can credit money")
+        target = bazaar.find_user(form.user.strip())
+        cents = parse_money(form.amount, "the amount")
+        bazaar.credit(actor.id, target.id, cents, idempotency_key=form.idempotency_key or None)
+        return "/operator?notice=credited"
+
+    def refused(exc: VolitionError) -> Response:
+        if isinstance(exc, Forbidden):
+            return error_page(request, visitor, exc)
+        return refused_on(partial(_page, request, bazaar, visitor, form=form.echo()))(exc)
+
+    return submit(request, visitor, form.csrf_token, credit, refused)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
-from volition.bazaar.domain import Bazaar
-from volition.bazaar.web.rendering import error_page, failure, redirect, render
-from volition.bazaar.web.routes.common import (
-    BLANK_MATCHER,
-    Field,
-    MatcherFields,
-    guard,
-    sign_in_first,
-)
+from volition.bazaar.domain import Bazaar, User
+from volition.bazaar.web.form_models import MatcherForm, Posted
+from volition.bazaar.web.rendering import error_page, render
+from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
@@ -44,7 +41,7 @@ def _inbox(
         error=error,
         contexts=contexts,
         matchers=matchers,
-        form=form or BLANK_MATCHER,
+        form=form or MatcherForm().echo(),
     )
 
 
@@ -61,19 +58,16 @@ def add_matcher(
     request: Request,
     bazaar: BazaarDep,
     visitor: VisitorDep,
-    matcher: MatcherFields,
-    csrf_token: Field = "",
+    form: Posted[MatcherForm],
 ) -> Response:
     """Add a matcher: any of the keywords, a minimum budget and priority, an age limit."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
-        bazaar.add_matcher(user.id, **matcher.parsed())
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _inbox(request, bazaar, visitor, status, message, matcher.echo())
-    return redirect(request, visitor, "/inbox?notice=matcher-added")
+
+    def add(user: User) -> str:
+        bazaar.add_matcher(user.id, **form.matcher())
+        return "/inbox?notice=matcher-added"
+
+    again = partial(_inbox, request, bazaar, visitor, form=form.echo())
+    return submit(request, visitor, form.csrf_token, add, refused_on(again))
 
 
 @router.post("/inbox/matchers/{matcher_id}/remove")
@@ -85,12 +79,10 @@ def remove_matcher(
     csrf_token: Field = "",
 ) -> Response:
     """Delete one of your matchers."""
-    user = guard(request, visitor, csrf_token)
-    if isinstance(user, Response):
-        return user
-    try:
+
+    def remove(user: User) -> str:
         bazaar.remove_matcher(user.id, matcher_id)
-    except VolitionError as exc:
-        status, message = failure(exc)
-        return _inbox(request, bazaar, visitor, status, message)
-    return redirect(request, visitor, "/inbox?notice=matcher-removed")
+        return "/inbox?notice=matcher-removed"
+
+    again = partial(_inbox, request, bazaar, visitor)
+    return submit(request, visitor, csrf_token, remove, refused_on(again))

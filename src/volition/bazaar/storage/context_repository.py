@@ -1,0 +1,98 @@
+"""The SQL repository of decision contexts (table ``contexts``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, literal_column, select, update
+from sqlalchemy.sql.elements import BindParameter
+
+from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
+from volition.bazaar.storage.row_maps import CONTEXT
+from volition.bazaar.storage.sql_repository import SqlRepository
+from volition.bazaar.storage.tables import C
+
+__all__ = ["SqlContexts"]
+
+_ID: BindParameter[str] = bindparam("id")
+_CONTEXT = select(C).where(C.c.id == _ID)
+_CONTEXT_LOCKED = _CONTEXT.with_for_update(key_share=True)
+
+
+class SqlContexts(SqlRepository):
+    def add(self, context: DecisionContext) -> None:
+        # a row this transaction inserts is its own until it ends (nobody else sees it before
+        # the commit): held as if locked, it is not read again in this unit of work
+        self._locked[context.id] = context
+        self.conn.execute(insert(C).values(CONTEXT.values(context)))
+
+    def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
+        return self._held(context_id, CONTEXT, _CONTEXT, _CONTEXT_LOCKED, lock)
+
+    def update(self, context: DecisionContext) -> None:
+        # Only the status changes after posting; the rest is immutable.
+        self._keep(context.id, context)
+        self.conn.execute(update(C).where(C.c.id == context.id).values(status=context.status.value))
+
+    def find(
+        self,
+        *,
+        statuses: Sequence[ContextStatus] = (),
+        top_level_only: bool = False,
+        buyer_id: str | None = None,
+        limit: int = 100,
+    ) -> list[DecisionContext]:
+        stmt = _find_contexts(tuple(ContextStatus(s) for s in statuses), top_level_only, buyer_id)
+        return self._records(CONTEXT, stmt, {"buyer_id": buyer_id, "limit": limit})
+
+    def get_many(self, context_ids: Sequence[str]) -> list[DecisionContext]:
+        held = [self._locked[i] for i in dict.fromkeys(context_ids) if i in self._locked]
+        rest = [i for i in dict.fromkeys(context_ids) if i not in self._locked]
+        if not rest:
+            return held
+        return held + self._records(CONTEXT, select(C).where(C.c.id.in_(rest)))
+
+    def children(self, context_id: str) -> list[DecisionContext]:
+        stmt = select(C).where(C.c.parent_context_id == context_id).order_by(C.c.id)
+        return self._records(CONTEXT, stmt)
+
+    def due(self, now: datetime) -> list[DecisionContext]:
+        return self._records(CONTEXT, _DUE, {"now": now})
+
+
+_FIND_CONTEXTS: dict[tuple[tuple[ContextStatus, ...], bool, bool], Any] = {}
+
+
+def _find_contexts(
+    statuses: tuple[ContextStatus, ...], top_level_only: bool, buyer_id: str | None
+) -> Any:
+    """The listing statement for one combination of filters, built once per process.
+
+    The statuses are rendered inline: they are the enum's own constants (never user text), and
+    an expanding ``IN`` parameter would be re-rendered on every call.
+    """
+    key = (statuses, top_level_only, buyer_id is not None)
+    stmt = _FIND_CONTEXTS.get(key)
+    if stmt is None:
+        stmt = select(C)
+        if statuses:
+            stmt = stmt.where(C.c.status.in_([literal_column(f"'{s.value}'") for s in statuses]))
+        if top_level_only:
+            stmt = stmt.where(C.c.parent_context_id.is_(None))
+        if buyer_id is not None:
+            stmt = stmt.where(C.c.buyer_id == bindparam("buyer_id"))
+        stmt = stmt.order_by(C.c.created_at.desc(), C.c.id.desc()).limit(bindparam("limit"))
+        _FIND_CONTEXTS[key] = stmt
+    return stmt
+
+
+_DUE = (
+    select(C)
+    .where(
+        C.c.status.in_([literal_column(f"'{s.value}'") for s in sorted(ACTIVE)]),
+        C.c.expires_at <= bindparam("now"),
+    )
+    .order_by(C.c.depth, C.c.id)
+)
