@@ -137,3 +137,29 @@ def test_a_refused_purchase_holds_nothing() -> None:
     with world.bazaar.store.begin(write=False) as uow:
         assert uow.escrows.all() == [] and uow.purchases.all() == []
     assert audit(world.bazaar.store) == []
+
+
+def test_a_steps_batch_holds_the_cap_as_a_single_purchase_does() -> None:
+    """An inspection step buys through ``buy_and_close`` (``step_purchases``): its batch holds
+    each pay-on-resolution offer's cap beside the price, refuses one whose price and cap do
+    not fit, and an annulment gives the cap back."""
+    world = escrow_world(MemoryStore())
+    cid = world.question(budget=100, max_escrow=500)
+    fits = world.offer(cid, 10, Fraction(1, 2), 40)
+    too_much = world.offer(cid, 10, Fraction(1, 2), 41)  # 10 + 40 + 10 + 41 > 100
+    world.bazaar.mark_context_inspected(world.alice.id, cid)
+    batch, closed = world.bazaar.buy_and_close(
+        world.alice.id, cid, [fits.id, too_much.id], idempotency_keys=["k1", "k2"]
+    )
+    assert closed is not None and [p.offer_id for p in batch.bought] == [fits.id]
+    assert batch.refused is not None and "holds 41 in escrow" in str(batch.refused)
+    with world.bazaar.store.begin(write=False) as uow:
+        (held,) = uow.escrows.for_context(cid)
+        assert held.offer_id == fits.id and held.terms.cap == 40
+        assert uow.ledger.balance(escrow(held.purchase_id)) == 40
+    assert world.bazaar.balances(world.alice).cash == FUNDS - 10 - 40
+    assert audit(world.bazaar.store) == []
+    world.clock.advance(HOUR)
+    world.forecasts.resolve(world.root.id, cid, None, annulled=True)
+    assert world.bazaar.balances(world.alice).cash == FUNDS - 10
+    assert audit(world.bazaar.store) == []

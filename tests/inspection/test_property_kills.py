@@ -2,9 +2,10 @@
 
 A worker is killed (``Killed``, a ``BaseException``: no clean-up runs, its lease stays) right
 after the k-th bazaar call it makes commits: posting an offer, marking one inspected, buying,
-posting or starting a follow-up, closing a context. The next worker waits out the lease and
-carries on. Whatever the kill points, the inspection finishes with exactly the purchases of an
-undisturbed run, every seller paid once, the money conserved and the ledger audit clean.
+posting or starting a follow-up, buying and closing a context. The next worker waits out the
+lease and carries on. Whatever the kill points, the inspection finishes with exactly the
+purchases of an undisturbed run, every seller paid once, the money conserved and the ledger
+audit clean.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ WRAPPED = (
     "post_offer",
     "mark_inspected",
     "buy_inspected",
+    "buy_and_close",
     "post_context",
     "start_inspecting",
     "decide_context",

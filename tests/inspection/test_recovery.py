@@ -6,11 +6,13 @@ engine's retry delay, then a fresh engine (another worker) repeats it."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 from tests.support.agents import Script
 from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
-from volition.bazaar.domain import Bazaar, DecisionContext, Purchase, audit
+from volition.bazaar.domain import Bazaar, DecisionContext, audit
+from volition.bazaar.domain.step_purchases import Batch
 from volition.bazaar.inspection import (
     InspectionEngine,
     InspectionLimits,
@@ -24,7 +26,7 @@ class WorkerDied(Exception):
 
 
 class DyingBazaar(Bazaar):
-    """Commits the first purchase and the first inspection start, then dies once each."""
+    """Commits the first purchases and the first inspection start, then dies once each."""
 
     def __init__(self, bazaar: Bazaar) -> None:
         super().__init__(bazaar.store, hasher=bazaar.hasher, clock=bazaar.clock)
@@ -35,12 +37,20 @@ class DyingBazaar(Bazaar):
             self.died.add(what)
             raise WorkerDied(what)
 
-    def buy_inspected(
-        self, actor_id: str, offer_id: str, *, idempotency_key: str | None = None
-    ) -> Purchase:
-        purchase = super().buy_inspected(actor_id, offer_id, idempotency_key=idempotency_key)
-        self._die_once("buy")
-        return purchase
+    def buy_and_close(
+        self,
+        actor_id: str,
+        context_id: str,
+        offer_ids: Sequence[str] = (),
+        *,
+        idempotency_keys: Sequence[str] = (),
+    ) -> tuple[Batch, DecisionContext | None]:
+        done = super().buy_and_close(
+            actor_id, context_id, offer_ids, idempotency_keys=idempotency_keys
+        )
+        if offer_ids:  # the purchases of a step (and its close) are one operation
+            self._die_once("buy")
+        return done
 
     def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
         context = super().start_inspecting(actor_id, context_id)

@@ -131,7 +131,10 @@ def pay(uow: UnitOfWork, offer: InfoOffer, context: DecisionContext, now: dateti
     """Pay what ``offer``'s bid still holds to the buyer of ``context`` (it has been read);
     return the cents paid: 0 when it is paid already, so a repeated read pays nothing more.
 
-    The memo names nothing: the buyer of a forgotten follow-up sees only an amount."""
+    The memo names nothing: the buyer of a forgotten follow-up sees only an amount. An offer
+    that bids nothing never held a bid: nothing is read."""
+    if offer.bid <= 0:
+        return 0
     held = uow.ledger.balance(bid_hold(offer.id))
     if held <= 0:
         return 0

@@ -59,6 +59,7 @@ __all__ = [
     "check_accepted",
     "check_max_escrow",
     "check_terms",
+    "escrow_hold",
     "hold_escrow",
     "payment",
     "priced",
@@ -148,6 +149,30 @@ def payment(terms: EscrowTerms, value: float, stake: int) -> int:
     return math.floor(min(Fraction(terms.cap), max(Fraction(0), owed)))
 
 
+def escrow_hold(
+    offer: InfoOffer, purchase: Purchase, context: DecisionContext, now: datetime
+) -> tuple[JournalEntry, Escrow] | None:
+    """What holding ``offer``'s cap for ``purchase`` writes, if it asks pay-on-resolution:
+    the move of the cap from ``context``'s reservation to ``escrow:<purchase id>`` and the
+    escrow's record (None for a plain offer). Reads nothing: the caller checked that the
+    reservation holds price and cap (``step_purchases.purchase_needs``)."""
+    if offer.escrow is None:
+        return None
+    entry = transfer(
+        new_id("ent"),
+        EntryKind.ESCROW_HOLD,
+        hold(context.id),
+        escrow(purchase.id),
+        offer.escrow.cap,
+        now,
+        f"escrow of {offer.id}",
+    )
+    held = Escrow(
+        purchase.id, offer.id, context.id, purchase.buyer_id, offer.seller_id, offer.escrow, now
+    )
+    return entry, held
+
+
 def hold_escrow(
     uow: UnitOfWork,
     offer: InfoOffer,
@@ -157,30 +182,19 @@ def hold_escrow(
 ) -> Escrow | None:
     """Hold ``offer``'s cap (if it asks pay-on-resolution) from ``context``'s reservation on
     ``escrow:<purchase id>``, in the purchase's unit of work; ``InsufficientFunds`` if the
-    reservation does not hold it. The one place a purchase holds an escrow: every purchase
-    path (``Bazaar._buy``, the inspection engine's) calls it after paying the price."""
-    if offer.escrow is None:
+    reservation does not hold it. A single purchase (``Bazaar._buy``) calls it after paying
+    the price; a step's batch writes ``escrow_hold``'s moves with its own."""
+    planned = escrow_hold(offer, purchase, context, now)
+    if planned is None:
         return None
+    entry, held = planned
     left = uow.ledger.balance(hold(context.id))
-    if offer.escrow.cap > left:
+    if held.terms.cap > left:
         raise InsufficientFunds(
-            f"offer {offer.id} holds a cap of {offer.escrow.cap} cents in escrow but context "
+            f"offer {offer.id} holds a cap of {held.terms.cap} cents in escrow but context "
             f"{context.id} has only {left} cents of its budget left"
         )
-    uow.ledger.record(
-        transfer(
-            new_id("ent"),
-            EntryKind.ESCROW_HOLD,
-            hold(context.id),
-            escrow(purchase.id),
-            offer.escrow.cap,
-            now,
-            f"escrow of {offer.id}",
-        )
-    )
-    held = Escrow(
-        purchase.id, offer.id, context.id, purchase.buyer_id, offer.seller_id, offer.escrow, now
-    )
+    uow.ledger.record(entry)
     uow.escrows.add(held)
     return held
 

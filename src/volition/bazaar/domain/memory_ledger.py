@@ -38,6 +38,10 @@ class MemoryLedger:
         for p in entry.postings:
             self._sums.put(p.account, (self._sums.get(p.account) or 0) + p.amount)
 
+    def record_many(self, entries: Sequence[JournalEntry]) -> None:
+        for entry in entries:
+            self.record(entry)
+
     def entry(self, entry_id: str) -> JournalEntry | None:
         return self._t.get(entry_id)
 

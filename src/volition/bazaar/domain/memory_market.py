@@ -79,7 +79,7 @@ class MemoryOffers:
     def update(self, offer: InfoOffer) -> None:
         self._t.put(offer.id, offer)
 
-    def for_context(self, context_id: str) -> list[InfoOffer]:
+    def for_context(self, context_id: str, *, lock: bool = False) -> list[InfoOffer]:
         rows = [o for o in self._t.values() if o.context_id == context_id]
         return sorted(rows, key=lambda o: (o.created_at, o.id))
 
@@ -116,6 +116,10 @@ class MemoryPurchases:
         if self.for_offer(purchase.offer_id) is not None:
             raise duplicate("purchase of offer", purchase.offer_id)
         self._t.put(purchase.id, purchase)
+
+    def add_many(self, purchases: Sequence[Purchase]) -> None:
+        for purchase in purchases:
+            self.add(purchase)
 
     def get(self, purchase_id: str) -> Purchase | None:
         return self._t.get(purchase_id)

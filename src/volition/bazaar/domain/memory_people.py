@@ -31,6 +31,10 @@ class MemoryUsers:
     def get_by_name(self, name: str) -> User | None:
         return next((u for u in self._t.values() if u.name == name), None)
 
+    def get_by_names(self, names: Sequence[str]) -> list[User]:
+        wanted = set(names)
+        return [u for u in self._t.values() if u.name in wanted]
+
     def get_many(self, user_ids: Sequence[str]) -> list[User]:
         return [u for i in dict.fromkeys(user_ids) if (u := self._t.get(i)) is not None]
 
@@ -79,10 +83,18 @@ class MemoryIdempotency:
     def get(self, user_id: str, key: str) -> IdempotencyRecord | None:
         return self._t.get((user_id, key))
 
+    def get_many(self, user_id: str, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
+        found = ((k, self._t.get((user_id, k))) for k in keys)
+        return {k: record for k, record in found if record is not None}
+
     def add(self, record: IdempotencyRecord) -> None:
         if self._t.get((record.user_id, record.key)) is not None:
             raise duplicate("idempotency key", record.key)
         self._t.put((record.user_id, record.key), record)
+
+    def add_many(self, records: Sequence[IdempotencyRecord]) -> None:
+        for record in records:
+            self.add(record)
 
 
 class MemoryCredentials:

@@ -47,6 +47,12 @@ from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.domain.purchases import Mechanism, Purchase
 from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.bazaar.domain.settings import BazaarSettings
+from volition.bazaar.domain.step_purchases import (
+    Batch,
+    plan_batch,
+    purchase_entries,
+    purchase_needs,
+)
 from volition.bazaar.domain.store import IdempotencyRecord, Store, UnitOfWork
 from volition.bazaar.domain.units import Units
 from volition.bazaar.domain.users import Token, User, hash_token, validate_name
@@ -137,11 +143,12 @@ class Bazaar:
         """Run several operations as one unit of work, committed together (``units``).
 
         Operations that join it: ``post_context``, ``post_offer``, ``start_inspecting``,
-        ``decide_context``, ``cancel_context``, ``mark_inspected``, ``mark_context_inspected``,
-        ``buy_inspected``, ``buy_blind``, ``charge_inspection`` and ``remaining`` (any other
-        opens its own transaction: never call a writing one inside a unit on SQLite, where it
-        would wait for this unit's lock). The block may also read and write through the unit
-        it is given (the inspection engine's own records)."""
+        ``decide_context``, ``buy_and_close``, ``cancel_context``, ``mark_inspected``,
+        ``mark_context_inspected``, ``buy_inspected``, ``buy_blind``, ``charge_inspection``
+        and ``remaining`` (any other opens its own transaction: never call a writing one
+        inside a unit on SQLite, where it would wait for this unit's lock). The block may
+        also read and write through the unit it is given (the inspection engine's own
+        records)."""
         with self._units.unit(self._listeners) as uow:
             yield uow
 
@@ -442,8 +449,9 @@ class Bazaar:
             if first is not None:
                 return first
             named: list[str] = []
-            for name in dict.fromkeys(spec.named_sellers):
-                seller = uow.users.get_by_name(name)
+            sellers = {u.name: u for u in uow.users.get_by_names(list(spec.named_sellers))}
+            for name in dict.fromkeys(spec.named_sellers):  # in order: the first unknown
+                seller = sellers.get(name)
                 if seller is None or not seller.is_seller:
                     raise NotFound(f"there is no seller named {name!r}")
                 named.append(seller.id)
@@ -525,6 +533,45 @@ class Bazaar:
         """Mark an active context of yours decided, releasing what is left of its budget."""
         return self._close(actor_id, context_id, ContextStatus.DECIDED)
 
+    def buy_and_close(
+        self,
+        actor_id: str,
+        context_id: str,
+        offer_ids: Sequence[str] = (),
+        *,
+        idempotency_keys: Sequence[str] = (),
+    ) -> tuple[Batch, DecisionContext | None]:
+        """Buy ``offer_ids`` of your context by inspection, then mark it decided, releasing
+        what is left of its budget: what an inspection step does when it decides to buy,
+        as one operation (``step_purchases``, issue 15).
+
+        Each offer is checked as ``buy_inspected`` checks it and paid exactly once (its key
+        in ``idempotency_keys``); the first refused stops the purchases (those before it
+        stay) and is returned in the batch, not raised. Returns the batch and the closed
+        context; None if it was no longer active (closed from outside: nothing released)."""
+        with self._units.begin() as uow:
+            self._user(uow, actor_id, lock=True)
+            context = self._own_context(uow, actor_id, context_id)  # locked
+            now = self.clock()
+            batch = plan_batch(
+                uow, actor_id, context, offer_ids, idempotency_keys, now, due=context.is_due(now)
+            )
+            if not context.is_active:
+                batch.write(uow)
+                return batch, None
+            entries = list(batch.entries)  # the release's joins them: one write for all
+            closed = self._release(
+                uow,
+                context,
+                ContextStatus.DECIDED,
+                offers=batch.offers,
+                left=batch.left,
+                entries=entries,
+            )
+            batch.write(uow, entries)
+        self._units.publish(self._listeners, Event(EventKind.CONTEXT_CLOSED, closed.id))
+        return batch, closed
+
     def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
         """Move an open context of yours to ``inspecting`` (used by the inspection engine)."""
         with self._units.begin() as uow:
@@ -565,34 +612,52 @@ class Bazaar:
         return done
 
     def _release(
-        self, uow: UnitOfWork, context: DecisionContext, status: ContextStatus
+        self,
+        uow: UnitOfWork,
+        context: DecisionContext,
+        status: ContextStatus,
+        *,
+        offers: Sequence[InfoOffer] | None = None,
+        left: int | None = None,
+        entries: list[JournalEntry] | None = None,
     ) -> DecisionContext:
-        """Close ``context`` (its active children first) and return its unspent budget."""
+        """Close ``context`` (its active children first) and return its unspent budget.
+
+        ``offers`` and ``left``: the context's offers and its reservation's balance, if the
+        caller read them in this unit (``buy_and_close``); ``entries``: the entries the caller
+        will record (their moves count in the balance), where the release's entry is added
+        instead of being recorded here."""
         for child in uow.contexts.children(context.id):
             fresh = uow.contexts.get(child.id, lock=True)
             if fresh is not None and fresh.is_active:
                 self._release(uow, fresh, status)
-        attention.release_unread(
-            uow, uow.offers.for_context(context.id), self.clock(), _CLOSED_BY[status]
-        )
-        left = uow.ledger.balance(hold(context.id))
+                left = None  # the child's rest came back to this reservation
+        if offers is None:
+            offers = uow.offers.for_context(context.id)
+        attention.release_unread(uow, offers, self.clock(), _CLOSED_BY[status])
+        if left is None:
+            left = uow.ledger.balance(hold(context.id))
+            # and as it will be once the caller records the entries it holds (``entries``)
+            left += sum(e.amount_for([hold(context.id)]) for e in entries or ())
         if left > 0:
             target = cash(context.buyer_id)
             if context.parent_context_id is not None:
                 parent = uow.contexts.get(context.parent_context_id)
                 if parent is not None and parent.is_active:
                     target = hold(parent.id)
-            uow.ledger.record(
-                transfer(
-                    new_id("ent"),
-                    EntryKind.RELEASE,
-                    hold(context.id),
-                    target,
-                    left,
-                    self.clock(),
-                    f"{context.id} {_CLOSED_BY[status]}",
-                )
+            entry = transfer(
+                new_id("ent"),
+                EntryKind.RELEASE,
+                hold(context.id),
+                target,
+                left,
+                self.clock(),
+                f"{context.id} {_CLOSED_BY[status]}",
             )
+            if entries is None:
+                uow.ledger.record(entry)
+            else:
+                entries.append(entry)
         closed = replace(context, status=status)
         uow.contexts.update(closed)
         return closed
@@ -918,26 +983,16 @@ class Bazaar:
                 )
             self._ensure_active(context)
             left = uow.ledger.balance(hold(context.id))
-            if offer.price + escrow.cap_of(offer) > left:
+            if purchase_needs(offer) > left:
                 held = f" and holds {escrow.cap_of(offer)} in escrow" if offer.escrow else ""
                 raise InsufficientFunds(
                     f"offer {offer.id} costs {offer.price} cents{held} but context "
                     f"{context.id} has only {left} cents of its budget left"
                 )
             now = self.clock()
-            entry_id = None
-            if offer.price > 0:
-                entry = transfer(
-                    new_id("ent"),
-                    EntryKind.PURCHASE,
-                    hold(context.id),
-                    earnings(offer.seller_id),
-                    offer.price,
-                    now,
-                    f"purchase of {offer.id}",
-                )
-                uow.ledger.record(entry)
-                entry_id = entry.id
+            moves = purchase_entries(offer, context, now)  # the one place a purchase pays
+            uow.ledger.record_many(moves)
+            entry_id = moves[0].id if moves else None
             purchase = Purchase(
                 new_id("pur"),
                 offer.id,
@@ -1089,9 +1144,11 @@ class Bazaar:
         self, uow: UnitOfWork, viewer: User | None, context_id: str
     ) -> DecisionContext:
         context = uow.contexts.get(context_id)
-        if context is None or not can_see_context(
-            viewer, context, self._parent_sellers(uow, context)
-        ):
+        if context is None:
+            raise NotFound(f"there is no context {context_id}")
+        if viewer is not None and viewer.id == context.buyer_id:
+            return context  # a buyer sees its own contexts: no parent offers to read
+        if not can_see_context(viewer, context, self._parent_sellers(uow, context)):
             raise NotFound(f"there is no context {context_id}")
         return context
 

@@ -23,6 +23,9 @@ _CONTEXT_LOCKED = _CONTEXT.with_for_update(key_share=True)
 
 class SqlContexts(SqlRepository):
     def add(self, context: DecisionContext) -> None:
+        # a row this transaction inserts is its own until it ends (nobody else sees it before
+        # the commit): held as if locked, it is not read again in this unit of work
+        self._locked[context.id] = context
         self.conn.execute(insert(C).values(CONTEXT.values(context)))
 
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:

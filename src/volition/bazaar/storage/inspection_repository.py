@@ -156,30 +156,31 @@ class SqlInspectionRepository(JoinableRepository):
         return end
 
     def claim(self, worker_id: str, now: datetime, lease: timedelta) -> Node | None:
-        query = (
-            select(NODES)
+        """One statement (issue 15): the first ready node with no live lease is leased to
+        ``worker_id`` and returned (on PostgreSQL, nodes another claim holds are skipped)."""
+        first = (
+            select(NODES.c.seq)
             .where(NODES.c.state.in_(READY_STATES), LEASE.free(now))
             .order_by(NODES.c.seq)
             .limit(1)
         )
         if not self._busy:  # a read first: an idle worker's polls take no write lock
             with self._begin(write=False) as conn:
-                if conn.execute(query.with_only_columns(NODES.c.seq)).first() is None:
+                if conn.execute(first).first() is None:
                     return None
         if self.engine.dialect.name == "postgresql":
             # NO KEY: agent calls and child nodes may still reference the row meanwhile
-            query = query.with_for_update(skip_locked=True, key_share=True)
+            first = first.with_for_update(skip_locked=True, key_share=True)
+        claim = (
+            update(NODES)
+            .where(NODES.c.seq == first.scalar_subquery())
+            .values(LEASE.taken(worker_id, now + lease))
+            .returning(*NODES.c)
+        )
         with self._begin() as conn:
-            row = conn.execute(query).first()
-            self._busy = row is not None  # while there is work, skip the read
-            if row is None:
-                return None
-            conn.execute(
-                update(NODES)
-                .where(NODES.c.seq == row.seq)
-                .values(LEASE.taken(worker_id, now + lease))
-            )
-        return NODE.record_of(row)
+            row = conn.execute(claim).first()
+        self._busy = row is not None  # while there is work, skip the read
+        return None if row is None else NODE.record_of(row)
 
     def release(self, node_id: str, worker_id: str, *, until: datetime | None = None) -> None:
         # renewed until ``until``, or ended; only by its holder (else nothing changes)

@@ -46,14 +46,25 @@ _USER_BALANCES = select(
 )
 
 
+_INSERT_ENTRY = insert(E)
+_INSERT_POSTING = insert(P)
+
+
 class SqlLedger(SqlRepository):
     def record(self, entry: JournalEntry) -> None:
-        self.conn.execute(insert(E).values(ENTRY.values(entry) | {"memo": entry.memo[:200]}))
+        self.record_many([entry])
+
+    def record_many(self, entries: Sequence[JournalEntry]) -> None:
+        if not entries:
+            return
+        rows = [ENTRY.values(e) | {"memo": e.memo[:200]} for e in entries]
+        self.conn.execute(_INSERT_ENTRY, rows)
         self.conn.execute(
-            insert(P),
+            _INSERT_POSTING,
             [
-                {"entry_id": entry.id, "account": p.account.key, "amount": p.amount}
-                for p in entry.postings
+                {"entry_id": e.id, "account": p.account.key, "amount": p.amount}
+                for e in entries
+                for p in e.postings
             ],
         )
 

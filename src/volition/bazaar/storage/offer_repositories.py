@@ -20,6 +20,9 @@ _ID: BindParameter[str] = bindparam("id")
 _OFFER = select(O).where(O.c.id == _ID)
 _OFFER_LOCKED = _OFFER.with_for_update(key_share=True)
 _PURCHASE_OF_OFFER = select(PU).where(PU.c.offer_id == _ID)
+_OFFERS_OF_CONTEXT = select(O).where(O.c.context_id == _ID).order_by(O.c.created_at, O.c.id)
+_OFFERS_OF_CONTEXT_LOCKED = _OFFERS_OF_CONTEXT.with_for_update(key_share=True)
+_INSERT_PURCHASE = insert(PU)
 
 
 class SqlOffers(SqlRepository):
@@ -37,9 +40,9 @@ class SqlOffers(SqlRepository):
             .values(status=offer.status.value, inspected=offer.inspected)
         )
 
-    def for_context(self, context_id: str) -> list[InfoOffer]:
-        stmt = select(O).where(O.c.context_id == context_id).order_by(O.c.created_at, O.c.id)
-        return self._records(OFFER, stmt)
+    def for_context(self, context_id: str, *, lock: bool = False) -> list[InfoOffer]:
+        stmt = _OFFERS_OF_CONTEXT_LOCKED if lock else _OFFERS_OF_CONTEXT
+        return self._records(OFFER, stmt, {"id": context_id})
 
     def set_inspected(self, offer_ids: Sequence[str]) -> None:
         if offer_ids:
@@ -72,7 +75,11 @@ class SqlOffers(SqlRepository):
 
 class SqlPurchases(SqlRepository):
     def add(self, purchase: Purchase) -> None:
-        self.conn.execute(insert(PU).values(PURCHASE.values(purchase)))
+        self.add_many([purchase])
+
+    def add_many(self, purchases: Sequence[Purchase]) -> None:
+        if purchases:
+            self.conn.execute(_INSERT_PURCHASE, [PURCHASE.values(p) for p in purchases])
 
     def get(self, purchase_id: str) -> Purchase | None:
         return self._record(PURCHASE, select(PU).where(PU.c.id == purchase_id))

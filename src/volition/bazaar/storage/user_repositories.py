@@ -45,6 +45,11 @@ class SqlUsers(SqlRepository):
     def get_by_name(self, name: str) -> User | None:
         return self._record(USER, _USER_BY_NAME, {"name": name})
 
+    def get_by_names(self, names: Sequence[str]) -> list[User]:
+        if not names:
+            return []
+        return self._records(USER, select(U).where(U.c.name.in_(list(dict.fromkeys(names)))))
+
     def update(self, user: User) -> None:
         self._keep(user.id, user)
         self.conn.execute(update(U).where(U.c.id == user.id).values(USER.values(user, only=_ROLES)))
@@ -77,5 +82,15 @@ class SqlIdempotency(SqlRepository):
     def get(self, user_id: str, key: str) -> IdempotencyRecord | None:
         return self._record(IDEMPOTENCY, select(I).where(I.c.user_id == user_id, I.c.key == key))
 
+    def get_many(self, user_id: str, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
+        if not keys:
+            return {}
+        stmt = select(I).where(I.c.user_id == user_id, I.c.key.in_(list(dict.fromkeys(keys))))
+        return {r.key: r for r in self._records(IDEMPOTENCY, stmt)}
+
     def add(self, record: IdempotencyRecord) -> None:
-        self.conn.execute(insert(I).values(IDEMPOTENCY.values(record)))
+        self.add_many([record])
+
+    def add_many(self, records: Sequence[IdempotencyRecord]) -> None:
+        if records:
+            self.conn.execute(insert(I), [IDEMPOTENCY.values(r) for r in records])

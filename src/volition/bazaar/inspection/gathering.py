@@ -1,0 +1,70 @@
+"""Soliciting and gathering (``engine``): a node asks the bots, then waits for enough offers.
+
+A soliciting node asks its bot sellers (each offer its seller's own checked operation) and
+becomes gathering; a gathering node moves to deciding once it has ``min_offers`` active
+offers, its context is no longer active, or its deadline passes (``InspectionEngine.tick``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from volition.bazaar.domain import OfferStatus, UnitOfWork
+from volition.bazaar.inspection.ending import Ending
+from volition.bazaar.inspection.records import Node, NodeState, Outcome
+
+__all__ = ["Gathering"]
+
+
+class Gathering(Ending):
+    """The phase that solicits offers and counts them."""
+
+    def _solicit(self, node: Node, worker: str) -> None:
+        """Ask the bots (each offer is its seller's own operation), then gather.
+
+        The node is stored as gathering (ending the lease) before its offers are counted, so
+        that an offer posted meanwhile is either counted here or wakes the gathering node: on
+        PostgreSQL as a commit before the count, elsewhere in one unit that writers queue on."""
+        context = self._context(node)
+        if not context.is_active:
+            with self.bazaar.unit() as uow:
+                self._end(uow, node, worker, Outcome.CLOSED)
+            return
+        self.sellers.solicit(context)
+        deadline = self.bazaar.clock() + self._limits(node).gather_timeout
+        gathering = replace(node, state=NodeState.GATHERING, deadline=deadline)
+        if getattr(self.bazaar.store, "dialect", None) == "postgresql":
+            node = self.repository.update_node(gathering, release=worker)
+            self._check_gathered(node, moving=True)
+            return
+        # SQLite and the memory store serialise writing units: an offer is posted wholly
+        # before this unit (counted here) or after it (its event finds the node gathering)
+        with self.bazaar.unit() as uow:
+            repository = self.repository.within(uow)
+            node = repository.update_node(gathering, release=worker)
+            if self._gathered(uow, node):
+                repository.update_node(replace(node, state=NodeState.DECIDING))
+
+    def _check_gathered(self, node: Node, *, moving: bool = False) -> Node:
+        """Move a gathering node with enough offers to deciding; return it as it now is.
+
+        ``moving``: the caller is not stepping the node (an event, a poll), so another
+        process may have moved it first, which is fine."""
+        with self.bazaar.store.begin(write=False) as uow:
+            offers = [
+                o for o in uow.offers.for_context(node.context_id) if o.status is OfferStatus.ACTIVE
+            ]
+        if len(offers) < self._limits(node).min_offers:
+            return node
+        if moving:
+            return self._move(node, state=NodeState.DECIDING) or node
+        return self.repository.update_node(replace(node, state=NodeState.DECIDING))
+
+    def _gathered(self, uow: UnitOfWork, node: Node) -> bool:
+        """Whether a gathering node should decide now: its context closed, or enough offers."""
+        context = uow.contexts.get(node.context_id)
+        if context is None or not context.is_active:
+            return True
+        offers = uow.offers.for_context(node.context_id)
+        active = sum(1 for o in offers if o.status is OfferStatus.ACTIVE)
+        return active >= self._limits(node).min_offers
