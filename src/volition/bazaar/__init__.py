@@ -5,7 +5,9 @@ info stays hidden until bought; a double-entry ledger moves every cent.
 
 Layout (each layer imports only the ones before it; a checked contract, docs/design.md):
 
-- ``domain``: the rules, pure Python over an abstract store (``Bazaar`` is every operation;
+- ``domain``: the rules, pure Python over an abstract store (``Bazaar`` is every operation,
+  one room per aggregate: ``account_service``, ``money_service``, ``context_service``,
+  ``trade_service``, ``inbox_service``;
   ``BotService`` the stored bots; ``MemoryStore`` the in-memory store; ``audit`` the ledger
   invariants);
 - ``inspection``: the recursive inspection engine and its runner;
