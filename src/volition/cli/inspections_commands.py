@@ -9,22 +9,14 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-# posting_commands imports the connection options and _client from here (re-exported)
-from volition.cli.connection import Password as Password
-from volition.cli.connection import Token as Token
-from volition.cli.connection import Url as Url
-from volition.cli.connection import User as User
-from volition.cli.connection import connected, open_client
-from volition.cli.output import AsJson as AsJson
-from volition.cli.output import console, print_json
+from volition.cli.connection import connected
+from volition.cli.output import AsJson, console, print_json
 
 if TYPE_CHECKING:
     from volition.bazaar.api.schemas_inspections import InspectionPublic
     from volition.bazaar.client import BazaarClient
 
 __all__ = ["inspect", "inspection", "render_tree"]
-
-_client = open_client
 
 
 def render_tree(found: InspectionPublic) -> Tree:

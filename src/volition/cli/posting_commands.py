@@ -5,24 +5,25 @@ Both talk to the server through ``BazaarClient`` (docs/theory.md §5)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from volition.cli.inspections_commands import AsJson, Password, Token, Url, User, _client
-from volition.cli.output import console, print_json
+from volition.cli.connection import connected
+from volition.cli.output import AsJson, console, print_json
 from volition.errors import InputError
+
+if TYPE_CHECKING:
+    from volition.bazaar.client import BazaarClient
 
 __all__ = ["ask", "offer"]
 
 
+@connected
 def ask(
+    client: BazaarClient,
     query: Annotated[str, typer.Argument(help="what you need to know to decide")],
     budget: Annotated[int, typer.Option(help="cents reserved from your cash now")],
-    url: Url = "http://127.0.0.1:8000",
-    token: Token = None,
-    user: User = None,
-    password: Password = None,
     priority: Annotated[float, typer.Option(help="0 to 1")] = 0.5,
     attention: Annotated[
         int | None,
@@ -76,16 +77,15 @@ def ask(
     minimum = _record_minimum(
         min_record, min_value_per_dollar, max_calibration_gap, admit_newcomers
     )
-    with _client(url, token, user, password) as client:
-        posted = client.post_context(
-            query,
-            budget,
-            priority=priority,
-            attention=attention,
-            reading_cost=reading_cost,
-            record_minimum=minimum,
-            forecast=forecast,
-        )
+    posted = client.post_context(
+        query,
+        budget,
+        priority=priority,
+        attention=attention,
+        reading_cost=reading_cost,
+        record_minimum=minimum,
+        forecast=forecast,
+    )
     if as_json:
         print_json({"context": posted.model_dump(mode="json")})
         return
@@ -143,15 +143,13 @@ def _forecast(
     return block
 
 
+@connected
 def offer(
+    client: BazaarClient,
     context_id: Annotated[str, typer.Argument(help="the context to offer on")],
     preview: Annotated[str, typer.Option(help="the public preview")],
     private_info: Annotated[str, typer.Option(help="what the buyer reads once bought")],
     price: Annotated[int, typer.Option(help="the price in cents")],
-    url: Url = "http://127.0.0.1:8000",
-    token: Token = None,
-    user: User = None,
-    password: Password = None,
     bid: Annotated[
         int,
         typer.Option(help="cents paid to the buyer if read; held from your cash meanwhile"),
@@ -174,15 +172,14 @@ def offer(
     if (rate is None) != (cap is None):
         raise InputError("pay on resolution needs both --rate (a share in (0, 1]) and --cap")
     terms = None if rate is None or cap is None else (rate, cap)
-    with _client(url, token, user, password) as client:
-        posted = client.post_offer(
-            context_id,
-            preview=preview,
-            private_info=private_info,
-            price=price,
-            bid=bid,
-            pay_on_resolution=terms,
-        )
+    posted = client.post_offer(
+        context_id,
+        preview=preview,
+        private_info=private_info,
+        price=price,
+        bid=bid,
+        pay_on_resolution=terms,
+    )
     if as_json:
         print_json({"offer": posted.model_dump(mode="json")})
         return
