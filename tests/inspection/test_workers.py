@@ -233,7 +233,13 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
     assert world.money() == FUNDS and audit(pg) == []
 
 
-STEP = re.compile(r"^(\d+\.\d+) DEBUG \S+ (step|stepped) (nod_\w+)(?: \(\w+\))? by (\S+)$")
+# A step begins when its worker holds the node ("step NODE (state) by WORKER", after the claim)
+# and ends when the worker lets go ("lease of NODE ended by WORKER", logged by the repository
+# before the commit that frees it: the engine's own "stepped" comes after that commit, when
+# another worker may already hold the node, so on a loaded machine it would overlap).
+STEP = re.compile(
+    r"^(\d+\.\d+) DEBUG \S+ (?:(step) (nod_\w+) \(\w+\)|lease of (nod_\w+) ended) by (\S+)$"
+)
 
 
 def test_two_workers_never_step_one_node_at_once_nor_pay_twice(
@@ -275,11 +281,11 @@ def test_two_workers_never_step_one_node_at_once_nor_pay_twice(
             match = STEP.match(line)
             if match is None:
                 continue
-            at, kind, node, who = float(match[1]), match[2], match[3], match[4]
-            if kind == "step":
-                open_steps[node] = at
-            else:
-                spans.setdefault(node, []).append((open_steps.pop(node), at, who))
+            at, who = float(match[1]), match[5]
+            if match[2] == "step":
+                open_steps[match[3]] = at
+            elif (began := open_steps.pop(match[4], None)) is not None:  # once per step
+                spans.setdefault(match[4], []).append((began, at, who))
                 per_worker[who] = per_worker.get(who, 0) + 1
         assert open_steps == {}, "every step a worker began, it ended"
     assert len(per_worker) == 2 and min(per_worker.values()) > 0, per_worker

@@ -11,6 +11,7 @@ SQLite the writing transaction starts with ``BEGIN IMMEDIATE``, which serialises
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,8 @@ from volition.bazaar.storage.row_maps import CALL, INSPECTION, NODE
 from volition.bazaar.storage.store import SqlStore
 
 __all__ = ["SqlInspectionRepository"]
+
+log = logging.getLogger(__name__)
 
 INSPECTIONS: Table = InspectionRow.__table__  # type: ignore[assignment]
 NODES: Table = NodeRow.__table__  # type: ignore[assignment]
@@ -114,6 +117,8 @@ class SqlInspectionRepository(JoinableRepository):
                 raise stale(node, stored.version)
             if node.state in WATCHED:
                 notify_nodes(conn)
+        if release is not None:  # before the commit that frees it: no other holder yet
+            log.debug("lease of %s ended by %s", node.id, release)
         return NODE.record_of(values | {"id": node.id})
 
     def node_for_context(self, context_id: str) -> Node | None:
@@ -189,6 +194,7 @@ class SqlInspectionRepository(JoinableRepository):
             conn.execute(
                 update(NODES).where(NODES.c.id == node_id, LEASE.held_by(worker_id)).values(values)
             )
+            log.debug("lease of %s ended by %s", node_id, worker_id)  # (or kept till a retry)
 
     def lease(self, node_id: str) -> Lease | None:
         """Who holds a node's lease and until when (for tests and operators)."""
