@@ -48,7 +48,7 @@ from volition.bazaar.domain import (
     audit,
     follow_ups,
 )
-from volition.bazaar.domain.contexts import RevealPolicy
+from volition.bazaar.domain.contexts import ContextFilter, RevealPolicy
 from volition.bazaar.domain.ledger import HOUSE
 from volition.bazaar.inspectors import Inspectors
 from volition.bazaar.platform import assemble
@@ -201,7 +201,9 @@ def _readable(bazaar: Bazaar, buyer_id: str) -> set[str]:
     """The private texts ``buyer_id`` may read, by the rule of ``visibility`` written again:
     bought, and in a follow-up under ``with_parent`` only with a readable parent offer."""
     with bazaar.store.begin(write=False) as uow:
-        contexts = {c.id: c for c in uow.contexts.find(buyer_id=buyer_id, limit=10**6)}
+        contexts = {
+            c.id: c for c in uow.contexts.find(ContextFilter(buyer_id=buyer_id), limit=10**6)
+        }
         offers: dict[str, InfoOffer] = {}
         for c in contexts.values():
             offers |= {o.id: o for o in uow.offers.for_context(c.id)}

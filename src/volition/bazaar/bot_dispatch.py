@@ -31,7 +31,7 @@ from volition.bazaar.domain import Bazaar, DecisionContext, Event, EventKind
 from volition.bazaar.domain.bot_markets import bayesian_seller
 from volition.bazaar.domain.bot_service import BotService
 from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus, bot_may_answer
-from volition.bazaar.domain.contexts import ACTIVE
+from volition.bazaar.domain.contexts import ACTIVE, ContextFilter
 from volition.bazaar.domain.follow_ups import for_sellers
 from volition.bazaar.domain.matchers import BuyerRecord
 from volition.bazaar.domain.outbound import private_urls_allowed
@@ -183,7 +183,7 @@ class BotDispatcher:
             seen: set[str] = set()
             contexts = [c for i in woken if (c := uow.contexts.get(i)) is not None]
             if scan:
-                contexts += uow.contexts.find(statuses=tuple(ACTIVE), limit=self.scan_limit)
+                contexts += uow.contexts.find(ContextFilter(tuple(ACTIVE)), limit=self.scan_limit)
             candidates: list[tuple[DecisionContext, list[BotSeller]]] = []
             for context in contexts:
                 if context.id in seen:

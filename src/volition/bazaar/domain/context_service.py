@@ -9,7 +9,12 @@ from datetime import datetime
 
 from volition.bazaar.domain import attention
 from volition.bazaar.domain.checks import check_cents, check_text
-from volition.bazaar.domain.contexts import ContextStatus, DecisionContext, RevealPolicy
+from volition.bazaar.domain.contexts import (
+    ContextFilter,
+    ContextStatus,
+    DecisionContext,
+    RevealPolicy,
+)
 from volition.bazaar.domain.events import Event, EventKind, publish
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.ledger import EntryKind, JournalEntry, cash, hold, transfer
@@ -357,6 +362,10 @@ class Contexts(ServiceBase):
             if mine:
                 viewer = self._viewer(uow, viewer_id)
                 assert viewer is not None
-                found = uow.contexts.find(statuses=statuses, buyer_id=viewer.id, limit=limit)
+                found = uow.contexts.find(
+                    ContextFilter(tuple(statuses), buyer_id=viewer.id), limit=limit
+                )
                 return [self._shown(uow, viewer, c) for c in found]
-            return uow.contexts.find(statuses=statuses, top_level_only=True, limit=limit)
+            return uow.contexts.find(
+                ContextFilter(tuple(statuses), top_level_only=True), limit=limit
+            )

@@ -8,7 +8,15 @@ from datetime import datetime
 
 from volition.bazaar.domain.record_minimum import RecordMinimum
 
-__all__ = ["ACTIVE", "ContextStatus", "DecisionContext", "Disclosure", "RevealPolicy"]
+__all__ = [
+    "ACTIVE",
+    "ANY_CONTEXT",
+    "ContextFilter",
+    "ContextStatus",
+    "DecisionContext",
+    "Disclosure",
+    "RevealPolicy",
+]
 
 
 class ContextStatus(enum.StrEnum):
@@ -105,3 +113,24 @@ class DecisionContext:
     def is_due(self, now: datetime) -> bool:
         """Whether it is active but past its expiry."""
         return self.is_active and self.expires_at is not None and self.expires_at <= now
+
+
+@dataclass(frozen=True, slots=True)
+class ContextFilter:
+    """Which contexts a listing keeps: with a status among ``statuses`` (empty: any), only
+    top-level ones if ``top_level_only``, and only ``buyer_id``'s if given."""
+
+    statuses: tuple[ContextStatus, ...] = ()
+    top_level_only: bool = False
+    buyer_id: str | None = None
+
+    def keeps(self, context: DecisionContext) -> bool:
+        """Whether ``context`` passes this filter."""
+        return (
+            (not self.statuses or context.status in self.statuses)
+            and not (self.top_level_only and context.is_child)
+            and (self.buyer_id is None or context.buyer_id == self.buyer_id)
+        )
+
+
+ANY_CONTEXT = ContextFilter()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from volition.bazaar.domain.checks import check_cents, check_text
-from volition.bazaar.domain.contexts import ACTIVE, DecisionContext
+from volition.bazaar.domain.contexts import ACTIVE, ContextFilter, DecisionContext
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.service_base import ServiceBase
@@ -98,7 +98,7 @@ class Inbox(ServiceBase):
                 return records[buyer_id]
 
             found: dict[str, DecisionContext] = {}
-            for c in uow.contexts.find(statuses=tuple(ACTIVE), limit=1000):
+            for c in uow.contexts.find(ContextFilter(tuple(ACTIVE)), limit=1000):
                 if c.buyer_id == seller.id or c.is_due(now):
                     continue
                 if seller.id in c.named_seller_ids:

@@ -18,7 +18,7 @@ from volition.bazaar.domain.bots import BotJob, BotSeller
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.escrow_memory import MemoryEscrows
-from volition.bazaar.domain.escrow_records import Escrow, EscrowRepository
+from volition.bazaar.domain.escrow_records import Escrow
 from volition.bazaar.domain.forecast_memory import MemoryForecastRepository
 from volition.bazaar.domain.ledger import Account, JournalEntry
 from volition.bazaar.domain.matchers import Matcher
@@ -39,44 +39,30 @@ from volition.bazaar.domain.memory_people import (
 from volition.bazaar.domain.memory_table import MemoryTable
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.purchases import Purchase
-from volition.bazaar.domain.store import (
-    BotJobRepository,
-    BotRepository,
-    ContextRepository,
-    CredentialRepository,
-    IdempotencyRecord,
-    IdempotencyRepository,
-    LedgerRepository,
-    MatcherRepository,
-    OfferRepository,
-    PurchaseRepository,
-    TokenRepository,
-    UnitOfWork,
-    UserRepository,
-)
+from volition.bazaar.domain.store import IdempotencyRecord, UnitOfWork
 from volition.bazaar.domain.users import Token, User
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(UnitOfWork):
     """The repositories of one unit of work, on the store's tables."""
 
     def __init__(self, store: MemoryStore) -> None:
         s = store
         self.undo = store._undo  # others' records kept beside the store join its rollback
-        self.users: UserRepository = MemoryUsers(s.users)
-        self.tokens: TokenRepository = MemoryTokens(s.tokens, s.users)
-        self.contexts: ContextRepository = MemoryContexts(s.contexts)
-        self.offers: OfferRepository = MemoryOffers(s.offers, s.contexts, s.purchases)
-        self.purchases: PurchaseRepository = MemoryPurchases(s.purchases)
-        self.matchers: MatcherRepository = MemoryMatchers(s.matchers)
-        self.ledger: LedgerRepository = MemoryLedger(s.entries, s.sums, s.contexts)
-        self.idempotency: IdempotencyRepository = MemoryIdempotency(s.idempotency)
-        self.bots: BotRepository = MemoryBots(s.bots, s.bot_jobs)
-        self.bot_jobs: BotJobRepository = MemoryBotJobs(s.bot_jobs)
-        self.credentials: CredentialRepository = MemoryCredentials(s.credentials)
-        self.escrows: EscrowRepository = MemoryEscrows(s.escrows)
+        self.users = MemoryUsers(s.users)
+        self.tokens = MemoryTokens(s.tokens, s.users)
+        self.contexts = MemoryContexts(s.contexts)
+        self.offers = MemoryOffers(s.offers, s.contexts, s.purchases)
+        self.purchases = MemoryPurchases(s.purchases)
+        self.matchers = MemoryMatchers(s.matchers)
+        self.ledger = MemoryLedger(s.entries, s.sums, s.contexts)
+        self.idempotency = MemoryIdempotency(s.idempotency)
+        self.bots = MemoryBots(s.bots, s.bot_jobs)
+        self.bot_jobs = MemoryBotJobs(s.bot_jobs)
+        self.credentials = MemoryCredentials(s.credentials)
+        self.escrows = MemoryEscrows(s.escrows)
 
 
 class MemoryStore:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.contexts import ANY_CONTEXT, ContextFilter, DecisionContext
 from volition.bazaar.domain.errors_util import duplicate
 from volition.bazaar.domain.matchers import BuyerRecord, Matcher
 from volition.bazaar.domain.memory_table import MemoryTable
@@ -35,20 +35,9 @@ class MemoryContexts:
         self._t.put(context.id, context)
 
     def find(
-        self,
-        *,
-        statuses: Sequence[ContextStatus] = (),
-        top_level_only: bool = False,
-        buyer_id: str | None = None,
-        limit: int = 100,
+        self, where: ContextFilter = ANY_CONTEXT, *, limit: int = 100
     ) -> list[DecisionContext]:
-        rows = [
-            c
-            for c in self._t.values()
-            if (not statuses or c.status in statuses)
-            and not (top_level_only and c.is_child)
-            and (buyer_id is None or c.buyer_id == buyer_id)
-        ]
+        rows = [c for c in self._t.values() if where.keeps(c)]
         rows.sort(key=lambda c: (c.created_at, c.id), reverse=True)
         return rows[:limit]
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.checks import check_cents
-from volition.bazaar.domain.contexts import Disclosure
+from volition.bazaar.domain.contexts import ContextFilter, Disclosure
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.ledger import (
     FUNDING,
@@ -122,7 +122,7 @@ class Money(ServiceBase):
         """
         with self.store.begin(write=False) as uow:
             user = self._user(uow, user_id)
-            own = uow.contexts.find(buyer_id=user_id, limit=10**9)
+            own = uow.contexts.find(ContextFilter(buyer_id=user_id), limit=10**9)
             entries = uow.ledger.entries_for(
                 [cash(user_id), earnings(user_id), *(hold(c.id) for c in own)], limit
             )

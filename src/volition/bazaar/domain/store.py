@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Protocol
 
 from volition.bazaar.domain.bots import BotJob, BotSeller
-from volition.bazaar.domain.contexts import ContextStatus, DecisionContext
+from volition.bazaar.domain.contexts import ANY_CONTEXT, ContextFilter, DecisionContext
 from volition.bazaar.domain.credentials import LLMCredential
 from volition.bazaar.domain.escrow_records import EscrowRepository
 from volition.bazaar.domain.forecasts import ForecastRepository
@@ -101,12 +101,7 @@ class ContextRepository(Protocol):
 
     def update(self, context: DecisionContext) -> None: ...
     def find(
-        self,
-        *,
-        statuses: Sequence[ContextStatus] = (),
-        top_level_only: bool = False,
-        buyer_id: str | None = None,
-        limit: int = 100,
+        self, where: ContextFilter = ANY_CONTEXT, *, limit: int = 100
     ) -> list[DecisionContext]:
         """Newest first, filtered by status (empty: any), level and buyer."""
         ...

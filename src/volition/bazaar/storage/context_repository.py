@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import bindparam, insert, literal_column, select, update
 from sqlalchemy.sql.elements import BindParameter
 
-from volition.bazaar.domain.contexts import ACTIVE, ContextStatus, DecisionContext
+from volition.bazaar.domain.contexts import (
+    ACTIVE,
+    ANY_CONTEXT,
+    ContextFilter,
+    ContextStatus,
+    DecisionContext,
+)
 from volition.bazaar.storage.row_maps import CONTEXT
 from volition.bazaar.storage.sql_repository import SqlRepository
 from volition.bazaar.storage.tables import C
@@ -37,15 +43,10 @@ class SqlContexts(SqlRepository):
         self.conn.execute(update(C).where(C.c.id == context.id).values(status=context.status.value))
 
     def find(
-        self,
-        *,
-        statuses: Sequence[ContextStatus] = (),
-        top_level_only: bool = False,
-        buyer_id: str | None = None,
-        limit: int = 100,
+        self, where: ContextFilter = ANY_CONTEXT, *, limit: int = 100
     ) -> list[DecisionContext]:
-        stmt = _find_contexts(tuple(ContextStatus(s) for s in statuses), top_level_only, buyer_id)
-        return self._records(CONTEXT, stmt, {"buyer_id": buyer_id, "limit": limit})
+        stmt = _find_contexts(where)
+        return self._records(CONTEXT, stmt, {"buyer_id": where.buyer_id, "limit": limit})
 
     def get_many(self, context_ids: Sequence[str]) -> list[DecisionContext]:
         held = [self._locked[i] for i in dict.fromkeys(context_ids) if i in self._locked]
@@ -65,23 +66,22 @@ class SqlContexts(SqlRepository):
 _FIND_CONTEXTS: dict[tuple[tuple[ContextStatus, ...], bool, bool], Any] = {}
 
 
-def _find_contexts(
-    statuses: tuple[ContextStatus, ...], top_level_only: bool, buyer_id: str | None
-) -> Any:
+def _find_contexts(where: ContextFilter) -> Any:
     """The listing statement for one combination of filters, built once per process.
 
     The statuses are rendered inline: they are the enum's own constants (never user text), and
     an expanding ``IN`` parameter would be re-rendered on every call.
     """
-    key = (statuses, top_level_only, buyer_id is not None)
+    statuses = tuple(ContextStatus(s) for s in where.statuses)
+    key = (statuses, where.top_level_only, where.buyer_id is not None)
     stmt = _FIND_CONTEXTS.get(key)
     if stmt is None:
         stmt = select(C)
         if statuses:
             stmt = stmt.where(C.c.status.in_([literal_column(f"'{s.value}'") for s in statuses]))
-        if top_level_only:
+        if where.top_level_only:
             stmt = stmt.where(C.c.parent_context_id.is_(None))
-        if buyer_id is not None:
+        if where.buyer_id is not None:
             stmt = stmt.where(C.c.buyer_id == bindparam("buyer_id"))
         stmt = stmt.order_by(C.c.created_at.desc(), C.c.id.desc()).limit(bindparam("limit"))
         _FIND_CONTEXTS[key] = stmt

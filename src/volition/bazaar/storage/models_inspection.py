@@ -11,15 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Float,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import Boolean, CheckConstraint, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volition.bazaar.storage.columns import (

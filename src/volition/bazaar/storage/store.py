@@ -16,22 +16,8 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from volition.bazaar.domain.escrow_records import EscrowRepository
 from volition.bazaar.domain.forecasts import ForecastRepository
-from volition.bazaar.domain.store import (
-    BotJobRepository,
-    BotRepository,
-    ContextRepository,
-    CredentialRepository,
-    IdempotencyRepository,
-    LedgerRepository,
-    MatcherRepository,
-    OfferRepository,
-    PurchaseRepository,
-    TokenRepository,
-    UnitOfWork,
-    UserRepository,
-)
+from volition.bazaar.domain.store import UnitOfWork
 from volition.bazaar.errors import Conflict, StorageError
 from volition.bazaar.storage.bot_repositories import SqlBotJobs, SqlBots, SqlCredentials
 from volition.bazaar.storage.engine import make_engine
@@ -51,23 +37,23 @@ from volition.bazaar.storage.repositories import (
 __all__ = ["SqlStore", "SqlUnitOfWork"]
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(UnitOfWork):
     """The repositories of one transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn  # for the inspection repository joining this transaction
-        self.users: UserRepository = SqlUsers(conn)
-        self.tokens: TokenRepository = SqlTokens(conn)
-        self.contexts: ContextRepository = SqlContexts(conn)
-        self.offers: OfferRepository = SqlOffers(conn)
-        self.purchases: PurchaseRepository = SqlPurchases(conn)
-        self.matchers: MatcherRepository = SqlMatchers(conn)
-        self.ledger: LedgerRepository = SqlLedger(conn)
-        self.idempotency: IdempotencyRepository = SqlIdempotency(conn)
-        self.bots: BotRepository = SqlBots(conn)
-        self.bot_jobs: BotJobRepository = SqlBotJobs(conn)
-        self.credentials: CredentialRepository = SqlCredentials(conn)
-        self.escrows: EscrowRepository = SqlEscrows(conn)
+        self.users = SqlUsers(conn)
+        self.tokens = SqlTokens(conn)
+        self.contexts = SqlContexts(conn)
+        self.offers = SqlOffers(conn)
+        self.purchases = SqlPurchases(conn)
+        self.matchers = SqlMatchers(conn)
+        self.ledger = SqlLedger(conn)
+        self.idempotency = SqlIdempotency(conn)
+        self.bots = SqlBots(conn)
+        self.bot_jobs = SqlBotJobs(conn)
+        self.credentials = SqlCredentials(conn)
+        self.escrows = SqlEscrows(conn)
 
 
 class SqlStore:
