@@ -25,6 +25,7 @@ from volition.bazaar.api.schemas import (
     UserPublic,
 )
 from volition.bazaar.api.schemas_bots import BotJobPublic, BotPublic, BotSummary, CredentialPublic
+from volition.bazaar.api.schemas_forecasts import TrackRecordPublic
 from volition.bazaar.api.schemas_inspections import AgentCallPublic, LimitsPublic
 from volition.bazaar.domain import (
     Balances,
@@ -39,6 +40,7 @@ from volition.bazaar.domain import (
     Purchase,
     User,
 )
+from volition.bazaar.domain.forecasts import TrackRecord
 from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.bazaar.inspection import AgentCall, InspectionLimits
 
@@ -77,6 +79,7 @@ SCHEMAS: dict[type[RecordPublic], tuple[type, set[str], set[str]]] = {
     CredentialPublic: (LLMCredential, {"user_id", "secret"}, set()),
     LimitsPublic: (InspectionLimits, set(), set()),
     AgentCallPublic: (AgentCall, {"inspection_id"}, set()),
+    TrackRecordPublic: (TrackRecord, {"seller_id"}, {"seller"}),  # shown by name
 }
 
 

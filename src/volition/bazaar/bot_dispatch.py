@@ -32,7 +32,7 @@ from volition.bazaar.domain.bot_markets import bayesian_seller
 from volition.bazaar.domain.bot_service import BotService
 from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus, bot_may_answer
 from volition.bazaar.domain.contexts import ACTIVE, ContextFilter
-from volition.bazaar.domain.follow_ups import for_sellers
+from volition.bazaar.domain.follow_ups import sellers_view
 from volition.bazaar.domain.matchers import BuyerRecord
 from volition.bazaar.domain.outbound import private_urls_allowed
 from volition.bazaar.domain.store import UnitOfWork
@@ -297,19 +297,9 @@ class BotDispatcher:
                 uow.bot_jobs.update(done)
 
     def _view(self, context: DecisionContext) -> ContextView:
-        with self.bazaar.store.begin(write=False) as uow:
-            context = for_sellers(uow, context)  # a follow-up's query only if it may be quoted
-            about = tuple(
-                o.preview for i in context.parent_offer_ids if (o := uow.offers.get(i)) is not None
-            )
-        return ContextView(
-            context_id=context.id,
-            query=context.query,
-            max_budget=self.bazaar.remaining(context.id),
-            priority=context.priority,
-            context_pages=context.pages,
-            about_previews=about,
-        )
+        budget = self.bazaar.remaining(context.id)
+        with self.bazaar.store.begin(write=False) as uow:  # a follow-up's query if quotable
+            return sellers_view(uow, context, budget)
 
     def _agent(self, bot: BotSeller) -> FixedSeller | CappedSeller | BayesianSeller:
         if bot.kind is BotKind.FIXED:

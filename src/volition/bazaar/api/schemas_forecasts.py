@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from volition.bazaar.api.records import RecordPublic
 from volition.bazaar.api.schemas_escrow import EscrowPublic
 from volition.bazaar.api.text import TextChecked
 from volition.bazaar.domain.forecast_service import QuestionView
-from volition.bazaar.domain.forecasts import MAX_LABEL_CHARS, MAX_OUTCOMES, TrackRecord
+from volition.bazaar.domain.forecasts import MAX_LABEL_CHARS, MAX_OUTCOMES
 
 __all__ = [
     "ForecastCreate",
@@ -129,7 +130,7 @@ class ForecastPublic(BaseModel):
         )
 
 
-class TrackRecordPublic(BaseModel):
+class TrackRecordPublic(RecordPublic):
     seller: str
     offers: int = Field(description="offers bought on resolved questions")
     questions: int
@@ -140,16 +141,3 @@ class TrackRecordPublic(BaseModel):
     calibration_gap: float | None = Field(
         description="mean confidence minus hit rate of the forecasts they moved (>0: overconfident)"
     )
-
-    @classmethod
-    def of(cls, name: str, r: TrackRecord) -> TrackRecordPublic:
-        return cls(
-            seller=name,
-            offers=r.offers,
-            questions=r.questions,
-            mean_value=r.mean_value,
-            value_per_dollar=r.value_per_dollar,
-            mean_confidence=r.mean_confidence,
-            hit_rate=r.hit_rate,
-            calibration_gap=r.calibration_gap,
-        )

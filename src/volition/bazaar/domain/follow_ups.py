@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from volition.agents.views import ContextView
 from volition.bazaar.domain.contexts import DecisionContext, Disclosure, RevealPolicy
 from volition.bazaar.domain.offers import InfoOffer
 from volition.bazaar.domain.store import UnitOfWork
@@ -47,6 +48,7 @@ __all__ = [
     "parent_readable",
     "quotable",
     "seen_at",
+    "sellers_view",
     "writings_revealed",
 ]
 
@@ -169,3 +171,20 @@ def for_sellers(uow: UnitOfWork, context: DecisionContext) -> DecisionContext:
         return context
     shown = Disclosure.FULL if quotable(uow, context) else Disclosure.WITHHELD
     return disclose(context, shown)
+
+
+def sellers_view(uow: UnitOfWork, context: DecisionContext, budget: int) -> ContextView:
+    """What a seller asked to answer ``context`` is shown (:func:`for_sellers`), with the
+    previews of the offers it is about and ``budget`` as the most the buyer may pay."""
+    context = for_sellers(uow, context)
+    about = tuple(
+        o.preview for i in context.parent_offer_ids if (o := uow.offers.get(i)) is not None
+    )
+    return ContextView(
+        context_id=context.id,
+        query=context.query,
+        max_budget=budget,
+        priority=context.priority,
+        context_pages=context.pages,
+        about_previews=about,
+    )

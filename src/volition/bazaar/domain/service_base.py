@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
 from volition.bazaar.domain import follow_ups
@@ -47,20 +47,13 @@ def _digest(request: str) -> str:
 
 def _offer_view(offer: InfoOffer, purchased: bool, private_info: str | None) -> OfferView:
     """``offer`` as a viewer sees it, with ``private_info`` only where the rules allow it."""
-    return OfferView(
-        id=offer.id,
-        context_id=offer.context_id,
-        seller_id=offer.seller_id,
-        preview=offer.preview,
-        price=offer.price,
-        created_at=offer.created_at,
-        status=offer.status,
-        purchased=purchased,
-        private_info=private_info,
-        quotable=offer.quotable,
-        bid=offer.bid,
-        escrow=offer.escrow,
-    )
+    shown = {name: getattr(offer, name) for name in _OFFER_FIELDS_SHOWN}
+    return OfferView(**shown, purchased=purchased, private_info=private_info)
+
+
+_OFFER_FIELDS_SHOWN = tuple(
+    f.name for f in fields(OfferView) if f.name not in ("purchased", "private_info")
+)
 
 
 class ServiceBase:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from volition.agents import ContextView, SellerAgent
+from volition.agents import SellerAgent
 from volition.bazaar.domain import Bazaar, DecisionContext
-from volition.bazaar.domain.follow_ups import for_sellers
+from volition.bazaar.domain.follow_ups import sellers_view
 from volition.errors import VolitionError
 
 __all__ = ["Bot", "BotPool", "SellerPool", "solicit"]
@@ -62,18 +62,7 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
     """
     with bazaar.store.begin(write=False) as uow:
         offered = {o.seller_id for o in uow.offers.for_context(context.id)}
-        context = for_sellers(uow, context)  # a follow-up's query only if it may be quoted
-        about = tuple(
-            o.preview for i in context.parent_offer_ids if (o := uow.offers.get(i)) is not None
-        )
-    view = ContextView(
-        context_id=context.id,
-        query=context.query,
-        max_budget=context.budget,
-        priority=context.priority,
-        context_pages=context.pages,
-        about_previews=about,
-    )
+        view = sellers_view(uow, context, context.budget)  # a follow-up's query if quotable
     drafts = []
     for bot in bots:  # asked with no transaction open: a bot may be a slow model
         if bot.user_id in offered or bot.user_id == context.buyer_id:

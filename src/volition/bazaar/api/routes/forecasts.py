@@ -45,7 +45,7 @@ async def seller_record(name: str, caller: Anyone) -> TrackRecordPublic:
     """A seller's (or bot's) public track record over resolved forecast questions."""
 
     def read() -> TrackRecordPublic:
-        return TrackRecordPublic.of(name, Forecasts(caller.bazaar).record(name))
+        return TrackRecordPublic.of(Forecasts(caller.bazaar).record(name), seller=name)
 
     return await run_in_threadpool(read)
 
@@ -56,6 +56,6 @@ async def bot_record(bot_id: str, caller: Anyone) -> TrackRecordPublic:
 
     def read() -> TrackRecordPublic:
         name, record = Forecasts(caller.bazaar).bot_record(bot_id)
-        return TrackRecordPublic.of(name, record)
+        return TrackRecordPublic.of(record, seller=name)
 
     return await run_in_threadpool(read)
