@@ -19,6 +19,7 @@ from volition.bazaar.domain.checks import check_cents
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.ledger import (
+    Account,
     AccountKind,
     EntryKind,
     JournalEntry,
@@ -135,39 +136,24 @@ def pay(uow: UnitOfWork, offer: InfoOffer, context: DecisionContext, now: dateti
     that bids nothing never held a bid: nothing is read."""
     if offer.bid <= 0:
         return 0
-    held = uow.ledger.balance(bid_hold(offer.id))
-    if held <= 0:
-        return 0
-    uow.ledger.record(
-        transfer(
-            new_id("ent"),
-            EntryKind.BID_PAYMENT,
-            bid_hold(offer.id),
-            cash(context.buyer_id),
-            held,
-            now,
-            "a bid paid for reading an offer",
-        )
-    )
-    return held
+    memo = "a bid paid for reading an offer"
+    return _empty_hold(uow, offer, EntryKind.BID_PAYMENT, cash(context.buyer_id), memo, now)
 
 
 def release(uow: UnitOfWork, offer: InfoOffer, now: datetime, why: str) -> int:
     """Return what ``offer``'s bid still holds to its seller; return the cents returned."""
+    memo = f"bid of {offer.id} {why}"[:200]
+    return _empty_hold(uow, offer, EntryKind.BID_RELEASE, cash(offer.seller_id), memo, now)
+
+
+def _empty_hold(
+    uow: UnitOfWork, offer: InfoOffer, kind: EntryKind, to: Account, memo: str, now: datetime
+) -> int:
+    """Move all that ``offer``'s bid hold still has to ``to``; return the cents moved."""
     held = uow.ledger.balance(bid_hold(offer.id))
     if held <= 0:
         return 0
-    uow.ledger.record(
-        transfer(
-            new_id("ent"),
-            EntryKind.BID_RELEASE,
-            bid_hold(offer.id),
-            cash(offer.seller_id),
-            held,
-            now,
-            f"bid of {offer.id} {why}"[:200],
-        )
-    )
+    uow.ledger.record(transfer(new_id("ent"), kind, bid_hold(offer.id), to, held, now, memo))
     return held
 
 

@@ -16,6 +16,7 @@ from volition.bazaar.domain.contexts import (
     RevealPolicy,
 )
 from volition.bazaar.domain.events import Event, EventKind, publish
+from volition.bazaar.domain.idempotency import KeyedCall
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.ledger import EntryKind, JournalEntry, cash, hold, transfer
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus
@@ -120,9 +121,8 @@ class Contexts(ServiceBase):
                 raise Forbidden("only buyers can post contexts; sign up with the buyer role")
             # a retry may recompute a relative expiry, so the expiry is not part of the request
             request = repr(replace(spec, expires_at=None))
-            first = self._replay(
-                uow, actor_id, idempotency_key, "context", request, uow.contexts.get
-            )
+            call = KeyedCall(actor_id, idempotency_key, "context", request)
+            first = call.replay(uow, uow.contexts.get)
             if first is not None:
                 return first
             named: list[str] = []
@@ -174,7 +174,7 @@ class Contexts(ServiceBase):
                         f"budget of {context.id}",
                     )
                 )
-            self._remember(uow, actor_id, idempotency_key, "context", request, context.id)
+            call.remember(uow, context.id, self.clock())
         self._units.publish(self._listeners, Event(EventKind.CONTEXT_POSTED, context.id))
         return context
 

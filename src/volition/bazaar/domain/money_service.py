@@ -10,6 +10,7 @@ from dataclasses import replace
 from volition.bazaar.domain.audit import audit
 from volition.bazaar.domain.checks import check_cents
 from volition.bazaar.domain.contexts import ContextFilter, Disclosure
+from volition.bazaar.domain.idempotency import KeyedCall
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.ledger import (
     FUNDING,
@@ -45,9 +46,8 @@ class Money(ServiceBase):
             if not actor.is_operator:
                 raise Forbidden("only an operator can credit money")
             request = f"{user_id}:{cents}"
-            first = self._replay(
-                uow, actor_id, idempotency_key, "credit", request, uow.ledger.entry
-            )
+            call = KeyedCall(actor_id, idempotency_key, "credit", request)
+            first = call.replay(uow, uow.ledger.entry)
             if first is not None:
                 return first
             self._user(uow, user_id)
@@ -61,7 +61,7 @@ class Money(ServiceBase):
                 f"credit by {actor.name}",
             )
             uow.ledger.record(entry)
-            self._remember(uow, actor_id, idempotency_key, "credit", request, entry.id)
+            call.remember(uow, entry.id, self.clock())
             return entry
 
     def audit(self, actor_id: str) -> list[str]:
@@ -80,9 +80,8 @@ class Money(ServiceBase):
         with self.store.begin() as uow:
             user = self._user(uow, actor_id, lock=True)
             request = str(cents)
-            first = self._replay(
-                uow, actor_id, idempotency_key, "cash_out", request, uow.ledger.entry
-            )
+            call = KeyedCall(actor_id, idempotency_key, "cash_out", request)
+            first = call.replay(uow, uow.ledger.entry)
             if first is not None:
                 return first
             have = uow.ledger.balance(earnings(user.id))
@@ -100,7 +99,7 @@ class Money(ServiceBase):
                 "earnings to cash",
             )
             uow.ledger.record(entry)
-            self._remember(uow, actor_id, idempotency_key, "cash_out", request, entry.id)
+            call.remember(uow, entry.id, self.clock())
             return entry
 
     def balances(self, user: User | str) -> Balances:

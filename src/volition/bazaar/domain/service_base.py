@@ -4,11 +4,9 @@ and the reads every room shares (users, visible contexts, offer views, idempoten
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
-from typing import TypeVar
 
 from volition.bazaar.domain import follow_ups
 from volition.bazaar.domain.contexts import DecisionContext, Disclosure, RevealPolicy
@@ -17,16 +15,13 @@ from volition.bazaar.domain.ids import Clock, utc_now
 from volition.bazaar.domain.offers import InfoOffer, OfferView
 from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.domain.settings import BazaarSettings
-from volition.bazaar.domain.store import IdempotencyRecord, Store, UnitOfWork
+from volition.bazaar.domain.store import Store, UnitOfWork
 from volition.bazaar.domain.units import Units
 from volition.bazaar.domain.users import User
 from volition.bazaar.domain.visibility import can_read_private, can_see_context
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
-from volition.errors import InputError
 
 __all__ = ["Balances", "ServiceBase", "Viewer"]
-
-T = TypeVar("T")
 
 
 Viewer = User | str | None
@@ -39,10 +34,6 @@ class Balances:
     cash: int
     reserved: int
     earnings: int
-
-
-def _digest(request: str) -> str:
-    return hashlib.sha256(request.encode()).hexdigest()
 
 
 def _offer_view(offer: InfoOffer, purchased: bool, private_info: str | None) -> OfferView:
@@ -184,43 +175,3 @@ class ServiceBase:
     def _balances(self, uow: UnitOfWork, user_id: str) -> Balances:
         available, reserved, earned = uow.ledger.user_balances(user_id)
         return Balances(cash=available, reserved=reserved, earnings=earned)
-
-    def _replay(
-        self,
-        uow: UnitOfWork,
-        user_id: str,
-        key: str | None,
-        operation: str,
-        request: str,
-        load: Callable[[str], T | None],
-    ) -> T | None:
-        """The first result of an earlier identical call with the same idempotency key."""
-        if key is None:
-            return None
-        if not 1 <= len(key) <= 200:
-            raise InputError("an idempotency key must be 1 to 200 characters long")
-        record = uow.idempotency.get(user_id, key)
-        if record is None:
-            return None
-        if record.operation != operation or record.request_hash != _digest(request):
-            raise Conflict(
-                f"idempotency key {key!r} was already used for a different request "
-                f"(a {record.operation}); use a fresh key for each new request"
-            )
-        return load(record.result_id)
-
-    def _remember(
-        self,
-        uow: UnitOfWork,
-        user_id: str,
-        key: str | None,
-        operation: str,
-        request: str,
-        result_id: str,
-    ) -> None:
-        if key is not None:
-            uow.idempotency.add(
-                IdempotencyRecord(
-                    user_id, key, operation, _digest(request), result_id, self.clock()
-                )
-            )

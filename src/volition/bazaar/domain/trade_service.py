@@ -11,6 +11,7 @@ from volition.bazaar.domain.checks import check_cents, check_text
 from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.escrow_records import EscrowTerms
 from volition.bazaar.domain.events import Event, EventKind
+from volition.bazaar.domain.idempotency import KeyedCall
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.domain.ledger import HOUSE, EntryKind, hold, transfer
 from volition.bazaar.domain.offers import InfoOffer, OfferStatus, OfferView
@@ -70,7 +71,8 @@ class Trading(ServiceBase):
                 request = repr((context_id, preview, private_info, price, bool(quotable), bid))
             if terms is not None:
                 request = repr((request, terms.rate, terms.cap))
-            first = self._replay(uow, actor_id, idempotency_key, "offer", request, uow.offers.get)
+            call = KeyedCall(actor_id, idempotency_key, "offer", request)
+            first = call.replay(uow, uow.offers.get)
             if first is not None:
                 return first
             if context.buyer_id == seller.id:
@@ -98,7 +100,7 @@ class Trading(ServiceBase):
             )
             uow.offers.add(offer)
             attention.reserve(uow, offer, offer.created_at)
-            self._remember(uow, actor_id, idempotency_key, "offer", request, offer.id)
+            call.remember(uow, offer.id, self.clock())
         self._units.publish(
             self._listeners, Event(EventKind.OFFER_POSTED, offer.context_id, offer.id)
         )
@@ -240,9 +242,8 @@ class Trading(ServiceBase):
             return 0
         with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
-            first = self._replay(
-                uow, actor_id, idempotency_key, "inspection_cost", context_id, uow.ledger.entry
-            )
+            call = KeyedCall(actor_id, idempotency_key, "inspection_cost", context_id)
+            first = call.replay(uow, uow.ledger.entry)
             if first is not None:
                 return first.amount_for([HOUSE])
             context = self._own_context(uow, actor_id, context_id)  # locked
@@ -259,7 +260,7 @@ class Trading(ServiceBase):
                 (memo or f"inspection of {context.id}")[:200],
             )
             uow.ledger.record(entry)
-            self._remember(uow, actor_id, idempotency_key, "inspection_cost", context_id, entry.id)
+            call.remember(uow, entry.id, self.clock())
             return paid
 
     def _locked_offer(
@@ -291,9 +292,8 @@ class Trading(ServiceBase):
         operation = "purchase" if mechanism is Mechanism.NAIVE else "inspected"
         with self._units.begin() as uow:
             buyer = self._user(uow, actor_id, lock=True)
-            first = self._replay(
-                uow, actor_id, idempotency_key, operation, offer_id, uow.purchases.get
-            )
+            call = KeyedCall(actor_id, idempotency_key, operation, offer_id)
+            first = call.replay(uow, uow.purchases.get)
             if first is not None:
                 if not with_view:
                     return first, None
@@ -341,7 +341,7 @@ class Trading(ServiceBase):
             )
             uow.purchases.add(purchase)
             escrow.hold_escrow(uow, offer, purchase, context, now)  # pay-on-resolution terms
-            self._remember(uow, actor_id, idempotency_key, operation, offer_id, purchase.id)
+            call.remember(uow, purchase.id, self.clock())
             return purchase, self._view(uow, buyer, offer, context) if with_view else None
 
     def purchases(self, buyer_id: str) -> list[tuple[Purchase, OfferView]]:
