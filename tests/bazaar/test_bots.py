@@ -144,7 +144,7 @@ def test_a_dead_worker_s_job_is_finished_without_a_second_offer(
     ctx = rain(bazaar, cast)
     first = BotDispatcher(bazaar, service, lease=timedelta(seconds=60))
     bot = service.bot(cast.seller.id, bot_id)
-    job = first._claim(bot, ctx.id)
+    job = first.jobs.claim(bot, ctx.id, first.lease, first.max_attempts)
     assert job is not None and job.status is JobStatus.RUNNING
     # the first worker posts, then dies before recording the job as done
     offer = bazaar.post_offer(

@@ -2,7 +2,9 @@
 
 Each (bot, context) pair is answered at most once. Taking the pair's :class:`BotJob` is the
 claim: a unit of work inserts it (unique per pair, so of two racing processes one fails) or
-takes over a pending one or a running one whose lease ran out. The agent is called outside
+takes over a pending one or a running one whose lease ran out. The dispatcher reads and writes
+the store only through the domain's services (``domain.bot_job_service.BotJobs`` for the jobs,
+``Bazaar.post_offer`` for the offers), never directly. The agent is called outside
 any transaction; its offer is posted with the idempotency key ``bot:<bot>:<context>``, so a
 process that dies after posting and before recording is finished by the next one without a
 second offer. A failing agent is retried up to ``max_attempts`` times, later, and never stops
@@ -28,14 +30,11 @@ from volition.agents import ContextView, Endpoint, FixedSeller, LLMSeller
 from volition.agents.base import SellerReply
 from volition.agents.bayesian import BayesianSeller
 from volition.bazaar.domain import Bazaar, DecisionContext, Event, EventKind
+from volition.bazaar.domain.bot_job_service import BotJobs, DuePass
 from volition.bazaar.domain.bot_markets import bayesian_seller
 from volition.bazaar.domain.bot_service import BotService
-from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus, bot_may_answer
-from volition.bazaar.domain.contexts import ACTIVE, ContextFilter
-from volition.bazaar.domain.follow_ups import sellers_view
-from volition.bazaar.domain.matchers import BuyerRecord
+from volition.bazaar.domain.bots import BotJob, BotKind, BotSeller, JobStatus
 from volition.bazaar.domain.outbound import private_urls_allowed
-from volition.bazaar.domain.store import UnitOfWork
 from volition.bazaar.errors import Conflict, NotFound
 from volition.errors import VolitionError
 
@@ -108,6 +107,7 @@ class BotDispatcher:
     ) -> None:
         self.bazaar = bazaar
         self.service = service or BotService(bazaar)
+        self.jobs = BotJobs(bazaar)
         self.lease = lease
         self.retry_after = retry_after
         self.max_attempts = max_attempts
@@ -121,18 +121,12 @@ class BotDispatcher:
 
     def seller_ids(self) -> tuple[str, ...]:
         """The owners of the active bots: the sellers a follow-up context names."""
-        with self.bazaar.store.begin(write=False) as uow:
-            bots = uow.bots.all(active_only=True)
-        return tuple(dict.fromkeys(b.owner_id for b in bots))
+        return self.jobs.owners()
 
     def solicit(self, context: DecisionContext) -> int:
         """Have every active bot that matches ``context`` answer it now (once); return offers."""
-        with self.bazaar.store.begin(write=False) as uow:
-            fresh = uow.contexts.get(context.id)
-            if fresh is None:
-                return 0
-            bots = self._matching(uow, fresh, uow.bots.all(active_only=True), {})
-        return sum(self._answer(bot, fresh) for bot in bots)
+        fresh, bots = self.jobs.matching(context.id)
+        return 0 if fresh is None else sum(self._answer(bot, fresh) for bot in bots)
 
     # ------------------------------------------------------------------ job pass
 
@@ -173,43 +167,9 @@ class BotDispatcher:
         with self._lock:
             woken = list(self._woken)
             self._woken.clear()
-        now = self.bazaar.clock()
-        pairs: list[tuple[BotSeller, DecisionContext]] = []
-        with self.bazaar.store.begin(write=False) as uow:
-            bots = uow.bots.all(active_only=True)
-            if not bots:
-                return 0
-            records: dict[str, BuyerRecord] = {}
-            seen: set[str] = set()
-            contexts = [c for i in woken if (c := uow.contexts.get(i)) is not None]
-            if scan:
-                contexts += uow.contexts.find(ContextFilter(tuple(ACTIVE)), limit=self.scan_limit)
-            candidates: list[tuple[DecisionContext, list[BotSeller]]] = []
-            for context in contexts:
-                if context.id in seen:
-                    continue
-                seen.add(context.id)
-                if matching := self._matching(uow, context, bots, records):
-                    candidates.append((context, matching))
-            # which matching bots answered already: one read for every candidate context
-            jobs = uow.bot_jobs.for_contexts([c.id for c, _ in candidates])
-            answered = {(j.bot_id, j.context_id) for j in jobs}
-            for context, matching in candidates:
-                pairs += [(b, context) for b in matching if (b.id, context.id) not in answered]
-                if len(pairs) >= limit:
-                    break
-            if retries:
-                by_id = {b.id: b for b in bots}
-                for job in uow.bot_jobs.claimable(now, self.max_attempts, limit):
-                    bot = by_id.get(job.bot_id)
-                    retried = uow.contexts.get(job.context_id)
-                    if bot is not None and retried is not None:
-                        matched = self._matching(uow, retried, [bot], records)
-                        pairs += [(bot, retried) for _ in matched]
-        posted = 0
-        for bot, context in pairs[:limit]:
-            posted += self._answer(bot, context)
-        return posted
+        scanned = self.scan_limit if scan else 0
+        due = DuePass(woken, scanned, retries, limit, self.max_attempts)
+        return sum(self._answer(bot, context) for bot, context in self.jobs.due(due))
 
     def _retry_later(self, at: datetime) -> None:
         """Remember when a job set aside for a retry is due (for :meth:`run_woken`)."""
@@ -218,59 +178,6 @@ class BotDispatcher:
                 self._retry_at = at
 
     # ------------------------------------------------------------------- helpers
-
-    def _matching(
-        self,
-        uow: UnitOfWork,
-        context: DecisionContext,
-        bots: list[BotSeller],
-        records: dict[str, BuyerRecord],
-    ) -> list[BotSeller]:
-        if not bots:
-            return []
-        now = self.bazaar.clock()
-        if not context.is_active or context.is_due(now):
-            return []
-        parent_sellers: frozenset[str] = frozenset()
-        if context.is_child:
-            parents = (uow.offers.get(i) for i in context.parent_offer_ids)
-            parent_sellers = frozenset(o.seller_id for o in parents if o is not None)
-        record = None
-        if any(b.matcher.needs_buyer_record for b in bots):
-            if context.buyer_id not in records:
-                records[context.buyer_id] = uow.offers.buyer_record(context.buyer_id)
-            record = records[context.buyer_id]
-        return [
-            b
-            for b in bots
-            if bot_may_answer(b, context, now, buyer=record, parent_seller_ids=parent_sellers)
-        ]
-
-    def _claim(self, bot: BotSeller, context_id: str) -> BotJob | None:
-        """Take the pair's job for this process, or None if it is answered or taken."""
-        now = self.bazaar.clock()
-        try:
-            with self.bazaar.store.begin() as uow:
-                job = uow.bot_jobs.get(bot.id, context_id, lock=True)
-                if job is None:
-                    job = BotJob(
-                        bot.id, context_id, JobStatus.RUNNING, 1, now, now, now + self.lease
-                    )
-                    uow.bot_jobs.add(job)
-                    return job
-                if not job.claimable(now, self.max_attempts):
-                    return None
-                job = replace(
-                    job,
-                    status=JobStatus.RUNNING,
-                    attempts=job.attempts + 1,
-                    lease_until=now + self.lease,
-                    updated_at=now,
-                )
-                uow.bot_jobs.update(job)
-                return job
-        except Conflict:  # another process inserted the same pair first
-            return None
 
     def _settle(
         self,
@@ -289,17 +196,7 @@ class BotDispatcher:
         done = replace(
             job, status=status, lease_until=lease, offer_id=offer_id, error=error, updated_at=now
         )
-        with self.bazaar.store.begin() as uow:
-            current = uow.bot_jobs.get(job.bot_id, job.context_id, lock=True)
-            # a bot deleted meanwhile has no job left; a job taken over after our lease ran
-            # out belongs to its new taker
-            if current is not None and current.attempts == job.attempts:
-                uow.bot_jobs.update(done)
-
-    def _view(self, context: DecisionContext) -> ContextView:
-        budget = self.bazaar.remaining(context.id)
-        with self.bazaar.store.begin(write=False) as uow:  # a follow-up's query if quotable
-            return sellers_view(uow, context, budget)
+        self.jobs.end(done)
 
     def _agent(self, bot: BotSeller) -> FixedSeller | CappedSeller | BayesianSeller:
         if bot.kind is BotKind.FIXED:
@@ -317,17 +214,16 @@ class BotDispatcher:
 
     def _answer(self, bot: BotSeller, context: DecisionContext) -> int:
         """Claim, run and record one bot's answer to one context; 1 if an offer was posted."""
-        job = self._claim(bot, context.id)
+        job = self.jobs.claim(bot, context.id, self.lease, self.max_attempts)
         if job is None:
             return 0
         key = f"bot:{bot.id}:{context.id}"
-        with self.bazaar.store.begin(write=False) as uow:
-            earlier = uow.idempotency.get(bot.owner_id, key)
+        earlier = self.jobs.posted_before(bot.owner_id, key)
         if earlier is not None:  # posted by a process that died before recording it
-            self._settle(job, offer_id=earlier.result_id)
+            self._settle(job, offer_id=earlier)
             return 0
         try:
-            reply = self._agent(bot).respond(self._view(context))
+            reply = self._agent(bot).respond(self.jobs.view(context))
         except Exception as exc:  # a bot's failure must not stop the others
             log.warning("bot %s failed on %s: %s", bot.id, context.id, type(exc).__name__)
             self._settle(job, error=f"the bot failed ({type(exc).__name__})", retry=True)
