@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -11,6 +12,7 @@ from volition.bazaar.domain import attention
 from volition.bazaar.domain.checks import check_cents, check_text
 from volition.bazaar.domain.contexts import (
     ContextFilter,
+    ContextProgress,
     ContextStatus,
     DecisionContext,
     RevealPolicy,
@@ -338,6 +340,21 @@ class Contexts(ServiceBase):
         closed = replace(context, status=status)
         uow.contexts.update(closed)
         return closed
+
+    def progress(self, context_ids: Sequence[str]) -> dict[str, ContextProgress]:
+        """Each context as stored with its count of active offers, in one read (joining an open
+        unit): for the inspection engine, acting for the contexts' buyers, not for display."""
+        with self._units.begin(write=False) as uow:
+            contexts = uow.contexts.get_many(context_ids)
+            offers = uow.offers.for_contexts([c.id for c in contexts]) if contexts else []
+        active = Counter(o.context_id for o in offers if o.status is OfferStatus.ACTIVE)
+        return {c.id: ContextProgress(c, active[c.id]) for c in contexts}
+
+    def stored(self, context_id: str) -> DecisionContext | None:
+        """The context as stored (one read, joining an open unit): for the inspection engine,
+        acting for its buyer, not for display (``context`` applies what a viewer is shown)."""
+        with self._units.begin(write=False) as uow:
+            return uow.contexts.get(context_id)
 
     def context(self, viewer_id: Viewer, context_id: str) -> DecisionContext:
         """A context, if ``viewer_id`` (None: anonymous) may see it; else ``NotFound``."""

@@ -12,6 +12,7 @@ __all__ = [
     "ACTIVE",
     "ANY_CONTEXT",
     "ContextFilter",
+    "ContextProgress",
     "ContextStatus",
     "DecisionContext",
     "Disclosure",
@@ -134,3 +135,11 @@ class ContextFilter:
 
 
 ANY_CONTEXT = ContextFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class ContextProgress:
+    """A context as stored, with how many active offers it has (what an inspection waits on)."""
+
+    context: DecisionContext
+    active_offers: int

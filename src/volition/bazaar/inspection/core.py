@@ -70,8 +70,7 @@ class EngineCore:
         return price(inspection) if callable(price) else FREE
 
     def _context(self, node: Node) -> DecisionContext:
-        with self.bazaar.store.begin(write=False) as uow:
-            context = uow.contexts.get(node.context_id)
+        context = self.bazaar.stored(node.context_id)
         assert context is not None, f"node {node.id} lost its context"
         return context
 

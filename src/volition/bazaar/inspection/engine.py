@@ -207,8 +207,8 @@ class InspectionEngine(Gathering, Deciding):
         moved = 0
         gathering = self.repository.in_state(NodeState.GATHERING, limit)
         if gathering:
-            with self.bazaar.store.begin(write=False) as uow:  # one read for every node
-                due = [node for node in gathering if self._gathered(uow, node)]
+            progress = self.bazaar.progress([n.context_id for n in gathering])  # one read
+            due = [n for n in gathering if self._gathered(n, progress.get(n.context_id))]
             for node in due:
                 moved += self._move(node, state=NodeState.DECIDING) is not None
         for node in self.repository.stranded(limit):

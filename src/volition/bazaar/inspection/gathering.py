@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from volition.bazaar.domain import OfferStatus, UnitOfWork
+from volition.bazaar.domain.contexts import ContextProgress
 from volition.bazaar.inspection.ending import Ending
 from volition.bazaar.inspection.records import Node, NodeState, Outcome
 
@@ -42,7 +42,7 @@ class Gathering(Ending):
         with self.bazaar.unit() as uow:
             repository = self.repository.within(uow)
             node = repository.update_node(gathering, release=worker)
-            if self._gathered(uow, node):
+            if self._gathered(node, self.bazaar.progress([node.context_id]).get(node.context_id)):
                 repository.update_node(replace(node, state=NodeState.DECIDING))
 
     def _check_gathered(self, node: Node, *, moving: bool = False) -> Node:
@@ -50,21 +50,15 @@ class Gathering(Ending):
 
         ``moving``: the caller is not stepping the node (an event, a poll), so another
         process may have moved it first, which is fine."""
-        with self.bazaar.store.begin(write=False) as uow:
-            offers = [
-                o for o in uow.offers.for_context(node.context_id) if o.status is OfferStatus.ACTIVE
-            ]
-        if len(offers) < self._limits(node).min_offers:
+        progress = self.bazaar.progress([node.context_id]).get(node.context_id)
+        if progress is None or progress.active_offers < self._limits(node).min_offers:
             return node
         if moving:
             return self._move(node, state=NodeState.DECIDING) or node
         return self.repository.update_node(replace(node, state=NodeState.DECIDING))
 
-    def _gathered(self, uow: UnitOfWork, node: Node) -> bool:
+    def _gathered(self, node: Node, progress: ContextProgress | None) -> bool:
         """Whether a gathering node should decide now: its context closed, or enough offers."""
-        context = uow.contexts.get(node.context_id)
-        if context is None or not context.is_active:
+        if progress is None or not progress.context.is_active:
             return True
-        offers = uow.offers.for_context(node.context_id)
-        active = sum(1 for o in offers if o.status is OfferStatus.ACTIVE)
-        return active >= self._limits(node).min_offers
+        return progress.active_offers >= self._limits(node).min_offers
