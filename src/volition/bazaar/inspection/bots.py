@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from volition.agents import SellerAgent
 from volition.bazaar.domain import Bazaar, DecisionContext
-from volition.bazaar.domain.follow_ups import sellers_view
+from volition.bazaar.domain.bot_job_service import BotJobs
 from volition.errors import VolitionError
 
 __all__ = ["Bot", "BotPool", "SellerPool", "solicit"]
@@ -60,9 +60,8 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
     whose offer the bazaar refuses is skipped: a seller cannot stop an inspection. Every bot
     is asked first, then their offers are posted in one unit of work (``Bazaar.unit``).
     """
-    with bazaar.store.begin(write=False) as uow:
-        offered = {o.seller_id for o in uow.offers.for_context(context.id)}
-        view = sellers_view(uow, context, context.budget)  # a follow-up's query if quotable
+    view, already = BotJobs(bazaar).asking(context)  # a follow-up's query if quotable
+    offered = set(already)
     drafts = []
     for bot in bots:  # asked with no transaction open: a bot may be a slow model
         if bot.user_id in offered or bot.user_id == context.buyer_id:
