@@ -1,7 +1,5 @@
 """The bazaar's first schema: users, tokens, contexts, offers, ledger, purchases, matchers.
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-26
 """
 
@@ -10,14 +8,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from volition.bazaar.storage.models import UtcDateTime
+from volition.bazaar.storage.migration_ops import ID, col, key, ref, when
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-ID = sa.String(40)
 
 # On PostgreSQL every journal entry must balance when its transaction commits.
 BALANCED_ENTRY_FUNCTION = """
@@ -40,36 +34,36 @@ DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION volition_check_entry
 def upgrade() -> None:
     op.create_table(
         "users",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("name", sa.String(40), nullable=False, unique=True),
-        sa.Column("password_hash", sa.String(255), nullable=False),
-        sa.Column("is_buyer", sa.Boolean, nullable=False),
-        sa.Column("is_seller", sa.Boolean, nullable=False),
-        sa.Column("is_operator", sa.Boolean, nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
+        key(),
+        col("name", sa.String(40), unique=True),
+        col("password_hash", sa.String(255)),
+        col("is_buyer", sa.Boolean),
+        col("is_seller", sa.Boolean),
+        col("is_operator", sa.Boolean),
+        when("created_at"),
     )
     op.create_table(
         "tokens",
-        sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column("user_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("expires_at", UtcDateTime, nullable=False),
+        key("token_hash", sa.String(64)),
+        ref("user_id", "users.id", index=True),
+        when("created_at"),
+        when("expires_at"),
     )
     op.create_table(
         "contexts",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("buyer_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("query", sa.Text, nullable=False),
-        sa.Column("pages", sa.JSON, nullable=False),
-        sa.Column("budget", sa.BigInteger, nullable=False),
-        sa.Column("priority", sa.Float, nullable=False),
-        sa.Column("named_seller_ids", sa.JSON, nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("expires_at", UtcDateTime, nullable=True),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("parent_offer_ids", sa.JSON, nullable=False),
-        sa.Column("parent_context_id", ID, sa.ForeignKey("contexts.id"), nullable=True, index=True),
-        sa.Column("depth", sa.Integer, nullable=False),
+        key(),
+        ref("buyer_id", "users.id", index=True),
+        col("query", sa.Text),
+        col("pages", sa.JSON),
+        col("budget", sa.BigInteger),
+        col("priority", sa.Float),
+        col("named_seller_ids", sa.JSON),
+        when("created_at"),
+        when("expires_at", nullable=True),
+        col("status", sa.String(16)),
+        col("parent_offer_ids", sa.JSON),
+        ref("parent_context_id", "contexts.id", nullable=True, index=True),
+        col("depth", sa.Integer),
         sa.CheckConstraint("budget >= 0", name="ck_contexts_budget"),
         sa.CheckConstraint("priority >= 0 AND priority <= 1", name="ck_contexts_priority"),
         sa.CheckConstraint(
@@ -81,24 +75,24 @@ def upgrade() -> None:
     op.create_index("ix_contexts_status_created", "contexts", ["status", "created_at"])
     op.create_table(
         "offers",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("context_id", ID, sa.ForeignKey("contexts.id"), nullable=False, index=True),
-        sa.Column("seller_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("preview", sa.Text, nullable=False),
-        sa.Column("private_info", sa.Text, nullable=False),
-        sa.Column("price", sa.BigInteger, nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("inspected", sa.Boolean, nullable=False),
+        key(),
+        ref("context_id", "contexts.id", index=True),
+        ref("seller_id", "users.id", index=True),
+        col("preview", sa.Text),
+        col("private_info", sa.Text),
+        col("price", sa.BigInteger),
+        when("created_at"),
+        col("status", sa.String(16)),
+        col("inspected", sa.Boolean),
         sa.CheckConstraint("price >= 0", name="ck_offers_price"),
         sa.CheckConstraint("status IN ('active', 'withdrawn')", name="ck_offers_status"),
     )
     op.create_table(
         "journal_entries",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("memo", sa.String(200), nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False, index=True),
+        key(),
+        col("kind", sa.String(16)),
+        col("memo", sa.String(200)),
+        when("created_at", index=True),
         sa.CheckConstraint(
             "kind IN ('grant', 'credit', 'reserve', 'purchase', 'release')",
             name="ck_journal_entries_kind",
@@ -106,23 +100,23 @@ def upgrade() -> None:
     )
     op.create_table(
         "postings",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("entry_id", ID, sa.ForeignKey("journal_entries.id"), nullable=False, index=True),
-        sa.Column("account", sa.String(60), nullable=False, index=True),
-        sa.Column("amount", sa.BigInteger, nullable=False),
+        key("id", sa.Integer, autoincrement=True),
+        ref("entry_id", "journal_entries.id", index=True),
+        col("account", sa.String(60), index=True),
+        col("amount", sa.BigInteger),
         sa.CheckConstraint("amount <> 0", name="ck_postings_nonzero"),
     )
     op.create_table(
         "purchases",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("offer_id", ID, sa.ForeignKey("offers.id"), nullable=False, unique=True),
-        sa.Column("context_id", ID, sa.ForeignKey("contexts.id"), nullable=False, index=True),
-        sa.Column("buyer_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("seller_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("price", sa.BigInteger, nullable=False),
-        sa.Column("mechanism", sa.String(16), nullable=False),
-        sa.Column("entry_id", ID, sa.ForeignKey("journal_entries.id"), nullable=True, unique=True),
-        sa.Column("created_at", UtcDateTime, nullable=False),
+        key(),
+        ref("offer_id", "offers.id", unique=True),
+        ref("context_id", "contexts.id", index=True),
+        ref("buyer_id", "users.id", index=True),
+        ref("seller_id", "users.id", index=True),
+        col("price", sa.BigInteger),
+        col("mechanism", sa.String(16)),
+        ref("entry_id", "journal_entries.id", nullable=True, unique=True),
+        when("created_at"),
         sa.CheckConstraint("price >= 0", name="ck_purchases_price"),
         sa.CheckConstraint("mechanism IN ('naive', 'inspection')", name="ck_purchases_mechanism"),
         sa.CheckConstraint(
@@ -132,24 +126,24 @@ def upgrade() -> None:
     )
     op.create_table(
         "matchers",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("seller_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("keywords", sa.JSON, nullable=False),
-        sa.Column("min_budget", sa.BigInteger, nullable=False),
-        sa.Column("min_priority", sa.Float, nullable=False),
-        sa.Column("max_age_seconds", sa.Float, nullable=True),
-        sa.Column("created_at", UtcDateTime, nullable=False),
+        key(),
+        ref("seller_id", "users.id", index=True),
+        col("keywords", sa.JSON),
+        col("min_budget", sa.BigInteger),
+        col("min_priority", sa.Float),
+        col("max_age_seconds", sa.Float, nullable=True),
+        when("created_at"),
         sa.CheckConstraint("min_budget >= 0", name="ck_matchers_min_budget"),
         sa.CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_matchers_priority"),
     )
     op.create_table(
         "idempotency_keys",
-        sa.Column("user_id", ID, sa.ForeignKey("users.id"), primary_key=True),
-        sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("operation", sa.String(16), nullable=False),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("result_id", ID, nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
+        ref("user_id", "users.id", primary_key=True),
+        key("key", sa.String(200)),
+        col("operation", sa.String(16)),
+        col("request_hash", sa.String(64)),
+        col("result_id", ID),
+        when("created_at"),
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(BALANCED_ENTRY_FUNCTION)

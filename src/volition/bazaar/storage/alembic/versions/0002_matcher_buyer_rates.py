@@ -1,41 +1,28 @@
 """Matchers can ask for a minimum buyer inspection rate and purchase rate.
 
-Revision ID: 0002
-Revises: 0001
 Create Date: 2026-11-26
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from volition.bazaar.storage.migration_ops import add_columns, col, drop_columns
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
+
+COLUMNS = ("min_inspection_rate", "min_purchase_rate")
+CHECKS = {
+    "ck_matchers_inspection_rate": "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
+    "ck_matchers_purchase_rate": "min_purchase_rate >= 0 AND min_purchase_rate <= 1",
+}
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("matchers") as batch:
-        batch.add_column(
-            sa.Column("min_inspection_rate", sa.Float, nullable=False, server_default="0")
-        )
-        batch.add_column(
-            sa.Column("min_purchase_rate", sa.Float, nullable=False, server_default="0")
-        )
-        batch.create_check_constraint(
-            "ck_matchers_inspection_rate",
-            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
-        )
-        batch.create_check_constraint(
-            "ck_matchers_purchase_rate", "min_purchase_rate >= 0 AND min_purchase_rate <= 1"
-        )
+    rates = (col(name, sa.Float, server_default="0") for name in COLUMNS)
+    add_columns("matchers", *rates, checks=CHECKS)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("matchers") as batch:
-        batch.drop_constraint("ck_matchers_purchase_rate", type_="check")
-        batch.drop_constraint("ck_matchers_inspection_rate", type_="check")
-        batch.drop_column("min_purchase_rate")
-        batch.drop_column("min_inspection_rate")
+    drop_columns("matchers", *COLUMNS, checks=CHECKS)

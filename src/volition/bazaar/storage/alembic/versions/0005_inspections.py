@@ -1,7 +1,5 @@
 """Inspection state: inspections, nodes (with leases for several workers), agent calls (issue 5).
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-11-26
 """
 
@@ -10,14 +8,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from volition.bazaar.storage.models import UtcDateTime
+from volition.bazaar.storage.migration_ops import ID, col, key, ref, when
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
-
-ID = sa.String(40)
 NODE_STATES = "('soliciting', 'gathering', 'deciding', 'acting', 'waiting', 'done')"
 OUTCOMES = "('bought', 'no_offers', 'gave_up', 'closed')"
 
@@ -25,20 +19,20 @@ OUTCOMES = "('bought', 'no_offers', 'gave_up', 'closed')"
 def upgrade() -> None:
     op.create_table(
         "inspections",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("context_id", ID, sa.ForeignKey("contexts.id"), nullable=False, unique=True),
-        sa.Column("buyer_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("agent", sa.String(40), nullable=False),
-        sa.Column("max_depth", sa.Integer, nullable=False),
-        sa.Column("max_follow_ups", sa.Integer, nullable=False),
-        sa.Column("min_offers", sa.Integer, nullable=False),
-        sa.Column("gather_timeout_seconds", sa.Float, nullable=False),
-        sa.Column("max_retries", sa.Integer, nullable=False),
-        sa.Column("policy", sa.String(16), nullable=False),
-        sa.Column("root_node_id", ID, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("finished_at", UtcDateTime, nullable=True),
+        key(),
+        ref("context_id", "contexts.id", unique=True),
+        ref("buyer_id", "users.id", index=True),
+        col("agent", sa.String(40)),
+        col("max_depth", sa.Integer),
+        col("max_follow_ups", sa.Integer),
+        col("min_offers", sa.Integer),
+        col("gather_timeout_seconds", sa.Float),
+        col("max_retries", sa.Integer),
+        col("policy", sa.String(16)),
+        col("root_node_id", ID),
+        col("status", sa.String(16)),
+        when("created_at"),
+        when("finished_at", nullable=True),
         sa.CheckConstraint("status IN ('running', 'done')", name="ck_inspections_status"),
         sa.CheckConstraint("policy IN ('with_parent', 'all')", name="ck_inspections_policy"),
         sa.CheckConstraint(
@@ -49,27 +43,25 @@ def upgrade() -> None:
     )
     op.create_table(
         "inspection_nodes",
-        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("id", ID, nullable=False, unique=True),
-        sa.Column("inspection_id", ID, sa.ForeignKey("inspections.id"), nullable=False, index=True),
-        sa.Column("context_id", ID, sa.ForeignKey("contexts.id"), nullable=False, unique=True),
-        sa.Column(
-            "parent_node_id", ID, sa.ForeignKey("inspection_nodes.id"), nullable=True, index=True
-        ),
-        sa.Column("depth", sa.Integer, nullable=False),
-        sa.Column("state", sa.String(16), nullable=False),
-        sa.Column("deadline", UtcDateTime, nullable=True),
-        sa.Column("follow_ups", sa.Integer, nullable=False),
-        sa.Column("pending_follow_up", sa.Boolean, nullable=True),
-        sa.Column("pending_offer_ids", sa.JSON, nullable=False),
-        sa.Column("pending_budget", sa.BigInteger, nullable=False),
-        sa.Column("pending_query", sa.Text, nullable=False),
-        sa.Column("child_node_id", ID, nullable=True),
-        sa.Column("bought", sa.JSON, nullable=False),
-        sa.Column("outcome", sa.String(16), nullable=True),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("lease_owner", sa.String(120), nullable=True),
-        sa.Column("lease_until", UtcDateTime, nullable=True),
+        key("seq", sa.Integer, autoincrement=True),
+        col("id", ID, unique=True),
+        ref("inspection_id", "inspections.id", index=True),
+        ref("context_id", "contexts.id", unique=True),
+        ref("parent_node_id", "inspection_nodes.id", nullable=True, index=True),
+        col("depth", sa.Integer),
+        col("state", sa.String(16)),
+        when("deadline", nullable=True),
+        col("follow_ups", sa.Integer),
+        col("pending_follow_up", sa.Boolean, nullable=True),
+        col("pending_offer_ids", sa.JSON),
+        col("pending_budget", sa.BigInteger),
+        col("pending_query", sa.Text),
+        col("child_node_id", ID, nullable=True),
+        col("bought", sa.JSON),
+        col("outcome", sa.String(16), nullable=True),
+        col("version", sa.Integer),
+        col("lease_owner", sa.String(120), nullable=True),
+        when("lease_until", nullable=True),
         sa.CheckConstraint(f"state IN {NODE_STATES}", name="ck_inspection_nodes_state"),
         sa.CheckConstraint(
             f"outcome IS NULL OR outcome IN {OUTCOMES}", name="ck_inspection_nodes_outcome"
@@ -92,23 +84,23 @@ def upgrade() -> None:
     op.create_index("ix_inspection_nodes_state_deadline", "inspection_nodes", ["state", "deadline"])
     op.create_table(
         "inspection_calls",
-        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("id", ID, nullable=False, unique=True),
-        sa.Column("inspection_id", ID, sa.ForeignKey("inspections.id"), nullable=False, index=True),
-        sa.Column("node_id", ID, sa.ForeignKey("inspection_nodes.id"), nullable=False, index=True),
-        sa.Column("attempt", sa.Integer, nullable=False),
-        sa.Column("seen_offer_ids", sa.JSON, nullable=False),
-        sa.Column("ancestor_offer_ids", sa.JSON, nullable=False),
-        sa.Column("known_offer_ids", sa.JSON, nullable=False),
-        sa.Column("verdict", sa.String(16), nullable=False),
-        sa.Column("action", sa.String(16), nullable=True),
-        sa.Column("decided_ids", sa.JSON, nullable=False),
-        sa.Column("unknown_ids", sa.Integer, nullable=False),
-        sa.Column("budget", sa.BigInteger, nullable=False),
-        sa.Column("prompt_tokens", sa.Integer, nullable=False),
-        sa.Column("completion_tokens", sa.Integer, nullable=False),
-        sa.Column("cost", sa.Float, nullable=False),
-        sa.Column("at", UtcDateTime, nullable=False),
+        key("seq", sa.Integer, autoincrement=True),
+        col("id", ID, unique=True),
+        ref("inspection_id", "inspections.id", index=True),
+        ref("node_id", "inspection_nodes.id", index=True),
+        col("attempt", sa.Integer),
+        col("seen_offer_ids", sa.JSON),
+        col("ancestor_offer_ids", sa.JSON),
+        col("known_offer_ids", sa.JSON),
+        col("verdict", sa.String(16)),
+        col("action", sa.String(16), nullable=True),
+        col("decided_ids", sa.JSON),
+        col("unknown_ids", sa.Integer),
+        col("budget", sa.BigInteger),
+        col("prompt_tokens", sa.Integer),
+        col("completion_tokens", sa.Integer),
+        col("cost", sa.Float),
+        when("at"),
         sa.CheckConstraint(
             "verdict IN ('accepted', 'malformed', 'illegal')", name="ck_inspection_calls_verdict"
         ),

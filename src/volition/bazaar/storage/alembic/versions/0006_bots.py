@@ -1,7 +1,5 @@
 """Bot sellers and their answers per context (the jobs), per-user LLM credentials (issues 4, 5).
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-11-26
 """
 
@@ -10,37 +8,33 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from volition.bazaar.storage.models import UtcDateTime
+from volition.bazaar.storage.migration_ops import col, key, ref, when
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
-
-ID = sa.String(40)
 
 
 def upgrade() -> None:
     op.create_table(
         "bots",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("owner_id", ID, sa.ForeignKey("users.id"), nullable=False, index=True),
-        sa.Column("name", sa.String(60), nullable=False),
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("active", sa.Boolean, nullable=False, index=True),
-        sa.Column("price", sa.BigInteger, nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("keywords", sa.JSON, nullable=False),
-        sa.Column("min_budget", sa.BigInteger, nullable=False),
-        sa.Column("min_priority", sa.Float, nullable=False),
-        sa.Column("max_age_seconds", sa.Float, nullable=True),
-        sa.Column("min_inspection_rate", sa.Float, nullable=False),
-        sa.Column("min_purchase_rate", sa.Float, nullable=False),
-        sa.Column("preview", sa.Text, nullable=False),
-        sa.Column("private_info", sa.Text, nullable=False),
-        sa.Column("instructions", sa.Text, nullable=False),
-        sa.Column("base_url", sa.Text, nullable=True),
-        sa.Column("model", sa.String(200), nullable=True),
+        key(),
+        ref("owner_id", "users.id", index=True),
+        col("name", sa.String(60)),
+        col("kind", sa.String(16)),
+        col("active", sa.Boolean, index=True),
+        col("price", sa.BigInteger),
+        when("created_at"),
+        col("keywords", sa.JSON),
+        col("min_budget", sa.BigInteger),
+        col("min_priority", sa.Float),
+        col("max_age_seconds", sa.Float, nullable=True),
+        col("min_inspection_rate", sa.Float),
+        col("min_purchase_rate", sa.Float),
+        col("preview", sa.Text),
+        col("private_info", sa.Text),
+        col("instructions", sa.Text),
+        col("base_url", sa.Text, nullable=True),
+        col("model", sa.String(200), nullable=True),
         sa.CheckConstraint("kind IN ('fixed', 'llm')", name="ck_bots_kind"),
         sa.CheckConstraint("price >= 0", name="ck_bots_price"),
         sa.CheckConstraint("min_budget >= 0", name="ck_bots_min_budget"),
@@ -55,15 +49,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "bot_jobs",
-        sa.Column("bot_id", ID, sa.ForeignKey("bots.id"), primary_key=True),
-        sa.Column("context_id", ID, sa.ForeignKey("contexts.id"), primary_key=True, index=True),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("created_at", UtcDateTime, nullable=False),
-        sa.Column("updated_at", UtcDateTime, nullable=False),
-        sa.Column("lease_until", UtcDateTime, nullable=True),
-        sa.Column("offer_id", ID, sa.ForeignKey("offers.id"), nullable=True),
-        sa.Column("error", sa.String(200), nullable=True),
+        ref("bot_id", "bots.id", primary_key=True),
+        ref("context_id", "contexts.id", primary_key=True, index=True),
+        col("status", sa.String(16)),
+        col("attempts", sa.Integer),
+        when("created_at"),
+        when("updated_at"),
+        when("lease_until", nullable=True),
+        ref("offer_id", "offers.id", nullable=True),
+        col("error", sa.String(200), nullable=True),
         sa.CheckConstraint(
             "status IN ('pending', 'running', 'done', 'failed')", name="ck_bot_jobs_status"
         ),
@@ -72,12 +66,12 @@ def upgrade() -> None:
     op.create_index("ix_bot_jobs_status_lease", "bot_jobs", ["status", "lease_until"])
     op.create_table(
         "llm_credentials",
-        sa.Column("user_id", ID, sa.ForeignKey("users.id"), primary_key=True),
-        sa.Column("base_url", sa.Text, nullable=False),
-        sa.Column("model", sa.String(200), nullable=False),
-        sa.Column("secret", sa.Text, nullable=False),
-        sa.Column("key_hint", sa.String(16), nullable=False),
-        sa.Column("updated_at", UtcDateTime, nullable=False),
+        ref("user_id", "users.id", primary_key=True),
+        col("base_url", sa.Text),
+        col("model", sa.String(200)),
+        col("secret", sa.Text),
+        col("key_hint", sa.String(16)),
+        when("updated_at"),
     )
 
 

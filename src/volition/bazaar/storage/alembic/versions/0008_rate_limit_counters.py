@@ -3,8 +3,6 @@
 The sign-in limits count failures per (user name, client address) and per address here when
 no Redis is configured. Going down drops the counters: they only ever slow sign-ins down.
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-12-03
 """
 
@@ -13,18 +11,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from volition.bazaar.storage.migration_ops import col, key
+
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
         "rate_limit_counters",
-        sa.Column("key", sa.String(255), primary_key=True),
-        sa.Column("count", sa.BigInteger, nullable=False),
-        sa.Column("expires_at", sa.Float, nullable=False),
+        key("key", sa.String(255)),
+        col("count", sa.BigInteger),
+        col("expires_at", sa.Float),
     )
     op.create_index("ix_rate_limit_counters_expires_at", "rate_limit_counters", ["expires_at"])
 

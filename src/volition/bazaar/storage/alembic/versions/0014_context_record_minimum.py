@@ -8,20 +8,17 @@ and record minimums). The database refuses a negative minimum, a gap outside [0,
 minimum half given. Going down forgets the minimums (the offers already read or skipped
 stay as they are).
 
-Revision ID: 0014
-Revises: 0013
 Create Date: 2026-12-04
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from volition.bazaar.storage.migration_ops import add_columns, col, drop_columns
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
 
 CHECKS = {
     "ck_contexts_record_min_offers_bought": (
@@ -37,21 +34,18 @@ CHECKS = {
 }
 
 
+COLUMNS = {
+    "record_min_offers_bought": sa.Integer,
+    "record_min_value_per_dollar": sa.Float,
+    "record_max_calibration_gap": sa.Float,
+    "record_admit_newcomers": sa.Boolean,
+}
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("contexts") as batch:
-        batch.add_column(sa.Column("record_min_offers_bought", sa.Integer, nullable=True))
-        batch.add_column(sa.Column("record_min_value_per_dollar", sa.Float, nullable=True))
-        batch.add_column(sa.Column("record_max_calibration_gap", sa.Float, nullable=True))
-        batch.add_column(sa.Column("record_admit_newcomers", sa.Boolean, nullable=True))
-        for name, check in CHECKS.items():
-            batch.create_check_constraint(name, check)
+    columns = (col(name, type_, nullable=True) for name, type_ in COLUMNS.items())
+    add_columns("contexts", *columns, checks=CHECKS)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contexts") as batch:
-        for name in reversed(CHECKS):
-            batch.drop_constraint(name, type_="check")
-        batch.drop_column("record_admit_newcomers")
-        batch.drop_column("record_max_calibration_gap")
-        batch.drop_column("record_min_value_per_dollar")
-        batch.drop_column("record_min_offers_bought")
+    drop_columns("contexts", *COLUMNS, checks=CHECKS)
