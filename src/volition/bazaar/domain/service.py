@@ -8,8 +8,8 @@ result and moves no money.
 
 The operations live by aggregate, one room each: ``account_service`` (users and tokens),
 ``money_service``, ``context_service``, ``trade_service`` (offers and purchases),
-``inbox_service`` (matchers), over ``service_base`` (the unit of work, shared reads and
-idempotency); ``Bazaar`` is all of them.
+``inbox_service`` (matchers), over ``service_base`` (the unit of work and shared reads), with
+``idempotency`` for retried calls; ``Bazaar`` is all of them.
 """
 
 from __future__ import annotations
