@@ -22,9 +22,13 @@ __all__ = [
     "ID",
     "add_columns",
     "col",
+    "constraints",
     "drop_columns",
     "journal_kinds",
     "key",
+    "matching_checks",
+    "matching_rule",
+    "rate_checks",
     "ref",
     "replace_check",
     "when",
@@ -52,6 +56,37 @@ def ref(name: str, target: str, *, nullable: bool = False, **options: Any) -> sa
 def when(name: str, *, nullable: bool = False, **options: Any) -> sa.Column[Any]:
     """A UTC timestamp, NOT NULL unless ``nullable``."""
     return sa.Column(name, UtcDateTime, nullable=nullable, **options)
+
+
+def constraints(conditions: Mapping[str, str]) -> list[sa.CheckConstraint]:
+    """A table's checks, ``conditions`` being name: condition."""
+    return [sa.CheckConstraint(condition, name=name) for name, condition in conditions.items()]
+
+
+def matching_rule() -> list[sa.Column[Any]]:
+    """The columns of a matching rule, which contexts a seller answers (matchers' and bots')."""
+    return [
+        col("keywords", sa.JSON),
+        col("min_budget", sa.BigInteger),
+        col("min_priority", sa.Float),
+        col("max_age_seconds", sa.Float, nullable=True),
+    ]
+
+
+def matching_checks(table: str) -> dict[str, str]:
+    """The checks on the ``matching_rule`` columns of ``table``, name: condition."""
+    return {
+        f"ck_{table}_min_budget": "min_budget >= 0",
+        f"ck_{table}_priority": "min_priority >= 0 AND min_priority <= 1",
+    }
+
+
+def rate_checks(table: str) -> dict[str, str]:
+    """The checks on the minimum buyer rates a matching rule of ``table`` may ask for."""
+    return {
+        f"ck_{table}_inspection_rate": "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
+        f"ck_{table}_purchase_rate": "min_purchase_rate >= 0 AND min_purchase_rate <= 1",
+    }
 
 
 def add_columns(

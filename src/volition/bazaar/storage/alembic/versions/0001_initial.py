@@ -8,7 +8,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from volition.bazaar.storage.migration_ops import ID, col, key, ref, when
+from volition.bazaar.storage.migration_ops import (
+    ID,
+    col,
+    constraints,
+    key,
+    matching_checks,
+    matching_rule,
+    ref,
+    when,
+)
 
 revision = "0001"
 down_revision = None
@@ -128,13 +137,9 @@ def upgrade() -> None:
         "matchers",
         key(),
         ref("seller_id", "users.id", index=True),
-        col("keywords", sa.JSON),
-        col("min_budget", sa.BigInteger),
-        col("min_priority", sa.Float),
-        col("max_age_seconds", sa.Float, nullable=True),
+        *matching_rule(),
         when("created_at"),
-        sa.CheckConstraint("min_budget >= 0", name="ck_matchers_min_budget"),
-        sa.CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_matchers_priority"),
+        *constraints(matching_checks("matchers")),
     )
     op.create_table(
         "idempotency_keys",

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from volition.bazaar.storage.migration_ops import add_columns, col, drop_columns
+from volition.bazaar.storage.migration_ops import add_columns, col, drop_columns, rate_checks
 
 revision = "0002"
 down_revision = "0001"
 
 COLUMNS = ("min_inspection_rate", "min_purchase_rate")
-CHECKS = {
-    "ck_matchers_inspection_rate": "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
-    "ck_matchers_purchase_rate": "min_purchase_rate >= 0 AND min_purchase_rate <= 1",
-}
+CHECKS = rate_checks("matchers")
 
 
 def upgrade() -> None:

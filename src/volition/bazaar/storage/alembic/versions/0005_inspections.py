@@ -5,6 +5,8 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -43,9 +45,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "inspection_nodes",
-        key("seq", sa.Integer, autoincrement=True),
-        col("id", ID, unique=True),
-        ref("inspection_id", "inspections.id", index=True),
+        *_inspection_record(),
         ref("context_id", "contexts.id", unique=True),
         ref("parent_node_id", "inspection_nodes.id", nullable=True, index=True),
         col("depth", sa.Integer),
@@ -84,9 +84,7 @@ def upgrade() -> None:
     op.create_index("ix_inspection_nodes_state_deadline", "inspection_nodes", ["state", "deadline"])
     op.create_table(
         "inspection_calls",
-        key("seq", sa.Integer, autoincrement=True),
-        col("id", ID, unique=True),
-        ref("inspection_id", "inspections.id", index=True),
+        *_inspection_record(),
         ref("node_id", "inspection_nodes.id", index=True),
         col("attempt", sa.Integer),
         col("seen_offer_ids", sa.JSON),
@@ -118,3 +116,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("inspection_calls", "inspection_nodes", "inspections"):
         op.drop_table(table)
+
+
+def _inspection_record() -> list[sa.Column[Any]]:
+    """The first columns of a node's or a call's row: its order, its id, its inspection's."""
+    return [
+        key("seq", sa.Integer, autoincrement=True),
+        col("id", ID, unique=True),
+        ref("inspection_id", "inspections.id", index=True),
+    ]

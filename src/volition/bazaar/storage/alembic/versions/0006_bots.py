@@ -8,7 +8,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from volition.bazaar.storage.migration_ops import col, key, ref, when
+from volition.bazaar.storage.migration_ops import (
+    col,
+    constraints,
+    key,
+    matching_checks,
+    matching_rule,
+    rate_checks,
+    ref,
+    when,
+)
 
 revision = "0006"
 down_revision = "0005"
@@ -24,10 +33,7 @@ def upgrade() -> None:
         col("active", sa.Boolean, index=True),
         col("price", sa.BigInteger),
         when("created_at"),
-        col("keywords", sa.JSON),
-        col("min_budget", sa.BigInteger),
-        col("min_priority", sa.Float),
-        col("max_age_seconds", sa.Float, nullable=True),
+        *matching_rule(),
         col("min_inspection_rate", sa.Float),
         col("min_purchase_rate", sa.Float),
         col("preview", sa.Text),
@@ -37,15 +43,8 @@ def upgrade() -> None:
         col("model", sa.String(200), nullable=True),
         sa.CheckConstraint("kind IN ('fixed', 'llm')", name="ck_bots_kind"),
         sa.CheckConstraint("price >= 0", name="ck_bots_price"),
-        sa.CheckConstraint("min_budget >= 0", name="ck_bots_min_budget"),
-        sa.CheckConstraint("min_priority >= 0 AND min_priority <= 1", name="ck_bots_priority"),
-        sa.CheckConstraint(
-            "min_inspection_rate >= 0 AND min_inspection_rate <= 1",
-            name="ck_bots_inspection_rate",
-        ),
-        sa.CheckConstraint(
-            "min_purchase_rate >= 0 AND min_purchase_rate <= 1", name="ck_bots_purchase_rate"
-        ),
+        *constraints(matching_checks("bots")),
+        *constraints(rate_checks("bots")),
     )
     op.create_table(
         "bot_jobs",
