@@ -8,8 +8,8 @@ Layout (each layer imports only the ones before it; a checked contract, docs/des
 - ``domain``: the rules, pure Python over an abstract store (``Bazaar`` is every operation,
   one room per aggregate: ``account_service``, ``money_service``, ``context_service``,
   ``trade_service``, ``inbox_service``; ``idempotency`` the replay of retried calls;
-  ``BotService`` the stored bots, ``BotJobs`` their jobs; ``MemoryStore`` the in-memory store; ``audit`` the ledger
-  invariants);
+  ``BotService`` the stored bots, ``BotJobs`` their jobs; ``MemoryStore`` the in-memory
+  store; ``audit`` the ledger invariants);
 - ``inspection``: the recursive inspection engine and its runner;
 - ``storage``: the SQL store (SQLAlchemy 2, Alembic migrations run on start; SQLite file by
   default, PostgreSQL through ``$VOLITION_DATABASE_URL``);
