@@ -16,7 +16,13 @@ from fastapi.responses import Response
 from volition.bazaar.api.deps import BotsDep as Bots
 from volition.bazaar.domain import BotService, User
 from volition.bazaar.errors import NotFound
-from volition.bazaar.web.form_models import EndpointForm, FixedBotForm, LlmBotForm, Posted
+from volition.bazaar.web.form_models import (
+    BotForm,
+    EndpointForm,
+    FixedBotForm,
+    LlmBotForm,
+    Posted,
+)
 from volition.bazaar.web.forms import parse_money
 from volition.bazaar.web.rendering import NOTICES
 from volition.bazaar.web.routes.common import Field, Page, refused_on, submit, user_page
@@ -122,7 +128,7 @@ def create_llm_bot(
 
 def _creates(
     bots: BotService,
-    form: FixedBotForm | LlmBotForm,
+    form: BotForm,
     kind: str,
     price_name: str,
     **details: str | None,
