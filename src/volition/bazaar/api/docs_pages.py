@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -37,24 +38,19 @@ def install_docs_pages(app: FastAPI, openapi_url: str = "/api/openapi.json") -> 
         return Response(_redoc_bundle(), media_type="text/javascript", headers=headers)
 
     app.mount(ASSETS_URL, StaticFiles(directory=str(assets)), name="docs-assets")
-    title = app.title
+    both: dict[str, Any] = {"openapi_url": openapi_url, "title": f"{app.title} - API"}
+    icon = f"{ASSETS_URL}/favicon.png"
 
     @app.get("/api/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
+        js, css = f"{ASSETS_URL}/swagger-ui-bundle.js", f"{ASSETS_URL}/swagger-ui.css"
         return get_swagger_ui_html(
-            openapi_url=openapi_url,
-            title=f"{title} - API",
-            swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+            **both, swagger_js_url=js, swagger_css_url=css, swagger_favicon_url=icon
         )
 
     @app.get("/api/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
+        js = f"{ASSETS_URL}/redoc.offline.js"
         return get_redoc_html(
-            openapi_url=openapi_url,
-            title=f"{title} - API",
-            redoc_js_url=f"{ASSETS_URL}/redoc.offline.js",
-            redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
+            **both, redoc_js_url=js, redoc_favicon_url=icon, with_google_fonts=False
         )

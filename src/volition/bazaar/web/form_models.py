@@ -32,6 +32,7 @@ from volition.bazaar.web.forms import (
 )
 
 __all__ = [
+    "BotForm",
     "ContextForm",
     "CreditForm",
     "EndpointForm",
@@ -66,22 +67,24 @@ class PostedForm(BaseModel):
         return self.model_dump(exclude={"csrf_token", "idempotency_key", *self._secret})
 
 
-class SignUpForm(PostedForm):
-    """Sign-up: a name, a password, and the roles ticked."""
+class _AccountForm(PostedForm):
+    """A name and a password (never sent back)."""
 
     _secret = frozenset({"password"})
     name: Text = ""
     password: Text = ""
+
+
+class SignUpForm(_AccountForm):
+    """Sign-up: a name, a password, and the roles ticked."""
+
     buyer: Text = ""
     seller: Text = ""
 
 
-class SignInForm(PostedForm):
+class SignInForm(_AccountForm):
     """Sign-in: a name, a password, and where to go afterwards."""
 
-    _secret = frozenset({"password"})
-    name: Text = ""
-    password: Text = ""
     next: Text = "/"
 
 
@@ -179,21 +182,24 @@ class MatcherForm(PostedForm):
         )
 
 
-class FixedBotForm(MatcherForm):
+class BotForm(MatcherForm):
+    """A new bot: its name, its price (a fixed bot's, an LLM bot's cap), and its matcher."""
+
+    name: Text = ""
+    price: Text = ""
+
+
+class FixedBotForm(BotForm):
     """A fixed bot: its one offer and its matcher."""
 
-    name: Text = ""
     preview: Text = ""
     private_info: Text = ""
-    price: Text = ""
 
 
-class LlmBotForm(MatcherForm):
+class LlmBotForm(BotForm):
     """An LLM bot: its instructions, a price cap, its matcher, optionally its own endpoint."""
 
-    name: Text = ""
     instructions: Text = ""
-    price: Text = ""
     base_url: Text = ""
     model: Text = ""
 

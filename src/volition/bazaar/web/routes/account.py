@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep, SignInGuardDep
 from volition.bazaar.api.ratelimit import TooManySignIns, client_address
+from volition.bazaar.domain import Bazaar, Token, User
 from volition.bazaar.errors import Unauthorized
 from volition.bazaar.web.form_models import Posted, SignInForm, SignUpForm
-from volition.bazaar.web.rendering import error_page, failure, redirect, render
+from volition.bazaar.web.rendering import redirect, render
 from volition.bazaar.web.routes.common import (
     Field,
+    Refusal,
     csrf_refused,
     guard,
+    refused_on,
     safe_next,
-    sign_in_first,
+    user_page,
 )
-from volition.bazaar.web.session import VisitorDep, end_session, start_session
+from volition.bazaar.web.session import Visitor, VisitorDep, end_session, start_session
 from volition.bazaar.web.views import ledger_rows, purchase_rows
 from volition.errors import VolitionError
 
@@ -38,22 +44,21 @@ def signup(
     form: Posted[SignUpForm],
 ) -> Response:
     """Create an account and sign in with it."""
-    refused = csrf_refused(request, visitor, form.csrf_token)
-    if refused is not None:
-        return refused
-    name, password, buyer, seller = form.name.strip(), form.password, form.buyer, form.seller
-    try:
-        bazaar.register(name, password, buyer=bool(buyer), seller=bool(seller))
-        token, record = bazaar.issue_token(name, password)
-    except VolitionError as exc:
-        status, message = failure(exc)
-        roles = {"buyer": bool(buyer), "seller": bool(seller)}
+    buyer, seller = bool(form.buyer), bool(form.seller)
+
+    def issue() -> tuple[str, Token]:
+        name = form.name.strip()
+        bazaar.register(name, form.password, buyer=buyer, seller=seller)
+        return bazaar.issue_token(name, form.password)
+
+    def again(status: int, message: str) -> Response:
+        roles = {"buyer": buyer, "seller": seller}
         return render(
             request, visitor, "signup.html", status, error=message, name=form.name, **roles
         )
-    response = redirect(request, visitor, "/?notice=signed-up")
-    start_session(response, request, token, record.expires_at, bazaar.clock())
-    return response
+
+    done = "/?notice=signed-up"
+    return _signed_in(request, bazaar, visitor, form.csrf_token, issue, done, refused_on(again))
 
 
 @router.get("/signin")
@@ -71,37 +76,52 @@ def signin(
     form: Posted[SignInForm],
 ) -> Response:
     """Check the password and hand the browser a session."""
-    refused = csrf_refused(request, visitor, form.csrf_token)
-    if refused is not None:
-        return refused
-    name, password, next = form.name, form.password, form.next
-    address = client_address(request)
-    try:
-        limits.attempt(name, address)
-    except TooManySignIns as exc:
-        page = render(
-            request,
-            visitor,
-            "signin.html",
-            exc.status_code,
-            error=exc.detail,
-            name=name,
-            next=safe_next(next),
+    name, target = form.name, safe_next(form.next)
+
+    def issue() -> tuple[str, Token]:
+        address = client_address(request)
+        limits.attempt(name, address)  # TooManySignIns: the form again, with Retry-After
+        try:
+            issued = bazaar.issue_token(name.strip(), form.password)
+        except Unauthorized:
+            limits.failed(name, address)
+            raise
+        limits.succeeded(name, address)
+        return issued
+
+    def again(status: int, message: str) -> Response:
+        return render(
+            request, visitor, "signin.html", status, error=message, name=name, next=target
         )
+
+    done = target if target != "/" else "/?notice=signed-in"
+    try:
+        return _signed_in(request, bazaar, visitor, form.csrf_token, issue, done, refused_on(again))
+    except TooManySignIns as exc:
+        page = again(exc.status_code, exc.detail)
         page.headers.update(exc.headers or {})
         return page
+
+
+def _signed_in(
+    request: Request,
+    bazaar: Bazaar,
+    visitor: Visitor,
+    csrf: str,
+    issue: Callable[[], tuple[str, Token]],
+    target: str,
+    refused: Refusal,
+) -> Response:
+    """An account form POST: the CSRF token, then ``issue()`` a token (``refused(exc)`` when the
+    domain refuses), then on to ``target`` with the session of that token."""
+    csrf_page = csrf_refused(request, visitor, csrf)
+    if csrf_page is not None:
+        return csrf_page
     try:
-        token, record = bazaar.issue_token(name.strip(), password)
+        token, record = issue()
     except VolitionError as exc:
-        if isinstance(exc, Unauthorized):
-            limits.failed(name, address)
-        status, message = failure(exc)
-        return render(
-            request, visitor, "signin.html", status, error=message, name=name, next=safe_next(next)
-        )
-    limits.succeeded(name, address)
-    target = safe_next(next)
-    response = redirect(request, visitor, target if target != "/" else "/?notice=signed-in")
+        return refused(exc)
+    response = redirect(request, visitor, target)
     start_session(response, request, token, record.expires_at, bazaar.clock())
     return response
 
@@ -124,23 +144,18 @@ def signout(
 @router.get("/me/purchases")
 def purchases(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
     """What you bought, with the private info you may now read."""
-    if visitor.user is None:
-        return sign_in_first(request, visitor)
-    try:
-        rows = purchase_rows(bazaar, visitor.user)
-    except VolitionError as exc:
-        return error_page(request, visitor, exc)
-    return render(request, visitor, "purchases.html", rows=rows)
+
+    def read(user: User) -> dict[str, Any]:
+        return {"rows": purchase_rows(bazaar, user)}
+
+    return user_page(request, visitor, "purchases.html", read)
 
 
 @router.get("/me/ledger")
 def ledger(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
     """Your journal entries and balances."""
-    if visitor.user is None:
-        return sign_in_first(request, visitor)
-    try:
-        rows = ledger_rows(bazaar, visitor.user)
-        balances = bazaar.balances(visitor.user.id)
-    except VolitionError as exc:
-        return error_page(request, visitor, exc)
-    return render(request, visitor, "ledger.html", rows=rows, balances=balances)
+
+    def read(user: User) -> dict[str, Any]:
+        return {"rows": ledger_rows(bazaar, user), "balances": bazaar.balances(user.id)}
+
+    return user_page(request, visitor, "ledger.html", read)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,12 +16,17 @@ from fastapi.responses import Response
 from volition.bazaar.api.deps import BotsDep as Bots
 from volition.bazaar.domain import BotService, User
 from volition.bazaar.errors import NotFound
-from volition.bazaar.web.form_models import EndpointForm, FixedBotForm, LlmBotForm, Posted
+from volition.bazaar.web.form_models import (
+    BotForm,
+    EndpointForm,
+    FixedBotForm,
+    LlmBotForm,
+    Posted,
+)
 from volition.bazaar.web.forms import parse_money
-from volition.bazaar.web.rendering import NOTICES, error_page, render
-from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
+from volition.bazaar.web.rendering import NOTICES
+from volition.bazaar.web.routes.common import Field, Page, refused_on, submit, user_page
 from volition.bazaar.web.session import Visitor, VisitorDep
-from volition.errors import VolitionError
 
 router = APIRouter()
 
@@ -48,69 +54,43 @@ _TEMPLATES = {
 }
 
 
-def _page(
-    request: Request,
-    bots: BotService,
-    visitor: Visitor,
-    status: int = 200,
-    error: str | None = None,
-    form: dict[str, str] | None = None,
-    llm_form: dict[str, str] | None = None,
-    llm_bot: dict[str, str] | None = None,
-    *,
-    which: str = "list",
-) -> Response:
-    """One of the bots pages (``_TEMPLATES``), with the forms as typed when one failed."""
-    assert visitor.user is not None
-    try:
-        mine = bots.bots(visitor.user.id)
+def _page(request: Request, bots: BotService, visitor: Visitor, which: str = "list") -> Page:
+    """One of the bots pages (``_TEMPLATES``, ``user_page``), its forms blank unless given as
+    typed."""
+
+    def read(user: User) -> dict[str, Any]:
+        mine = bots.bots(user.id)
         try:
-            credential = bots.credential(visitor.user.id)
+            credential = bots.credential(user.id)
         except NotFound:
             credential = None
-    except VolitionError as exc:
-        return error_page(request, visitor, exc)
-    return render(
-        request,
-        visitor,
-        _TEMPLATES[which],
-        status,
-        error=error,
-        bots=mine,
-        credential=credential,
-        form=form or _BLANK,
-        llm_form=llm_form or _BLANK_LLM,
-        llm_bot=llm_bot or _BLANK,
-    )
+        return {"bots": mine, "credential": credential}
+
+    page = partial(user_page, request, visitor, _TEMPLATES[which], read)
+    return partial(page, form=_BLANK, llm_form=_BLANK_LLM, llm_bot=_BLANK)
 
 
 @router.get("/bots")
 def bots_page(request: Request, bots: Bots, visitor: VisitorDep) -> Response:
     """Your bot sellers, with links to the pages that create them."""
-    if visitor.user is None:
-        return sign_in_first(request, visitor)
-    return _page(request, bots, visitor)
+    return _page(request, bots, visitor)()
 
 
 @router.get("/bots/new/{kind}")
 def new_bot_page(kind: str, request: Request, bots: Bots, visitor: VisitorDep) -> Response:
     """The form that creates a bot of one kind: ``fixed`` or ``llm``."""
-    if visitor.user is None:
-        return sign_in_first(request, visitor)
     if kind not in ("fixed", "llm"):
         message = (
             f"there is no kind of bot {kind[:40]!r} to create here; the kinds are fixed and llm"
         )
-        return _page(request, bots, visitor, 404, message)
-    return _page(request, bots, visitor, which=kind)
+        return _page(request, bots, visitor)(404, message)
+    return _page(request, bots, visitor, kind)()
 
 
 @router.get("/bots/llm-endpoint")
 def llm_endpoint_page(request: Request, bots: Bots, visitor: VisitorDep) -> Response:
     """The form that stores (or forgets) your bots' LLM endpoint."""
-    if visitor.user is None:
-        return sign_in_first(request, visitor)
-    return _page(request, bots, visitor, which="endpoint")
+    return _page(request, bots, visitor, "endpoint")()
 
 
 @router.post("/bots")
@@ -123,7 +103,7 @@ def create_bot(
     """Create a fixed bot: its offer (preview, private info, price) and its matcher."""
     details = {"preview": form.preview, "private_info": form.private_info}
     create = _creates(bots, form, "fixed", "the price", **details)
-    again = partial(_page, request, bots, visitor, form=_BLANK | form.echo(), which="fixed")
+    again = partial(_page(request, bots, visitor, "fixed"), form=_BLANK | form.echo())
     return submit(request, visitor, form.csrf_token, create, refused_on(again))
 
 
@@ -142,13 +122,13 @@ def create_llm_bot(
         "model": form.model.strip() or None,
     }
     create = _creates(bots, form, "llm", "the price cap", **details)
-    again = partial(_page, request, bots, visitor, llm_bot=_BLANK | form.echo(), which="llm")
+    again = partial(_page(request, bots, visitor, "llm"), llm_bot=_BLANK | form.echo())
     return submit(request, visitor, form.csrf_token, create, refused_on(again))
 
 
 def _creates(
     bots: BotService,
-    form: FixedBotForm | LlmBotForm,
+    form: BotForm,
     kind: str,
     price_name: str,
     **details: str | None,
@@ -180,7 +160,7 @@ def store_llm_endpoint(
         bots.set_credential(user.id, base_url=base_url, model=model, api_key=form.api_key)
         return "/bots?notice=llm-stored"
 
-    again = partial(_page, request, bots, visitor, llm_form=form.echo(), which="endpoint")
+    again = partial(_page(request, bots, visitor, "endpoint"), llm_form=form.echo())
     return submit(request, visitor, form.csrf_token, store, refused_on(again))
 
 
@@ -194,7 +174,7 @@ def remove_llm_endpoint(
         bots.delete_credential(user.id)
         return "/bots?notice=llm-removed"
 
-    again = partial(_page, request, bots, visitor, which="endpoint")
+    again = _page(request, bots, visitor, "endpoint")
     return submit(request, visitor, csrf_token, forget, refused_on(again))
 
 
@@ -218,7 +198,7 @@ def act_on_bot(
             bots.set_active(user.id, bot_id, action == "resume")
         return f"/bots?notice=bot-{_DONE[action]}"
 
-    again = partial(_page, request, bots, visitor)
+    again = _page(request, bots, visitor)
     return submit(request, visitor, csrf_token, act, refused_on(again))
 
 

@@ -1,10 +1,11 @@
-"""What every page route shares: form field types, the POST guard, sign-in redirects, and
-``submit``, the one shape of a signed-in form POST (guard, act, go on or show the refusal)."""
+"""What every page route shares: form field types, the POST guard, sign-in redirects,
+``user_page``, the one shape of a signed-in visitor's page, and ``submit``, the one shape of a
+signed-in form POST (guard, act, go on or show the refusal)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Form, Request
@@ -20,6 +21,7 @@ from volition.errors import VolitionError
 __all__ = [
     "CSRF_REFUSED",
     "Field",
+    "Page",
     "Refusal",
     "csrf_refused",
     "guard",
@@ -27,6 +29,7 @@ __all__ = [
     "safe_next",
     "sign_in_first",
     "submit",
+    "user_page",
 ]
 
 # Every field is optional text: a missing or malformed one becomes the page's own message.
@@ -70,6 +73,31 @@ def guard(request: Request, visitor: Visitor, csrf: str) -> User | Response:
     if visitor.user is None:
         return sign_in_first(request, visitor)
     return visitor.user
+
+
+# A page bound to its request and contents, shown as ``page(status, error, **values)``.
+Page = Callable[..., Response]
+
+
+def user_page(
+    request: Request,
+    visitor: Visitor,
+    template: str,
+    read: Callable[[User], dict[str, Any]],
+    status: int = 200,
+    error: str | None = None,
+    **values: Any,
+) -> Response:
+    """A signed-in visitor's page: ``template`` with what ``read(user)`` finds and ``values``
+    (the error page when the domain refuses); an anonymous visitor is sent to sign in first.
+    """
+    if visitor.user is None:
+        return sign_in_first(request, visitor)
+    try:
+        found = read(visitor.user)
+    except VolitionError as exc:
+        return error_page(request, visitor, exc)
+    return render(request, visitor, template, status, error=error, **found, **values)
 
 
 # What a form POST answers when the domain refuses it: usually its page again, with the

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from volition.bazaar.api.deps import BazaarDep
@@ -135,89 +135,59 @@ def post_offer(
     return submit(request, visitor, form.csrf_token, offer, refused_on(again))
 
 
+class _OnContext:
+    """A button on a context's page (buy, withdraw, cancel): the context, the visitor and the
+    form's CSRF token, gathered by FastAPI as the route's dependency."""
+
+    def __init__(
+        self,
+        context_id: str,
+        request: Request,
+        bazaar: BazaarDep,
+        visitor: VisitorDep,
+        csrf_token: Field = "",
+    ) -> None:
+        self.context_id, self.request, self.bazaar = context_id, request, bazaar
+        self.visitor, self.csrf_token = visitor, csrf_token
+
+    def act(self, action: Callable[[User], str], notice: str) -> Response:
+        """``action(user)`` for the signed-in user, which returns the context's id: back to its
+        page with a notice, or the page again with the domain's error (nothing changed)."""
+
+        def again(status: int, message: str) -> Response:
+            return _context(
+                self.request, self.bazaar, self.visitor, self.context_id, status, error=message
+            )
+
+        return submit(
+            self.request,
+            self.visitor,
+            self.csrf_token,
+            lambda user: f"/contexts/{action(user)}?notice={notice}",
+            refused_on(again),
+        )
+
+
+OnContext = Annotated[_OnContext, Depends()]
+
+
 @router.post("/contexts/{context_id}/offers/{offer_id}/buy")
-def buy_blind(
-    context_id: str,
-    offer_id: str,
-    request: Request,
-    bazaar: BazaarDep,
-    visitor: VisitorDep,
-    csrf_token: Field = "",
-    idempotency_key: Field = "",
-) -> Response:
+def buy_blind(offer_id: str, on: OnContext, idempotency_key: Field = "") -> Response:
     """Buy an offer on its preview alone (the naive market)."""
     key = idempotency_key or None
-    return _act(
-        request,
-        bazaar,
-        visitor,
-        context_id,
-        csrf_token,
-        lambda user: bazaar.buy_blind(user.id, offer_id, idempotency_key=key).context_id,
+    return on.act(
+        lambda user: on.bazaar.buy_blind(user.id, offer_id, idempotency_key=key).context_id,
         "bought",
     )
 
 
 @router.post("/contexts/{context_id}/offers/{offer_id}/withdraw")
-def withdraw_offer(
-    context_id: str,
-    offer_id: str,
-    request: Request,
-    bazaar: BazaarDep,
-    visitor: VisitorDep,
-    csrf_token: Field = "",
-) -> Response:
+def withdraw_offer(offer_id: str, on: OnContext) -> Response:
     """Withdraw your offer (before anyone inspected or bought it)."""
-    return _act(
-        request,
-        bazaar,
-        visitor,
-        context_id,
-        csrf_token,
-        lambda user: bazaar.withdraw_offer(user.id, offer_id).context_id,
-        "withdrawn",
-    )
+    return on.act(lambda user: on.bazaar.withdraw_offer(user.id, offer_id).context_id, "withdrawn")
 
 
 @router.post("/contexts/{context_id}/cancel")
-def cancel_context(
-    context_id: str,
-    request: Request,
-    bazaar: BazaarDep,
-    visitor: VisitorDep,
-    csrf_token: Field = "",
-) -> Response:
+def cancel_context(on: OnContext) -> Response:
     """Cancel your context; what is left of its budget returns to your cash."""
-    return _act(
-        request,
-        bazaar,
-        visitor,
-        context_id,
-        csrf_token,
-        lambda user: bazaar.cancel_context(user.id, context_id).id,
-        "cancelled",
-    )
-
-
-def _act(
-    request: Request,
-    bazaar: Bazaar,
-    visitor: Visitor,
-    context_id: str,
-    csrf_token: str,
-    action: Callable[[User], str],
-    notice: str,
-) -> Response:
-    """A context form's action for the signed-in user: back to the context page with a
-    notice, or the page again with the domain's error (nothing changed)."""
-
-    def again(status: int, message: str) -> Response:
-        return _context(request, bazaar, visitor, context_id, status, error=message)
-
-    return submit(
-        request,
-        visitor,
-        csrf_token,
-        lambda user: f"/contexts/{action(user)}?notice={notice}",
-        refused_on(again),
-    )
+    return on.act(lambda user: on.bazaar.cancel_context(user.id, on.context_id).id, "cancelled")

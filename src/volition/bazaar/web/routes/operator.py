@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,41 +13,31 @@ from volition.bazaar.domain import Bazaar, User
 from volition.bazaar.errors import Forbidden
 from volition.bazaar.web.form_models import CreditForm, Posted
 from volition.bazaar.web.forms import parse_money
-from volition.bazaar.web.rendering import error_page, render
-from volition.bazaar.web.routes.common import refused_on, sign_in_first, submit
+from volition.bazaar.web.rendering import error_page
+from volition.bazaar.web.routes.common import Page, refused_on, submit, user_page
 from volition.bazaar.web.session import Visitor, VisitorDep
 from volition.errors import VolitionError
 
 router = APIRouter()
+_BLANK = CreditForm().echo()
 
 
-def _page(
-    request: Request,
-    bazaar: Bazaar,
-    visitor: Visitor,
-    status: int = 200,
-    error: str | None = None,
-    form: dict[str, str] | None = None,
-) -> Response:
-    assert visitor.user is not None
-    try:
-        problems = bazaar.audit(visitor.user.id)
-    except VolitionError as exc:
-        return error_page(request, visitor, exc)
-    form = form or {"user": "", "amount": ""}
-    return render(
-        request, visitor, "operator.html", status, error=error, problems=problems, form=form
-    )
+def _page(request: Request, bazaar: Bazaar, visitor: Visitor) -> Page:
+    """The operator page (``user_page``): the ledger audit and the credit form (blank unless
+    given as typed); operators only."""
+
+    def read(user: User) -> dict[str, Any]:
+        if not user.is_operator:
+            raise Forbidden("only an operator can see this page")
+        return {"problems": bazaar.audit(user.id)}
+
+    return partial(user_page, request, visitor, "operator.html", read, form=_BLANK)
 
 
 @router.get("/operator")
 def operator_page(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
     """The credit form and the ledger audit; operators only."""
-    if visitor.user is None:
-        return sign_in_first(request, visitor)
-    if not visitor.user.is_operator:
-        return error_page(request, visitor, Forbidden("only an operator can see this page"))
-    return _page(request, bazaar, visitor)
+    return _page(request, bazaar, visitor)()
 
 
 @router.post("/operator/credits")
@@ -69,6 +60,6 @@ def credit_form(
     def refused(exc: VolitionError) -> Response:
         if isinstance(exc, Forbidden):
             return error_page(request, visitor, exc)
-        return refused_on(partial(_page, request, bazaar, visitor, form=form.echo()))(exc)
+        return refused_on(partial(_page(request, bazaar, visitor), form=form.echo()))(exc)
 
     return submit(request, visitor, form.csrf_token, credit, refused)

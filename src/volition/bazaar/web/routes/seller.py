@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -10,47 +11,28 @@ from fastapi.responses import Response
 from volition.bazaar.api.deps import BazaarDep
 from volition.bazaar.domain import Bazaar, User
 from volition.bazaar.web.form_models import MatcherForm, Posted
-from volition.bazaar.web.rendering import error_page, render
-from volition.bazaar.web.routes.common import Field, refused_on, sign_in_first, submit
+from volition.bazaar.web.routes.common import Field, Page, refused_on, submit, user_page
 from volition.bazaar.web.session import Visitor, VisitorDep
-from volition.errors import VolitionError
 
 router = APIRouter()
+_BLANK = MatcherForm().echo()
 
 
-def _inbox(
-    request: Request,
-    bazaar: Bazaar,
-    visitor: Visitor,
-    status: int = 200,
-    error: str | None = None,
-    form: dict[str, str] | None = None,
-) -> Response:
-    assert visitor.user is not None
-    try:
+def _inbox(request: Request, bazaar: Bazaar, visitor: Visitor) -> Page:
+    """The inbox page (``user_page``): the contexts for you, your matchers, and the matcher form
+    (blank unless given as typed)."""
+
+    def read(user: User) -> dict[str, Any]:
         bazaar.expire_due()
-        contexts = bazaar.inbox(visitor.user.id)
-        matchers = bazaar.matchers(visitor.user.id)
-    except VolitionError as exc:
-        return error_page(request, visitor, exc)
-    return render(
-        request,
-        visitor,
-        "inbox.html",
-        status,
-        error=error,
-        contexts=contexts,
-        matchers=matchers,
-        form=form or MatcherForm().echo(),
-    )
+        return {"contexts": bazaar.inbox(user.id), "matchers": bazaar.matchers(user.id)}
+
+    return partial(user_page, request, visitor, "inbox.html", read, form=_BLANK)
 
 
 @router.get("/inbox")
 def inbox(request: Request, bazaar: BazaarDep, visitor: VisitorDep) -> Response:
     """Active contexts for you: matched, naming you, or asking about your offers."""
-    if visitor.user is None:
-        return sign_in_first(request, visitor)
-    return _inbox(request, bazaar, visitor)
+    return _inbox(request, bazaar, visitor)()
 
 
 @router.post("/inbox/matchers")
@@ -66,7 +48,7 @@ def add_matcher(
         bazaar.add_matcher(user.id, **form.matcher())
         return "/inbox?notice=matcher-added"
 
-    again = partial(_inbox, request, bazaar, visitor, form=form.echo())
+    again = partial(_inbox(request, bazaar, visitor), form=form.echo())
     return submit(request, visitor, form.csrf_token, add, refused_on(again))
 
 
@@ -84,5 +66,5 @@ def remove_matcher(
         bazaar.remove_matcher(user.id, matcher_id)
         return "/inbox?notice=matcher-removed"
 
-    again = partial(_inbox, request, bazaar, visitor)
+    again = _inbox(request, bazaar, visitor)
     return submit(request, visitor, csrf_token, remove, refused_on(again))
