@@ -73,14 +73,15 @@ record, and the inspection (a root) or the parent resumed with its ``NOTIFY`` on
 PURCHASES_STATEMENTS = 3
 """All the purchases of a step together: the keys looked up, the purchases and the keys
 inserted (their entries are written with the close's)."""
-FOLLOW_UP_STATEMENTS = 26
-"""A deciding step that follows up (26 on PostgreSQL, 25 on SQLite; its engine's first, so
+FOLLOW_UP_STATEMENTS = 25
+"""A deciding step that follows up (25 on PostgreSQL, 24 on SQLite; its engine's first, so
 with the sellers' names and the forecast question read): the claim and the read unit as
 above, then no close but the service's ``post_context`` of the child with its checks (the
-invited sellers, the parent offers, the idempotency key, the named sellers looked up in one
-read, the reservation) and writes (the context, its entry and postings, the key),
-``start_inspecting`` (the new row not read again), the node waiting, the child node added,
-the agent call, and on PostgreSQL the ``NOTIFY`` of the new node."""
+invited sellers in one read, their parent offers' sellers as the read unit had them; the
+idempotency key, the named sellers looked up in one read, the parent offers, the
+reservation) and writes (the context, its entry and postings, the key), ``start_inspecting``
+(the new row not read again), the node waiting, the child node added, the agent call, and
+on PostgreSQL the ``NOTIFY`` of the new node."""
 SOLICIT_TRANSACTIONS = 9
 """The claim and its read when idle (2), the context read, the bots' read of the offers, the
 bots' offers (one unit), the inspection's fixed parts (read once per engine and inspection,

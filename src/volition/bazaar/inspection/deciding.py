@@ -10,8 +10,8 @@ node and ends its lease, all committed together.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from volition.agents import Buy, BuyerAgent, BuyerReply, FollowUp, NodeView, Usage
 from volition.bazaar.domain import DecisionContext, UnitOfWork
@@ -80,10 +80,10 @@ class Deciding(Acting):
             elif not pricing.free and (left := uow.ledger.balance(hold(context.id))) <= 0:
                 outcome = Outcome.NO_BUDGET  # the inspector could not be paid
             else:
-                view = self._view(uow, node, inspection, nodes, left)
+                view, sellers = self._view(uow, node, inspection, nodes, left)
                 if view.offers:
                     view, question = self._with_forecast(uow, inspection, view)
-                    return _Read(view, context, tuple(nodes), question)
+                    return _Read(view, context, tuple(nodes), question, sellers)
                 outcome = Outcome.NO_OFFERS
             self._end(uow, node, worker, outcome, nodes=nodes)
         return None
@@ -95,15 +95,16 @@ class Deciding(Acting):
         inspection: Inspection,
         nodes: Sequence[Node],
         balance: int | None,
-    ) -> NodeView:
-        """The node's view, its context's offers marked inspected (read with the others)."""
+    ) -> tuple[NodeView, dict[str, str]]:
+        """The node's view, its context's offers marked inspected (read with the others),
+        and the sellers of its context's offers (by offer)."""
         limits = inspection.limits
         snapshot = read_tree(uow, self.repository.within(uow), node, nodes=nodes)
         marked = self.bazaar.mark_context_inspected(
             inspection.buyer_id, node.context_id, offers=snapshot.of(node.context_id)
         )
         max_depth = min(limits.max_depth, self.bazaar.settings.max_depth)
-        return build_view(
+        view = build_view(
             uow,
             snapshot.marked(marked),
             node,
@@ -112,6 +113,7 @@ class Deciding(Acting):
             names=self._seller_names,
             balance=balance,
         )
+        return view, {o.id: o.seller_id for o in snapshot.of(node.context_id)}
 
     def _with_forecast(
         self, uow: UnitOfWork, inspection: Inspection, view: NodeView
@@ -190,7 +192,7 @@ class Deciding(Acting):
                 return ()
             pending = _pending(judgement)
             if pending.follow_up:
-                self._follow_up(uow, node, worker, pending, read.context, calls)
+                self._follow_up(uow, node, worker, pending, calls, read.context, read.sellers)
                 return ()
             chosen = self._chosen(node, pending, {o.id for o in read.view.offers})
             return self._end(
@@ -258,13 +260,14 @@ class Deciding(Acting):
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What a deciding step read in its first unit: the view, the context, the nodes, and the
-    forecast question (read in the same unit)."""
+    """What a deciding step read in its first unit: the view, the context, the nodes, the
+    forecast question, and the sellers of the context's offers (by offer)."""
 
     view: NodeView
     context: DecisionContext
     nodes: tuple[Node, ...]
     question: ForecastQuestion | None = None  # the inspected context's, if a forecast question
+    sellers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
