@@ -30,7 +30,10 @@ The budget (statements do not count the ``BEGIN`` that opens a transaction):
 
 Before issue 15 a deciding step and the acting step after it took 20 to 23 transactions and
 61 to 87 statements for the same work; with a step in one unit, 41 to 45 statements for a
-step that bought two offers, one at a time (``benchmarks/RESULTS.md``, issue 15).
+step that bought two offers, one at a time (``benchmarks/RESULTS.md``, issue 15); with its
+purchases in one batch, 27 (the root's) and 28 (a child's, which resumes its parent) on
+PostgreSQL; with the offers read once for the view and the marking, a context's children and
+parent in one read, and the sellers' names and the forecast question cached, 23 and 24.
 """
 
 from __future__ import annotations
@@ -55,22 +58,30 @@ from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 
 LEASE = timedelta(seconds=60)
 STEP_TRANSACTIONS = 3
-STEP_STATEMENTS = 25
-"""The statements of a deciding step besides its purchases: the claim (1), the read unit
-(the nodes, the buyer and the context locked, the offers read and marked inspected, the
-batched view, the forecast question: about 10), the write unit's close of the context (the
-buyer and context locked, the context's offers, purchases and balance, its children, its
-parent for a follow-up, the release's entry and postings, the status: about 10), the node,
-the agent call's record, the inspection or the parent (3), and on PostgreSQL the ``NOTIFY``
-of a parent resumed (24 on SQLite)."""
+STEP_STATEMENTS = 21
+"""The statements of a deciding step besides its purchases (21 on PostgreSQL for a child
+that closes, 20 for the root; 20 on SQLite): the claim (1); the read unit (7): the nodes, the
+buyer and the context locked, the contexts of the chain and of the finished children not held
+already (none at the root's first decision), their purchases (if a child is done), their
+offers in one read (the node's marked inspected from it: one update when any is new), the
+reservation's balance; the sellers' names and the forecast question are read once per engine
+(cached: their first step reads them); the write unit's close (9): the buyer and the context
+locked, the context's offers (locked), purchases and balance, its children and its parent in
+one read, the status, the release's entry and postings; then the node, the agent call's
+record, and the inspection (a root) or the parent resumed with its ``NOTIFY`` on PostgreSQL
+(3 or 4)."""
 PURCHASES_STATEMENTS = 3
 """All the purchases of a step together: the keys looked up, the purchases and the keys
 inserted (their entries are written with the close's)."""
-FOLLOW_UP_STATEMENTS = 27
-"""A deciding step that follows up: no close, but the service's ``post_context`` of the child
-with its checks (the named sellers looked up in one read, the parent offers and context,
-the reservation, the idempotency key) and ``start_inspecting`` (the new row not read again),
-the child node added, and on PostgreSQL the ``NOTIFY`` of the new node."""
+FOLLOW_UP_STATEMENTS = 25
+"""A deciding step that follows up (25 on PostgreSQL, 24 on SQLite; its engine's first, so
+with the sellers' names and the forecast question read): the claim and the read unit as
+above, then no close but the service's ``post_context`` of the child with its checks (the
+invited sellers in one read, their parent offers' sellers as the read unit had them; the
+idempotency key, the named sellers looked up in one read, the parent offers, the
+reservation) and writes (the context, its entry and postings, the key), ``start_inspecting``
+(the new row not read again), the node waiting, the child node added, the agent call, and
+on PostgreSQL the ``NOTIFY`` of the new node."""
 SOLICIT_TRANSACTIONS = 9
 """The claim and its read when idle (2), the context read, the bots' read of the offers, the
 bots' offers (one unit), the inspection's fixed parts (read once per engine and inspection,

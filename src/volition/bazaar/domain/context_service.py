@@ -305,8 +305,10 @@ class Contexts(ServiceBase):
         ``offers`` and ``left``: the context's offers and its reservation's balance, if the
         caller read them in this unit (``buy_and_close``); ``entries``: the entries the caller
         will record (their moves count in the balance), where the release's entry is added
-        instead of being recorded here."""
-        for child in uow.contexts.children(context.id):
+        instead of being recorded here. Its children and its parent are read in one
+        statement; a child read closed stays closed, one read active is locked and read again."""
+        family = uow.contexts.family(context.id, context.parent_context_id)
+        for child in (c for c in family if c.parent_context_id == context.id and c.is_active):
             fresh = uow.contexts.get(child.id, lock=True)
             if fresh is not None and fresh.is_active:
                 self._release(uow, fresh, status)
@@ -320,10 +322,9 @@ class Contexts(ServiceBase):
             left += sum(e.amount_for([hold(context.id)]) for e in entries or ())
         if left > 0:
             target = cash(context.buyer_id)
-            if context.parent_context_id is not None:
-                parent = uow.contexts.get(context.parent_context_id)
-                if parent is not None and parent.is_active:
-                    target = hold(parent.id)
+            parent = next((c for c in family if c.id == context.parent_context_id), None)
+            if parent is not None and parent.is_active:
+                target = hold(parent.id)
             entry = transfer(
                 new_id("ent"),
                 EntryKind.RELEASE,

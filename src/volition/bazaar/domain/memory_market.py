@@ -44,6 +44,10 @@ class MemoryContexts:
     def children(self, context_id: str) -> list[DecisionContext]:
         return [c for c in self._t.values() if c.parent_context_id == context_id]
 
+    def family(self, context_id: str, parent_id: str | None) -> list[DecisionContext]:
+        parent = self._t.get(parent_id) if parent_id is not None else None
+        return self.children(context_id) + ([parent] if parent is not None else [])
+
     def due(self, now: datetime) -> list[DecisionContext]:
         return [c for c in self._t.values() if c.is_due(now)]
 

@@ -4,6 +4,7 @@ charge (``offers``, ``purchases``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from volition.bazaar.domain import attention, escrow, record_filter
@@ -155,28 +156,37 @@ class Trading(ServiceBase):
             attention.pay(uow, offer, context, self.clock())
             return offer
 
-    def mark_context_inspected(self, actor_id: str, context_id: str) -> list[InfoOffer]:
+    def mark_context_inspected(
+        self, actor_id: str, context_id: str, *, offers: Sequence[InfoOffer] | None = None
+    ) -> list[InfoOffer]:
         """``mark_inspected`` for every offer of your context that its attention reads and
         that is not read yet, at once (the context locked first, as ``withdraw_offer`` does):
         the highest bids first, each bid paid to the buyer (``attention.to_read``,
-        docs/theory.md §5); return the offers marked."""
+        docs/theory.md §5); return the offers marked. ``offers``: the context's offers, if
+        the caller read them in the unit this joins after locking the context (not again)."""
         with self._units.begin() as uow:
             self._user(uow, actor_id, lock=True)
             context = self._own_context(uow, actor_id, context_id)  # locked
             if not context.is_active:  # its bids went back when it closed
                 raise Conflict(f"context {context_id} is {context.status.value}; nothing to read")
             now = self.clock()
-            unread = [replace(o, inspected=True) for o in self._to_read(uow, context)]
+            unread = [replace(o, inspected=True) for o in self._to_read(uow, context, offers)]
             uow.offers.set_inspected([o.id for o in unread])
             for offer in unread:
                 attention.pay(uow, offer, context, now)
             return unread
 
-    def _to_read(self, uow: UnitOfWork, context: DecisionContext) -> list[InfoOffer]:
+    def _to_read(
+        self,
+        uow: UnitOfWork,
+        context: DecisionContext,
+        offers: Sequence[InfoOffer] | None = None,
+    ) -> list[InfoOffer]:
         """The one selection of the offers an inspection of ``context`` reads now: those its
         record minimum admits (``record_filter``), then the attention auction's
-        (``attention.to_read``), read in ``uow``."""
-        offers = uow.offers.for_context(context.id)
+        (``attention.to_read``), of ``offers`` (None: read in ``uow``)."""
+        if offers is None:
+            offers = uow.offers.for_context(context.id)
         records = self.store.forecast_repository()
         return attention.to_read(record_filter.admitted(uow, records, context, offers), context)
 

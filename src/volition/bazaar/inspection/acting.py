@@ -7,6 +7,7 @@ decision recorded by an earlier version of the engine (state ``acting``) in a un
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 
 from volition.bazaar.domain import ContextSpec, ContextStatus, DecisionContext, UnitOfWork
@@ -36,7 +37,7 @@ class Acting(Ending):
         assert pending is not None, f"node {node.id} is acting without a decision"
         with self.bazaar.unit() as uow:
             if pending.follow_up:
-                self._follow_up(uow, node, worker, pending, None, [])
+                self._follow_up(uow, node, worker, pending, [])
                 return
             bought = self._end(uow, node, worker, Outcome.BOUGHT, buy=pending.offer_ids)
         if self.forecasts.question(self._fixed(node.inspection_id).context_id) is not None:
@@ -57,11 +58,13 @@ class Acting(Ending):
         node: Node,
         worker: str,
         pending: PendingDecision,
-        parent_context: DecisionContext | None,
         calls: list[AgentCall],
+        parent_context: DecisionContext | None = None,
+        sellers: Mapping[str, str] | None = None,
     ) -> None:
         """Post the child context and start it, add its node and let this one wait, inside
-        the open unit (a refusal: decide again, one follow-up less)."""
+        the open unit (a refusal: decide again, one follow-up less). ``parent_context`` and
+        ``sellers`` (the node's offers' sellers, by offer): as the step read them, if it did."""
         inspection = self._fixed(node.inspection_id)
         buyer_id = inspection.buyer_id
         repository = self.repository.within(uow)
@@ -72,7 +75,7 @@ class Acting(Ending):
             query=pending.query,
             budget=pending.budget,
             priority=parent_context.priority,
-            named_sellers=self._invited(uow, pending.offer_ids),
+            named_sellers=self._invited(uow, pending.offer_ids, sellers or {}),
             parent_offer_ids=pending.offer_ids,
             reveal=inspection.limits.policy,  # the domain enforces it on the child
             by_inspector=True,  # what the inspector wrote is inside the amnesia boundary
@@ -117,8 +120,11 @@ class Acting(Ending):
             repository.add_node(child)
         self._add_calls(repository, calls)
 
-    def _invited(self, uow: UnitOfWork, parent_offer_ids: tuple[str, ...]) -> tuple[str, ...]:
-        """The sellers a child context names: the bots, and the sellers of its parent offers.
+    def _invited(
+        self, uow: UnitOfWork, parent_offer_ids: tuple[str, ...], sellers: Mapping[str, str]
+    ) -> tuple[str, ...]:
+        """The sellers a child context names: the bots, and the sellers of its parent offers
+        (``sellers``, by offer, as read already; any other offer read here).
 
         With no bots the child names nobody and stays open to its parent offers' sellers.
         """
@@ -126,6 +132,10 @@ class Acting(Ending):
         if not bot_ids:
             return ()
         ids = list(bot_ids)
-        ids += [o.seller_id for i in parent_offer_ids if (o := uow.offers.get(i)) is not None]
+        for offer_id in parent_offer_ids:
+            seller_id = sellers.get(offer_id)
+            if seller_id is None and (offer := uow.offers.get(offer_id)) is not None:
+                seller_id = offer.seller_id
+            ids += [seller_id] if seller_id is not None else []
         users = {u.id: u for u in uow.users.get_many(ids)}
         return tuple(u.name for i in dict.fromkeys(ids) if (u := users.get(i)) and u.is_seller)

@@ -13,22 +13,25 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from volition.agents import BuyerAgent
-from volition.bazaar.domain import Bazaar, DecisionContext
+from volition.bazaar.domain import Bazaar, DecisionContext, UnitOfWork
 from volition.bazaar.domain.forecast_service import Forecasts
+from volition.bazaar.domain.forecasts import ForecastQuestion
 from volition.bazaar.errors import NotFound
 from volition.bazaar.inspection.bots import SellerPool
 from volition.bazaar.inspection.limits import InspectionLimits
 from volition.bazaar.inspection.pricing import FREE, Pricing
 from volition.bazaar.inspection.records import Inspection, Node
 from volition.bazaar.inspection.repository import InspectionRepository, StaleNode
+from volition.bazaar.inspection.views import SellerNames
 
 __all__ = ["AgentResolver", "EngineCore", "worker_name"]
 
 AgentResolver = Callable[[Inspection], BuyerAgent]
 """Chooses the buyer agent of an inspection (by its ``agent`` name, its buyer, ...)."""
+T = TypeVar("T")
 
 
 def worker_name() -> str:
@@ -50,6 +53,8 @@ class EngineCore:
     retry_delay: timedelta
     forecasts: Forecasts
     _inspections: dict[str, Inspection]  # their fixed parts (see ``_fixed``)
+    _questions: dict[str, ForecastQuestion | None]  # by inspection (see ``_question``)
+    _seller_names: SellerNames  # what views show of the sellers
 
     def inspection(self, inspection_id: str) -> Inspection:
         """The inspection with this id."""
@@ -78,11 +83,17 @@ class EngineCore:
         """The inspection, for what never changes (buyer, agent, limits): read once, cached."""
         found = self._inspections.get(inspection_id)
         if found is None:
-            found = self.inspection(inspection_id)
-            if len(self._inspections) >= 4096:
-                self._inspections.pop(next(iter(self._inspections)))
-            self._inspections[inspection_id] = found
+            found = _remember(self._inspections, inspection_id, self.inspection(inspection_id))
         return found
+
+    def _question(self, uow: UnitOfWork, inspection: Inspection) -> ForecastQuestion | None:
+        """The forecast question of the inspected context, if it is one: read once (in
+        ``uow``), cached. It is stored before its context's id reaches the buyer who starts
+        the inspection, and the outcomes and prior a step reads never change."""
+        if inspection.id in self._questions:
+            return self._questions[inspection.id]
+        question = self.forecasts.repository.within(uow).get(inspection.context_id)
+        return _remember(self._questions, inspection.id, question)
 
     def _limits(self, node: Node) -> InspectionLimits:
         return self._fixed(node.inspection_id).limits
@@ -93,3 +104,11 @@ class EngineCore:
             return self.repository.update_node(replace(node, **changes))
         except StaleNode:
             return None
+
+
+def _remember(cache: dict[str, T], key: str, value: T, limit: int = 4096) -> T:
+    """Keep ``value`` in ``cache`` under ``key`` (the oldest forgotten past ``limit``)."""
+    if len(cache) >= limit:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value

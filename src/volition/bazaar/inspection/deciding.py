@@ -10,7 +10,8 @@ node and ends its lease, all committed together.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from volition.agents import Buy, BuyerAgent, BuyerReply, FollowUp, NodeView, Usage
 from volition.bazaar.domain import DecisionContext, UnitOfWork
@@ -28,7 +29,7 @@ from volition.bazaar.inspection.records import (
     PendingDecision,
     Verdict,
 )
-from volition.bazaar.inspection.views import build_view
+from volition.bazaar.inspection.views import build_view, read_tree
 
 __all__ = ["Deciding"]
 
@@ -64,35 +65,67 @@ class Deciding(Acting):
     def _read_for_decision(
         self, node: Node, worker: str, inspection: Inspection, has_agent: bool, pricing: Pricing
     ) -> _Read | None:
-        """One writing unit: mark the node's offers inspected and read everything the agent
-        is shown (``views.build_view``, batched); a node with nothing to decide on ends in
-        it. A hook choosing which offers a node reads belongs here, before the marking."""
-        limits = inspection.limits
-        max_depth = min(limits.max_depth, self.bazaar.settings.max_depth)
+        """One writing unit: read everything the agent is shown (``views``, batched), marking
+        the node's offers inspected on the way; a node with nothing to decide on ends in it.
+        A hook choosing which offers a node reads belongs here, before the marking."""
         with self.bazaar.unit() as uow:
             repository = self.repository.within(uow)
             nodes = repository.nodes(node.inspection_id)
             context = _locked_context(uow, inspection.buyer_id, node.context_id)
-            outcome: Outcome | None = None
+            left: int | None = None  # the reservation's balance, if read for the check
             if not context.is_active:
                 outcome = Outcome.CLOSED
             elif not has_agent:
                 outcome = Outcome.NO_AGENT
-            elif not pricing.free and uow.ledger.balance(hold(context.id)) <= 0:
+            elif not pricing.free and (left := uow.ledger.balance(hold(context.id))) <= 0:
                 outcome = Outcome.NO_BUDGET  # the inspector could not be paid
             else:
-                self.bazaar.mark_context_inspected(inspection.buyer_id, context.id)
-                view = build_view(uow, repository, node, limits, max_depth, nodes=nodes)
+                view, sellers = self._view(uow, node, inspection, nodes, left)
                 if view.offers:
-                    question = self.forecasts.repository.within(uow).get(inspection.context_id)
-                    if question is not None:  # the decision carries a forecast (its outcomes)
-                        steps = self.forecasts.repository.within(uow).steps(question.context_id)
-                        so_far = steps[-1].distribution if steps else question.prior
-                        view = replace(view, outcomes=question.outcomes, forecast=so_far)
-                    return _Read(view, context, tuple(nodes), question)
+                    view, question = self._with_forecast(uow, inspection, view)
+                    return _Read(view, context, tuple(nodes), question, sellers)
                 outcome = Outcome.NO_OFFERS
             self._end(uow, node, worker, outcome, nodes=nodes)
         return None
+
+    def _view(
+        self,
+        uow: UnitOfWork,
+        node: Node,
+        inspection: Inspection,
+        nodes: Sequence[Node],
+        balance: int | None,
+    ) -> tuple[NodeView, dict[str, str]]:
+        """The node's view, its context's offers marked inspected (read with the others),
+        and the sellers of its context's offers (by offer)."""
+        limits = inspection.limits
+        snapshot = read_tree(uow, self.repository.within(uow), node, nodes=nodes)
+        marked = self.bazaar.mark_context_inspected(
+            inspection.buyer_id, node.context_id, offers=snapshot.of(node.context_id)
+        )
+        max_depth = min(limits.max_depth, self.bazaar.settings.max_depth)
+        view = build_view(
+            uow,
+            snapshot.marked(marked),
+            node,
+            limits,
+            max_depth,
+            names=self._seller_names,
+            balance=balance,
+        )
+        return view, {o.id: o.seller_id for o in snapshot.of(node.context_id)}
+
+    def _with_forecast(
+        self, uow: UnitOfWork, inspection: Inspection, view: NodeView
+    ) -> tuple[NodeView, ForecastQuestion | None]:
+        """The view with the forecast so far, if the inspected context is a forecast
+        question (its outcomes), and the question."""
+        question = self._question(uow, inspection)
+        if question is None:
+            return view, None
+        steps = self.forecasts.repository.within(uow).steps(question.context_id)
+        so_far = steps[-1].distribution if steps else question.prior
+        return replace(view, outcomes=question.outcomes, forecast=so_far), question
 
     def _ask_until_judged(
         self, node: Node, worker: str, agent: BuyerAgent, pricing: Pricing, read: _Read
@@ -159,7 +192,7 @@ class Deciding(Acting):
                 return ()
             pending = _pending(judgement)
             if pending.follow_up:
-                self._follow_up(uow, node, worker, pending, read.context, calls)
+                self._follow_up(uow, node, worker, pending, calls, read.context, read.sellers)
                 return ()
             chosen = self._chosen(node, pending, {o.id for o in read.view.offers})
             return self._end(
@@ -227,13 +260,14 @@ class Deciding(Acting):
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What a deciding step read in its first unit: the view, the context, the nodes, and the
-    forecast question (read in the same unit)."""
+    """What a deciding step read in its first unit: the view, the context, the nodes, the
+    forecast question, and the sellers of the context's offers (by offer)."""
 
     view: NodeView
     context: DecisionContext
     nodes: tuple[Node, ...]
     question: ForecastQuestion | None = None  # the inspected context's, if a forecast question
+    sellers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from typing import cast
 from volition.agents import BuyerAgent, OfflineBuyer, Usage
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.domain.forecast_service import Forecasts
+from volition.bazaar.domain.forecasts import ForecastQuestion
 from volition.bazaar.domain.ids import new_id
 from volition.bazaar.errors import Conflict, Forbidden, NotFound
 from volition.bazaar.inspection.bots import Bot, BotPool, SellerPool
@@ -55,6 +56,7 @@ from volition.bazaar.inspection.repository import (
     MemoryInspectionRepository,
     StaleNode,
 )
+from volition.bazaar.inspection.views import SellerNames
 from volition.errors import InputError
 
 __all__ = ["AgentResolver", "InspectionEngine", "worker_name"]
@@ -104,6 +106,8 @@ class InspectionEngine(Gathering, Deciding):
         self.lease = lease
         self.retry_delay = retry_delay
         self._inspections: dict[str, Inspection] = {}  # their fixed parts (see ``_fixed``)
+        self._questions: dict[str, ForecastQuestion | None] = {}  # (see ``_question``)
+        self._seller_names = SellerNames()
         self.forecasts = Forecasts(bazaar)  # a forecast question's path (domain.forecasts)
 
     # ------------------------------------------------------------------- commands

@@ -10,7 +10,7 @@ along a chain of bought offers (a grandchild's purchase about a child offer the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from volition.agents import KnownInfo, NodeView, OfferView
 from volition.bazaar.domain import DecisionContext, InfoOffer, OfferStatus, Purchase, UnitOfWork
@@ -19,7 +19,7 @@ from volition.bazaar.inspection.limits import InspectionLimits, Policy
 from volition.bazaar.inspection.records import Node, NodeState
 from volition.bazaar.inspection.repository import InspectionRepository
 
-__all__ = ["build_view", "inspected_offers"]
+__all__ = ["SellerNames", "Snapshot", "build_view", "inspected_offers", "read_tree"]
 
 
 def inspected_offers(uow: UnitOfWork, context_id: str) -> list[InfoOffer]:
@@ -31,42 +31,68 @@ def _inspected(offers: Sequence[InfoOffer]) -> list[InfoOffer]:
     return [o for o in offers if o.status is OfferStatus.ACTIVE and o.inspected]
 
 
-def build_view(
+def read_tree(
     uow: UnitOfWork,
     repository: InspectionRepository,
+    node: Node,
+    *,
+    nodes: Sequence[Node] | None = None,
+) -> Snapshot:
+    """What ``node``'s view is built from, in a fixed number of statements whatever the tree's
+    size (issue 15): the inspection's nodes (``nodes``, if the caller read them already),
+    then the contexts (those this unit holds locked are not read again), the offers and the
+    purchases of the chain and of the finished descendants, one read each."""
+    tree = _Tree(nodes if nodes is not None else repository.nodes(node.inspection_id), node)
+    chain = tree.chain(node)
+    below = tree.done_below(node)
+    context_ids = [n.context_id for n in chain] + [n.context_id for n in below]
+    contexts = {c.id: c for c in uow.contexts.get_many(context_ids)}
+    purchases = uow.purchases.for_contexts([n.context_id for n in below]) if below else []
+    offers = {o.id: o for o in uow.offers.for_contexts(context_ids)}
+    return Snapshot(tree, tuple(contexts[n.context_id] for n in chain), contexts, offers, purchases)
+
+
+class SellerNames:
+    """Sellers' names by id, each read once (a user's name never changes), at most
+    ``limit`` kept."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._names: dict[str, str] = {}
+        self._limit = limit
+
+    def of(self, uow: UnitOfWork, seller_ids: Sequence[str]) -> dict[str, str]:
+        """The names of ``seller_ids`` that exist; those not known yet in one read."""
+        missing = [i for i in dict.fromkeys(seller_ids) if i not in self._names]
+        if missing:
+            if len(self._names) + len(missing) > self._limit:
+                self._names.clear()
+            self._names.update({u.id: u.name for u in uow.users.get_many(missing)})
+        return {i: n for i in seller_ids if (n := self._names.get(i)) is not None}
+
+
+def build_view(
+    uow: UnitOfWork,
+    snapshot: Snapshot,
     node: Node,
     limits: InspectionLimits,
     max_depth: int,
     *,
-    nodes: Sequence[Node] | None = None,
+    names: SellerNames,
+    balance: int | None = None,
 ) -> NodeView:
-    """The ``NodeView`` of ``node``: its offers with private info, what is known, the limits.
-
-    Read in a fixed number of statements whatever the tree's size (issue 15): the
-    inspection's nodes (``nodes``, if the caller read them already), then the contexts, the
-    offers and the purchases of the chain and of the finished descendants, the sellers, and
-    the node's reservation, one read each."""
-    tree = _Tree(nodes if nodes is not None else repository.nodes(node.inspection_id), node)
-    chain_nodes = tree.chain(node)
-    below = tree.done_below(node)
-    context_ids = [n.context_id for n in chain_nodes] + [n.context_id for n in below]
-    contexts = {c.id: c for c in uow.contexts.get_many(context_ids)}
-    chain = [contexts[n.context_id] for n in chain_nodes]
-    purchases = uow.purchases.for_contexts([n.context_id for n in below]) if below else []
-    offers = {o.id: o for o in uow.offers.for_contexts(context_ids)} if context_ids else {}
-    by_context: dict[str, list[InfoOffer]] = {}
-    for offer in offers.values():
-        by_context.setdefault(offer.context_id, []).append(offer)
-    shown_by = {c.id: _inspected(by_context.get(c.id, [])) for c in chain}
+    """The ``NodeView`` of ``node`` from ``snapshot`` (``read_tree``): its offers with private
+    info, what is known, the limits; the sellers' names not known yet and the reservation's
+    balance (unless given) are read here."""
+    chain = snapshot.chain
+    shown_by = {c.id: _inspected(snapshot.of(c.id)) for c in chain}
     shown = [o for c in chain for o in shown_by[c.id]]
-    sellers = {u.id: u.name for u in uow.users.get_many([o.seller_id for o in shown])}
+    sellers = names.of(uow, [o.seller_id for o in shown])
     context = chain[-1]
-    snapshot = _Snapshot(tree, contexts, offers, purchases)
     return NodeView(
         context_id=context.id,
         query_chain=tuple(c.query for c in chain),
         offers=tuple(_offer_view(o, sellers) for o in shown_by[context.id]),
-        remaining_budget=uow.ledger.balance(hold(context.id)),
+        remaining_budget=uow.ledger.balance(hold(context.id)) if balance is None else balance,
         depth=node.depth,
         max_depth=max_depth,
         follow_ups_left=max(0, limits.max_follow_ups - node.follow_ups),
@@ -112,14 +138,25 @@ class _Tree:
 
 
 @dataclass(frozen=True, slots=True)
-class _Snapshot:
+class Snapshot:
+    """The nodes, contexts (``chain``: the root's first), offers and purchases a view shows."""
+
     tree: _Tree
+    chain: tuple[DecisionContext, ...]
     contexts: dict[str, DecisionContext]
     offers: dict[str, InfoOffer]
     purchases: list[Purchase]
 
+    def of(self, context_id: str) -> list[InfoOffer]:
+        """The offers of one context, oldest first."""
+        return [o for o in self.offers.values() if o.context_id == context_id]
 
-def _known(snapshot: _Snapshot, node: Node, policy: Policy) -> list[KnownInfo]:
+    def marked(self, offers: Sequence[InfoOffer]) -> Snapshot:
+        """This snapshot with ``offers`` as they are now (marked inspected)."""
+        return replace(self, offers={**self.offers, **{o.id: o for o in offers}})
+
+
+def _known(snapshot: Snapshot, node: Node, policy: Policy) -> list[KnownInfo]:
     """What the finished children of ``node`` (and, by ``policy``, their descendants) bought.
 
     ``about`` is always re-anchored to the offers of ``node`` that the child context is about.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, literal_column, select, update
+from sqlalchemy import bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.sql.elements import BindParameter
 
 from volition.bazaar.domain.contexts import (
@@ -58,6 +58,12 @@ class SqlContexts(SqlRepository):
     def children(self, context_id: str) -> list[DecisionContext]:
         stmt = select(C).where(C.c.parent_context_id == context_id).order_by(C.c.id)
         return self._records(CONTEXT, stmt)
+
+    def family(self, context_id: str, parent_id: str | None) -> list[DecisionContext]:
+        kin = C.c.parent_context_id == context_id
+        if parent_id is not None:
+            kin = or_(kin, C.c.id == parent_id)
+        return self._records(CONTEXT, select(C).where(kin).order_by(C.c.id))
 
     def due(self, now: datetime) -> list[DecisionContext]:
         return self._records(CONTEXT, _DUE, {"now": now})
