@@ -66,8 +66,6 @@ MinPurchaseRate = Annotated[
     float, typer.Option(help="only buyers who bought at least this share of their offers")
 ]
 BotName = Annotated[str, typer.Argument(help="the bot's name")]
-Preview = Annotated[str, typer.Option(help="the public preview of its offer")]
-PrivateInfo = Annotated[str, typer.Option(help="the private info of its offer")]
 Price = Annotated[int, typer.Option(help="its price in cents")]
 Keywords = Annotated[
     list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
@@ -126,8 +124,8 @@ def bots(
 def bot_add(
     name: BotName,
     user: UserOption,
-    preview: Preview,
-    private_info: PrivateInfo,
+    preview: Annotated[str, typer.Option(help="the public preview of its offer")],
+    private_info: Annotated[str, typer.Option(help="the private info of its offer")],
     price: Price,
     keyword: Keywords = None,
     min_budget: MinBudget = 0,
