@@ -25,7 +25,10 @@ from volition.cli.output import AsJson, console, print_json, print_table
 from volition.errors import InputError
 
 __all__ = [
+    "Keywords",
+    "MinBudget",
     "MinInspectionRate",
+    "MinPriority",
     "MinPurchaseRate",
     "bot_add",
     "bot_add_bayesian",
@@ -35,6 +38,7 @@ __all__ = [
     "bots",
     "bots_run",
     "llm_set",
+    "matching",
 ]
 
 Url = Annotated[str, typer.Option(envvar="VOLITION_URL", help="the server's address")]
@@ -62,9 +66,29 @@ MinPurchaseRate = Annotated[
     float, typer.Option(help="only buyers who bought at least this share of their offers")
 ]
 BotName = Annotated[str, typer.Argument(help="the bot's name")]
+Price = Annotated[int, typer.Option(help="its price in cents")]
 Keywords = Annotated[
     list[str] | None, typer.Option(help="a keyword its contexts contain (repeatable)")
 ]
+MinBudget = Annotated[int, typer.Option(help="minimum context budget, cents")]
+MinPriority = Annotated[float, typer.Option(help="minimum context priority")]
+
+
+def matching(
+    keyword: list[str] | None,
+    min_budget: int,
+    min_priority: float,
+    min_inspection_rate: float,
+    min_purchase_rate: float,
+) -> dict[str, Any]:
+    """The contexts a matcher (or a fixed bot) lets through, as ``BazaarClient`` takes them."""
+    return dict(
+        keywords=keyword or [],
+        min_budget=min_budget,
+        min_priority=min_priority,
+        min_inspection_rate=min_inspection_rate,
+        min_purchase_rate=min_purchase_rate,
+    )
 
 
 @contextmanager
@@ -102,10 +126,10 @@ def bot_add(
     user: UserOption,
     preview: Annotated[str, typer.Option(help="the public preview of its offer")],
     private_info: Annotated[str, typer.Option(help="the private info of its offer")],
-    price: Annotated[int, typer.Option(help="its price in cents")],
+    price: Price,
     keyword: Keywords = None,
-    min_budget: Annotated[int, typer.Option(help="minimum context budget, cents")] = 0,
-    min_priority: Annotated[float, typer.Option(help="minimum context priority")] = 0.0,
+    min_budget: MinBudget = 0,
+    min_priority: MinPriority = 0.0,
     min_inspection_rate: MinInspectionRate = 0.0,
     min_purchase_rate: MinPurchaseRate = 0.0,
     password: PasswordOption = None,
@@ -118,13 +142,9 @@ def bot_add(
             name,
             "fixed",
             price,
+            **matching(keyword, min_budget, min_priority, min_inspection_rate, min_purchase_rate),
             preview=preview,
             private_info=private_info,
-            keywords=keyword or [],
-            min_budget=min_budget,
-            min_priority=min_priority,
-            min_inspection_rate=min_inspection_rate,
-            min_purchase_rate=min_purchase_rate,
         )
     console.print(f"bot {bot.name} created ({bot.id})")
 
@@ -161,11 +181,11 @@ def bot_add_bayesian(
             name,
             "bayesian",
             price,
+            keywords=keyword or [],
             market=data,
             market_offer=offer,
             market_state=state,
             cents_per_unit=cents_per_unit,
-            keywords=keyword or [],
         )
     console.print(
         f"bot {bot.name} created ({bot.id}): sells {offer} at level {sale.level} for {price} cents"

@@ -18,6 +18,8 @@ from volition.cli.output import console, print_json, print_table
 
 __all__ = ["app"]
 
+SummaryJson = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
 app = typer.Typer(
     name="experiment",
     help="Train informers on market feedback over a grid of worlds and regimes; report.",
@@ -40,7 +42,7 @@ def run(
     address: Annotated[
         str | None, typer.Option(help="A Ray cluster's address (--backend ray).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: SummaryJson = False,
 ) -> None:
     """Run every cell of the grid not already done; print the summary per regime."""
     from rich.progress import Progress
@@ -71,7 +73,7 @@ def run(
 def report(
     results: Annotated[Path, typer.Argument(help="A results directory (or results.parquet).")],
     out: Annotated[Path | None, typer.Option(help="Where to write (default: beside).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: SummaryJson = False,
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print the headline table as Markdown.")
     ] = False,

@@ -66,15 +66,18 @@ def align(
         _print(payload, game.title or str(game_file))
 
 
+Committer = Annotated[
+    str | None,
+    typer.Option(help="The player who may commit (default: the one who moves second)."),
+]
+
+
 def commitment(
     game_file: Annotated[
         Path,
         typer.Argument(metavar="TREE", help="A two-player game tree: YAML/JSON, or Gambit .efg."),
     ],
-    committer: Annotated[
-        str | None,
-        typer.Option(help="The player who may commit (default: the one who moves second)."),
-    ] = None,
+    committer: Committer = None,
     as_json: JsonOutput = False,
 ) -> None:
     """Subgame-perfect outcome vs. the outcome under commitment, and their Pareto gap."""
@@ -174,12 +177,19 @@ def _profile_text(profile: dict[str, Any]) -> str:
 
 
 MIXED_METHODS = ("auto", "vertex", "enummixed", "lcp", "logit", "gnm", "none")
+GameFile = Annotated[
+    Path, typer.Argument(metavar="GAME", help="A game file: YAML, JSON, .nfg or .efg.")
+]
+Welfare = Annotated[
+    str | None,
+    typer.Option(
+        help="Weights of the welfare the correlated equilibria maximise (default 1,..,1)."
+    ),
+]
 
 
 def equilibria(
-    game_file: Annotated[
-        Path, typer.Argument(metavar="GAME", help="A game file: YAML, JSON, .nfg or .efg.")
-    ],
+    game_file: GameFile,
     method: Annotated[
         str,
         typer.Option(
@@ -188,12 +198,7 @@ def equilibria(
             "players, else logit when the extra is installed)."
         ),
     ] = "auto",
-    welfare: Annotated[
-        str | None,
-        typer.Option(
-            help="Weights of the welfare the correlated equilibria maximise (default 1,..,1)."
-        ),
-    ] = None,
+    welfare: Welfare = None,
     as_json: JsonOutput = False,
 ) -> None:
     """Pure, mixed, correlated and coarse correlated equilibria (the best for a welfare)."""
@@ -295,9 +300,7 @@ def _round(x: float) -> float:
 
 
 def convert(
-    game_file: Annotated[
-        Path, typer.Argument(metavar="GAME", help="A game file: YAML, JSON, .nfg or .efg.")
-    ],
+    game_file: GameFile,
     output: Annotated[
         Path, typer.Argument(metavar="OUT", help="Where to write: .nfg, .json or .yaml.")
     ],

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import numpy as np
 import typer
@@ -13,7 +13,21 @@ from rich.table import Table
 
 from volition.jsonable import to_jsonable
 
-__all__ = ["MISSING", "JsonOutput", "console", "fmt", "print_json", "print_table", "to_jsonable"]
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+__all__ = [
+    "MISSING",
+    "JsonOutput",
+    "console",
+    "fmt",
+    "print_json",
+    "print_record",
+    "print_table",
+    "to_jsonable",
+]
+
+M = TypeVar("M", bound="BaseModel")
 
 console = Console(highlight=False)
 
@@ -26,6 +40,15 @@ AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 def print_json(payload: Mapping[str, Any]) -> None:
     """One JSON object on standard output."""
     print(json.dumps(to_jsonable(payload), indent=2))
+
+
+def print_record(as_json: bool, key: str, record: M, say: Callable[[M], None]) -> None:
+    """A record the server sent back: with ``--json`` one JSON object that holds it under
+    ``key``; else ``say(record)``, what people read."""
+    if as_json:
+        print_json({key: record.model_dump(mode="json")})
+    else:
+        say(record)
 
 
 SIGNIFICANT = 4  # digits people read in tables; --json keeps full precision

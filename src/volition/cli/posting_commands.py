@@ -10,13 +10,59 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from volition.cli.connection import connected
-from volition.cli.output import AsJson, console, print_json
+from volition.cli.output import AsJson, console, print_record
 from volition.errors import InputError
 
 if TYPE_CHECKING:
+    from volition.bazaar.api.schemas import ContextPublic, OfferPublic
     from volition.bazaar.client import BazaarClient
 
 __all__ = ["ask", "offer"]
+
+
+Attention = Annotated[
+    int | None,
+    typer.Option(help="read at most this many offers, the highest bids first (default: all)"),
+]
+ReadingCost = Annotated[
+    int, typer.Option(help="the least bid, in cents, an offer must carry to be read")
+]
+MinRecord = Annotated[
+    int | None,
+    typer.Option(help="read only sellers with at least this many offers bought and resolved"),
+]
+MinValuePerDollar = Annotated[
+    float | None,
+    typer.Option(help="read only sellers whose mean realised value per dollar is this high"),
+]
+MaxCalibrationGap = Annotated[
+    float | None,
+    typer.Option(help="read only sellers whose calibration gap is at most this (0 to 1)"),
+]
+AdmitNewcomers = Annotated[
+    bool | None,
+    typer.Option(
+        "--admit-newcomers/--no-admit-newcomers",
+        help="with a record minimum: read sellers with no record yet (default: yes)",
+    ),
+]
+Outcomes = Annotated[
+    list[str] | None,
+    typer.Option(help="makes it a forecast question: one of its outcomes (repeat, 2 or more)"),
+]
+ClosesIn = Annotated[
+    int | None, typer.Option(help="a forecast question closes in this many seconds")
+]
+Resolver = Annotated[
+    str | None, typer.Option(help="who resolves the question (default: the operator)")
+]
+MaxEscrow = Annotated[
+    int | None,
+    typer.Option(
+        help="the largest escrow cap, in cents, a pay-on-resolution offer may ask; also "
+        "the question's stake: one unit of score is worth this many cents"
+    ),
+]
 
 
 @connected
@@ -25,70 +71,36 @@ def ask(
     query: Annotated[str, typer.Argument(help="what you need to know to decide")],
     budget: Annotated[int, typer.Option(help="cents reserved from your cash now")],
     priority: Annotated[float, typer.Option(help="0 to 1")] = 0.5,
-    attention: Annotated[
-        int | None,
-        typer.Option(help="read at most this many offers, the highest bids first (default: all)"),
-    ] = None,
-    reading_cost: Annotated[
-        int, typer.Option(help="the least bid, in cents, an offer must carry to be read")
-    ] = 0,
-    outcome: Annotated[
-        list[str] | None,
-        typer.Option(help="makes it a forecast question: one of its outcomes (repeat, 2 or more)"),
-    ] = None,
-    closes_in: Annotated[
-        int | None, typer.Option(help="a forecast question closes in this many seconds")
-    ] = None,
-    resolver: Annotated[
-        str | None, typer.Option(help="who resolves the question (default: the operator)")
-    ] = None,
+    attention: Attention = None,
+    reading_cost: ReadingCost = 0,
+    outcome: Outcomes = None,
+    closes_in: ClosesIn = None,
+    resolver: Resolver = None,
     rule: Annotated[str, typer.Option(help="its scoring rule: log, brier or spherical")] = "log",
-    max_escrow: Annotated[
-        int | None,
-        typer.Option(
-            help="the largest escrow cap, in cents, a pay-on-resolution offer may ask; also "
-            "the question's stake: one unit of score is worth this many cents"
-        ),
-    ] = None,
-    min_record: Annotated[
-        int | None,
-        typer.Option(help="read only sellers with at least this many offers bought and resolved"),
-    ] = None,
-    min_value_per_dollar: Annotated[
-        float | None,
-        typer.Option(help="read only sellers whose mean realised value per dollar is this high"),
-    ] = None,
-    max_calibration_gap: Annotated[
-        float | None,
-        typer.Option(help="read only sellers whose calibration gap is at most this (0 to 1)"),
-    ] = None,
-    admit_newcomers: Annotated[
-        bool | None,
-        typer.Option(
-            "--admit-newcomers/--no-admit-newcomers",
-            help="with a record minimum: read sellers with no record yet (default: yes)",
-        ),
-    ] = None,
+    max_escrow: MaxEscrow = None,
+    min_record: MinRecord = None,
+    min_value_per_dollar: MinValuePerDollar = None,
+    max_calibration_gap: MaxCalibrationGap = None,
+    admit_newcomers: AdmitNewcomers = None,
     as_json: AsJson = False,
 ) -> None:
     """Post a decision context on a running bazaar, reserving its budget; with ``--outcome``
     (twice or more) and ``--closes-in``, a forecast question (docs/theory.md §4)."""
-    forecast = _forecast(outcome, closes_in, resolver, rule, max_escrow)
-    minimum = _record_minimum(
-        min_record, min_value_per_dollar, max_calibration_gap, admit_newcomers
-    )
     posted = client.post_context(
         query,
         budget,
+        forecast=_forecast(outcome, closes_in, resolver, rule, max_escrow),
         priority=priority,
         attention=attention,
         reading_cost=reading_cost,
-        record_minimum=minimum,
-        forecast=forecast,
+        record_minimum=_record_minimum(
+            min_record, min_value_per_dollar, max_calibration_gap, admit_newcomers
+        ),
     )
-    if as_json:
-        print_json({"context": posted.model_dump(mode="json")})
-        return
+    print_record(as_json, "context", posted, _say_context)
+
+
+def _say_context(posted: ContextPublic) -> None:
     reads = "every offer" if posted.attention is None else f"at most {posted.attention} offers"
     console.print(
         f"posted {posted.id}: {posted.budget} cents reserved; reads {reads}, "
@@ -143,6 +155,22 @@ def _forecast(
     return block
 
 
+Bid = Annotated[
+    int, typer.Option(help="cents paid to the buyer if read; held from your cash meanwhile")
+]
+Rate = Annotated[
+    float | None,
+    typer.Option(
+        help="pay on resolution (a forecast question): this share, in (0, 1], of the "
+        "realised marginal value; needs --cap"
+    ),
+]
+Cap = Annotated[
+    int | None,
+    typer.Option(help="the most, in cents, paid at resolution; held from the buyer's budget"),
+]
+
+
 @connected
 def offer(
     client: BazaarClient,
@@ -150,39 +178,32 @@ def offer(
     preview: Annotated[str, typer.Option(help="the public preview")],
     private_info: Annotated[str, typer.Option(help="what the buyer reads once bought")],
     price: Annotated[int, typer.Option(help="the price in cents")],
-    bid: Annotated[
-        int,
-        typer.Option(help="cents paid to the buyer if read; held from your cash meanwhile"),
-    ] = 0,
-    rate: Annotated[
-        float | None,
-        typer.Option(
-            help="pay on resolution (a forecast question): this share, in (0, 1], of the "
-            "realised marginal value; needs --cap"
-        ),
-    ] = None,
-    cap: Annotated[
-        int | None,
-        typer.Option(help="the most, in cents, paid at resolution; held from the buyer's budget"),
-    ] = None,
+    bid: Bid = 0,
+    rate: Rate = None,
+    cap: Cap = None,
     as_json: AsJson = False,
 ) -> None:
     """Offer information on a context of a running bazaar, with a bid to be read, and on a
     forecast question pay-on-resolution terms (``--rate`` and ``--cap``)."""
-    if (rate is None) != (cap is None):
-        raise InputError("pay on resolution needs both --rate (a share in (0, 1]) and --cap")
-    terms = None if rate is None or cap is None else (rate, cap)
     posted = client.post_offer(
         context_id,
+        pay_on_resolution=_terms(rate, cap),
         preview=preview,
         private_info=private_info,
         price=price,
         bid=bid,
-        pay_on_resolution=terms,
     )
-    if as_json:
-        print_json({"offer": posted.model_dump(mode="json")})
-        return
+    print_record(as_json, "offer", posted, _say_offer)
+
+
+def _terms(rate: float | None, cap: int | None) -> tuple[float, int] | None:
+    """The pay-on-resolution terms of ``offer``'s options (None: neither given)."""
+    if (rate is None) != (cap is None):
+        raise InputError("pay on resolution needs both --rate (a share in (0, 1]) and --cap")
+    return None if rate is None or cap is None else (rate, cap)
+
+
+def _say_offer(posted: OfferPublic) -> None:
     console.print(f"posted {posted.id} at {posted.price} cents, bidding {posted.bid} cents")
     if posted.pay_on_resolution is not None:
         t = posted.pay_on_resolution
