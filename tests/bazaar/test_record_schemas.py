@@ -25,6 +25,7 @@ from volition.bazaar.api.schemas import (
     UserPublic,
 )
 from volition.bazaar.api.schemas_bots import BotJobPublic, BotPublic, BotSummary, CredentialPublic
+from volition.bazaar.api.schemas_escrow import EscrowPublic
 from volition.bazaar.api.schemas_forecasts import TrackRecordPublic
 from volition.bazaar.api.schemas_inspections import AgentCallPublic, LimitsPublic
 from volition.bazaar.domain import (
@@ -40,6 +41,7 @@ from volition.bazaar.domain import (
     Purchase,
     User,
 )
+from volition.bazaar.domain.escrow_records import Escrow
 from volition.bazaar.domain.forecasts import TrackRecord
 from volition.bazaar.domain.record_minimum import RecordMinimum
 from volition.bazaar.inspection import AgentCall, InspectionLimits
@@ -61,6 +63,9 @@ _BOT_OWNER_ONLY = {
     "cents_per_unit",
 }
 
+_ESCROW_READ_OUT = {"rate", "cap", "settled", "payment", "refund", "realised_value"}
+_ESCROW_READ_OUT_OF = {"terms", "settlement"}
+
 # schema -> (its record, the record fields it deliberately does not show, the fields given)
 SCHEMAS: dict[type[RecordPublic], tuple[type, set[str], set[str]]] = {
     UserPublic: (User, {"password_hash"}, set()),
@@ -80,6 +85,8 @@ SCHEMAS: dict[type[RecordPublic], tuple[type, set[str], set[str]]] = {
     LimitsPublic: (InspectionLimits, set(), set()),
     AgentCallPublic: (AgentCall, {"inspection_id"}, set()),
     TrackRecordPublic: (TrackRecord, {"seller_id"}, {"seller"}),  # shown by name
+    # an escrow's terms and settlement are shown read out, as the given fields
+    EscrowPublic: (Escrow, {"context_id", "buyer_id"} | _ESCROW_READ_OUT_OF, _ESCROW_READ_OUT),
 }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from volition.bazaar.api.records import RecordPublic
 from volition.bazaar.domain.escrow import RATE_PLACES, check_terms
 from volition.bazaar.domain.escrow_records import Escrow, EscrowTerms
 
@@ -53,7 +54,7 @@ Terms = Annotated[EscrowTermsPublic | None, BeforeValidator(_terms)]
 """An offer's pay-on-resolution terms, read from its ``EscrowTerms``."""
 
 
-class EscrowPublic(BaseModel):
+class EscrowPublic(RecordPublic):
     """One pay-on-resolution purchase of a question: held, or settled."""
 
     purchase_id: str
@@ -70,18 +71,17 @@ class EscrowPublic(BaseModel):
     )
 
     @classmethod
-    def of(cls, e: Escrow) -> EscrowPublic:
-        s = e.settlement
-        fields: dict[str, Any] = {
-            "purchase_id": e.purchase_id,
-            "offer_id": e.offer_id,
-            "seller_id": e.seller_id,
-            "rate": float(e.terms.rate),
-            "cap": e.terms.cap,
-            "held_at": e.held_at,
-            "settled": s is not None,
-            "payment": None if s is None else s.payment,
-            "refund": None if s is None else s.refund,
-            "realised_value": None if s is None else s.value,
-        }
-        return cls(**fields)
+    def of(cls, record: object, **given: Any) -> Self:
+        """An escrow's public form: its terms and settlement read out (null while held)."""
+        assert isinstance(record, Escrow)
+        s = record.settlement
+        return super().of(
+            record,
+            rate=float(record.terms.rate),
+            cap=record.terms.cap,
+            settled=s is not None,
+            payment=None if s is None else s.payment,
+            refund=None if s is None else s.refund,
+            realised_value=None if s is None else s.value,
+            **given,
+        )
