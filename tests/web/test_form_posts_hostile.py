@@ -247,3 +247,30 @@ def test_only_the_buyer_sees_a_questions_escrows_or_its_private_info(site: Site)
             assert "the escrowed secret" not in seen and SECRET not in seen
     assert "the escrowed secret" in w.alice.get("/me/purchases").text
     assert SECRET not in w.alice.get("/me/purchases").text + mine  # not bought
+
+
+def test_context_buttons_refuse_another_users_ids_with_nothing_changed(site: Site) -> None:
+    """Mallory, signed in with her own valid token, presses the buttons of alice's context and
+    carol's offer, also under a URL naming her own context, and an offer that does not exist:
+    each is refused with a 4xx page naming why, and nothing changes."""
+    w = World(site)
+    mallory_ctx = site.bazaar.post_context(
+        site.bazaar.find_user("mallory").id, ContextSpec("Mine?", 0)
+    ).id
+    here, mine, o = f"/contexts/{w.context}", f"/contexts/{mallory_ctx}", w.offer
+    before = w.state()
+    token = csrf_of(w.mallory.get(here).text)
+    for action in (
+        f"{here}/offers/{o}/buy",  # alice's offer: only alice buys on her context
+        f"{mine}/offers/{o}/buy",  # the same offer under a URL of mallory's own context
+        f"{here}/offers/{o}/withdraw",  # carol's offer
+        f"{mine}/offers/{o}/withdraw",
+        f"{here}/cancel",  # alice's context
+        f"{here}/offers/off_does_not_exist/buy",
+    ):
+        r = w.mallory.post(action, data={"csrf_token": token})
+        assert r.status_code in (403, 404), (action, r.status_code)
+        assert "error" in r.text.lower(), action
+    assert w.state() == before
+    assert site.bazaar.context(w.buyer.id, w.context).status.value == "open"
+    assert audit(site.bazaar.store) == []
