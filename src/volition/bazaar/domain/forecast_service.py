@@ -98,25 +98,25 @@ class Forecasts:
             resolver_id = user.id
         expires = spec.expires_at
         spec = replace(spec, expires_at=min(expires or forecast.closes_at, forecast.closes_at))
-        context = self.bazaar.post_context(actor_id, spec, idempotency_key=key)
-        found = self.repository.get(context.id)
-        if found is not None:  # a replay of the same request
-            return context, found
-        question = ForecastQuestion(
-            context.id,
-            actor_id,
-            forecast.outcomes,
-            tuple(forecast.prior or ()),
-            forecast.closes_at,
-            resolver_id,
-            forecast.rule,
-            max_escrow=max_escrow,
-        )
-        try:
-            self.repository.add(question)
-        except Exception:  # nothing half-posted: the context goes, its budget returns
-            self.bazaar.cancel_context(actor_id, context.id)
-            raise
+        # one unit: the context, its reservation and its question commit together, and its
+        # posting is announced (to bots, to inspectors) only once the question is there
+        with self.bazaar.unit() as uow:
+            context = self.bazaar.post_context(actor_id, spec, idempotency_key=key)
+            repository = self.repository.within(uow)
+            found = repository.get(context.id)
+            if found is not None:  # a replay of the same request
+                return context, found
+            question = ForecastQuestion(
+                context.id,
+                actor_id,
+                forecast.outcomes,
+                tuple(forecast.prior or ()),
+                forecast.closes_at,
+                resolver_id,
+                forecast.rule,
+                max_escrow=max_escrow,
+            )
+            repository.add(question)  # a failure rolls the context back: nothing half-posted
         return context, question
 
     def question(self, context_id: str) -> ForecastQuestion | None:
