@@ -77,7 +77,13 @@ def serve(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="allow browser calls from this origin (repeatable)")
     ] = None,
-    workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="server processes (default: one per core, at most 4, on PostgreSQL; 1 on "
+            "SQLite, whose writers queue on one file)"
+        ),
+    ] = None,
     threads: Annotated[
         int,
         typer.Option(help="request threads per process (database work; see benchmarks/RESULTS.md)"),
@@ -118,7 +124,7 @@ def serve(
 
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
-    if not 1 <= workers <= 64:
+    if workers is not None and not 1 <= workers <= 64:
         raise InputError(f"--workers must be between 1 and 64, not {workers}")
     if not 1 <= threads <= 200:
         raise InputError(f"--threads must be between 1 and 200, not {threads}")
@@ -137,6 +143,7 @@ def serve(
     limits = DEMO_LIMITS if demo else DEFAULT_LIMITS
     platform = open_platform(settings, limits=limits)
     bazaar, store = platform.bazaar, platform.store
+    workers = workers or default_workers(store.dialect)
     base = f"http://{host}:{port}"
     console.print(
         f"volition bazaar on [bold]{base}[/bold]  (API docs: {base}/api/docs)", soft_wrap=True
@@ -173,6 +180,16 @@ def serve(
         if runner is not None:
             runner.stop()
             platform.close()
+
+
+def default_workers(dialect: str) -> int:
+    """Server processes when ``--workers`` is not given: on PostgreSQL one per core this
+    process may use, at most 4 (each keeps up to ``--threads`` connections; PostgreSQL allows
+    100 by default); 2 processes served 486 req/s against 355 for 1 at 32 clients on 2 cores
+    (benchmarks/RESULTS.md, issue 15). On SQLite 1: its writers queue on one file's lock."""
+    if dialect != "postgresql":
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
 def _export(settings: PlatformSettings, database_url: str) -> None:
