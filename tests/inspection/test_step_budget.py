@@ -58,18 +58,18 @@ from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 
 LEASE = timedelta(seconds=60)
 STEP_TRANSACTIONS = 3
-STEP_STATEMENTS = 21
-"""The statements of a deciding step besides its purchases (21 on PostgreSQL for a child
-that closes, 20 for the root; 20 on SQLite): the claim (1); the read unit (7): the nodes, the
+STEP_STATEMENTS = 20
+"""The statements of a deciding step besides its purchases (20 on PostgreSQL for a child that
+closes, 18 for the root; 19 and 18 on SQLite): the claim (1); the read unit: the nodes, the
 buyer and the context locked, the contexts of the chain and of the finished children not held
-already (none at the root's first decision), their purchases (if a child is done), their
-offers in one read (the node's marked inspected from it: one update when any is new), the
-reservation's balance; the sellers' names and the forecast question are read once per engine
-(cached: their first step reads them); the write unit's close (9): the buyer and the context
-locked, the context's offers (locked), purchases and balance, its children and its parent in
-one read, the status, the release's entry and postings; then the node, the agent call's
-record, and the inspection (a root) or the parent resumed with its ``NOTIFY`` on PostgreSQL
-(3 or 4)."""
+already (none at the root's first decision), their offers with the offers' purchases in one
+read (``OfferRepository.with_purchases``; the node's marked inspected from it: one update when
+any is new), the reservation's balance; the sellers' names and the forecast question are read
+once per engine (cached: their first step reads them); the write unit's close: the buyer and
+the context locked, the context's offers (locked) with their purchases in one read, its
+balance, its children and its parent in one read, the status, the release's entry and postings;
+then the node, the agent call's record, and the inspection (a root) or the parent resumed with
+its ``NOTIFY`` on PostgreSQL (3 or 4)."""
 PURCHASES_STATEMENTS = 3
 """All the purchases of a step together: the keys looked up, the purchases and the keys
 inserted (their entries are written with the close's)."""

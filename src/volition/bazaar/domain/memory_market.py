@@ -86,6 +86,13 @@ class MemoryOffers:
         rows = [o for o in self._t.values() if o.context_id in wanted]
         return sorted(rows, key=lambda o: (o.created_at, o.id))
 
+    def with_purchases(
+        self, context_ids: Sequence[str], *, lock: bool = False
+    ) -> tuple[list[InfoOffer], list[Purchase]]:
+        wanted = set(context_ids)
+        purchases = [p for p in self._purchases.values() if p.context_id in wanted]
+        return self.for_contexts(context_ids), purchases
+
     def by_seller(self, seller_id: str) -> list[InfoOffer]:
         rows = [o for o in self._t.values() if o.seller_id == seller_id]
         return sorted(rows, key=lambda o: (o.created_at, o.id))

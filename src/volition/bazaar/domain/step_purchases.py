@@ -119,15 +119,14 @@ def plan_batch(
 ) -> Batch:
     """Check the purchase of ``offer_ids`` (each with its idempotency key in ``keys``) on
     ``context`` by inspection, for its buyer ``buyer_id`` whose row and the context's the
-    caller holds locked; ``due``: the context is past its expiry. Reads in four statements,
+    caller holds locked; ``due``: the context is past its expiry. Reads in three statements,
     writes nothing: ``Batch.write`` stores it. See the module's docstring for the checks."""
     if len(keys) != len(offer_ids):
         raise InputError("give one idempotency key for each offer to buy")
     for key in keys:
         if not 1 <= len(key) <= 200:
             raise InputError("an idempotency key must be 1 to 200 characters long")
-    offers = uow.offers.for_context(context.id, lock=True)
-    purchases = uow.purchases.for_context(context.id)
+    offers, purchases = uow.offers.with_purchases([context.id], lock=True)
     left = uow.ledger.balance(hold(context.id))
     records = uow.idempotency.get_many(buyer_id, list(keys)) if offer_ids else {}
     by_id = {o.id: o for o in offers}

@@ -129,6 +129,13 @@ class OfferRepository(Protocol):
         """The offers of all these contexts in one read, oldest first."""
         ...
 
+    def with_purchases(
+        self, context_ids: Sequence[str], *, lock: bool = False
+    ) -> tuple[list[InfoOffer], list[Purchase]]:
+        """The offers of these contexts (oldest first; ``lock``: each held until the unit of
+        work ends) and the purchases of those offers, in one read."""
+        ...
+
     def set_inspected(self, offer_ids: Sequence[str]) -> None:
         """Mark these offers inspected, in one write."""
         ...

@@ -40,15 +40,18 @@ def read_tree(
 ) -> Snapshot:
     """What ``node``'s view is built from, in a fixed number of statements whatever the tree's
     size (issue 15): the inspection's nodes (``nodes``, if the caller read them already),
-    then the contexts (those this unit holds locked are not read again), the offers and the
-    purchases of the chain and of the finished descendants, one read each."""
+    then the contexts (those this unit holds locked are not read again), then the offers of
+    the chain and of the finished descendants with their purchases (the descendants' kept),
+    in one read."""
     tree = _Tree(nodes if nodes is not None else repository.nodes(node.inspection_id), node)
     chain = tree.chain(node)
     below = tree.done_below(node)
     context_ids = [n.context_id for n in chain] + [n.context_id for n in below]
     contexts = {c.id: c for c in uow.contexts.get_many(context_ids)}
-    purchases = uow.purchases.for_contexts([n.context_id for n in below]) if below else []
-    offers = {o.id: o for o in uow.offers.for_contexts(context_ids)}
+    found, bought = uow.offers.with_purchases(context_ids)  # one read for both
+    below_ids = {n.context_id for n in below}
+    purchases = [p for p in bought if p.context_id in below_ids]
+    offers = {o.id: o for o in found}
     return Snapshot(tree, tuple(contexts[n.context_id] for n in chain), contexts, offers, purchases)
 
 

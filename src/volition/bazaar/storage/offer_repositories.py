@@ -23,6 +23,15 @@ _PURCHASE_OF_OFFER = select(PU).where(PU.c.offer_id == _ID)
 _OFFERS_OF_CONTEXT = select(O).where(O.c.context_id == _ID).order_by(O.c.created_at, O.c.id)
 _OFFERS_OF_CONTEXT_LOCKED = _OFFERS_OF_CONTEXT.with_for_update(key_share=True)
 _INSERT_PURCHASE = insert(PU)
+# a purchase's columns beside its offer's in one row: labelled apart (both have ``id``, ...)
+_PURCHASE_LABELS = {c.name: f"purchase_{c.name}" for c in PU.c}
+_OFFERS_WITH_PURCHASES = (
+    select(O, *(PU.c[name].label(label) for name, label in _PURCHASE_LABELS.items()))
+    .outerjoin(PU, PU.c.offer_id == O.c.id)
+    .where(O.c.context_id.in_(bindparam("ids", expanding=True)))
+    .order_by(O.c.created_at, O.c.id)
+)
+_OFFERS_WITH_PURCHASES_LOCKED = _OFFERS_WITH_PURCHASES.with_for_update(key_share=True, of=O)
 
 
 class SqlOffers(SqlRepository):
@@ -54,6 +63,23 @@ class SqlOffers(SqlRepository):
         ids = list(dict.fromkeys(context_ids))
         stmt = select(O).where(O.c.context_id.in_(ids)).order_by(O.c.created_at, O.c.id)
         return self._records(OFFER, stmt)
+
+    def with_purchases(
+        self, context_ids: Sequence[str], *, lock: bool = False
+    ) -> tuple[list[InfoOffer], list[Purchase]]:
+        if not context_ids:
+            return [], []
+        stmt = _OFFERS_WITH_PURCHASES_LOCKED if lock else _OFFERS_WITH_PURCHASES
+        offers: list[InfoOffer] = []
+        purchases: list[Purchase] = []
+        for row in self.conn.execute(stmt, {"ids": list(dict.fromkeys(context_ids))}):
+            values = row._mapping
+            offers.append(OFFER.record_of(values))
+            if values["purchase_id"] is not None:  # bought (the join's other side is null)
+                bought = {name: values[label] for name, label in _PURCHASE_LABELS.items()}
+                purchases.append(PURCHASE.record_of(bought))
+        purchases.sort(key=lambda p: p.id)  # as ``SqlPurchases.for_contexts`` orders them
+        return offers, purchases
 
     def by_seller(self, seller_id: str) -> list[InfoOffer]:
         stmt = select(O).where(O.c.seller_id == seller_id).order_by(O.c.created_at, O.c.id)
