@@ -274,3 +274,30 @@ def test_context_buttons_refuse_another_users_ids_with_nothing_changed(site: Sit
     assert w.state() == before
     assert site.bazaar.context(w.buyer.id, w.context).status.value == "open"
     assert audit(site.bazaar.store) == []
+
+
+def test_signed_in_pages_and_matcher_removal_refuse_strangers(site: Site) -> None:
+    """The pages built by ``routes.common.user_page`` (inbox, operator, bots, purchases,
+    ledger): anonymous visitors are sent to sign in, a non-operator is refused the operator's
+    page, and nobody shows another user's matchers, purchases or ledger. Removing another
+    seller's matcher, by its id with one's own valid token, is refused and removes nothing."""
+    w = World(site)
+    site.bazaar.buy_blind(w.buyer.id, w.offer)  # alice's purchase: carol's secret is hers
+    carol_matcher = site.bazaar.add_matcher(w.seller.id, keywords=("bridge-words",))
+    anonymous = site.client()
+    for page in ("/inbox", "/operator", "/bots", "/me/purchases", "/me/ledger"):
+        r = anonymous.get(page)
+        assert r.status_code == 303 and r.headers["location"].startswith("/signin"), page
+    assert w.mallory.get("/operator").status_code == 403
+    for page in ("/inbox", "/bots", "/me/purchases", "/me/ledger"):
+        shown = w.mallory.get(page)
+        assert shown.status_code == 200, page
+        assert SECRET not in shown.text and "bridge-words" not in shown.text, page
+    assert SECRET in w.alice.get("/me/purchases").text  # the buyer reads what she bought
+    before = w.state()
+    token = csrf_of(w.mallory.get("/inbox").text)
+    for matcher_id in (carol_matcher.id, "mat_does_not_exist", "x" * 3_000):
+        r = w.mallory.post(f"/inbox/matchers/{matcher_id}/remove", data={"csrf_token": token})
+        assert r.status_code in (403, 404, 422), (matcher_id[:20], r.status_code)
+    assert w.state() == before
+    assert [m.id for m in site.bazaar.matchers(w.seller.id)] == [carol_matcher.id]
