@@ -59,6 +59,13 @@ class Person:
         self.page.goto(self.site.url + path)
         return self.page
 
+    def new_context(self, query: str, budget: str) -> Page:
+        """The form to post a context, with its question and budget filled in (not sent)."""
+        page = self.go("/contexts/new")
+        page.get_by_label("Your question").fill(query)
+        page.get_by_label("Budget").fill(budget)
+        return page
+
     def shot(self, label: str) -> None:
         path = self.shots / f"{len(self.taken) + 1:02d}-{self.name}-{label}.png"
         self.page.screenshot(path=str(path), full_page=True)

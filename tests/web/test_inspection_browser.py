@@ -45,9 +45,7 @@ def test_a_buyer_watches_a_recursive_inspection_grow(
     buyer.sign_up(buyer=True, seller=False)
     slow_site.credit("alice", 10_000)
 
-    page = buyer.go("/contexts/new")
-    page.get_by_label("Your question").fill(QUERY)
-    page.get_by_label("Budget").fill("10.00")
+    page = buyer.new_context(QUERY, "10.00")
     page.get_by_role("button", name="Post and reserve the budget").click()
     expect(page.get_by_test_id("query")).to_have_text(QUERY)
     page.get_by_label("Follow-up purchases you keep").select_option("with_parent")

@@ -19,9 +19,7 @@ def test_a_context_asks_for_a_record_minimum(site: Site, browser: Browser, shots
     buyer = Person(browser, site, shots, "alice")
     buyer.sign_up(buyer=True, seller=False)
     site.credit("alice", 10_000)
-    page = buyer.go("/contexts/new")
-    page.get_by_label("Your question").fill("Will the ferry run on Tuesday?")
-    page.get_by_label("Budget").fill("20.00")
+    page = buyer.new_context("Will the ferry run on Tuesday?", "20.00")
     page.get_by_test_id("record-min-offers").fill("3")
     page.get_by_test_id("record-min-value").fill("0.25")
     page.get_by_test_id("record-max-gap").fill("1.5")
@@ -45,9 +43,7 @@ def test_a_context_asks_for_a_record_minimum(site: Site, browser: Browser, shots
     (context,) = site.bazaar.contexts(alice.id, mine=True)
     assert context.record_minimum == RecordMinimum(3, 0.25, 0.2, admit_newcomers=False)
 
-    page = buyer.go("/contexts/new")
-    page.get_by_label("Your question").fill("And on Wednesday?")
-    page.get_by_label("Budget").fill("5.00")
+    page = buyer.new_context("And on Wednesday?", "5.00")
     page.get_by_role("button", name="Post and reserve the budget").click()
     expect(page.get_by_test_id("status")).to_have_text("open")
     expect(page.get_by_test_id("record-minimum")).to_have_count(0)  # blank: every seller
