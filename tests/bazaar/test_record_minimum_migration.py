@@ -43,7 +43,7 @@ def test_0014_goes_down_and_up_and_keeps_the_contexts(store: Store) -> None:
     assert bazaar.context(alice.id, plain.id).record_minimum is None
     before = bazaar.balances(alice)
 
-    downgrade(store.engine, "-1")  # the minimums are forgotten
+    downgrade(store.engine, "0013")  # the minimums are forgotten
     columns = {c["name"] for c in inspect(store.engine).get_columns("contexts")}
     assert not {c for c in columns if c.startswith("record_")}
     upgrade(store.engine)

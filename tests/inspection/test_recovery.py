@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from tests.support.agents import Script
 from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
-from volition.bazaar.domain import Bazaar, DecisionContext, audit
+from volition.bazaar.domain import Bazaar, ContextSpec, DecisionContext, audit
 from volition.bazaar.domain.step_purchases import Batch
 from volition.bazaar.inspection import (
     InspectionEngine,
@@ -52,9 +52,18 @@ class DyingBazaar(Bazaar):
             self._die_once("buy")
         return done
 
-    def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
-        context = super().start_inspecting(actor_id, context_id)
-        if context.is_child:
+    def post_context(
+        self,
+        actor_id: str,
+        spec: ContextSpec,
+        *,
+        idempotency_key: str | None = None,
+        inspecting: bool = False,
+    ) -> DecisionContext:
+        context = super().post_context(
+            actor_id, spec, idempotency_key=idempotency_key, inspecting=inspecting
+        )
+        if context.is_child:  # the follow-up posted (and started), its node not yet added
             self._die_once("follow-up")
         return context
 

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from volition.agents import ContextView, Endpoint, FixedSeller, LLMSeller
 from volition.agents.base import SellerReply
 from volition.agents.bayesian import BayesianSeller
-from volition.bazaar.domain import Bazaar, DecisionContext, Event, EventKind
+from volition.bazaar.domain import Bazaar, DecisionContext, Event, EventKind, UnitOfWork
 from volition.bazaar.domain.bot_job_service import BotJobs, DuePass
 from volition.bazaar.domain.bot_markets import bayesian_seller
 from volition.bazaar.domain.bot_service import BotService
@@ -123,10 +124,17 @@ class BotDispatcher:
         """The owners of the active bots: the sellers a follow-up context names."""
         return self.jobs.owners()
 
-    def solicit(self, context: DecisionContext) -> int:
-        """Have every active bot that matches ``context`` answer it now (once); return offers."""
+    def solicit(
+        self, context: DecisionContext, then: Callable[[UnitOfWork], None] | None = None
+    ) -> int:
+        """Have every active bot that matches ``context`` answer it now (once); return offers.
+        Each bot's job is a unit of its own: ``then`` writes in one more, after them all."""
         fresh, bots = self.jobs.matching(context.id)
-        return 0 if fresh is None else sum(self._answer(bot, fresh) for bot in bots)
+        posted = 0 if fresh is None else sum(self._answer(bot, fresh) for bot in bots)
+        if then is not None:
+            with self.bazaar.unit() as uow:
+                then(uow)
+        return posted
 
     # ------------------------------------------------------------------ job pass
 

@@ -82,13 +82,19 @@ class Contexts(ServiceBase):
     """Posting, closing and reading decision contexts."""
 
     def post_context(
-        self, actor_id: str, spec: ContextSpec, *, idempotency_key: str | None = None
+        self,
+        actor_id: str,
+        spec: ContextSpec,
+        *,
+        idempotency_key: str | None = None,
+        inspecting: bool = False,
     ) -> DecisionContext:
         """Post a decision context, reserving its budget (docs/theory.md §5).
 
         A top-level context reserves from the buyer's cash; a child context reserves from its
         parent's remaining reservation. Refused with ``InsufficientFunds`` when the money is
-        not there.
+        not there. ``inspecting``: posted as an inspection's (``start_inspecting`` in the same
+        write: the engine's follow-ups).
         """
         s = self.settings
         check_text(spec.query, "the query", s.max_query_chars)
@@ -145,7 +151,7 @@ class Contexts(ServiceBase):
                 named_seller_ids=tuple(named),
                 created_at=now,
                 expires_at=spec.expires_at,
-                status=ContextStatus.OPEN,
+                status=ContextStatus.INSPECTING if inspecting else ContextStatus.OPEN,
                 parent_offer_ids=tuple(dict.fromkeys(spec.parent_offer_ids)),
                 parent_context_id=parent.id if parent else None,
                 depth=parent.depth + 1 if parent else 0,
@@ -229,8 +235,7 @@ class Contexts(ServiceBase):
         stay) and is returned in the batch, not raised. Returns the batch and the closed
         context; None if it was no longer active (closed from outside: nothing released)."""
         with self._units.begin() as uow:
-            self._user(uow, actor_id, lock=True)
-            context = self._own_context(uow, actor_id, context_id)  # locked
+            context = self._owned(uow, actor_id, context_id)  # both locked
             now = self.clock()
             batch = plan_batch(
                 uow, actor_id, context, offer_ids, idempotency_keys, now, due=context.is_due(now)
@@ -254,8 +259,7 @@ class Contexts(ServiceBase):
     def start_inspecting(self, actor_id: str, context_id: str) -> DecisionContext:
         """Move an open context of yours to ``inspecting`` (used by the inspection engine)."""
         with self._units.begin() as uow:
-            self._user(uow, actor_id, lock=True)
-            context = self._own_context(uow, actor_id, context_id)
+            context = self._owned(uow, actor_id, context_id)  # both locked
             if context.status is not ContextStatus.OPEN:
                 raise Conflict(f"context {context_id} is {context.status.value}, not open")
             context = replace(context, status=ContextStatus.INSPECTING)
@@ -264,8 +268,7 @@ class Contexts(ServiceBase):
 
     def _close(self, actor_id: str, context_id: str, status: ContextStatus) -> DecisionContext:
         with self._units.begin() as uow:
-            self._user(uow, actor_id, lock=True)
-            context = self._own_context(uow, actor_id, context_id)
+            context = self._owned(uow, actor_id, context_id)  # both locked
             if not context.is_active:
                 raise Conflict(
                     f"context {context_id} is already {context.status.value}; nothing to release"
@@ -342,11 +345,15 @@ class Contexts(ServiceBase):
         uow.contexts.update(closed)
         return closed
 
-    def progress(self, context_ids: Sequence[str]) -> dict[str, ContextProgress]:
+    def progress(
+        self, context_ids: Sequence[str], *, exclusive: bool = False
+    ) -> dict[str, ContextProgress]:
         """Each context as stored with its count of active offers, in one read (joining an open
-        unit): for the inspection engine, acting for the contexts' buyers, not for display."""
-        with self._units.begin(write=False) as uow:
-            contexts = uow.contexts.get_many(context_ids)
+        unit): for the inspection engine, acting for the contexts' buyers, not for display.
+        ``exclusive`` (in an open writing unit): the contexts locked first, so that an offer
+        posted meanwhile is counted here or waits for the unit's end (``get_many``)."""
+        with self._units.begin(write=exclusive) as uow:
+            contexts = uow.contexts.get_many(context_ids, exclusive=exclusive)
             offers = uow.offers.for_contexts([c.id for c in contexts]) if contexts else []
         active = Counter(o.context_id for o in offers if o.status is OfferStatus.ACTIVE)
         return {c.id: ContextProgress(c, active[c.id]) for c in contexts}

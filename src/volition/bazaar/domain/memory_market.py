@@ -28,7 +28,10 @@ class MemoryContexts:
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
         return self._t.get(context_id)
 
-    def get_many(self, context_ids: Sequence[str]) -> list[DecisionContext]:
+    def get_many(
+        self, context_ids: Sequence[str], *, exclusive: bool = False
+    ) -> list[DecisionContext]:
+        # (``exclusive``: writing units are serialised here, nothing to lock)
         return [c for i in dict.fromkeys(context_ids) if (c := self._t.get(i)) is not None]
 
     def update(self, context: DecisionContext) -> None:

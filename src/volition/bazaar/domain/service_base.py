@@ -104,6 +104,16 @@ class ServiceBase:
             return viewer  # a User the caller has just authenticated: no second read
         return self._user(uow, viewer)
 
+    def _owned(self, uow: UnitOfWork, actor_id: str, context_id: str) -> DecisionContext:
+        """Lock the actor's row, then their context ``context_id`` (the bazaar's lock order),
+        in one read where the store can; the errors of ``_user`` and ``_own_context`` when
+        either is missing or the context is not theirs."""
+        held = uow.lock_owned(actor_id, context_id)
+        if held is not None:
+            return held[1]
+        self._user(uow, actor_id, lock=True)
+        return self._own_context(uow, actor_id, context_id)
+
     def _own_context(self, uow: UnitOfWork, actor_id: str, context_id: str) -> DecisionContext:
         actor = self._user(uow, actor_id)
         context = self._visible_context(uow, actor, context_id)

@@ -95,8 +95,14 @@ class TokenRepository(Protocol):
 class ContextRepository(Protocol):
     def add(self, context: DecisionContext) -> None: ...
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None: ...
-    def get_many(self, context_ids: Sequence[str]) -> list[DecisionContext]:
-        """The contexts among ``context_ids`` that exist, in one read (any order)."""
+    def get_many(
+        self, context_ids: Sequence[str], *, exclusive: bool = False
+    ) -> list[DecisionContext]:
+        """The contexts among ``context_ids`` that exist, in one read (any order).
+
+        ``exclusive``: locked against everything till the unit ends, even the key share an
+        offer's insert takes of its context (PostgreSQL ``FOR UPDATE``): an offer posted
+        meanwhile waits, and its event comes after what this unit writes."""
         ...
 
     def update(self, context: DecisionContext) -> None: ...
@@ -270,6 +276,16 @@ class UnitOfWork(Protocol):
     bot_jobs: BotJobRepository
     credentials: CredentialRepository
     escrows: EscrowRepository
+
+    def lock_owned(self, buyer_id: str, context_id: str) -> tuple[User, DecisionContext] | None:
+        """The buyer's row, then its context's, locked in the bazaar's lock order (buyer
+        first), in one read where the store can; None when either is missing or the context
+        is another buyer's (the caller reads again to say which)."""
+        buyer = self.users.get(buyer_id, lock=True)
+        if buyer is None:
+            return None
+        context = self.contexts.get(context_id, lock=True)
+        return None if context is None or context.buyer_id != buyer_id else (buyer, context)
 
 
 class Store(Protocol):

@@ -165,8 +165,7 @@ class Trading(ServiceBase):
         docs/theory.md §5); return the offers marked. ``offers``: the context's offers, if
         the caller read them in the unit this joins after locking the context (not again)."""
         with self._units.begin() as uow:
-            self._user(uow, actor_id, lock=True)
-            context = self._own_context(uow, actor_id, context_id)  # locked
+            context = self._owned(uow, actor_id, context_id)  # both locked
             if not context.is_active:  # its bids went back when it closed
                 raise Conflict(f"context {context_id} is {context.status.value}; nothing to read")
             now = self.clock()
@@ -251,12 +250,11 @@ class Trading(ServiceBase):
         if cents <= 0:
             return 0
         with self._units.begin() as uow:
-            self._user(uow, actor_id, lock=True)
+            context = self._owned(uow, actor_id, context_id)  # both locked
             call = KeyedCall(actor_id, idempotency_key, "inspection_cost", context_id)
             first = call.replay(uow, uow.ledger.entry)
             if first is not None:
                 return first.amount_for([HOUSE])
-            context = self._own_context(uow, actor_id, context_id)  # locked
             paid = min(cents, uow.ledger.balance(hold(context.id)))
             if paid <= 0:
                 return 0

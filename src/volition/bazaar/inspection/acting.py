@@ -82,8 +82,10 @@ class Acting(Ending):
         )
         key = f"{node.id}:follow-up:{node.follow_ups}"
         try:
-            child_context = self.bazaar.post_context(buyer_id, spec, idempotency_key=key)
-            if child_context.status is ContextStatus.OPEN:
+            child_context = self.bazaar.post_context(
+                buyer_id, spec, idempotency_key=key, inspecting=True
+            )
+            if child_context.status is ContextStatus.OPEN:  # posted by an earlier version
                 self.bazaar.start_inspecting(buyer_id, child_context.id)
         except VolitionError as exc:  # e.g. the parent closed meanwhile: decide again, once less
             log.info("node %s could not follow up: %s", node.id, exc)
@@ -124,7 +126,8 @@ class Acting(Ending):
         self, uow: UnitOfWork, parent_offer_ids: tuple[str, ...], sellers: Mapping[str, str]
     ) -> tuple[str, ...]:
         """The sellers a child context names: the bots, and the sellers of its parent offers
-        (``sellers``, by offer, as read already; any other offer read here).
+        (``sellers``, by offer, as read already; any other offer read here), by the names
+        the engine knows (``SellerNames``: read once each).
 
         With no bots the child names nobody and stays open to its parent offers' sellers.
         """
@@ -137,5 +140,4 @@ class Acting(Ending):
             if seller_id is None and (offer := uow.offers.get(offer_id)) is not None:
                 seller_id = offer.seller_id
             ids += [seller_id] if seller_id is not None else []
-        users = {u.id: u for u in uow.users.get_many(ids)}
-        return tuple(u.name for i in dict.fromkeys(ids) if (u := users.get(i)) and u.is_seller)
+        return self._seller_names.sellers(uow, ids)

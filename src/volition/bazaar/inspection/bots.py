@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from volition.agents import SellerAgent
-from volition.bazaar.domain import Bazaar, DecisionContext
+from volition.bazaar.domain import Bazaar, DecisionContext, UnitOfWork
 from volition.bazaar.domain.bot_job_service import BotJobs
 from volition.errors import VolitionError
 
-__all__ = ["Bot", "BotPool", "SellerPool", "solicit"]
+__all__ = ["Bot", "BotPool", "SellerPool", "Then", "solicit"]
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +25,18 @@ class Bot:
     agent: SellerAgent
 
 
+Then = Callable[[UnitOfWork], None]
+"""What the engine writes in the unit of work that posts the bots' offers (its node moved)."""
+
+
 @runtime_checkable
 class SellerPool(Protocol):
     """Where the engine's bot sellers come from (fixed in memory, or stored in the bazaar)."""
 
-    def solicit(self, context: DecisionContext) -> int:
-        """Have every bot that matches ``context`` answer it once; return the offers posted."""
+    def solicit(self, context: DecisionContext, then: Then | None = None) -> int:
+        """Have every bot that matches ``context`` answer it once; return the offers posted.
+        ``then``: called in the unit of work of the last offers posted (or a unit of its
+        own), after them."""
         ...
 
     def seller_ids(self) -> tuple[str, ...]:
@@ -45,20 +51,23 @@ class BotPool:
         self.bazaar = bazaar
         self.bots = tuple(bots)
 
-    def solicit(self, context: DecisionContext) -> int:
-        return solicit(self.bazaar, self.bots, context)
+    def solicit(self, context: DecisionContext, then: Then | None = None) -> int:
+        return solicit(self.bazaar, self.bots, context, then)
 
     def seller_ids(self) -> tuple[str, ...]:
         return tuple(b.user_id for b in self.bots)
 
 
-def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> int:
+def solicit(
+    bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext, then: Then | None = None
+) -> int:
     """Ask each bot once for an offer on ``context`` and post it; return how many were posted.
 
     A bot that already offered on the context, is its buyer, or is not among the sellers the
     context names is not asked (at most one offer per bot per context). A bot that fails or
     whose offer the bazaar refuses is skipped: a seller cannot stop an inspection. Every bot
-    is asked first, then their offers are posted in one unit of work (``Bazaar.unit``).
+    is asked first, then their offers are posted in one unit of work (``Bazaar.unit``), with
+    what ``then`` writes.
     """
     view, already = BotJobs(bazaar).asking(context)  # a follow-up's query if quotable
     offered = set(already)
@@ -77,7 +86,7 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
         if reply.offer is not None:
             drafts.append((bot, reply.offer))
     posted = 0
-    with bazaar.unit():  # the bots' offers, each its seller's own checked post, committed together
+    with bazaar.unit() as uow:  # the bots' offers, each its seller's own checked post, together
         for bot, draft in drafts:
             try:
                 bazaar.post_offer(
@@ -91,4 +100,6 @@ def solicit(bazaar: Bazaar, bots: tuple[Bot, ...], context: DecisionContext) -> 
                 log.info("offer of bot %s on %s refused: %s", bot.user_id, context.id, exc)
                 continue
             posted += 1
+        if then is not None:
+            then(uow)
     return posted

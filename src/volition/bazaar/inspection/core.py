@@ -25,7 +25,7 @@ from volition.bazaar.inspection.limits import InspectionLimits
 from volition.bazaar.inspection.pricing import FREE, Pricing
 from volition.bazaar.inspection.records import Inspection, Node
 from volition.bazaar.inspection.repository import InspectionRepository, StaleNode
-from volition.bazaar.inspection.views import SellerNames
+from volition.bazaar.inspection.views import Contexts, SellerNames
 
 __all__ = ["AgentResolver", "EngineCore", "worker_name"]
 
@@ -55,6 +55,7 @@ class EngineCore:
     _inspections: dict[str, Inspection]  # their fixed parts (see ``_fixed``)
     _questions: dict[str, ForecastQuestion | None]  # by inspection (see ``_question``)
     _seller_names: SellerNames  # what views show of the sellers
+    _contexts_seen: Contexts  # ... and of the contexts of the chain and the children
 
     def inspection(self, inspection_id: str) -> Inspection:
         """The inspection with this id."""

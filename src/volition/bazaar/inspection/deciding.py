@@ -10,7 +10,7 @@ node and ends its lease, all committed together.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from volition.agents import Buy, BuyerAgent, BuyerReply, FollowUp, NodeView, Usage
@@ -69,8 +69,6 @@ class Deciding(Acting):
         the node's offers inspected on the way; a node with nothing to decide on ends in it.
         A hook choosing which offers a node reads belongs here, before the marking."""
         with self.bazaar.unit() as uow:
-            repository = self.repository.within(uow)
-            nodes = repository.nodes(node.inspection_id)
             context = _locked_context(uow, inspection.buyer_id, node.context_id)
             left: int | None = None  # the reservation's balance, if read for the check
             if not context.is_active:
@@ -80,12 +78,12 @@ class Deciding(Acting):
             elif not pricing.free and (left := uow.ledger.balance(hold(context.id))) <= 0:
                 outcome = Outcome.NO_BUDGET  # the inspector could not be paid
             else:
-                view, sellers = self._view(uow, node, inspection, nodes, left)
+                view, sellers = self._view(uow, node, inspection, left)
                 if view.offers:
                     view, question = self._with_forecast(uow, inspection, view)
-                    return _Read(view, context, tuple(nodes), question, sellers)
+                    return _Read(view, context, question, sellers)
                 outcome = Outcome.NO_OFFERS
-            self._end(uow, node, worker, outcome, nodes=nodes)
+            self._end(uow, node, worker, outcome)
         return None
 
     def _view(
@@ -93,13 +91,12 @@ class Deciding(Acting):
         uow: UnitOfWork,
         node: Node,
         inspection: Inspection,
-        nodes: Sequence[Node],
         balance: int | None,
     ) -> tuple[NodeView, dict[str, str]]:
         """The node's view, its context's offers marked inspected (read with the others),
         and the sellers of its context's offers (by offer)."""
         limits = inspection.limits
-        snapshot = read_tree(uow, self.repository.within(uow), node, nodes=nodes)
+        snapshot = read_tree(uow, self.repository.within(uow), node, seen=self._contexts_seen)
         marked = self.bazaar.mark_context_inspected(
             inspection.buyer_id, node.context_id, offers=snapshot.of(node.context_id)
         )
@@ -188,16 +185,14 @@ class Deciding(Acting):
                 calls.append(self._call(node, attempt, charged))
             if judgement is None:
                 assert outcome is not None
-                self._end(uow, node, worker, outcome, nodes=read.nodes, calls=calls)
+                self._end(uow, node, worker, outcome, calls=calls)
                 return ()
             pending = _pending(judgement)
             if pending.follow_up:
                 self._follow_up(uow, node, worker, pending, calls, read.context, read.sellers)
                 return ()
             chosen = self._chosen(node, pending, {o.id for o in read.view.offers})
-            return self._end(
-                uow, node, worker, Outcome.BOUGHT, nodes=read.nodes, calls=calls, buy=chosen
-            )
+            return self._end(uow, node, worker, Outcome.BOUGHT, calls=calls, buy=chosen)
 
     def _charge(
         self, inspection: Inspection, node: Node, attempt: int, pricing: Pricing, cents: int
@@ -260,12 +255,11 @@ class Deciding(Acting):
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What a deciding step read in its first unit: the view, the context, the nodes, the
-    forecast question, and the sellers of the context's offers (by offer)."""
+    """What a deciding step read in its first unit: the view, the context, the forecast
+    question, and the sellers of the context's offers (by offer)."""
 
     view: NodeView
     context: DecisionContext
-    nodes: tuple[Node, ...]
     question: ForecastQuestion | None = None  # the inspected context's, if a forecast question
     sellers: Mapping[str, str] = field(default_factory=dict)
 
@@ -282,13 +276,12 @@ class _Attempt:
 
 
 def _locked_context(uow: UnitOfWork, buyer_id: str, context_id: str) -> DecisionContext:
-    """Lock the buyer's row, then the node's context, in the bazaar's lock order, at the
-    start of a step's unit: the service's operations joined to it find both held (no
+    """Lock the buyer's row, then the node's context, in the bazaar's lock order (one read),
+    at the start of a step's unit: the service's operations joined to it find both held (no
     statement of their own to read them again)."""
-    uow.users.get(buyer_id, lock=True)
-    context = uow.contexts.get(context_id, lock=True)
-    assert context is not None, f"context {context_id} is gone"
-    return context
+    held = uow.lock_owned(buyer_id, context_id)
+    assert held is not None, f"context {context_id} of {buyer_id} is gone"
+    return held[1]
 
 
 def _pending(judgement: Judgement) -> PendingDecision:

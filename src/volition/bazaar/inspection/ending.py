@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import replace
 
 from volition.bazaar.domain import UnitOfWork
@@ -22,7 +21,7 @@ from volition.bazaar.inspection.records import (
     NodeState,
     Outcome,
 )
-from volition.bazaar.inspection.repository import InspectionRepository, StaleNode
+from volition.bazaar.inspection.repository import InspectionRepository
 
 __all__ = ["Ending"]
 
@@ -44,17 +43,15 @@ class Ending(EngineCore):
         worker: str,
         outcome: Outcome,
         *,
-        nodes: Sequence[Node] | None = None,
         calls: Sequence[AgentCall] = (),
         buy: tuple[str, ...] = (),
     ) -> tuple[str, ...]:
         """End a node inside the open unit: buy the offers ``buy`` and close its context
         (releasing the rest) in one operation of the bazaar (``Bazaar.buy_and_close``),
         record it done with its purchases (ending the lease), finish the inspection or resume
-        the parent; return the offers this step bought. ``nodes``: the inspection's nodes as
-        read earlier in the step (for the parent; a parent moved since is simply not resumed
-        twice). A refused purchase (the context closed or an offer was withdrawn meanwhile)
-        ends it closed: what was bought before it stays."""
+        the parent (if it still waits for this node: one statement, nothing read); return the
+        offers this step bought. A refused purchase (the context closed or an offer was
+        withdrawn meanwhile) ends it closed: what was bought before it stays."""
         inspection = self._fixed(node.inspection_id)
         keys = [f"{node.id}:buy:{offer_id}" for offer_id in buy]  # as one at a time: replayable
         batch, closed = self.bazaar.buy_and_close(
@@ -75,14 +72,7 @@ class Ending(EngineCore):
             )
             repository.update_inspection(finished)
             return tuple(p.offer_id for p in batch.bought)
-        parent = next((n for n in nodes or () if n.id == node.parent_node_id), None)
-        if parent is None:
-            parent = repository.get_node(node.parent_node_id)
-        if parent is not None and parent.state is NodeState.WAITING:
-            with suppress(StaleNode):  # resumed by another (a poll of stranded parents)
-                repository.update_node(
-                    replace(parent, state=NodeState.DECIDING, child_node_id=None)
-                )
+        repository.resume(node.parent_node_id, node.id)  # (unless a sweep resumed it)
         return tuple(p.offer_id for p in batch.bought)
 
     def _resume(self, parent: Node) -> Node | None:

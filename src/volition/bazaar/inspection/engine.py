@@ -56,7 +56,7 @@ from volition.bazaar.inspection.repository import (
     MemoryInspectionRepository,
     StaleNode,
 )
-from volition.bazaar.inspection.views import SellerNames
+from volition.bazaar.inspection.views import Contexts, SellerNames
 from volition.errors import InputError
 
 __all__ = ["AgentResolver", "InspectionEngine", "worker_name"]
@@ -108,6 +108,7 @@ class InspectionEngine(Gathering, Deciding):
         self._inspections: dict[str, Inspection] = {}  # their fixed parts (see ``_fixed``)
         self._questions: dict[str, ForecastQuestion | None] = {}  # (see ``_question``)
         self._seller_names = SellerNames()
+        self._contexts_seen = Contexts()  # the fixed fields of contexts views show
         self.forecasts = Forecasts(bazaar)  # a forecast question's path (domain.forecasts)
 
     # ------------------------------------------------------------------- commands

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from volition.bazaar.domain import UnitOfWork
 from volition.bazaar.domain.contexts import ContextProgress
 from volition.bazaar.inspection.ending import Ending
 from volition.bazaar.inspection.records import Node, NodeState, Outcome
@@ -22,28 +23,27 @@ class Gathering(Ending):
     def _solicit(self, node: Node, worker: str) -> None:
         """Ask the bots (each offer is its seller's own operation), then gather.
 
-        The node is stored as gathering (ending the lease) before its offers are counted, so
-        that an offer posted meanwhile is either counted here or wakes the gathering node: on
-        PostgreSQL as a commit before the count, elsewhere in one unit that writers queue on."""
+        The node is stored as gathering and its offers are counted in the unit of work that
+        posts the bots' offers (``SellerPool.solicit``'s ``then``), the context locked
+        against new offers before the count (``Bazaar.progress``, ``exclusive``): an offer
+        posted meanwhile is counted here, or is committed after this unit and its event finds
+        the node gathering."""
         context = self._context(node)
         if not context.is_active:
             with self.bazaar.unit() as uow:
                 self._end(uow, node, worker, Outcome.CLOSED)
             return
-        self.sellers.solicit(context)
         deadline = self.bazaar.clock() + self._limits(node).gather_timeout
         gathering = replace(node, state=NodeState.GATHERING, deadline=deadline)
-        if getattr(self.bazaar.store, "dialect", None) == "postgresql":
-            node = self.repository.update_node(gathering, release=worker)
-            self._check_gathered(node, moving=True)
-            return
-        # SQLite and the memory store serialise writing units: an offer is posted wholly
-        # before this unit (counted here) or after it (its event finds the node gathering)
-        with self.bazaar.unit() as uow:
+
+        def gather(uow: UnitOfWork) -> None:
             repository = self.repository.within(uow)
-            node = repository.update_node(gathering, release=worker)
-            if self._gathered(node, self.bazaar.progress([node.context_id]).get(node.context_id)):
-                repository.update_node(replace(node, state=NodeState.DECIDING))
+            moved = repository.update_node(gathering, release=worker)
+            progress = self.bazaar.progress([node.context_id], exclusive=True)
+            if self._gathered(moved, progress.get(node.context_id)):
+                repository.update_node(replace(moved, state=NodeState.DECIDING))
+
+        self.sellers.solicit(context, gather)
 
     def _check_gathered(self, node: Node, *, moving: bool = False) -> Node:
         """Move a gathering node with enough offers to deciding; return it as it now is.

@@ -87,6 +87,12 @@ class InspectionRepository(Protocol):
         the node's lease (``StaleNode`` once another claimed it), which it ends."""
         ...
 
+    def resume(self, parent_id: str, child_id: str) -> bool:
+        """The node ``parent_id``, if it still waits for its child ``child_id``, decides again
+        (one version higher, no child): whether it did. Nothing read first (issue 15): a
+        parent moved meanwhile (resumed by a sweep of stranded parents) is left as it is."""
+        ...
+
     def node_for_context(self, context_id: str) -> Node | None: ...
     def nodes(self, inspection_id: str) -> list[Node]:
         """The nodes of one inspection, in the order they were added."""
@@ -218,6 +224,19 @@ class MemoryInspectionRepository:
             self._restore(self._nodes, node.id)
             self._nodes[node.id] = updated
             return updated
+
+    def resume(self, parent_id: str, child_id: str) -> bool:
+        with self._lock:
+            parent = self._nodes.get(parent_id)
+            if parent is None or parent.state is not NodeState.WAITING:
+                return False
+            if parent.child_node_id != child_id:
+                return False
+            self._restore(self._nodes, parent_id)
+            self._nodes[parent_id] = replace(
+                parent, state=NodeState.DECIDING, child_node_id=None, version=parent.version + 1
+            )
+            return True
 
     def node_for_context(self, context_id: str) -> Node | None:
         with self._lock:

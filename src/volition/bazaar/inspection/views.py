@@ -9,7 +9,7 @@ along a chain of bought offers (a grandchild's purchase about a child offer the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from volition.agents import KnownInfo, NodeView, OfferView
@@ -19,7 +19,7 @@ from volition.bazaar.inspection.limits import InspectionLimits, Policy
 from volition.bazaar.inspection.records import Node, NodeState
 from volition.bazaar.inspection.repository import InspectionRepository
 
-__all__ = ["SellerNames", "Snapshot", "build_view", "inspected_offers", "read_tree"]
+__all__ = ["Contexts", "SellerNames", "Snapshot", "build_view", "inspected_offers", "read_tree"]
 
 
 def inspected_offers(uow: UnitOfWork, context_id: str) -> list[InfoOffer]:
@@ -36,41 +36,92 @@ def read_tree(
     repository: InspectionRepository,
     node: Node,
     *,
-    nodes: Sequence[Node] | None = None,
+    seen: Contexts,
 ) -> Snapshot:
     """What ``node``'s view is built from, in a fixed number of statements whatever the tree's
-    size (issue 15): the inspection's nodes (``nodes``, if the caller read them already),
-    then the contexts (those this unit holds locked are not read again), then the offers of
-    the chain and of the finished descendants with their purchases (the descendants' kept),
-    in one read."""
-    tree = _Tree(nodes if nodes is not None else repository.nodes(node.inspection_id), node)
-    chain = tree.chain(node)
+    size (issue 15): its context (held locked by the step: not read again); the inspection's
+    nodes only if the node followed up before (else it has no descendants); the contexts of
+    the chain and of the finished descendants from ``seen`` (read once per engine: only
+    their fixed fields are used); then their offers with their purchases (the descendants'
+    kept), in one read."""
+    own = uow.contexts.get(node.context_id)
+    assert own is not None, f"node {node.id} lost its context {node.context_id}"
+    nodes = repository.nodes(node.inspection_id) if node.follow_ups else [node]
+    tree = _Tree(nodes, node)
+    chain = seen.chain(own)
+    if chain is None:  # an ancestor this engine has not seen: found through the nodes
+        if not node.follow_ups:
+            tree = _Tree(repository.nodes(node.inspection_id), node)
+        chain_ids = [n.context_id for n in tree.chain(node)]
+        found = seen.of(uow, chain_ids)
+        chain = [found[i] for i in chain_ids[:-1]] + [own]
+    seen.remember(chain)  # (its own context is a child's ancestor once it follows up)
     below = tree.done_below(node)
-    context_ids = [n.context_id for n in chain] + [n.context_id for n in below]
-    contexts = {c.id: c for c in uow.contexts.get_many(context_ids)}
-    found, bought = uow.offers.with_purchases(context_ids)  # one read for both
+    contexts = seen.of(uow, [n.context_id for n in below]) | {c.id: c for c in chain}
+    context_ids = [c.id for c in chain] + [n.context_id for n in below]
+    found_offers, bought = uow.offers.with_purchases(context_ids)  # one read for both
     below_ids = {n.context_id for n in below}
     purchases = [p for p in bought if p.context_id in below_ids]
-    offers = {o.id: o for o in found}
-    return Snapshot(tree, tuple(contexts[n.context_id] for n in chain), contexts, offers, purchases)
+    offers = {o.id: o for o in found_offers}
+    return Snapshot(tree, tuple(chain), contexts, offers, purchases)
+
+
+class Contexts:
+    """Contexts by id as an engine saw them, each read once, at most ``limit`` kept: only
+    what never changes once a context is posted is read from them (its query, pages, parent
+    offers, parent context): never its status, which the step reads locked."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._seen: dict[str, DecisionContext] = {}
+        self._limit = limit
+
+    def remember(self, contexts: Iterable[DecisionContext]) -> None:
+        for context in contexts:
+            if len(self._seen) >= self._limit:
+                self._seen.clear()
+            self._seen[context.id] = context
+
+    def chain(self, context: DecisionContext) -> list[DecisionContext] | None:
+        """``context``'s ancestors (the root first) and ``context`` last; None when one of
+        them was not seen."""
+        chain = [context]
+        while (parent_id := chain[-1].parent_context_id) is not None:
+            parent = self._seen.get(parent_id)
+            if parent is None:
+                return None
+            chain.append(parent)
+        chain.reverse()
+        return chain
+
+    def of(self, uow: UnitOfWork, context_ids: Sequence[str]) -> dict[str, DecisionContext]:
+        """The contexts ``context_ids`` by id, those not seen yet in one read (remembered)."""
+        missing = [i for i in dict.fromkeys(context_ids) if i not in self._seen]
+        if missing:
+            self.remember(uow.contexts.get_many(missing))
+        return {i: self._seen[i] for i in context_ids if i in self._seen}
 
 
 class SellerNames:
     """Sellers' names by id, each read once (a user's name never changes), at most
-    ``limit`` kept."""
+    ``limit`` kept, with whether each was a seller when read."""
 
     def __init__(self, limit: int = 4096) -> None:
-        self._names: dict[str, str] = {}
+        self._names: dict[str, tuple[str, bool]] = {}
         self._limit = limit
 
-    def of(self, uow: UnitOfWork, seller_ids: Sequence[str]) -> dict[str, str]:
-        """The names of ``seller_ids`` that exist; those not known yet in one read."""
-        missing = [i for i in dict.fromkeys(seller_ids) if i not in self._names]
+    def of(self, uow: UnitOfWork, user_ids: Sequence[str]) -> dict[str, str]:
+        """The names of ``user_ids`` that exist; those not known yet in one read."""
+        missing = [i for i in dict.fromkeys(user_ids) if i not in self._names]
         if missing:
             if len(self._names) + len(missing) > self._limit:
                 self._names.clear()
-            self._names.update({u.id: u.name for u in uow.users.get_many(missing)})
-        return {i: n for i in seller_ids if (n := self._names.get(i)) is not None}
+            self._names.update({u.id: (u.name, u.is_seller) for u in uow.users.get_many(missing)})
+        return {i: found[0] for i in user_ids if (found := self._names.get(i)) is not None}
+
+    def sellers(self, uow: UnitOfWork, user_ids: Sequence[str]) -> tuple[str, ...]:
+        """The names of the sellers among ``user_ids``, in their order, once each."""
+        names = self.of(uow, user_ids)
+        return tuple(names[i] for i in dict.fromkeys(user_ids) if i in names and self._names[i][1])
 
 
 def build_view(

@@ -48,7 +48,13 @@ class SqlContexts(SqlRepository):
         stmt = _find_contexts(where)
         return self._records(CONTEXT, stmt, {"buyer_id": where.buyer_id, "limit": limit})
 
-    def get_many(self, context_ids: Sequence[str]) -> list[DecisionContext]:
+    def get_many(
+        self, context_ids: Sequence[str], *, exclusive: bool = False
+    ) -> list[DecisionContext]:
+        if exclusive:  # every row read, held or not: a held row may be locked more weakly
+            stmt = select(C).where(C.c.id.in_(list(dict.fromkeys(context_ids))))
+            found = self._records(CONTEXT, stmt.with_for_update())
+            return [self.hold(c.id, c) for c in found]
         held = [self._locked[i] for i in dict.fromkeys(context_ids) if i in self._locked]
         rest = [i for i in dict.fromkeys(context_ids) if i not in self._locked]
         if not rest:

@@ -30,7 +30,6 @@ from volition.bazaar.inspection.repository import lost, stale
 from volition.bazaar.storage.joinable import JoinableRepository
 from volition.bazaar.storage.leases import LeaseColumns
 from volition.bazaar.storage.models_inspection import AgentCallRow, InspectionRow, NodeRow
-from volition.bazaar.storage.notify import notify_nodes
 from volition.bazaar.storage.row_maps import CALL, INSPECTION, NODE
 from volition.bazaar.storage.store import SqlStore
 
@@ -44,7 +43,8 @@ CALLS: Table = AgentCallRow.__table__  # type: ignore[assignment]
 READY_STATES = sorted(s.value for s in READY)
 LEASE = LeaseColumns(NODES, holder="lease_owner")
 WATCHED = READY | {NodeState.GATHERING}
-"""A node added or moved to one of these states is told to the other processes (NOTIFY)."""
+"""A node added or moved to one of these states is told to the other processes: on
+PostgreSQL the table's triggers send the ``NOTIFY`` (migration 0015), no statement here."""
 
 
 class SqlInspectionRepository(JoinableRepository):
@@ -90,9 +90,7 @@ class SqlInspectionRepository(JoinableRepository):
 
     def add_node(self, node: Node) -> None:
         with self._begin() as conn:
-            conn.execute(insert(NODES).values(NODE.values(node)))
-            if node.state in WATCHED:
-                notify_nodes(conn)  # delivered when this transaction commits
+            conn.execute(insert(NODES).values(NODE.values(node)))  # its trigger notifies
 
     def get_node(self, node_id: str) -> Node | None:
         return self._one(NODES.c.id == node_id)
@@ -115,11 +113,22 @@ class SqlInspectionRepository(JoinableRepository):
                 if release is not None and stored.version == node.version:
                     raise lost(node, release, stored.lease_owner)
                 raise stale(node, stored.version)
-            if node.state in WATCHED:
-                notify_nodes(conn)
         if release is not None:  # before the commit that frees it: no other holder yet
             log.debug("lease of %s ended by %s", node.id, release)
         return NODE.record_of(values | {"id": node.id})
+
+    def resume(self, parent_id: str, child_id: str) -> bool:
+        resumed = (
+            update(NODES)
+            .where(
+                NODES.c.id == parent_id,
+                NODES.c.state == NodeState.WAITING.value,
+                NODES.c.child_node_id == child_id,
+            )
+            .values(state=NodeState.DECIDING.value, child_node_id=None, version=NODES.c.version + 1)
+        )
+        with self._begin() as conn:  # its trigger notifies (a node moved to deciding)
+            return bool(conn.execute(resumed).rowcount)
 
     def node_for_context(self, context_id: str) -> Node | None:
         return self._one(NODES.c.context_id == context_id)

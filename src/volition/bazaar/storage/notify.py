@@ -8,9 +8,9 @@ runner waits on events instead of polling tables.
 - :class:`EventSender` is a bazaar listener that sends each event as a ``NOTIFY`` on
   :data:`CHANNEL` right after the bazaar's commit (queued; a thread sends batches through the
   store's connection pool), tagged with its bazaar's origin so that the runner beside that
-  bazaar, which heard the event in-process, drops the echo. The inspection repository sends
-  :data:`NODES` in the transaction that adds or moves a node to a state with work in it
-  (``notify_nodes``).
+  bazaar, which heard the event in-process, drops the echo. The inspection nodes' table sends
+  :data:`NODES` itself, from triggers (migration 0015), in the transaction that adds or moves
+  a node to a state with work in it.
 - :class:`PgListener` holds one dedicated psycopg connection that ``LISTEN``s, and hands every
   notification to a callback: an :class:`~volition.bazaar.domain.Event`, :data:`NODES`, or
   :data:`UNKNOWN` ("something may have been missed": on connecting, after a reconnection).
@@ -32,7 +32,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Engine, text
 
 from volition.bazaar.domain import Event, EventKind
 from volition.bazaar.storage.store import SqlStore
@@ -47,7 +47,6 @@ __all__ = [
     "SqliteWatcher",
     "decode",
     "encode",
-    "notify_nodes",
     "origin_of",
     "sender_for",
     "watch_commits",
@@ -91,12 +90,6 @@ def decode(payload: str, own: str | None = None) -> Notice | None:
         return Event(EventKind(kind), context_id) if context_id else UNKNOWN
     except ValueError:
         return UNKNOWN
-
-
-def notify_nodes(conn: Connection) -> None:
-    """Within ``conn``'s transaction on PostgreSQL, tell listeners that nodes changed."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_notify(CHANNEL, NODES)))
 
 
 _NOTIFY_ALL = text("SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) AS p")

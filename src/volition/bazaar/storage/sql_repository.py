@@ -48,6 +48,15 @@ class SqlRepository:
             self._locked[key] = record
         return record
 
+    def holds(self, key: Any) -> bool:
+        """Whether this transaction holds the row ``key`` locked (read with ``lock=True``)."""
+        return key in self._locked
+
+    def hold(self, key: Any, record: R) -> R:
+        """Keep ``record`` (row ``key``), which the caller read locked in this transaction."""
+        self._locked[key] = record
+        return record
+
     def _keep(self, key: Any, record: Any) -> None:
         """Remember a written record if this transaction holds its row locked."""
         if key in self._locked:

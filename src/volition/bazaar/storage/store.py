@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from volition.bazaar.domain.contexts import DecisionContext
 from volition.bazaar.domain.forecasts import ForecastRepository
 from volition.bazaar.domain.store import UnitOfWork
+from volition.bazaar.domain.users import User
 from volition.bazaar.errors import Conflict, StorageError
 from volition.bazaar.storage.bot_repositories import SqlBotJobs, SqlBots, SqlCredentials
 from volition.bazaar.storage.engine import make_engine
@@ -33,6 +35,8 @@ from volition.bazaar.storage.repositories import (
     SqlTokens,
     SqlUsers,
 )
+from volition.bazaar.storage.row_maps import CONTEXT, USER
+from volition.bazaar.storage.tables import C, U
 
 __all__ = ["SqlStore", "SqlUnitOfWork"]
 
@@ -54,6 +58,30 @@ class SqlUnitOfWork(UnitOfWork):
         self.bot_jobs = SqlBotJobs(conn)
         self.credentials = SqlCredentials(conn)
         self.escrows = SqlEscrows(conn)
+
+    def lock_owned(self, buyer_id: str, context_id: str) -> tuple[User, DecisionContext] | None:
+        """One statement (issue 15): both rows ``FOR NO KEY UPDATE OF users, contexts``, the
+        buyer's locked first as in two reads; both then held by this unit (not read again)."""
+        if self.users.holds(buyer_id) or self.contexts.holds(context_id):
+            return super().lock_owned(buyer_id, context_id)  # (the rest in the same order)
+        row = self.conn.execute(_OWNED_LOCKED, {"buyer_id": buyer_id, "id": context_id}).first()
+        if row is None:
+            return None
+        values = row._mapping
+        buyer = self.users.hold(buyer_id, USER.record_of({c.name: values[c] for c in U.c}))
+        context = self.contexts.hold(
+            context_id, CONTEXT.record_of({c.name: values[c] for c in C.c})
+        )
+        return buyer, context
+
+
+_OWNED_LOCKED = (
+    select(*U.c, *C.c)
+    .join_from(U, C, C.c.buyer_id == U.c.id)
+    .where(U.c.id == bindparam("buyer_id"), C.c.id == bindparam("id"))
+    .with_for_update(key_share=True, of=[U, C])
+)
+"""``lock_owned``'s read: PostgreSQL locks each row's tables in the order ``of`` names them."""
 
 
 class SqlStore:
