@@ -146,22 +146,26 @@ def seen_at(uow: UnitOfWork, context: DecisionContext) -> list[tuple[InfoOffer, 
     The offers inspected there, what was bought below it (the inspector's ``known``), and, as
     a follow-up's query is shown to the inspector below it, all that the writers of the
     queries above it could read. A superset: an offer inspected after a follow-up was written
-    counts too, so the rule errs on the side of forgetting."""
-    seen: list[tuple[InfoOffer, DecisionContext]] = []
-    cursor: DecisionContext | None = context
-    while cursor is not None:
-        seen.extend((o, cursor) for o in uow.offers.for_context(cursor.id) if o.inspected)
-        stack = uow.contexts.children(cursor.id)
-        while stack:
-            child = stack.pop()
-            for purchase in uow.purchases.for_context(child.id):
-                bought = uow.offers.get(purchase.offer_id)
-                if bought is not None:
-                    seen.append((bought, child))
-            stack.extend(uow.contexts.children(child.id))
-        if not cursor.by_inspector:  # a top-level query (or a buyer's own) is the buyer's
+    counts too, so the rule errs on the side of forgetting.
+
+    Read in a fixed number of statements whatever the tree's size (issue 15): the chain of
+    writers up (one read each, rarely more than two), every context below the highest of
+    them (one read), and the offers of all of these with their purchases (one read). What
+    is bought below any writer of the chain is bought below the highest."""
+    chain: list[DecisionContext] = [context]
+    while chain[-1].by_inspector:  # a top-level query (or a buyer's own) is the buyer's
+        parent = uow.contexts.get(chain[-1].parent_context_id or "")
+        if parent is None:
             break
-        cursor = uow.contexts.get(cursor.parent_context_id or "")
+        chain.append(parent)
+    below = {c.id: c for c in uow.contexts.descendants(chain[-1].id)}
+    offers, purchases = uow.offers.with_purchases([c.id for c in chain] + list(below))
+    by_id = {o.id: o for o in offers}
+    seen = [(o, c) for c in chain for o in offers if o.context_id == c.id and o.inspected]
+    for purchase in purchases:
+        bought, where = by_id.get(purchase.offer_id), below.get(purchase.context_id)
+        if bought is not None and where is not None:
+            seen.append((bought, where))
     return seen
 
 

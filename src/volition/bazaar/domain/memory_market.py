@@ -47,6 +47,15 @@ class MemoryContexts:
     def children(self, context_id: str) -> list[DecisionContext]:
         return [c for c in self._t.values() if c.parent_context_id == context_id]
 
+    def descendants(self, context_id: str) -> list[DecisionContext]:
+        found: list[DecisionContext] = []
+        stack = self.children(context_id)
+        while stack:
+            child = stack.pop()
+            found.append(child)
+            stack.extend(self.children(child.id))
+        return found
+
     def family(self, context_id: str, parent_id: str | None) -> list[DecisionContext]:
         parent = self._t.get(parent_id) if parent_id is not None else None
         return self.children(context_id) + ([parent] if parent is not None else [])

@@ -113,6 +113,10 @@ class ContextRepository(Protocol):
         ...
 
     def children(self, context_id: str) -> list[DecisionContext]: ...
+    def descendants(self, context_id: str) -> list[DecisionContext]:
+        """The children of ``context_id``, theirs, and so on down, in one read (any order)."""
+        ...
+
     def family(self, context_id: str, parent_id: str | None) -> list[DecisionContext]:
         """The children of ``context_id`` and its parent ``parent_id`` (if any), in one read
         (not locked)."""

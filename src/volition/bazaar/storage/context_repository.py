@@ -65,6 +65,9 @@ class SqlContexts(SqlRepository):
         stmt = select(C).where(C.c.parent_context_id == context_id).order_by(C.c.id)
         return self._records(CONTEXT, stmt)
 
+    def descendants(self, context_id: str) -> list[DecisionContext]:
+        return self._records(CONTEXT, _DESCENDANTS, {"id": context_id})
+
     def family(self, context_id: str, parent_id: str | None) -> list[DecisionContext]:
         kin = C.c.parent_context_id == context_id
         if parent_id is not None:
@@ -99,6 +102,15 @@ def _find_contexts(where: ContextFilter) -> Any:
         _FIND_CONTEXTS[key] = stmt
     return stmt
 
+
+def _descendants() -> Any:
+    """``descendants``'s read: a recursive query down the ``parent_context_id`` links."""
+    tree = select(C.c.id).where(C.c.parent_context_id == _ID).cte("tree", recursive=True)
+    tree = tree.union_all(select(C.c.id).join(tree, C.c.parent_context_id == tree.c.id))
+    return select(C).where(C.c.id.in_(select(tree.c.id))).order_by(C.c.id)
+
+
+_DESCENDANTS = _descendants()
 
 _DUE = (
     select(C)
