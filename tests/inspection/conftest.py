@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.databases import one_store
+from tests.support.databases import empty_pg_store, one_store
 from tests.support.inspection import FakeClock, World, make_world
 from volition.bazaar.domain import MemoryStore, Store
+from volition.bazaar.storage import SqlStore
 
 
 def _store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
@@ -36,6 +37,14 @@ def sql_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]
     """A world on each SQL store (for the tests over HTTP)."""
     for store in _store(request.param, request, tmp_path):
         yield make_world(store, FakeClock())
+
+
+@pytest.fixture
+def pg_store(inspection_pg_url: str) -> Iterator[SqlStore]:
+    """An emptied store on this worker's PostgreSQL database of the inspection tests."""
+    store = empty_pg_store(inspection_pg_url)
+    yield store
+    store.close()
 
 
 @pytest.fixture

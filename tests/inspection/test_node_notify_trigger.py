@@ -17,10 +17,9 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from tests.support.databases import empty_pg_store
-from tests.support.inspection import FakeClock, make_world
+from tests.support.inspection import FakeClock, World, make_world
 from volition.bazaar.domain import ContextSpec
-from volition.bazaar.inspection import InspectionEngine, NodeState
+from volition.bazaar.inspection import Inspection, InspectionEngine, NodeState
 from volition.bazaar.storage import SqlInspectionRepository, SqlStore
 from volition.bazaar.storage.inspection_repository import WATCHED
 from volition.bazaar.storage.notify import CHANNEL, NODES
@@ -36,13 +35,6 @@ def test_the_migration_watches_the_repositorys_states_on_its_channel() -> None:
 
 
 @pytest.fixture
-def pg_store(inspection_pg_url: str) -> Iterator[SqlStore]:
-    store = empty_pg_store(inspection_pg_url)
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def listener(inspection_pg_url: str) -> Iterator[psycopg.Connection]:
     url = inspection_pg_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as conn:
@@ -55,17 +47,23 @@ def _heard(conn: psycopg.Connection) -> list[str]:
     return [n.payload for n in conn.notifies(timeout=0.3)]
 
 
+def _started(store: SqlStore, listener: psycopg.Connection) -> tuple[World, Inspection]:
+    """An inspection started on ``store``; the notices heard before it dropped, and the
+    one its start sent checked."""
+    world = make_world(store, FakeClock())
+    engine = InspectionEngine(world.bazaar, repository=SqlInspectionRepository(store))
+    context = world.bazaar.post_context(world.buyer.id, ContextSpec("Will it rain?", 500))
+    _heard(listener)  # (the posting itself sends no node notice)
+    inspection = engine.start(world.buyer.id, context.id, agent="offline")
+    assert _heard(listener) == [NODES]  # the root node, added soliciting
+    return world, inspection
+
+
 def test_nodes_notify_when_added_or_moved_to_work_and_not_otherwise(
     pg_store: SqlStore, listener: psycopg.Connection
 ) -> None:
-    world = make_world(pg_store, FakeClock())
+    world, inspection = _started(pg_store, listener)
     repository = SqlInspectionRepository(pg_store)
-    engine = InspectionEngine(world.bazaar, repository=repository)
-    context = world.bazaar.post_context(world.buyer.id, ContextSpec("Will it rain?", 500))
-    _heard(listener)  # (the posting itself sends no node notice)
-
-    inspection = engine.start(world.buyer.id, context.id, agent="offline")
-    assert _heard(listener) == [NODES]  # the root node, added soliciting
 
     node = repository.claim("w1", world.clock(), timedelta(seconds=60))
     assert node is not None and node.id == inspection.root_node_id
@@ -81,12 +79,8 @@ def test_nodes_notify_when_added_or_moved_to_work_and_not_otherwise(
 def test_a_rolled_back_change_notifies_nobody(
     pg_store: SqlStore, listener: psycopg.Connection
 ) -> None:
-    world = make_world(pg_store, FakeClock())
+    world, inspection = _started(pg_store, listener)
     repository = SqlInspectionRepository(pg_store)
-    engine = InspectionEngine(world.bazaar, repository=repository)
-    context = world.bazaar.post_context(world.buyer.id, ContextSpec("Will it rain?", 500))
-    inspection = engine.start(world.buyer.id, context.id, agent="offline")
-    _heard(listener)
     node = repository.get_node(inspection.root_node_id)
     assert node is not None
     with pytest.raises(RuntimeError), world.bazaar.unit() as uow:

@@ -28,7 +28,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.databases import empty_pg_store
 from tests.support.inspection import FUNDS, World, make_world
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.config import PlatformSettings
@@ -116,13 +115,6 @@ def wait(condition: Callable[[], object], *, timeout: float = 120, what: str = "
 
 
 @pytest.fixture
-def pg(inspection_pg_url: str) -> Iterator[SqlStore]:
-    store = empty_pg_store(inspection_pg_url)
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def workers(inspection_pg_url: str, tmp_path: Path) -> Iterator[Workers]:
     group = Workers(inspection_pg_url, tmp_path)
     yield group
@@ -136,9 +128,9 @@ def _world(store: SqlStore) -> tuple[World, InspectionEngine]:
 
 
 def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
-    pg: SqlStore, workers: Workers, tmp_path: Path
+    pg_store: SqlStore, workers: Workers, tmp_path: Path
 ) -> None:
-    world, engine = _world(pg)
+    world, engine = _world(pg_store)
     carol, dave = world.seller(), world.seller()
     context = world.post("Will it rain in Oslo tomorrow?", 1_000)
     forecast = world.bazaar.post_offer(
@@ -227,10 +219,10 @@ def test_a_worker_killed_mid_inspection_is_replaced_and_nobody_is_paid_twice(
     assert world.bazaar.balances(dave.id).earnings == 200
     charged = sum(c.charged for c in trail)  # each call paid once, the killed one never
     assert charged == sum(-(-(c.prompt_tokens + c.completion_tokens) // 100) for c in trail) > 0
-    with pg.begin(write=False) as uow:
+    with pg_store.begin(write=False) as uow:
         assert uow.ledger.balance(HOUSE) == charged
     assert world.bazaar.balances(world.buyer.id).cash == FUNDS - 600 - charged
-    assert world.money() == FUNDS and audit(pg) == []
+    assert world.money() == FUNDS and audit(pg_store) == []
 
 
 # A step begins when its worker holds the node ("step NODE (state) by WORKER", after the claim)
@@ -243,9 +235,9 @@ STEP = re.compile(
 
 
 def test_two_workers_never_step_one_node_at_once_nor_pay_twice(
-    pg: SqlStore, workers: Workers
+    pg_store: SqlStore, workers: Workers
 ) -> None:
-    world, engine = _world(pg)
+    world, engine = _world(pg_store)
     sellers = [world.seller() for _ in range(3)]
     for _ in range(2):
         workers.start("--log-level", "debug", "--lease", "30")
@@ -303,4 +295,4 @@ def test_two_workers_never_step_one_node_at_once_nor_pay_twice(
     assert len({p.offer_id for p, _ in purchases}) == len(purchases)
     assert sum(world.bazaar.balances(s.id).earnings for s in sellers) == paid
     assert world.bazaar.balances(world.buyer.id).cash == FUNDS - paid
-    assert world.money() == FUNDS and audit(pg) == []
+    assert world.money() == FUNDS and audit(pg_store) == []
