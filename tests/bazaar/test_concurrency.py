@@ -9,7 +9,7 @@ from typing import TypeVar
 from tests.support.bazaar import Cast
 from tests.support.people import PASSWORD
 from volition.bazaar.domain import Bazaar, ContextSpec, audit
-from volition.bazaar.errors import Conflict, InsufficientFunds
+from volition.bazaar.errors import Conflict, Forbidden, InsufficientFunds
 
 T = TypeVar("T")
 
@@ -78,4 +78,33 @@ def test_racing_retries_with_one_idempotency_key_move_money_once(
     assert errors == []
     assert len({c.id for c in results}) == 1
     assert bazaar.balances(cast.buyer.id).cash == 9_000
+    assert audit(bazaar.store) == []
+
+
+def test_racing_closes_of_one_context_release_its_budget_once(bazaar: Bazaar, cast: Cast) -> None:
+    """The owner's operations lock the buyer and the context in one read (issue 15,
+    ``UnitOfWork.lock_owned``): racing cancels and decides of one context, purchases on it,
+    and another buyer's attempts close it once and release what is left once."""
+    ctx = bazaar.post_context(cast.buyer.id, ContextSpec("close me", budget=600))
+    offers = [
+        bazaar.post_offer(cast.seller.id, ctx.id, preview=f"p{i}", private_info="s", price=100)
+        for i in range(3)
+    ]
+    buyer, other = cast.buyer.id, cast.other_buyer.id
+    tasks: list[Callable[[], object]] = [
+        *(lambda: bazaar.cancel_context(buyer, ctx.id) for _ in range(4)),
+        *(lambda: bazaar.decide_context(buyer, ctx.id) for _ in range(4)),
+        *(lambda o=o: bazaar.buy_blind(buyer, o.id) for o in offers),  # type: ignore[misc]
+        *(lambda: bazaar.cancel_context(other, ctx.id) for _ in range(2)),
+    ]
+    results, errors = race(tasks)
+    closes = [r for r in results if getattr(r, "id", None) == ctx.id]
+    purchases = [r for r in results if getattr(r, "offer_id", None)]
+    assert len(closes) == 1, (closes, errors)
+    assert all(isinstance(e, Conflict | Forbidden) for e in errors), errors
+    assert sum(isinstance(e, Forbidden) for e in errors) == 2  # the other buyer's, refused
+    spent = 100 * len(purchases)
+    assert bazaar.remaining(ctx.id) == 0
+    assert bazaar.balances(buyer).cash == 10_000 - spent
+    assert bazaar.balances(cast.seller.id).earnings == spent
     assert audit(bazaar.store) == []
