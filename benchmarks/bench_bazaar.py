@@ -18,8 +18,8 @@ account's balances (cash + reserved + earnings) must equal what the operator cre
 
 The load generator (``--client``) shares the machine with the server: ``raw`` (the default
 since stop 21) runs every session as a coroutine on one event loop, writing requests and
-parsing responses with httptools, about 0.12 ms of CPU a request; ``httpx`` (the one used
-before) runs a thread and an ``httpx.Client`` per session, about 0.65 ms a request, and its 32
+parsing responses with httptools, about 0.15 ms of CPU a request; ``httpx`` (the one used
+before) runs a thread and an ``httpx.Client`` per session, about 0.7 ms a request, and its 32
 threads queue for one GIL, which the latencies count as the server's. Both drive the same
 workload steps (``UserSession``): the same requests, accounts and checks.
 
