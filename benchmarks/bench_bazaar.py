@@ -3,7 +3,8 @@
 Starts the real server as a subprocess (``volition serve --no-access-log``) on a free port of
 127.0.0.1, on a SQLite file in a temporary directory or on a fresh PostgreSQL database, makes an
 operator (``volition operator``), signs up buyers and sellers, credits the buyers, and then runs
-C client threads, each with its own ``httpx.Client``, for a fixed time on a mixed workload:
+C clients, each a user session on its own keep-alive connection, for a fixed time on a mixed
+workload:
 
 * buyers post contexts (reserving budget), list the offers on their own contexts and buy one
   blind, and read (``GET /me``, ``GET /contexts``, ``GET /offers/{id}``);
@@ -15,14 +16,23 @@ get 402. Such 4xx are counted apart from 5xx and transport errors. Sign-up and s
 happen before the timed phase. Afterwards the operator audit must be sound and the sum of every
 account's balances (cash + reserved + earnings) must equal what the operator credited.
 
+The load generator (``--client``) shares the machine with the server: ``raw`` (the default
+since stop 21) runs every session as a coroutine on one event loop, writing requests and
+parsing responses with httptools, about 0.15 ms of CPU a request; ``httpx`` (the one used
+before) runs a thread and an ``httpx.Client`` per session, about 0.7 ms a request, and its 32
+threads queue for one GIL, which the latencies count as the server's. Both drive the same
+workload steps (``UserSession``): the same requests, accounts and checks.
+
     .venv/bin/python benchmarks/bench_bazaar.py --database both --clients 32 --seconds 20
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import gc
+import json
 import os
 import random
 import shutil
@@ -35,10 +45,12 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httptools
 import httpx
 
 from honest import Session, load_average, spread
@@ -194,67 +206,94 @@ class Log:
     errors: list[str] = field(default_factory=list)  # the first 5xx bodies
 
 
-class Client:
-    """One simulated user session: a thread with its own httpx.Client."""
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request of the workload, as either load generator sends it."""
 
-    def __init__(self, base: str, account: Account, seed: int, log: Log) -> None:
-        self.http = httpx.Client(base_url=base, timeout=30.0)
+    label: str
+    method: str
+    path: str  # under /api, with its query string
+    body: object = None  # sent as JSON when not None
+
+
+class Reply:
+    """What the workload reads of a response: the status and the JSON body."""
+
+    __slots__ = ("body", "status_code")
+
+    def __init__(self, status_code: int, body: bytes) -> None:
+        self.status_code, self.body = status_code, body
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+# A step of the workload: yields its requests one at a time and is sent back each reply (None
+# for a transport error). Both load generators drive the same steps, so they send the same
+# requests in the same proportions on the same accounts.
+Step = Generator[Call, "Reply | None", None]
+
+
+class UserSession:
+    """One simulated user session: its account, its random choices, what it has seen."""
+
+    def __init__(self, account: Account, seed: int, log: Log) -> None:
         self.account = account
-        self.headers = {"Authorization": f"Bearer {account.token}"}
+        self.auth = f"Bearer {account.token}"
         self.rng = random.Random(seed)
         self.log = log
         # the account's own contexts (buyer) or the open contexts last listed (seller)
         self.contexts: list[str] = account.contexts if account.role == "buyer" else []
         self.offers: list[str] = []  # offers seen
 
-    def call(self, label: str, method: str, path: str, **kw: object) -> httpx.Response | None:
-        start = time.perf_counter()
-        try:
-            r = self.http.request(method, f"/api{path}", headers=self.headers, **kw)  # type: ignore[arg-type]
-        except httpx.HTTPError:
-            self.log.rows.append((label, 0, time.perf_counter() - start))
-            return None
-        self.log.rows.append((label, r.status_code, time.perf_counter() - start))
-        if r.status_code >= 500 and len(self.log.errors) < 5:
-            self.log.errors.append(f"{label}: {r.status_code} {r.text[:300]}")
-        return r
+    def record(self, label: str, reply: Reply | None, seconds: float) -> None:
+        self.log.rows.append((label, 0 if reply is None else reply.status_code, seconds))
+        if reply is not None and reply.status_code >= 500 and len(self.log.errors) < 5:
+            text = reply.body[:300].decode(errors="replace")
+            self.log.errors.append(f"{label}: {reply.status_code} {text}")
 
-    def read(self) -> None:
+    def step(self) -> Step:
+        return self.buyer_step() if self.account.role == "buyer" else self.seller_step()
+
+    def read(self) -> Step:
         pick = self.rng.random()
         if pick < 0.35:
-            self.call("GET /me", "GET", "/me")
+            yield Call("GET /me", "GET", "/me")
         elif pick < 0.7 or not self.offers:
-            r = self.call(
-                "GET /contexts", "GET", "/contexts", params={"status": "open", "limit": 20}
-            )
+            r = yield Call("GET /contexts", "GET", "/contexts?status=open&limit=20")
             if r is not None and r.is_success and self.account.role == "seller":
                 self.contexts = [c["id"] for c in r.json()]
         else:
-            self.call("GET /offers/{id}", "GET", f"/offers/{self.rng.choice(self.offers)}")
+            yield Call("GET /offers/{id}", "GET", f"/offers/{self.rng.choice(self.offers)}")
 
-    def buyer_step(self) -> None:
+    def buyer_step(self) -> Step:
         pick = self.rng.random()
         if pick < 0.2 or not self.contexts:
             body = {"query": f"Will it rain in city {self.rng.randrange(1000)}?", "budget": BUDGET}
-            r = self.call("POST /contexts", "POST", "/contexts", json=body)
+            r = yield Call("POST /contexts", "POST", "/contexts", body)
             if r is not None and r.status_code == 201:
                 self.contexts.append(r.json()["id"])
                 if len(self.contexts) > 10:  # buy on the recent ones
                     self.contexts.pop(0)
         elif pick < 0.45:
             ctx = self.rng.choice(self.contexts)
-            r = self.call("GET /contexts/{id}/offers", "GET", f"/contexts/{ctx}/offers")
+            r = yield Call("GET /contexts/{id}/offers", "GET", f"/contexts/{ctx}/offers")
             if r is None or not r.is_success:
                 return
-            offers = [o["id"] for o in r.json() if not o["purchased"] and o["status"] == "active"]
-            self.offers = [*self.offers, *(o["id"] for o in r.json())][-50:]
+            listed = r.json()
+            offers = [o["id"] for o in listed if not o["purchased"] and o["status"] == "active"]
+            self.offers = [*self.offers, *(o["id"] for o in listed)][-50:]
             if offers:
                 offer = self.rng.choice(offers)
-                self.call("POST /offers/{id}/purchase", "POST", f"/offers/{offer}/purchase")
+                yield Call("POST /offers/{id}/purchase", "POST", f"/offers/{offer}/purchase")
         else:
-            self.read()
+            yield from self.read()
 
-    def seller_step(self) -> None:
+    def seller_step(self) -> Step:
         pick = self.rng.random()
         if pick < 0.35 and self.contexts:
             ctx = self.rng.choice(self.contexts)
@@ -263,19 +302,144 @@ class Client:
                 "private_info": f"rain at {self.rng.randrange(24)}:00",
                 "price": self.rng.randrange(50, 400),
             }
-            r = self.call(
-                "POST /contexts/{id}/offers", "POST", f"/contexts/{ctx}/offers", json=body
-            )
+            r = yield Call("POST /contexts/{id}/offers", "POST", f"/contexts/{ctx}/offers", body)
             if r is not None and r.status_code == 201:
                 self.offers = [*self.offers, r.json()["id"]][-50:]
         else:
-            self.read()
+            yield from self.read()
 
-    def run(self, stop_at: float) -> None:
-        step = self.buyer_step if self.account.role == "buyer" else self.seller_step
-        with self.http:
+
+# --------------------------------------------------------------------------- load generators
+
+
+def run_httpx(base: str, sessions: list[UserSession], stop_at: float) -> None:
+    """The first load generator: one thread per session, each with its own ``httpx.Client``.
+    In one Python process the threads share one GIL: httpx's CPU (about 0.5 ms a request)
+    and the threads' turns at the GIL are measured as if they were the server's latency."""
+
+    def drive(session: UserSession) -> None:
+        headers = {"Authorization": session.auth}
+        with httpx.Client(base_url=base, timeout=30.0) as http:
             while time.perf_counter() < stop_at:
-                step()
+                steps = session.step()
+                reply: Reply | None = None
+                with contextlib.suppress(StopIteration):
+                    call = next(steps)
+                    while True:
+                        start = time.perf_counter()
+                        try:
+                            r = http.request(
+                                call.method, f"/api{call.path}", headers=headers, json=call.body
+                            )
+                            reply = Reply(r.status_code, r.content)
+                        except httpx.HTTPError:
+                            reply = None
+                        session.record(call.label, reply, time.perf_counter() - start)
+                        call = steps.send(reply)
+
+    runners = [threading.Thread(target=drive, args=(s,)) for s in sessions]
+    for t in runners:
+        t.start()
+    for t in runners:
+        t.join()
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time, parsed by httptools (the
+    C parser uvicorn uses)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future[Reply] | None = None
+        self.parser: Any = None
+        self.chunks: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # asyncio and uvloop both set TCP_NODELAY on their TCP transports
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except Exception as exc:  # a malformed response: a transport error
+            self._fail(exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self._fail(exc or ConnectionError("connection closed"))
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc)
+
+    # httptools callbacks
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(Reply(self.parser.get_status_code(), b"".join(self.chunks)))
+
+    def send(self, head: bytes, body: bytes) -> asyncio.Future[Reply]:
+        assert self.transport is not None
+        self.parser = httptools.HttpResponseParser(self)
+        self.chunks = []
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(head + body)
+        return self.waiter
+
+
+async def _drive_raw(host: str, port: int, session: UserSession, stop_at: float) -> None:
+    loop = asyncio.get_running_loop()
+    conn: _Connection | None = None
+    common = f"Host: {host}:{port}\r\nAuthorization: {session.auth}\r\n"
+    while time.perf_counter() < stop_at:
+        steps = session.step()
+        reply: Reply | None = None
+        with contextlib.suppress(StopIteration):
+            call = next(steps)
+            while True:
+                body = b"" if call.body is None else json.dumps(call.body).encode()
+                head = f"{call.method} /api{call.path} HTTP/1.1\r\n{common}"
+                if call.body is not None:
+                    head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                start = time.perf_counter()
+                try:
+                    if conn is None or conn.transport is None or conn.transport.is_closing():
+                        _, conn = await loop.create_connection(_Connection, host, port)
+                    reply = await asyncio.wait_for(conn.send(f"{head}\r\n".encode(), body), 30)
+                    if not conn.parser.should_keep_alive():
+                        conn.transport.close()  # type: ignore[union-attr]
+                except (OSError, TimeoutError, ValueError, httptools.HttpParserError):
+                    reply = None
+                    if conn is not None and conn.transport is not None:
+                        conn.transport.close()
+                    conn = None
+                session.record(call.label, reply, time.perf_counter() - start)
+                call = steps.send(reply)
+    if conn is not None and conn.transport is not None:
+        conn.transport.close()
+
+
+def run_raw(base: str, sessions: list[UserSession], stop_at: float) -> None:
+    """The light load generator: every session a coroutine on one event loop (uvloop's when
+    installed, as the server's), each with its own keep-alive connection, requests written
+    and responses parsed by httptools: a few tens of microseconds of client CPU a request, and
+    no threads queueing for a GIL."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+
+    async def all_sessions() -> None:
+        await asyncio.gather(*(_drive_raw(host, int(port), s, stop_at) for s in sessions))
+
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(all_sessions())
+    else:
+        uvloop.run(all_sessions())
+
+
+GENERATORS = {"raw": run_raw, "httpx": run_httpx}
 
 
 def setup(base: str, buyers: int, sellers: int) -> tuple[Account, list[Account], int]:
@@ -373,6 +537,7 @@ def bench(
     inspections: bool = True,
     profile: str = "",
     source: str = "",
+    client: str = "raw",
 ) -> Result:
     with database_url(kind) as url, server(url, workers, threads, inspections, source) as srv:
         base = srv.base
@@ -383,19 +548,14 @@ def bench(
         sessions = []
         for i in range(clients):
             pool = by_role["buyer" if i % 2 == 0 else "seller"]
-            sessions.append(Client(base, pool[(i // 2) % len(pool)], seed=i, log=log))
+            sessions.append(UserSession(pool[(i // 2) % len(pool)], seed=i, log=log))
         # the load generator's own full garbage collections would count as server latency
         gc.collect()
         gc.freeze()
         spy = _py_spy(srv.pid, seconds, profile) if profile else None
         cpu0, server0 = time.process_time(), cpu_seconds(srv.pid)
         start = time.perf_counter()
-        stop_at = start + seconds
-        runners = [threading.Thread(target=s.run, args=(stop_at,)) for s in sessions]
-        for t in runners:
-            t.start()
-        for t in runners:
-            t.join()
+        GENERATORS[client](base, sessions, start + seconds)
         elapsed = time.perf_counter() - start
         client_cpu = time.process_time() - cpu0
         server_cpu = cpu_seconds(srv.pid) - server0
@@ -412,6 +572,8 @@ def bench(
         label += f", {threads} threads"
     if not inspections:
         label += ", --no-inspections"
+    if client != "raw":
+        label += f", {client} client"
     return Result(label, clients, elapsed, log.rows, problems, log.errors, client_cpu, server_cpu)
 
 
@@ -532,6 +694,15 @@ def main() -> int:
         metavar="PREFIX",
         help="record the server with py-spy during each timed phase, to PREFIX-<run>.txt",
     )
+    parser.add_argument(
+        "--client",
+        choices=list(GENERATORS),
+        nargs="+",
+        default=["raw"],
+        help="the load generator: raw (the default: one event loop, keep-alive connections, "
+        "httptools) or httpx (a thread and an httpx.Client per client, the one used until "
+        "stop 21); several to compare, alternating",
+    )
     parser.add_argument("--json", default="", help="also write the medians to this JSON file")
     parser.add_argument(
         "--baseline",
@@ -553,10 +724,10 @@ def main() -> int:
         for kind in kinds:
             for workers in args.workers:
                 for threads in args.threads:
-                    pairs = [(m, b) for b in sources for m in modes]
+                    pairs = [(m, b, c) for c in args.client for b in sources for m in modes]
                     if run % 2:  # ABBA: a load that rises or falls favours neither side
                         pairs.reverse()
-                    for on, source in pairs:
+                    for on, source, client in pairs:
                         profile = f"{args.py_spy}-{len(results)}.txt" if args.py_spy else ""
                         r = bench(
                             kind,
@@ -569,6 +740,7 @@ def main() -> int:
                             on,
                             profile,
                             source,
+                            client,
                         )
                         r.run = run + 1
                         results.append(r)

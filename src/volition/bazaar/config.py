@@ -24,7 +24,8 @@ from volition.errors import InputError
 
 __all__ = ["DEFAULT_THREADS", "PlatformSettings"]
 
-DEFAULT_THREADS = 8  # request threads per process; measured on 2 cores in benchmarks/RESULTS.md
+DEFAULT_THREADS = 3  # request threads per process; measured on 2 cores in benchmarks/RESULTS.md
+# (issue 15, stop 21: 3 rather than 8 cut p99 at 32 clients on PostgreSQL, 1 or 2 processes)
 
 _Listed = Annotated[tuple[str, ...], NoDecode]  # comma-separated in the environment
 _WHOLE = {  # the whole-number fields: (the rule, the least value)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the platform (FastAPI, SQLAlchemy, ...) is imported when a 
 
 __all__ = ["DEFAULT_THREADS", "contexts", "operator", "serve"]
 
-DEFAULT_THREADS = 8
+DEFAULT_THREADS = 3
 """``volition.bazaar.config.DEFAULT_THREADS``, here so that ``--help`` needs no pydantic (a
 test checks that the two agree)."""
 
