@@ -144,12 +144,15 @@ class BotJobs:
         with self.bazaar.store.begin(write=False) as uow:
             return sellers_view(uow, context, uow.ledger.balance(hold(context.id)))
 
-    def asking(self, context: DecisionContext) -> tuple[ContextView, frozenset[str]]:
-        """What sellers asked to answer ``context`` are shown (with its whole budget), and
-        who offered on it already, in one read: for a fixed pool of bots."""
+    def asking(
+        self, context: DecisionContext
+    ) -> tuple[DecisionContext | None, ContextView, frozenset[str]]:
+        """The context as it is now, what sellers asked to answer it are shown (with its whole
+        budget), and who offered on it already, in one read: for a fixed pool of bots."""
         with self.bazaar.store.begin(write=False) as uow:
+            fresh = uow.contexts.get(context.id)
             offered = frozenset(o.seller_id for o in uow.offers.for_context(context.id))
-            return sellers_view(uow, context, context.budget), offered
+            return fresh, sellers_view(uow, fresh or context, context.budget), offered
 
     def _matching(
         self,

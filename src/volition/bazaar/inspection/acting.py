@@ -87,6 +87,7 @@ class Acting(Ending):
             )
             if child_context.status is ContextStatus.OPEN:  # posted by an earlier version
                 self.bazaar.start_inspecting(buyer_id, child_context.id)
+            self._contexts_seen.remember([child_context])  # what its node's steps show
         except VolitionError as exc:  # e.g. the parent closed meanwhile: decide again, once less
             log.info("node %s could not follow up: %s", node.id, exc)
             again = replace(

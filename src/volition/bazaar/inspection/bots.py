@@ -64,14 +64,17 @@ def solicit(
     """Ask each bot once for an offer on ``context`` and post it; return how many were posted.
 
     A bot that already offered on the context, is its buyer, or is not among the sellers the
-    context names is not asked (at most one offer per bot per context). A bot that fails or
+    context names is not asked (at most one offer per bot per context), nor any when the
+    context closed meanwhile (read with what the bots are shown). A bot that fails or
     whose offer the bazaar refuses is skipped: a seller cannot stop an inspection. Every bot
     is asked first, then their offers are posted in one unit of work (``Bazaar.unit``), with
     what ``then`` writes.
     """
-    view, already = BotJobs(bazaar).asking(context)  # a follow-up's query if quotable
+    fresh, view, already = BotJobs(bazaar).asking(context)  # a follow-up's query if quotable
     offered = set(already)
     drafts = []
+    if fresh is None or not fresh.is_active:  # closed meanwhile: nobody is asked
+        bots = ()
     for bot in bots:  # asked with no transaction open: a bot may be a slow model
         if bot.user_id in offered or bot.user_id == context.buyer_id:
             continue

@@ -179,6 +179,8 @@ class InspectionEngine(Gathering, Deciding):
         )
         self.repository.add_inspection(inspection)
         self.repository.add_node(node)
+        self._inspections[inspection.id] = inspection  # what its steps read of it
+        self._contexts_seen.remember([context])
         return inspection
 
     def offer_arrived(self, context_id: str) -> None:

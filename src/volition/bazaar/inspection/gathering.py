@@ -27,12 +27,16 @@ class Gathering(Ending):
         posts the bots' offers (``SellerPool.solicit``'s ``then``), the context locked
         against new offers before the count (``Bazaar.progress``, ``exclusive``): an offer
         posted meanwhile is counted here, or is committed after this unit and its event finds
-        the node gathering."""
-        context = self._context(node)
-        if not context.is_active:
-            with self.bazaar.unit() as uow:
-                self._end(uow, node, worker, Outcome.CLOSED)
-            return
+        the node gathering. A context this engine posted or started is not read again here:
+        the bots' read has it as it is now (closed meanwhile: nobody is asked, the node
+        gathers and decides it closed)."""
+        context = self._contexts_seen.known(node.context_id)
+        if context is None:
+            context = self._context(node)
+            if not context.is_active:
+                with self.bazaar.unit() as uow:
+                    self._end(uow, node, worker, Outcome.CLOSED)
+                return
         deadline = self.bazaar.clock() + self._limits(node).gather_timeout
         gathering = replace(node, state=NodeState.GATHERING, deadline=deadline)
 

@@ -81,6 +81,10 @@ class Contexts:
                 self._seen.clear()
             self._seen[context.id] = context
 
+    def known(self, context_id: str) -> DecisionContext | None:
+        """The context as this engine saw it, if it did (its fixed fields only)."""
+        return self._seen.get(context_id)
+
     def chain(self, context: DecisionContext) -> list[DecisionContext] | None:
         """``context``'s ancestors (the root first) and ``context`` last; None when one of
         them was not seen."""
