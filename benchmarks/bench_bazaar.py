@@ -259,6 +259,19 @@ class UserSession:
     def step(self) -> Step:
         return self.buyer_step() if self.account.role == "buyer" else self.seller_step()
 
+    def calls(self, stop_at: float) -> Generator[Call, tuple[Reply | None, float], None]:
+        """Every call this session makes until ``stop_at``, step after step: a load
+        generator sends back each call's reply (None: a transport error) and its seconds,
+        which are recorded here and decide the next call."""
+        while time.perf_counter() < stop_at:
+            steps = self.step()
+            with contextlib.suppress(StopIteration):
+                call = next(steps)
+                while True:
+                    reply, seconds = yield call
+                    self.record(call.label, reply, seconds)
+                    call = steps.send(reply)
+
     def read(self) -> Step:
         pick = self.rng.random()
         if pick < 0.35:
@@ -319,23 +332,18 @@ def run_httpx(base: str, sessions: list[UserSession], stop_at: float) -> None:
 
     def drive(session: UserSession) -> None:
         headers = {"Authorization": session.auth}
-        with httpx.Client(base_url=base, timeout=30.0) as http:
-            while time.perf_counter() < stop_at:
-                steps = session.step()
+        calls = session.calls(stop_at)
+        with httpx.Client(base_url=base, timeout=30.0) as http, contextlib.suppress(StopIteration):
+            call = next(calls)
+            while True:
+                start = time.perf_counter()
                 reply: Reply | None = None
-                with contextlib.suppress(StopIteration):
-                    call = next(steps)
-                    while True:
-                        start = time.perf_counter()
-                        try:
-                            r = http.request(
-                                call.method, f"/api{call.path}", headers=headers, json=call.body
-                            )
-                            reply = Reply(r.status_code, r.content)
-                        except httpx.HTTPError:
-                            reply = None
-                        session.record(call.label, reply, time.perf_counter() - start)
-                        call = steps.send(reply)
+                with contextlib.suppress(httpx.HTTPError):
+                    r = http.request(
+                        call.method, f"/api{call.path}", headers=headers, json=call.body
+                    )
+                    reply = Reply(r.status_code, r.content)
+                call = calls.send((reply, time.perf_counter() - start))
 
     runners = [threading.Thread(target=drive, args=(s,)) for s in sessions]
     for t in runners:
@@ -393,30 +401,27 @@ async def _drive_raw(host: str, port: int, session: UserSession, stop_at: float)
     loop = asyncio.get_running_loop()
     conn: _Connection | None = None
     common = f"Host: {host}:{port}\r\nAuthorization: {session.auth}\r\n"
-    while time.perf_counter() < stop_at:
-        steps = session.step()
-        reply: Reply | None = None
-        with contextlib.suppress(StopIteration):
-            call = next(steps)
-            while True:
-                body = b"" if call.body is None else json.dumps(call.body).encode()
-                head = f"{call.method} /api{call.path} HTTP/1.1\r\n{common}"
-                if call.body is not None:
-                    head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                start = time.perf_counter()
-                try:
-                    if conn is None or conn.transport is None or conn.transport.is_closing():
-                        _, conn = await loop.create_connection(_Connection, host, port)
-                    reply = await asyncio.wait_for(conn.send(f"{head}\r\n".encode(), body), 30)
-                    if not conn.parser.should_keep_alive():
-                        conn.transport.close()  # type: ignore[union-attr]
-                except (OSError, TimeoutError, ValueError, httptools.HttpParserError):
-                    reply = None
-                    if conn is not None and conn.transport is not None:
-                        conn.transport.close()
-                    conn = None
-                session.record(call.label, reply, time.perf_counter() - start)
-                call = steps.send(reply)
+    calls = session.calls(stop_at)
+    with contextlib.suppress(StopIteration):
+        call = next(calls)
+        while True:
+            body = b"" if call.body is None else json.dumps(call.body).encode()
+            head = f"{call.method} /api{call.path} HTTP/1.1\r\n{common}"
+            if call.body is not None:
+                head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            start = time.perf_counter()
+            reply: Reply | None = None
+            try:
+                if conn is None or conn.transport is None or conn.transport.is_closing():
+                    _, conn = await loop.create_connection(_Connection, host, port)
+                reply = await asyncio.wait_for(conn.send(f"{head}\r\n".encode(), body), 30)
+                if not conn.parser.should_keep_alive():
+                    conn.transport.close()  # type: ignore[union-attr]
+            except (OSError, TimeoutError, ValueError, httptools.HttpParserError):
+                if conn is not None and conn.transport is not None:
+                    conn.transport.close()
+                conn = None
+            call = calls.send((reply, time.perf_counter() - start))
     if conn is not None and conn.transport is not None:
         conn.transport.close()
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 from tests.support.agents import Script
 from tests.support.inspection import FUNDS, World
 from volition.agents import Buy, Decision, FixedSeller, FollowUp, NodeView
-from volition.bazaar.domain import Bazaar, ContextSpec, DecisionContext, audit
+from volition.bazaar.domain import Bazaar, DecisionContext, audit
 from volition.bazaar.domain.step_purchases import Batch
 from volition.bazaar.inspection import (
     InspectionEngine,
@@ -52,17 +53,8 @@ class DyingBazaar(Bazaar):
             self._die_once("buy")
         return done
 
-    def post_context(
-        self,
-        actor_id: str,
-        spec: ContextSpec,
-        *,
-        idempotency_key: str | None = None,
-        inspecting: bool = False,
-    ) -> DecisionContext:
-        context = super().post_context(
-            actor_id, spec, idempotency_key=idempotency_key, inspecting=inspecting
-        )
+    def post_context(self, *args: Any, **kwargs: Any) -> DecisionContext:
+        context = super().post_context(*args, **kwargs)
         if context.is_child:  # the follow-up posted (and started), its node not yet added
             self._die_once("follow-up")
         return context
