@@ -34,6 +34,7 @@ def test_every_variable_is_read_by_its_name(monkeypatch: pytest.MonkeyPatch) -> 
         "VOLITION_STARTING_GRANT": "250",
         "VOLITION_CORS_ORIGINS": "https://a.example, ,https://b.example",
         "VOLITION_THREADS": "3",
+        "VOLITION_INLINE": " No ",
         "VOLITION_REDIS_URL": "redis://127.0.0.1:6379",
         "VOLITION_TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1",
         "VOLITION_INSPECTORS": '[{"name": "mini", "base_url": "http://m/v1", "model": "m"}]',
@@ -48,6 +49,7 @@ def test_every_variable_is_read_by_its_name(monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.setenv(name, value)
     s = PlatformSettings.from_env()
     assert (s.database_url, s.starting_grant, s.threads) == ("sqlite:///x.db", 250, 3)
+    assert s.inline is False
     assert s.cors_origins == ("https://a.example", "https://b.example")
     assert s.trusted_proxies == ("10.0.0.0/8", "127.0.0.1")
     assert s.redis_url == "redis://127.0.0.1:6379" and s.secret_key == key
@@ -65,6 +67,7 @@ def test_unset_or_empty_variables_take_the_defaults(monkeypatch: pytest.MonkeyPa
     s = PlatformSettings.from_env()
     assert (s.database_url, s.redis_url, s.secret_key, s.cors_origins) == (None, None, None, ())
     assert (s.starting_grant, s.threads, s.allow_private_urls) == (0, DEFAULT_THREADS, False)
+    assert s.inline is True
     assert s.inspectors.names == ("offline",)
     assert (s.analysis.workers, s.analysis.seconds) == (2, 20.0)
 
@@ -95,6 +98,21 @@ def test_a_bad_variable_is_refused_in_its_own_words(
     with pytest.raises(InputError) as caught:
         PlatformSettings.from_env()
     assert str(caught.value) == f"VOLITION_{name} {rule}, not {value!r}"
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "2", "on!"])
+def test_inline_is_yes_or_no_and_nothing_else(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOLITION_INLINE", value)
+    with pytest.raises(InputError) as caught:
+        PlatformSettings.from_env()
+    expected = f"VOLITION_INLINE must be 1, true or yes, or 0, false or no; not {value!r}"
+    assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize(("value", "inline"), [("1", True), ("YES", True), ("false", False)])
+def test_inline_reads_its_words(value: str, inline: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOLITION_INLINE", value)
+    assert PlatformSettings.from_env().inline is inline
 
 
 @pytest.mark.parametrize(

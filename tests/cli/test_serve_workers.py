@@ -33,6 +33,7 @@ EXPORTED = (
     "VOLITION_REDIS_URL",
     "VOLITION_TRUSTED_PROXIES",
     "VOLITION_THREADS",
+    "VOLITION_INLINE",
 )
 
 
@@ -63,6 +64,14 @@ def test_serve_on_sqlite_starts_one_process_unless_told(
     _serve(url)
     _serve(url, workers=2)
     assert started == [1, 2]
+
+
+@pytest.mark.parametrize(("given", "exported"), [(None, "1"), (False, "0"), (True, "1")])
+def test_the_worker_processes_are_told_inline_or_not(
+    pg_url: str, started: list[int], given: bool | None, exported: str
+) -> None:
+    _serve(pg_url, workers=2, inline=given)
+    assert started == [2] and os.environ["VOLITION_INLINE"] == exported
 
 
 @pytest.mark.parametrize("workers", [0, -1, 65])

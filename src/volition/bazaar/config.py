@@ -28,6 +28,7 @@ DEFAULT_THREADS = 3  # request threads per process; measured on 2 cores in bench
 # (issue 15, stop 21: 3 rather than 8 cut p99 at 32 clients on PostgreSQL, 1 or 2 processes)
 
 _Listed = Annotated[tuple[str, ...], NoDecode]  # comma-separated in the environment
+_YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 _WHOLE = {  # the whole-number fields: (the rule, the least value)
     "starting_grant": ("must be whole cents >= 0", 0),
     "threads": ("must be a whole number >= 1", 1),
@@ -51,6 +52,9 @@ class PlatformSettings(BaseSettings):
     """Origins whose browsers may call the API (comma-separated; none: CORS closed)."""
     threads: int = DEFAULT_THREADS
     """Request threads per server process."""
+    inline: Annotated[bool, NoDecode] = True
+    """The busiest routes run their database work on the event loop, not in a request thread
+    (``1``, ``true`` or ``yes``; ``api.threads``)."""
     redis_url: str | None = Field(default=None, repr=False)
     """The sign-in counts in this Redis instead of the database."""
     trusted_proxies: _Listed = ()
@@ -108,6 +112,18 @@ class PlatformSettings(BaseSettings):
     @classmethod
     def _truthy(cls, value: Any) -> Any:
         return truthy(value) if isinstance(value, str) else value
+
+    @field_validator("inline", mode="before")
+    @classmethod
+    def _yes_or_no(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        word = value.strip().lower()
+        if word not in _YES + _NO:
+            raise ValueError(
+                f"VOLITION_INLINE must be 1, true or yes, or 0, false or no; not {value!r}"
+            )
+        return word in _YES
 
     @field_validator(*_WHOLE, mode="before")
     @classmethod

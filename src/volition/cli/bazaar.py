@@ -88,6 +88,15 @@ def serve(
         int,
         typer.Option(help="request threads per process (database work; see benchmarks/RESULTS.md)"),
     ] = DEFAULT_THREADS,
+    inline: Annotated[
+        bool | None,
+        typer.Option(
+            "--inline/--no-inline",
+            help="run the busiest routes' database work on each process's event loop (default "
+            "$VOLITION_INLINE, else on: fastest with the database on this machine) or in its "
+            "request threads (a database far away)",
+        ),
+    ] = None,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="log each request line")
     ] = True,
@@ -135,6 +144,7 @@ def serve(
         starting_grant=starting_grant,
         cors_origins=tuple(cors_origin or ()) or None,
         threads=threads,
+        inline=inline,
         redis_url=redis_url,
         trusted_proxies=tuple(trusted_proxy or ()) or None,
     )
@@ -200,6 +210,7 @@ def _export(settings: PlatformSettings, database_url: str) -> None:
     os.environ["VOLITION_REDIS_URL"] = settings.redis_url or ""
     os.environ["VOLITION_TRUSTED_PROXIES"] = ",".join(settings.trusted_proxies)
     os.environ["VOLITION_THREADS"] = str(settings.threads)
+    os.environ["VOLITION_INLINE"] = "1" if settings.inline else "0"
 
 
 def _fresh_demo_database() -> str:

@@ -65,6 +65,7 @@ class ApiSettings:
     expiry_sweep_seconds: float = 5.0  # 0 turns the background sweep off
     run_inspections: bool = True  # step the inspection engine in this process
     threads: int = DEFAULT_THREADS  # request threads (blocking database work): _tune_process
+    inline: bool = True  # the busy routes' work on the event loop (api.threads): _tune_process
     freeze_gc: bool = False  # a long-running server: see _tune_process
     # waits after failed sign-ins per (user name, address) and per address (api.ratelimit)
     signin_limits: SignInLimits = field(default_factory=SignInLimits)
@@ -83,6 +84,7 @@ class ApiSettings:
         given = cls(
             cors_origins=settings.cors_origins,
             threads=settings.threads,
+            inline=settings.inline,
             signin_storage=settings.redis_url,
             trusted_proxies=settings.trusted_proxies,
             analysis=settings.analysis,
@@ -194,16 +196,16 @@ def _tune_process(settings: ApiSettings) -> None:
     """Process settings for serving, applied as the application starts.
 
     - ``threads`` request threads for the blocking database work (``api.threads`` for the
-      busy routes, anyio's for the others): on a small machine a few
-      threads keep the cores busy, and more only contend for the GIL and the connection pool
-      (measured in benchmarks/RESULTS.md);
+      busy routes unless ``inline`` runs them on the event loop, anyio's for the others): on
+      a small machine a few threads keep the cores busy, and more only contend for the GIL
+      and the connection pool (measured in benchmarks/RESULTS.md);
     - ``freeze_gc`` (``volition serve``): ``gc.freeze()`` moves the objects made so far
       (modules, routes, compiled statements: about 300,000) out of the garbage collector's
       view, so that its full collections, which otherwise stop every request for 100-400 ms
       under load, scan only newer objects. Not for tests, which build many apps in a process.
     """
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-    threads.configure(settings.threads)
+    threads.configure(settings.threads, inline=settings.inline)
     if settings.freeze_gc:
         gc.collect()
         gc.freeze()
