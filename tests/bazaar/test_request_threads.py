@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-
 from collections.abc import Iterator
 
 import pytest
