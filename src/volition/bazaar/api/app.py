@@ -45,11 +45,12 @@ from volition.bazaar.api.routes import inspections as inspections_routes
 from volition.bazaar.api.text import UrlTextCheck
 from volition.bazaar.config import DEFAULT_THREADS, PlatformSettings
 from volition.bazaar.domain import Bazaar
+from volition.bazaar.domain.token_cache import TokenCache
 from volition.bazaar.inspection.runner import InspectionRunner
 from volition.bazaar.platform import Platform
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.limits_storage import SqlLimitsStorage
-from volition.bazaar.storage.notify import watch_commits
+from volition.bazaar.storage.notify import TokenListener, token_listener_for, watch_commits
 
 __all__ = ["DEFAULT_THREADS", "ApiSettings", "create_app"]
 
@@ -115,16 +116,23 @@ def create_app(
             watch=watch_commits(bazaar.store, sqlite=False, own=bazaar),
         )
     analysis_pool = AnalysisPool(settings.analysis)
+    tokens = _token_listener(bazaar)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _tune_process(settings)
+        if tokens is not None:  # checked tokens kept while heard of (domain.token_cache)
+            bazaar.token_cache = tokens.cache
+            tokens.start()
         task = None
         if settings.expiry_sweep_seconds > 0:
             task = asyncio.create_task(_sweep(bazaar, settings.expiry_sweep_seconds))
         if runner is not None:
             runner.start()
         yield
+        if tokens is not None:
+            bazaar.token_cache = None
+            await run_in_threadpool(tokens.stop)
         analysis_pool.close()
         if runner is not None:
             await run_in_threadpool(runner.stop)
@@ -190,6 +198,14 @@ def _signin_storage(bazaar: Bazaar, uri: str | None) -> Storage:
     if isinstance(bazaar.store, SqlStore):
         return SqlLimitsStorage(engine=bazaar.store.engine)
     return MemoryStorage()  # one process's memory: only for stores that live in it too
+
+
+def _token_listener(bazaar: Bazaar) -> TokenListener | None:
+    """On PostgreSQL, where every process hears of changes to tokens and users, a cache of the
+    checked tokens and its listener (``storage.notify``); None elsewhere."""
+    if not isinstance(bazaar.store, SqlStore):
+        return None
+    return token_listener_for(bazaar.store, TokenCache())
 
 
 def _tune_process(settings: ApiSettings) -> None:

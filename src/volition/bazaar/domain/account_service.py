@@ -69,7 +69,8 @@ class Accounts(ServiceBase):
             user = self._user(uow, user_id, lock=True)
             user = replace(user, is_operator=True)
             uow.users.update(user)
-            return user
+        self._forget_tokens()  # its notice comes back later: forget its roles here now
+        return user
 
     def issue_token(self, name: str, password: str) -> tuple[str, Token]:
         """Check a password and return a new bearer token (shown once) with its record."""
@@ -105,18 +106,35 @@ class Accounts(ServiceBase):
         """The user a bearer token stands for; ``Unauthorized`` if unknown or expired.
 
         On every request, so it is one indexed read: the token's SHA-256 (never a password
-        hash) joined to its user.
+        hash) joined to its user; or none, where this process keeps the tokens it checked
+        while it hears of their changes (``token_cache``).
         """
+        token_hash, now, cache = hash_token(token), self.clock(), self.token_cache
+        ticket = None
+        if cache is not None:
+            kept = cache.user(token_hash, now)
+            if kept is not None:
+                return kept
+            ticket = cache.ticket()
         with self.store.begin(write=False, snapshot=False) as uow:
-            user = uow.tokens.user_for(hash_token(token), self.clock())
-        if user is None:
+            found = uow.tokens.user_for(token_hash, now)
+        if found is None:
             raise Unauthorized("the token is unknown or expired; sign in again")
+        user, expires_at = found
+        if cache is not None:
+            cache.keep(ticket, token_hash, user, expires_at)
         return user
 
     def revoke_token(self, token: str) -> None:
         """Forget a bearer token (sign out)."""
         with self.store.begin() as uow:
             uow.tokens.delete(hash_token(token))
+        self._forget_tokens()
+
+    def _forget_tokens(self) -> None:
+        """This process changed a token or a user: no request here may use what it kept."""
+        if self.token_cache is not None:
+            self.token_cache.forget_all()
 
     def find_user(self, name_or_id: str) -> User:
         """The user with this name, or else this id."""

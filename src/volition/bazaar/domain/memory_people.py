@@ -59,11 +59,12 @@ class MemoryTokens:
     def delete(self, token_hash: str) -> None:
         self._t.delete(token_hash)
 
-    def user_for(self, token_hash: str, now: datetime) -> User | None:
+    def user_for(self, token_hash: str, now: datetime) -> tuple[User, datetime] | None:
         token = self._t.get(token_hash)
         if token is None or token.expires_at <= now:
             return None
-        return self._users.get(token.user_id)
+        user = self._users.get(token.user_id)
+        return None if user is None else (user, token.expires_at)
 
     def delete_expired(self, now: datetime, user_id: str | None = None) -> int:
         gone = [

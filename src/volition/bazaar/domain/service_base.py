@@ -16,6 +16,7 @@ from volition.bazaar.domain.offers import InfoOffer, OfferView
 from volition.bazaar.domain.passwords import PasswordHasher
 from volition.bazaar.domain.settings import BazaarSettings
 from volition.bazaar.domain.store import Store, UnitOfWork
+from volition.bazaar.domain.token_cache import TokenCache
 from volition.bazaar.domain.units import Units
 from volition.bazaar.domain.users import User
 from volition.bazaar.domain.visibility import can_read_private, can_see_context
@@ -63,6 +64,8 @@ class ServiceBase:
         self.settings = settings or BazaarSettings()
         self.clock = clock
         self._decoy: str | None = None
+        # the tokens this process checked, where it hears of their changes (PostgreSQL)
+        self.token_cache: TokenCache | None = None
         self._listeners: list[Listener] = []
         self._units = Units(store)
 

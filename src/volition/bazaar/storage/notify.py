@@ -14,6 +14,10 @@ runner waits on events instead of polling tables.
 - :class:`PgListener` holds one dedicated psycopg connection that ``LISTEN``s, and hands every
   notification to a callback: an :class:`~volition.bazaar.domain.Event`, :data:`NODES`, or
   :data:`UNKNOWN` ("something may have been missed": on connecting, after a reconnection).
+- :class:`TokenListener` holds another, ``LISTEN``ing on :data:`AUTH_CHANNEL` (triggers of
+  migration 0016: a token or a user changed) for a serving process's
+  :class:`~volition.bazaar.domain.token_cache.TokenCache`: the cache keeps checked tokens only
+  while this connection is up, and forgets them all at each notice.
 - :class:`SqliteWatcher` is the fallback for SQLite: a dedicated connection reads
   ``PRAGMA data_version`` (a counter that moves when another connection commits) a few times
   a second, and hands :data:`UNKNOWN` on a change. Only for processes that write nothing themselves
@@ -35,9 +39,11 @@ from collections.abc import Callable
 from sqlalchemy import Engine, text
 
 from volition.bazaar.domain import Event, EventKind
+from volition.bazaar.domain.token_cache import TokenCache
 from volition.bazaar.storage.store import SqlStore
 
 __all__ = [
+    "AUTH_CHANNEL",
     "CHANNEL",
     "NODES",
     "UNKNOWN",
@@ -45,10 +51,12 @@ __all__ = [
     "Notice",
     "PgListener",
     "SqliteWatcher",
+    "TokenListener",
     "decode",
     "encode",
     "origin_of",
     "sender_for",
+    "token_listener_for",
     "watch_commits",
     "watcher_for",
 ]
@@ -56,6 +64,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CHANNEL = "volition_events"
+AUTH_CHANNEL = "volition_auth"
+"""Where the triggers of migration 0016 say that a token or a user changed."""
 NODES = "nodes"
 """The payload meaning "inspection nodes were added or moved to a state with work in it"."""
 UNKNOWN = "unknown"
@@ -203,6 +213,44 @@ class PgListener(_Watcher):
                     notice = decode(note.payload, self.own)
                     if notice is not None:
                         self.deliver(notice)
+
+
+class TokenListener(_Watcher):
+    """``LISTEN`` on :data:`AUTH_CHANNEL` for ``cache``: it keeps tokens only while this
+    listens, and forgets them all at each notice, at connecting and at losing the connection.
+    """
+
+    name = "token-listener"
+
+    def __init__(self, url: str, cache: TokenCache, period: float = 1.0) -> None:
+        super().__init__(lambda _notice: None, period)
+        self.url = url
+        self.cache = cache
+
+    def stop(self, timeout: float = 5.0) -> None:
+        super().stop(timeout)
+        self.cache.listening(False)
+
+    def _watch(self) -> None:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                conn.execute(f"LISTEN {AUTH_CHANNEL}")
+                self.cache.listening(True)
+                while not self._stop.is_set():
+                    for _note in conn.notifies(timeout=self.period):
+                        self.cache.forget_all()
+        finally:
+            self.cache.listening(False)
+
+
+def token_listener_for(store: SqlStore, cache: TokenCache) -> TokenListener | None:
+    """A :class:`TokenListener` on PostgreSQL; None on SQLite (nothing is kept there)."""
+    if store.dialect != "postgresql":
+        return None
+    url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return TokenListener(url, cache)
 
 
 class SqliteWatcher(_Watcher):

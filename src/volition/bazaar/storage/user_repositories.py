@@ -23,7 +23,7 @@ _USER = select(U).where(U.c.id == _ID)
 _USER_LOCKED = _USER.with_for_update(key_share=True)
 _USER_BY_NAME = select(U).where(U.c.name == bindparam("name"))
 _TOKEN_USER = (
-    select(U)
+    select(U, T.c.expires_at.label("token_expires_at"))
     .join(T, T.c.user_id == U.c.id)
     .where(T.c.token_hash == bindparam("token_hash"), T.c.expires_at > bindparam("now"))
 )
@@ -68,8 +68,13 @@ class SqlTokens(SqlRepository):
     def delete(self, token_hash: str) -> None:
         self.conn.execute(delete(T).where(T.c.token_hash == token_hash))
 
-    def user_for(self, token_hash: str, now: datetime) -> User | None:
-        return self._record(USER, _TOKEN_USER, {"token_hash": token_hash, "now": now})
+    def user_for(self, token_hash: str, now: datetime) -> tuple[User, datetime] | None:
+        row = self.conn.execute(_TOKEN_USER, {"token_hash": token_hash, "now": now}).first()
+        if row is None:
+            return None
+        values = row._mapping
+        user = USER.record_of({c.name: values[c] for c in U.c})
+        return user, values["token_expires_at"]  # (the column's type: an aware datetime)
 
     def delete_expired(self, now: datetime, user_id: str | None = None) -> int:
         stmt = delete(T).where(T.c.expires_at <= now)
