@@ -25,6 +25,7 @@ __all__ = ["SqlContexts"]
 _ID: BindParameter[str] = bindparam("id")
 _CONTEXT = select(C).where(C.c.id == _ID)
 _CONTEXT_LOCKED = _CONTEXT.with_for_update(key_share=True)
+_INSERT = insert(C)  # values as parameters: the statement is built and hashed once
 
 
 class SqlContexts(SqlRepository):
@@ -32,7 +33,7 @@ class SqlContexts(SqlRepository):
         # a row this transaction inserts is its own until it ends (nobody else sees it before
         # the commit): held as if locked, it is not read again in this unit of work
         self._locked[context.id] = context
-        self.conn.execute(insert(C).values(CONTEXT.values(context)))
+        self.conn.execute(_INSERT, CONTEXT.values(context))
 
     def get(self, context_id: str, *, lock: bool = False) -> DecisionContext | None:
         return self._held(context_id, CONTEXT, _CONTEXT, _CONTEXT_LOCKED, lock)

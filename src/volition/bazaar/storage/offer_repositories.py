@@ -23,6 +23,7 @@ _PURCHASE_OF_OFFER = select(PU).where(PU.c.offer_id == _ID)
 _OFFERS_OF_CONTEXT = select(O).where(O.c.context_id == _ID).order_by(O.c.created_at, O.c.id)
 _OFFERS_OF_CONTEXT_LOCKED = _OFFERS_OF_CONTEXT.with_for_update(key_share=True)
 _INSERT_PURCHASE = insert(PU)
+_INSERT_OFFER = insert(O)  # values as parameters: the statement is built and hashed once
 # a purchase's columns beside its offer's in one row: labelled apart (both have ``id``, ...)
 _PURCHASE_LABELS = {c.name: f"purchase_{c.name}" for c in PU.c}
 _OFFERS_WITH_PURCHASES = (
@@ -36,7 +37,7 @@ _OFFERS_WITH_PURCHASES_LOCKED = _OFFERS_WITH_PURCHASES.with_for_update(key_share
 
 class SqlOffers(SqlRepository):
     def add(self, offer: InfoOffer) -> None:
-        self.conn.execute(insert(O).values(OFFER.values(offer)))
+        self.conn.execute(_INSERT_OFFER, OFFER.values(offer))
 
     def get(self, offer_id: str, *, lock: bool = False) -> InfoOffer | None:
         return self._record(OFFER, _OFFER_LOCKED if lock else _OFFER, {"id": offer_id})
