@@ -23,6 +23,11 @@ K = Base.metadata.tables[LLMCredentialRow.__tablename__]
 JOB_LEASE = LeaseColumns(J)  # held by whoever ran the job's last attempt
 
 
+# Inserts built once, their values given as parameters: ``insert(t).values(row)`` built and
+# hashed a new statement on every call (about 0.3 ms of CPU a row on PostgreSQL, issue 15).
+_INSERT_JOB = insert(J)
+
+
 class SqlBots(SqlRepository):
     def add(self, bot: BotSeller) -> None:
         self.conn.execute(insert(B).values(BOT.values(bot)))
@@ -56,7 +61,7 @@ _JOB_KEY = ("bot_id", "context_id", "created_at")  # a job's, never changed
 
 class SqlBotJobs(SqlRepository):
     def add(self, job: BotJob) -> None:
-        self.conn.execute(insert(J).values(BOT_JOB.values(job)))
+        self.conn.execute(_INSERT_JOB, BOT_JOB.values(job))
 
     def get(self, bot_id: str, context_id: str, *, lock: bool = False) -> BotJob | None:
         stmt = select(J).where(J.c.bot_id == bot_id, J.c.context_id == context_id)

@@ -47,6 +47,11 @@ WATCHED = READY | {NodeState.GATHERING}
 PostgreSQL the table's triggers send the ``NOTIFY`` (migration 0015), no statement here."""
 
 
+# Inserts built once, their values given as parameters: ``insert(t).values(row)`` built and
+# hashed a new statement on every call (about 0.3 ms of CPU a row on PostgreSQL, issue 15).
+_INSERT_INSPECTION, _INSERT_NODE, _INSERT_CALL = insert(INSPECTIONS), insert(NODES), insert(CALLS)
+
+
 class SqlInspectionRepository(JoinableRepository):
     """Inspections, nodes and agent calls in the bazaar's database (migration 0005)."""
 
@@ -63,7 +68,7 @@ class SqlInspectionRepository(JoinableRepository):
 
     def add_inspection(self, inspection: Inspection) -> None:
         with self._begin() as conn:
-            conn.execute(insert(INSPECTIONS).values(INSPECTION.values(inspection)))
+            conn.execute(_INSERT_INSPECTION, INSPECTION.values(inspection))
 
     def get_inspection(self, inspection_id: str) -> Inspection | None:
         with self._begin(write=False) as conn:
@@ -90,7 +95,7 @@ class SqlInspectionRepository(JoinableRepository):
 
     def add_node(self, node: Node) -> None:
         with self._begin() as conn:
-            conn.execute(insert(NODES).values(NODE.values(node)))  # its trigger notifies
+            conn.execute(_INSERT_NODE, NODE.values(node))  # its trigger notifies
 
     def get_node(self, node_id: str) -> Node | None:
         return self._one(NODES.c.id == node_id)
@@ -231,7 +236,7 @@ class SqlInspectionRepository(JoinableRepository):
 
     def add_call(self, call: AgentCall) -> None:
         with self._begin() as conn:
-            conn.execute(insert(CALLS).values(CALL.values(call)))
+            conn.execute(_INSERT_CALL, CALL.values(call))
 
     def calls(self, inspection_id: str) -> list[AgentCall]:
         query = select(CALLS).where(CALLS.c.inspection_id == inspection_id).order_by(CALLS.c.seq)

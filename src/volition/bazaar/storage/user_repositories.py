@@ -30,9 +30,14 @@ _TOKEN_USER = (
 _ROLES = ("is_buyer", "is_seller", "is_operator", "password_hash")  # what may change
 
 
+# Inserts built once, their values given as parameters: ``insert(t).values(row)`` built and
+# hashed a new statement on every call (about 0.3 ms of CPU a row on PostgreSQL, issue 15).
+_INSERT_USER, _INSERT_TOKEN = insert(U), insert(T)
+
+
 class SqlUsers(SqlRepository):
     def add(self, user: User) -> None:
-        self.conn.execute(insert(U).values(USER.values(user)))
+        self.conn.execute(_INSERT_USER, USER.values(user))
 
     def get(self, user_id: str, *, lock: bool = False) -> User | None:
         return self._held(user_id, USER, _USER, _USER_LOCKED, lock)
@@ -60,7 +65,7 @@ class SqlUsers(SqlRepository):
 
 class SqlTokens(SqlRepository):
     def add(self, token: Token) -> None:
-        self.conn.execute(insert(T).values(TOKEN.values(token)))
+        self.conn.execute(_INSERT_TOKEN, TOKEN.values(token))
 
     def get(self, token_hash: str) -> Token | None:
         return self._record(TOKEN, select(T).where(T.c.token_hash == token_hash))
