@@ -17,7 +17,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from volition.errors import InputError
 
-__all__ = ["DEFAULT_URL", "ENV_VAR", "POOL_SIZE", "database_url", "make_engine"]
+__all__ = ["DEFAULT_URL", "ENV_VAR", "LOCK_TIMEOUT_MS", "POOL_SIZE", "database_url", "make_engine"]
 
 ENV_VAR = "VOLITION_DATABASE_URL"
 DEFAULT_URL = "sqlite:///volition.db"
@@ -25,6 +25,11 @@ DEFAULT_URL = "sqlite:///volition.db"
 # so that a busy server reuses its connections instead of opening and closing overflow ones
 # (a new PostgreSQL connection forks a backend: milliseconds of CPU on a small machine).
 POOL_SIZE = 20
+# The longest a statement waits for a row lock on PostgreSQL before it fails (503, nothing
+# changed): every lock of the bazaar is held for milliseconds, and a busy route's work runs on
+# its process's event loop (``api.threads``), so a lock held elsewhere (a stuck session, a
+# person's psql) must not stop a whole server process for long.
+LOCK_TIMEOUT_MS = 10_000
 
 
 def database_url(url: str | None = None) -> str:
@@ -44,8 +49,11 @@ def database_url(url: str | None = None) -> str:
     )
 
 
-def make_engine(url: str | None = None, *, pool_size: int = POOL_SIZE) -> Engine:
-    """An engine for ``url`` (see ``database_url``), set up for safe concurrent writes."""
+def make_engine(
+    url: str | None = None, *, pool_size: int = POOL_SIZE, lock_timeout_ms: int = LOCK_TIMEOUT_MS
+) -> Engine:
+    """An engine for ``url`` (see ``database_url``), set up for safe concurrent writes; on
+    PostgreSQL a statement waits at most ``lock_timeout_ms`` for a lock."""
     resolved = database_url(url)
     if resolved.startswith("sqlite"):
         pool: dict[str, Any] = {}
@@ -58,7 +66,12 @@ def make_engine(url: str | None = None, *, pool_size: int = POOL_SIZE) -> Engine
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(resolved, pool_size=pool_size, max_overflow=pool_size)
+    return create_engine(
+        resolved,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
+    )
 
 
 def _sqlite_on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:

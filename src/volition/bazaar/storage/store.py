@@ -129,7 +129,13 @@ class SqlStore:
                 "constraint); reload and try again"
             ) from exc
         except DBAPIError as exc:
-            raise StorageError(f"the database failed: {type(exc.orig).__name__}") from exc
+            cause = type(exc.orig).__name__
+            if cause == "LockNotAvailable":  # PostgreSQL's lock_timeout (storage.engine)
+                raise StorageError(
+                    "the database is busy: a row this request needs stayed locked past the "
+                    "lock timeout (LockNotAvailable); nothing was changed, try again"
+                ) from exc
+            raise StorageError(f"the database failed: {cause}") from exc
 
     def forecast_repository(self) -> ForecastRepository:
         """Forecast questions in this database (``SqlForecastRepository``)."""
