@@ -8,6 +8,7 @@ other, and a role granted on one shows on the other.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -26,9 +27,16 @@ from volition.bazaar.errors import Unauthorized
 from volition.bazaar.platform import assemble
 from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
-from volition.bazaar.storage.notify import TokenListener, token_listener_for
+from volition.bazaar.storage.notify import AUTH_CHANNEL, TokenListener, token_listener_for
 
 PASSWORD = "password123"
+MIGRATION = importlib.import_module(
+    "volition.bazaar.storage.alembic.versions.0016_notify_auth_trigger"
+)
+
+
+def test_the_migration_notifies_on_the_listeners_channel() -> None:
+    assert MIGRATION.CHANNEL == AUTH_CHANNEL
 
 
 def _eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:

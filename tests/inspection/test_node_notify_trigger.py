@@ -31,7 +31,7 @@ MIGRATION = importlib.import_module(
 
 def test_the_migration_watches_the_repositorys_states_on_its_channel() -> None:
     assert set(MIGRATION.WATCHED) == {s.value for s in WATCHED}
-    assert f"pg_notify('{CHANNEL}', '{NODES}')" in MIGRATION.FUNCTION
+    assert (MIGRATION.CHANNEL, MIGRATION.PAYLOAD) == (CHANNEL, NODES)
 
 
 @pytest.fixture

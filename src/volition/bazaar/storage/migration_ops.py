@@ -23,7 +23,9 @@ __all__ = [
     "add_columns",
     "col",
     "constraints",
+    "create_notify_triggers",
     "drop_columns",
+    "drop_notify_triggers",
     "journal_kinds",
     "key",
     "matching_checks",
@@ -136,3 +138,29 @@ def _replace_checks(batch: BatchOperations, conditions: Mapping[str, str] | None
     for name, condition in (conditions or {}).items():
         batch.drop_constraint(name, type_="check")
         batch.create_check_constraint(name, condition)
+
+
+def create_notify_triggers(
+    function: str, channel: str, payload: str, triggers: Mapping[str, str]
+) -> None:
+    """PostgreSQL only (nothing on SQLite): a trigger function ``function()`` that sends
+    ``NOTIFY channel, 'payload'`` and the ``triggers`` that run it (name: ``AFTER ... ON table
+    FOR EACH ...``), their notices delivered when their transaction commits."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n    PERFORM pg_notify('{channel}', '{payload}');\n    RETURN NULL;\nEND\n$$"
+    )
+    for name, when in triggers.items():
+        op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION {function}()")
+
+
+def drop_notify_triggers(function: str, triggers: Mapping[str, str]) -> None:
+    """Undo :func:`create_notify_triggers` (PostgreSQL only)."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for name, when in triggers.items():
+        table = when.split(" ON ", 1)[1].split()[0]
+        op.execute(f"DROP TRIGGER {name} ON {table}")
+    op.execute(f"DROP FUNCTION {function}()")

@@ -12,24 +12,18 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
-from alembic import op
+from volition.bazaar.storage.migration_ops import create_notify_triggers, drop_notify_triggers
 
 revision = "0015"
 down_revision = "0014"
+
+CHANNEL, PAYLOAD = "volition_events", "nodes"
+"""``storage.notify.CHANNEL`` and ``NODES``."""
 
 WATCHED = ("soliciting", "gathering", "deciding", "acting")
 """``storage.inspection_repository.WATCHED``: the states another process may have work in."""
 
 _STATES = ", ".join(f"'{s}'" for s in WATCHED)
-
-FUNCTION = """
-CREATE FUNCTION volition_notify_nodes() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('volition_events', 'nodes');
-    RETURN NULL;
-END
-$$
-"""
 
 TRIGGERS = {
     "inspection_nodes_added": f"AFTER INSERT ON inspection_nodes FOR EACH ROW "
@@ -40,16 +34,8 @@ TRIGGERS = {
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.execute(FUNCTION)
-    for name, when in TRIGGERS.items():
-        op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION volition_notify_nodes()")
+    create_notify_triggers("volition_notify_nodes", CHANNEL, PAYLOAD, TRIGGERS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for name in TRIGGERS:
-        op.execute(f"DROP TRIGGER {name} ON inspection_nodes")
-    op.execute("DROP FUNCTION volition_notify_nodes()")
+    drop_notify_triggers("volition_notify_nodes", TRIGGERS)

@@ -13,22 +13,13 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
-from alembic import op
+from volition.bazaar.storage.migration_ops import create_notify_triggers, drop_notify_triggers
 
 revision = "0016"
 down_revision = "0015"
 
 CHANNEL = "volition_auth"
 """``storage.notify.AUTH_CHANNEL``."""
-
-FUNCTION = f"""
-CREATE FUNCTION volition_notify_auth() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('{CHANNEL}', '');
-    RETURN NULL;
-END
-$$
-"""
 
 TRIGGERS = {
     "tokens_changed": "AFTER UPDATE OR DELETE ON tokens FOR EACH ROW",
@@ -40,17 +31,8 @@ TRIGGERS = {
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.execute(FUNCTION)
-    for name, when in TRIGGERS.items():
-        op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION volition_notify_auth()")
+    create_notify_triggers("volition_notify_auth", CHANNEL, "", TRIGGERS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for name, when in TRIGGERS.items():
-        table = when.split(" ON ")[1].split()[0]
-        op.execute(f"DROP TRIGGER {name} ON {table}")
-    op.execute("DROP FUNCTION volition_notify_auth()")
+    drop_notify_triggers("volition_notify_auth", TRIGGERS)
