@@ -11,21 +11,16 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 
-import httpx
 import pytest
 from sqlalchemy import event, text
 
 from tests.support.databases import empty_pg_store
 from tests.support.people import CHEAP_HASHER
-from volition.bazaar.api import ApiSettings
-from volition.bazaar.api.server import serve_in_thread
+from tests.support.two_servers import TwoServers, sign_in, two_servers
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.domain.token_cache import TokenCache
 from volition.bazaar.errors import Unauthorized
-from volition.bazaar.platform import assemble
-from volition.bazaar.server import build_app
 from volition.bazaar.storage import SqlStore
 from volition.bazaar.storage.notify import AUTH_CHANNEL, TokenListener, token_listener_for
 
@@ -190,38 +185,17 @@ def test_sqlite_keeps_nothing(tmp_path: object) -> None:
 
 
 @pytest.fixture
-def two_servers(pg_url: str) -> Iterator[tuple[httpx.Client, httpx.Client, Bazaar, Bazaar]]:
-    empty_pg_store(pg_url).close()
-    with ExitStack() as stack:
-        clients = []
-        bazaars = []
-        for _ in range(2):
-            store = SqlStore.open(pg_url, migrate=False)
-            stack.callback(store.close)
-            bazaar = Bazaar(store, hasher=CHEAP_HASHER)
-            bazaars.append(bazaar)
-            settings = ApiSettings(run_inspections=False, expiry_sweep_seconds=0)
-            url = stack.enter_context(serve_in_thread(build_app(assemble(bazaar), settings)))
-            assert _eventually(lambda b=bazaar: b.token_cache is not None)
-            client = stack.enter_context(httpx.Client(base_url=f"{url}/api", timeout=10))
-            clients.append(client)
-        yield clients[0], clients[1], bazaars[0], bazaars[1]
-
-
-def _sign_in(client: httpx.Client, name: str, roles: list[str]) -> dict[str, str]:
-    r = client.post("/users", json={"name": name, "password": PASSWORD, "roles": roles})
-    assert r.status_code == 201, r.text
-    r = client.post("/tokens", json={"name": name, "password": PASSWORD})
-    assert r.status_code in (200, 201), r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+def servers(pg_url: str) -> Iterator[TwoServers]:
+    with two_servers(pg_url) as both:
+        yield both
 
 
 def test_over_http_a_token_signed_out_on_one_server_fails_on_the_other(
-    two_servers: tuple[httpx.Client, httpx.Client, Bazaar, Bazaar],
+    servers: TwoServers,
 ) -> None:
-    one, other, _, _ = two_servers
-    alice = _sign_in(one, "alice", ["buyer"])
-    bob = _sign_in(one, "bob", ["seller"])
+    one, other = servers.one, servers.other
+    alice = sign_in(one, "alice", ["buyer"])
+    bob = sign_in(one, "bob", ["seller"])
     for _ in range(3):  # checked and kept by both servers
         assert one.get("/me", headers=alice).status_code == 200
         assert other.get("/me", headers=alice).status_code == 200
@@ -237,10 +211,10 @@ def test_over_http_a_token_signed_out_on_one_server_fails_on_the_other(
 
 
 def test_over_http_a_forged_or_unknown_token_is_never_kept(
-    two_servers: tuple[httpx.Client, httpx.Client, Bazaar, Bazaar],
+    servers: TwoServers,
 ) -> None:
-    one, other, _, second = two_servers
-    alice = _sign_in(one, "alice", ["buyer"])
+    one, other, second = servers.one, servers.other, servers.second
+    alice = sign_in(one, "alice", ["buyer"])
     assert other.get("/me", headers=alice).json()["name"] == "alice"
     cache = second.token_cache
     assert cache is not None and len(cache) == 1
@@ -258,11 +232,11 @@ def test_over_http_a_forged_or_unknown_token_is_never_kept(
 
 
 def test_over_http_an_operator_grant_on_one_server_shows_on_the_other(
-    two_servers: tuple[httpx.Client, httpx.Client, Bazaar, Bazaar],
+    servers: TwoServers,
 ) -> None:
-    one, other, bazaar, _ = two_servers
+    one, other, bazaar = servers.one, servers.other, servers.first
     root = bazaar.bootstrap_operator("root", PASSWORD)
-    alice = _sign_in(one, "alice", ["buyer"])
+    alice = sign_in(one, "alice", ["buyer"])
     assert other.get("/operator/audit", headers=alice).status_code == 403
     me = other.get("/me", headers=alice).json()
     bazaar.grant_operator(root.id, me["id"])

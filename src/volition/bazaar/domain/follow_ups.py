@@ -20,7 +20,8 @@ of docs/theory.md §5, and the rule is one of information flow:
 - the **sellers asked** (those it names, the sellers of its parent offers) see what they need
   to answer: its query, unless an offer its writer could have read refuses quotation
   (``InfoOffer.quotable``: not only the offers it is about, since a hostile inspector may
-  quote their siblings); then a notice instead (``Disclosure.WITHHELD``), with the parent
+  quote their siblings), or one it is about, or one bought on the context it was posted on
+  (:func:`quotable`); then a notice instead (``Disclosure.WITHHELD``), with the parent
   offers' public previews. Its budget stays shown to them (they price against it);
 - nobody else sees a follow-up at all (``visibility.can_see_context``).
 
@@ -35,6 +36,7 @@ from dataclasses import replace
 from volition.agents.views import ContextView
 from volition.bazaar.domain.contexts import DecisionContext, Disclosure, RevealPolicy
 from volition.bazaar.domain.offers import InfoOffer
+from volition.bazaar.domain.purchases import Purchase
 from volition.bazaar.domain.store import UnitOfWork
 
 __all__ = [
@@ -135,9 +137,17 @@ def writings_revealed(uow: UnitOfWork, context: DecisionContext) -> bool:
 def quotable(uow: UnitOfWork, context: DecisionContext) -> bool:
     """Whether the sellers asked in the follow-up ``context`` may read its query: every offer
     its writer could have read allows quotation (a hostile inspector asking about a quotable
-    offer may quote a sibling that refuses)."""
+    offer may quote a sibling that refuses), and so do the offers it is about and those
+    bought on the context it was posted on (bought blind, never inspected: a buyer writing
+    their own follow-up has read them; stop 22 found such a query shown whole)."""
     parent = uow.contexts.get(context.parent_context_id or "")
-    return parent is not None and all(o.quotable for o, _ in seen_at(uow, parent))
+    if parent is None:
+        return False
+    seen, offers, purchases = _reach(uow, parent)
+    bought = {p.offer_id for p in purchases if p.context_id == parent.id}
+    about = set(context.parent_offer_ids)
+    there = [o for o in offers if o.context_id == parent.id and (o.id in bought or o.id in about)]
+    return all(o.quotable for o, _ in seen) and all(o.quotable for o in there)
 
 
 def seen_at(uow: UnitOfWork, context: DecisionContext) -> list[tuple[InfoOffer, DecisionContext]]:
@@ -152,6 +162,14 @@ def seen_at(uow: UnitOfWork, context: DecisionContext) -> list[tuple[InfoOffer, 
     writers up (one read each, rarely more than two), every context below the highest of
     them (one read), and the offers of all of these with their purchases (one read). What
     is bought below any writer of the chain is bought below the highest."""
+    return _reach(uow, context)[0]
+
+
+def _reach(
+    uow: UnitOfWork, context: DecisionContext
+) -> tuple[list[tuple[InfoOffer, DecisionContext]], list[InfoOffer], list[Purchase]]:
+    """:func:`seen_at`, with the offers of the chain and below it and their purchases read
+    on the way (for :func:`quotable`, in the same statements)."""
     chain: list[DecisionContext] = [context]
     while chain[-1].by_inspector:  # a top-level query (or a buyer's own) is the buyer's
         parent = uow.contexts.get(chain[-1].parent_context_id or "")
@@ -166,7 +184,7 @@ def seen_at(uow: UnitOfWork, context: DecisionContext) -> list[tuple[InfoOffer, 
         bought, where = by_id.get(purchase.offer_id), below.get(purchase.context_id)
         if bought is not None and where is not None:
             seen.append((bought, where))
-    return seen
+    return seen, offers, purchases
 
 
 def for_sellers(uow: UnitOfWork, context: DecisionContext) -> DecisionContext:
