@@ -12,7 +12,6 @@ info bought by someone else, asked through the other server.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,7 +21,7 @@ import pytest
 from tests.support.api import Api, ok
 from tests.support.people import CHEAP_HASHER
 from tests.support.servers import wait_for
-from tests.support.two_servers import TwoServers, sign_in, two_servers
+from tests.support.two_servers import TwoServers, kept_on_both, sign_in
 from volition.agents.scripted_server import Reply, ScriptedOpenAIServer
 from volition.bazaar.api import ApiSettings
 from volition.bazaar.api.server import serve_in_thread
@@ -30,12 +29,6 @@ from volition.bazaar.domain import Bazaar, MemoryStore, audit
 from volition.bazaar.platform import assemble
 from volition.bazaar.secretbox import ENV_VAR, new_key
 from volition.bazaar.server import build_app
-
-
-@pytest.fixture
-def servers(pg_url: str) -> Iterator[TwoServers]:
-    with two_servers(pg_url) as both:
-        yield both
 
 
 def _funded(servers: TwoServers, name: str, cents: int = 10_000) -> dict[str, str]:
@@ -60,7 +53,8 @@ def _cash(bazaar: Bazaar, name: str) -> int:
     return bazaar.balances(bazaar.find_user(name).id).cash
 
 
-def test_kept_tokens_never_open_another_users_ids(servers: TwoServers) -> None:
+def test_kept_tokens_never_open_another_users_ids(two_pg_servers: TwoServers) -> None:
+    servers = two_pg_servers
     one, other = servers.one, servers.other
     alice, bob, carol = (_funded(servers, n) for n in ("alice", "bob", "carol"))
     for who in (alice, bob, carol):  # every token checked, and kept, by both servers
@@ -93,8 +87,9 @@ def test_kept_tokens_never_open_another_users_ids(servers: TwoServers) -> None:
 
 
 def test_many_users_at_once_on_both_servers_each_get_their_own_answer(
-    servers: TwoServers,
+    two_pg_servers: TwoServers,
 ) -> None:
+    servers = two_pg_servers
     names = [f"user{i}" for i in range(6)]
     tokens = {n: sign_in(servers.one, n, ["buyer"]) for n in names}
     calls = [(c, n) for n in names for c in (servers.one, servers.other) for _ in range(15)]
@@ -112,12 +107,10 @@ def test_many_users_at_once_on_both_servers_each_get_their_own_answer(
 
 
 def test_a_sign_out_racing_requests_on_the_other_server_ends_with_401_for_good(
-    servers: TwoServers,
+    two_pg_servers: TwoServers,
 ) -> None:
-    one, other = servers.one, servers.other
-    alice = sign_in(one, "alice", ["buyer"])
-    bob = sign_in(one, "bob", ["buyer"])
-    assert other.get("/me", headers=alice).status_code == 200
+    one, other = two_pg_servers.one, two_pg_servers.other
+    alice, bob = kept_on_both(two_pg_servers, "alice", "bob")
     statuses: list[int] = []
 
     def hammer() -> None:
@@ -154,8 +147,9 @@ def test_a_sign_out_racing_requests_on_the_other_server_ends_with_401_for_good(
     ],
 )
 def test_bad_amounts_on_the_inline_routes_move_no_money(
-    servers: TwoServers, path: str, field: str, value: Any
+    two_pg_servers: TwoServers, path: str, field: str, value: Any
 ) -> None:
+    servers = two_pg_servers
     alice = _funded(servers, "alice")
     bob = sign_in(servers.one, "bob", ["seller"])
     ctx = ok(servers.one.post("/contexts", headers=alice, json={"query": "q?", "budget": 400}), 201)
@@ -179,8 +173,9 @@ def test_bad_amounts_on_the_inline_routes_move_no_money(
 
 
 def test_malformed_and_enormous_authorization_headers_are_refused_and_never_kept(
-    servers: TwoServers,
+    two_pg_servers: TwoServers,
 ) -> None:
+    servers = two_pg_servers
     alice = sign_in(servers.one, "alice", ["buyer"])
     other = servers.other
     assert other.get("/me", headers=alice).status_code == 200
@@ -208,11 +203,12 @@ def test_malformed_and_enormous_authorization_headers_are_refused_and_never_kept
 
 @pytest.mark.parametrize("may_quote", [False, True])
 def test_a_query_quoting_bought_private_info_is_withheld_on_both_servers(
-    servers: TwoServers, may_quote: bool
+    two_pg_servers: TwoServers, may_quote: bool
 ) -> None:
     """Alice buys carol's offer blind (never inspected) and asks mallory, in a follow-up about
     it, a question quoting its private info. Carol refused quotation: mallory sees a notice,
     on either server, never the secret (before stop 22's fix she saw the query whole)."""
+    servers = two_pg_servers
     one, other = servers.one, servers.other
     alice = _funded(servers, "alice")
     carol = sign_in(one, "carol", ["seller"])

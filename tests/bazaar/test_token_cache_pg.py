@@ -17,7 +17,7 @@ from sqlalchemy import event, text
 
 from tests.support.databases import empty_pg_store
 from tests.support.people import CHEAP_HASHER
-from tests.support.two_servers import TwoServers, sign_in, two_servers
+from tests.support.two_servers import TwoServers, kept_on_both, sign_in
 from volition.bazaar.domain import Bazaar
 from volition.bazaar.domain.token_cache import TokenCache
 from volition.bazaar.errors import Unauthorized
@@ -184,21 +184,11 @@ def test_sqlite_keeps_nothing(tmp_path: object) -> None:
 # --------------------------------------------------------------------------- over HTTP
 
 
-@pytest.fixture
-def servers(pg_url: str) -> Iterator[TwoServers]:
-    with two_servers(pg_url) as both:
-        yield both
-
-
 def test_over_http_a_token_signed_out_on_one_server_fails_on_the_other(
-    servers: TwoServers,
+    two_pg_servers: TwoServers,
 ) -> None:
-    one, other = servers.one, servers.other
-    alice = sign_in(one, "alice", ["buyer"])
-    bob = sign_in(one, "bob", ["seller"])
-    for _ in range(3):  # checked and kept by both servers
-        assert one.get("/me", headers=alice).status_code == 200
-        assert other.get("/me", headers=alice).status_code == 200
+    one, other = two_pg_servers.one, two_pg_servers.other
+    alice, bob = kept_on_both(two_pg_servers, "alice", "bob")
     assert one.delete("/tokens/current", headers=alice).status_code == 204
     assert one.get("/me", headers=alice).status_code == 401
     assert _eventually(lambda: other.get("/me", headers=alice).status_code == 401)
@@ -211,8 +201,9 @@ def test_over_http_a_token_signed_out_on_one_server_fails_on_the_other(
 
 
 def test_over_http_a_forged_or_unknown_token_is_never_kept(
-    servers: TwoServers,
+    two_pg_servers: TwoServers,
 ) -> None:
+    servers = two_pg_servers
     one, other, second = servers.one, servers.other, servers.second
     alice = sign_in(one, "alice", ["buyer"])
     assert other.get("/me", headers=alice).json()["name"] == "alice"
@@ -232,8 +223,9 @@ def test_over_http_a_forged_or_unknown_token_is_never_kept(
 
 
 def test_over_http_an_operator_grant_on_one_server_shows_on_the_other(
-    servers: TwoServers,
+    two_pg_servers: TwoServers,
 ) -> None:
+    servers = two_pg_servers
     one, other, bazaar = servers.one, servers.other, servers.first
     root = bazaar.bootstrap_operator("root", PASSWORD)
     alice = sign_in(one, "alice", ["buyer"])

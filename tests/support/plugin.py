@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from tests.support.bazaar import ApiWorld, Cast
     from tests.support.demo import Demo
+    from tests.support.two_servers import TwoServers
     from tests.support.web import Site
     from volition.agents.scripted_server import ScriptedOpenAIServer
     from volition.bazaar.domain import Bazaar, Store
@@ -50,6 +51,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_url(worker_id: str) -> Iterator[str]:
     """A migrated PostgreSQL database of this xdist worker's own, dropped afterwards."""
     yield from pg_database("volition_test", worker_id)
+
+
+@pytest.fixture
+def two_pg_servers(pg_url: str) -> Iterator[TwoServers]:
+    """Two API servers on this worker's emptied PostgreSQL database (``two_servers``)."""
+    from tests.support.two_servers import two_servers
+
+    with two_servers(pg_url) as both:
+        yield both
 
 
 @pytest.fixture(scope="session")

@@ -56,3 +56,13 @@ def sign_in(client: httpx.Client, name: str, roles: list[str]) -> dict[str, str]
     r = client.post("/tokens", json={"name": name, "password": PASSWORD})
     assert r.status_code in (200, 201), r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def kept_on_both(servers: TwoServers, *names: str) -> list[dict[str, str]]:
+    """Sign each of ``names`` up (buyer and seller) and in on the first server; each token
+    then checked, and kept, by both servers."""
+    headers = [sign_in(servers.one, name, ["buyer", "seller"]) for name in names]
+    for given in headers:
+        for client in (servers.one, servers.other):
+            assert client.get("/me", headers=given).status_code == 200
+    return headers
